@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Entry point for `ballast` / `npx ballast`: loads the TypeScript CLI through tsx.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./ballast.ts');

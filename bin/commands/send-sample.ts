@@ -1,0 +1,21 @@
+/** `ballast send-sample`. */
+import fs from 'node:fs/promises';
+import { loadConfig } from '../../lib/config/index.ts';
+import { DEMO_AGENT, receiverFile, resolveSecrets, sampleEvent, sendWebhook } from '../../lib/ingest/index.ts';
+
+export async function commandSendSample(opts: { url?: string; source: string; to?: string }): Promise<void> {
+  const config = loadConfig();
+  let url = opts.url;
+  if (!url) {
+    const recorded = await fs.readFile(receiverFile(config), 'utf8').catch(() => null);
+    if (!recorded) throw new Error('no running receiver found: start one with `npm start` (or pass --url)');
+    url = JSON.parse(recorded).url as string;
+  }
+  const { secrets } = await resolveSecrets(config);
+  const secret = secrets.get(opts.source);
+  if (!secret) throw new Error(`no webhook secret for source "${opts.source}" (BALLAST_WEBHOOK_SECRETS)`);
+  const res = await sendWebhook({ url, source: opts.source, secret, payload: sampleEvent(opts.to ?? DEMO_AGENT.phone_number) });
+  console.log(`POST ${url}/webhooks/${opts.source} -> ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200) process.exitCode = 1;
+  else console.log(`\nRead its story:  npx ballast trace ${res.webhookId}`);
+}

@@ -1,0 +1,82 @@
+/**
+ * Configuration from environment variables, validated by zod.
+ *
+ * Every variable is optional on a developer machine: with no `DATABASE_URL`
+ * ballast starts an embedded PostgreSQL under `BALLAST_DATA_DIR`, and with no
+ * webhook secrets it generates a development secret for the `telephony` source.
+ * Errors name the variable that is wrong.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const intFrom = (min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  /** Postgres connection string. @defaultValue embedded PostgreSQL under BALLAST_DATA_DIR */
+  DATABASE_URL: z.string().url().optional(),
+  /** Where the embedded server and local state live. @defaultValue `./.ballast` */
+  BALLAST_DATA_DIR: z.string().min(1).default('.ballast'),
+  /** Port for the embedded PostgreSQL. @defaultValue a free port */
+  BALLAST_PG_PORT: intFrom(1, 65535).optional(),
+  /** Host the webhook receiver binds to. @defaultValue `127.0.0.1` */
+  BALLAST_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Port the webhook receiver listens on; 0 picks a free one. @defaultValue `8787` */
+  BALLAST_HTTP_PORT: intFrom(0, 65535).default(8787),
+  /** Largest accepted webhook body in bytes. @defaultValue 1 MiB */
+  BALLAST_MAX_BODY_BYTES: intFrom(1, 64 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * Webhook secrets, one per source: `source=whsec_...` pairs separated by
+   * commas or whitespace. @defaultValue a generated dev secret for `telephony`
+   */
+  BALLAST_WEBHOOK_SECRETS: z.string().optional(),
+  /** Jobs run at once by one worker process. @defaultValue `8` */
+  BALLAST_CONCURRENCY: intFrom(1, 1000).default(8),
+  /** Milliseconds between heartbeats of a running attempt. @defaultValue `5000` */
+  BALLAST_HEARTBEAT_MS: intFrom(50, 3_600_000).default(5000),
+  /** pino level. @defaultValue `info` */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof envSchema> & {
+  /** BALLAST_DATA_DIR resolved to an absolute path. */
+  dataDir: string;
+  /** Parsed BALLAST_WEBHOOK_SECRETS (empty when unset). */
+  webhookSecrets: Map<string, string>;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses `source=secret` pairs; throws a ConfigError naming the variable. */
+export function parseWebhookSecrets(raw: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!raw) return out;
+  for (const pair of raw.split(/[\s,]+/).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    const source = pair.slice(0, eq);
+    const secret = pair.slice(eq + 1);
+    if (eq <= 0 || !secret || !/^[a-z0-9][a-z0-9_-]*$/i.test(source)) {
+      throw new ConfigError(
+        `BALLAST_WEBHOOK_SECRETS: expected "source=secret" pairs separated by commas, got "${pair.slice(0, Math.max(eq, 0)) || pair.slice(0, 12)}..."`,
+      );
+    }
+    out.set(source, secret);
+  }
+  return out;
+}
+
+/** Reads and validates configuration from `env` (default `process.env`). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return {
+    ...parsed.data,
+    dataDir: path.resolve(parsed.data.BALLAST_DATA_DIR),
+    webhookSecrets: parseWebhookSecrets(parsed.data.BALLAST_WEBHOOK_SECRETS),
+  };
+}

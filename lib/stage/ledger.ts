@@ -1,0 +1,121 @@
+/**
+ * The job ledger: one row per attempt in `ballast.job_attempts`.
+ *
+ * graphile-worker deletes a job when it succeeds, so this is where history
+ * lives. A quick attempt writes its row once, when it finishes: inside the
+ * stage's own transaction when the stage wrote anything (so outputs, jobs they
+ * trigger and the success commit together), otherwise in a batch with other
+ * attempts finishing at the same moment. An attempt still running after one
+ * heartbeat interval is inserted as `running` and its heartbeat refreshed, so
+ * "where is it stuck?" sees it.
+ */
+import type { Db, Tx } from '../db/index.ts';
+
+export type AttemptStatus = 'running' | 'succeeded' | 'failed';
+
+export interface AttemptRow {
+  job_id: string;
+  task: string;
+  task_version: string;
+  queue: string | null;
+  attempt: number;
+  max_attempts: number;
+  trace_id: string | null;
+  span_id: string;
+  parent_span_id: string | null;
+  correlation_id: string | null;
+  worker_id: string;
+  status: AttemptStatus;
+  job_created_at: Date;
+  started_at: Date;
+  finished_at: Date | null;
+  error: string | null;
+  will_retry: boolean | null;
+}
+
+const COLUMNS = [
+  'job_id', 'task', 'task_version', 'queue', 'attempt', 'max_attempts', 'trace_id', 'span_id',
+  'parent_span_id', 'correlation_id', 'worker_id', 'status', 'job_created_at', 'started_at',
+  'finished_at', 'error', 'will_retry',
+] as const;
+
+// One statement for one row or many: rows arrive as a JSON array.
+const UPSERT = `
+insert into ballast.job_attempts (${COLUMNS.join(', ')}, heartbeat_at)
+select ${COLUMNS.join(', ')}, coalesce(finished_at, now())
+  from json_populate_recordset(null::ballast.job_attempts, $1::json)
+on conflict (span_id) do update set
+  status = excluded.status,
+  finished_at = excluded.finished_at,
+  heartbeat_at = excluded.heartbeat_at,
+  error = excluded.error,
+  will_retry = excluded.will_retry`;
+
+const HEARTBEAT = `
+insert into ballast.job_attempts (${COLUMNS.join(', ')}, heartbeat_at)
+select ${COLUMNS.join(', ')}, now()
+  from json_populate_recordset(null::ballast.job_attempts, $1::json)
+on conflict (span_id) do update set heartbeat_at = now()
+ where job_attempts.status = 'running'`;
+
+/** Writes the finished row inside a stage's transaction. */
+export async function recordAttemptInTx(tx: Tx, row: AttemptRow): Promise<void> {
+  await tx.query(UPSERT, [JSON.stringify([row])]);
+}
+
+/** Inserts or refreshes a running attempt. */
+export async function heartbeatAttempt(db: Db, row: AttemptRow): Promise<void> {
+  await db.query(HEARTBEAT, [JSON.stringify([row])]);
+}
+
+interface Pending { row: AttemptRow; resolve(): void; reject(e: unknown): void }
+
+/**
+ * Batches finished-attempt rows of stages that wrote nothing. A batch that
+ * fails (a strict trace policy refusing one row, say) is retried row by row,
+ * so only the guilty attempt fails.
+ */
+export class LedgerBatcher {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private inflight = new Set<Promise<void>>();
+
+  constructor(private readonly db: Db) {}
+
+  record(row: AttemptRow): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const p = this.write(batch).finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    try {
+      await this.db.query(UPSERT, [JSON.stringify(batch.map((b) => b.row))]);
+      for (const b of batch) b.resolve();
+    } catch (e) {
+      if (batch.length === 1) return batch[0]!.reject(e);
+      for (const b of batch) {
+        await this.db.query(UPSERT, [JSON.stringify([b.row])]).then(b.resolve, b.reject);
+      }
+    }
+  }
+
+  /** Waits for every row handed in so far. */
+  async drain(): Promise<void> {
+    this.flush();
+    await Promise.allSettled([...this.inflight]);
+  }
+}

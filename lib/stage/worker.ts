@@ -1,0 +1,117 @@
+/**
+ * A worker process: graphile-worker in library mode with a task list built
+ * from stages. SIGTERM/SIGINT stop fetching, let in-flight jobs finish, write
+ * their ledger rows, then close the pool. A second signal exits at once.
+ */
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { run, type Runner, type TaskList } from 'graphile-worker';
+import { Db } from '../db/index.ts';
+import { log as defaultLog, workerLogger, type Logger } from '../log/index.ts';
+import { LedgerBatcher } from './ledger.ts';
+import type { Stage, StageRuntime } from './define.ts';
+
+export interface WorkerOptions {
+  connectionString: string;
+  stages: Stage[];
+  /** Jobs run at once. @defaultValue `8` */
+  concurrency?: number;
+  /** Only run stages in these named queues. @defaultValue every queue */
+  queues?: string[];
+  /** Milliseconds between heartbeats of a long attempt. @defaultValue `5000` */
+  heartbeatMs?: number;
+  /** graphile-worker crontab text. @defaultValue none */
+  crontab?: string;
+  log?: Logger;
+  /** Install SIGTERM/SIGINT handlers. @defaultValue `true` */
+  handleSignals?: boolean;
+  /** Milliseconds after shutdown starts before running jobs see their abort signal. @defaultValue `25000` */
+  gracefulAbortMs?: number;
+}
+
+export interface WorkerHandle {
+  workerId: string;
+  db: Db;
+  runner: Runner;
+  /** Resolves when the worker has stopped and its pool is closed. */
+  done: Promise<void>;
+  /** Graceful stop: no new jobs, in-flight jobs finish. */
+  stop(): Promise<void>;
+}
+
+export const newWorkerId = (): string => `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+export function buildTaskList(stages: Stage[], rt: StageRuntime, queues?: string[]): TaskList {
+  const list: TaskList = {};
+  for (const s of stages) {
+    if (queues && !queues.includes(s.queue)) continue;
+    if (list[s.task]) throw new Error(`two stages are named ${s.task}`);
+    list[s.task] = s.toTask(rt);
+  }
+  if (Object.keys(list).length === 0) {
+    throw new Error(`no stages in queues ${queues?.join(', ')}; known queues: ${[...new Set(stages.map((s) => s.queue))].join(', ')}`);
+  }
+  return list;
+}
+
+export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
+  const concurrency = opts.concurrency ?? 8;
+  const log = opts.log ?? defaultLog;
+  const workerId = newWorkerId();
+  const db = new Db({ connectionString: opts.connectionString, max: concurrency * 2 + 4, applicationName: `ballast worker ${workerId}` });
+  const ledger = new LedgerBatcher(db);
+  const rt: StageRuntime = { db, ledger, log, workerId, heartbeatMs: opts.heartbeatMs ?? 5000 };
+  const taskList = buildTaskList(opts.stages, rt, opts.queues);
+
+  const runner = await run({
+    pgPool: db.pool,
+    taskList,
+    concurrency,
+    noHandleSignals: true,
+    logger: workerLogger(log),
+    ...(opts.crontab ? { crontab: opts.crontab } : { parsedCronItems: [] }),
+    preset: {
+      worker: {
+        localQueue: { size: concurrency * 4 },
+        completeJobBatchDelay: 0,
+        failJobBatchDelay: 0,
+        gracefulShutdownAbortTimeout: opts.gracefulAbortMs ?? 25_000,
+      },
+    },
+  });
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      await runner.stop().catch((e) => log.error({ err: e }, 'worker stop failed'));
+    })();
+    return stopping;
+  };
+  const done = (async () => {
+    await runner.promise.catch((e) => log.error({ err: e }, 'worker crashed'));
+    await ledger.drain();
+    await db.close();
+  })();
+
+  if (opts.handleSignals ?? true) {
+    let signalled = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (signalled) {
+        log.error({ signal: sig }, 'second signal; exiting now');
+        process.exit(1);
+      }
+      signalled = true;
+      log.info({ signal: sig, worker_id: workerId }, 'stopping: no new jobs, finishing in-flight ones');
+      void stop();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    void done.finally(() => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    });
+  }
+
+  log.info({ worker_id: workerId, concurrency, tasks: Object.keys(taskList) }, 'worker started');
+  return { workerId, db, runner, done, stop };
+}

@@ -1,0 +1,208 @@
+-- The reference pipeline: telephony events -> interactions -> conversation
+-- spans -> summary, claims, striking flags.
+--
+-- Every stage output carries its producer stamps (seed 000, item 3). The
+-- defaults read the transaction-local settings the stage runtime sets, so a
+-- stage writes only business columns; a row written outside a stage without
+-- explicit stamps is refused by NOT NULL.
+
+create schema app;
+comment on schema app is 'reference pipeline data (telephony)';
+
+create unique index webhook_events_correlation_key on ingest.webhook_events (correlation_id);
+
+-- Agents (seed 001, "Core Entities and Canonical Fields").
+create table app.agents (
+  agent_id            text primary key,
+  org_id              text not null default 'default',
+  user_id             text not null,
+  phone_number        text not null check (phone_number ~ '^\+[1-9][0-9]{6,14}$'),
+  provider_number_id  text,
+  deploy_request_id   text,
+  nickname            text,
+  status              text not null default 'active' check (status in ('pending', 'active', 'suspended', 'retired')),
+  is_active           boolean not null default true,
+  created_at          timestamptz not null default now(),
+  updated_at          timestamptz not null default now(),
+  provisioned_by      text,
+  provider            text
+);
+comment on column app.agents.phone_number is 'E.164';
+create unique index agents_active_number_key on app.agents (phone_number) where is_active;
+
+create table app.unknown_phone (
+  id                bigint generated always as identity primary key,
+  event_id          bigint not null unique references ingest.webhook_events (id),
+  source            text not null,
+  phone_number      text not null,
+  event_type        text,
+  seen_at           timestamptz not null default now(),
+  trace_id          text not null default ballast.setting('trace_id') check (trace_id ~ '^[0-9a-f]{32}$'),
+  correlation_id    text not null default ballast.setting('correlation_id'),
+  span_id           text not null default ballast.setting('span_id'),
+  produced_by       text not null default ballast.setting('task'),
+  producer_version  text not null default ballast.setting('task_version'),
+  produced_at       timestamptz not null default now()
+);
+create index unknown_phone_number_idx on app.unknown_phone (phone_number, seen_at desc);
+
+create table app.interactions (
+  id                 bigint generated always as identity primary key,
+  event_id           bigint not null unique references ingest.webhook_events (id),
+  org_id             text not null,
+  agent_id           text not null references app.agents (agent_id),
+  kind               text not null check (kind in ('call', 'sms')),
+  direction          text not null check (direction in ('inbound', 'outbound')),
+  provider_ref       text not null,
+  from_number        text not null,
+  to_number          text not null,
+  occurred_at        timestamptz not null,
+  duration_seconds   int,
+  body               text,
+  transcript         jsonb,
+  trace_id           text not null default ballast.setting('trace_id') check (trace_id ~ '^[0-9a-f]{32}$'),
+  correlation_id     text not null default ballast.setting('correlation_id'),
+  span_id            text not null default ballast.setting('span_id'),
+  produced_by        text not null default ballast.setting('task'),
+  producer_version   text not null default ballast.setting('task_version'),
+  produced_at        timestamptz not null default now()
+);
+create index interactions_agent_idx on app.interactions (agent_id, occurred_at desc);
+create index interactions_trace_idx on app.interactions (trace_id);
+
+create table app.conversation_spans (
+  id                 bigint generated always as identity primary key,
+  interaction_id     bigint not null references app.interactions (id) on delete cascade,
+  seq                int not null,
+  speaker            text not null,
+  start_ms           int,
+  end_ms             int,
+  turn_count         int not null,
+  text               text not null,
+  trace_id           text not null default ballast.setting('trace_id') check (trace_id ~ '^[0-9a-f]{32}$'),
+  correlation_id     text not null default ballast.setting('correlation_id'),
+  span_id            text not null default ballast.setting('span_id'),
+  produced_by        text not null default ballast.setting('task'),
+  producer_version   text not null default ballast.setting('task_version'),
+  model_version      text not null default ballast.setting('model_version'),
+  produced_at        timestamptz not null default now(),
+  unique (interaction_id, seq)
+);
+create index conversation_spans_trace_idx on app.conversation_spans (trace_id);
+
+create table app.summaries (
+  interaction_id     bigint primary key references app.interactions (id) on delete cascade,
+  summary            text not null,
+  key_points         jsonb not null default '[]',
+  trace_id           text not null default ballast.setting('trace_id') check (trace_id ~ '^[0-9a-f]{32}$'),
+  correlation_id     text not null default ballast.setting('correlation_id'),
+  span_id            text not null default ballast.setting('span_id'),
+  produced_by        text not null default ballast.setting('task'),
+  producer_version   text not null default ballast.setting('task_version'),
+  model_version      text not null default ballast.setting('model_version'),
+  prompt_version     text default ballast.setting('prompt_version'),
+  produced_at        timestamptz not null default now()
+);
+create index summaries_trace_idx on app.summaries (trace_id);
+
+create table app.claims (
+  id                 bigint generated always as identity primary key,
+  interaction_id     bigint not null references app.interactions (id) on delete cascade,
+  seq                int not null,
+  kind               text not null,
+  text               text not null,
+  span_seq           int not null,
+  trace_id           text not null default ballast.setting('trace_id') check (trace_id ~ '^[0-9a-f]{32}$'),
+  correlation_id     text not null default ballast.setting('correlation_id'),
+  span_id            text not null default ballast.setting('span_id'),
+  produced_by        text not null default ballast.setting('task'),
+  producer_version   text not null default ballast.setting('task_version'),
+  model_version      text not null default ballast.setting('model_version'),
+  prompt_version     text default ballast.setting('prompt_version'),
+  produced_at        timestamptz not null default now(),
+  unique (interaction_id, seq)
+);
+create index claims_trace_idx on app.claims (trace_id);
+
+create table app.striking_flags (
+  id                 bigint generated always as identity primary key,
+  interaction_id     bigint not null references app.interactions (id) on delete cascade,
+  seq                int not null,
+  flag               text not null,
+  severity           text not null check (severity in ('low', 'medium', 'high')),
+  evidence           text not null,
+  span_seq           int not null,
+  trace_id           text not null default ballast.setting('trace_id') check (trace_id ~ '^[0-9a-f]{32}$'),
+  correlation_id     text not null default ballast.setting('correlation_id'),
+  span_id            text not null default ballast.setting('span_id'),
+  produced_by        text not null default ballast.setting('task'),
+  producer_version   text not null default ballast.setting('task_version'),
+  model_version      text not null default ballast.setting('model_version'),
+  prompt_version     text default ballast.setting('prompt_version'),
+  produced_at        timestamptz not null default now(),
+  unique (interaction_id, seq)
+);
+create index striking_flags_trace_idx on app.striking_flags (trace_id);
+
+-- Wiring. Each trigger copies the trace from the row it fires on; the new
+-- job's parent span is the span of the attempt that wrote the row.
+
+create function app.enqueue_segmentation() returns trigger
+  language plpgsql as $$
+begin
+  perform graphile_worker.add_job(
+    'segment_interaction',
+    json_build_object('interaction_id', new.id, 'trace_id', new.trace_id,
+                      'parent_span_id', new.span_id, 'correlation_id', new.correlation_id),
+    job_key => 'segment_interaction:' || new.id);
+  return null;
+end $$;
+create trigger interactions_segment
+  after insert or update of transcript, body on app.interactions
+  for each row execute function app.enqueue_segmentation();
+
+-- Fan-out once per segmentation (a statement), not once per span.
+create function app.enqueue_decisions() returns trigger
+  language plpgsql as $$
+declare
+  r record;
+  t text;
+begin
+  for r in select distinct on (interaction_id) interaction_id, trace_id, span_id, correlation_id
+             from new_spans order by interaction_id loop
+    foreach t in array array['summarize_interaction', 'extract_claims', 'detect_striking'] loop
+      perform graphile_worker.add_job(
+        t,
+        json_build_object('interaction_id', r.interaction_id, 'trace_id', r.trace_id,
+                          'parent_span_id', r.span_id, 'correlation_id', r.correlation_id),
+        job_key => t || ':' || r.interaction_id);
+    end loop;
+  end loop;
+  return null;
+end $$;
+create trigger conversation_spans_fan_out
+  after insert on app.conversation_spans
+  referencing new table as new_spans
+  for each statement execute function app.enqueue_decisions();
+
+-- An event is completed when all three decision stages have succeeded for it.
+-- The UPDATE's row lock serializes the three stages' commits, so the last one
+-- always sees the other two.
+create function app.track_event_progress() returns trigger
+  language plpgsql as $$
+declare
+  finals constant text[] := array['summarize_interaction', 'extract_claims', 'detect_striking'];
+begin
+  update ingest.webhook_events e
+     set stages_done  = array(select distinct s from unnest(e.stages_done || new.task) s order by s),
+         status       = case when (e.stages_done || new.task) @> finals then 'completed' else e.status end,
+         processed_at = case when (e.stages_done || new.task) @> finals then now() else e.processed_at end
+   where e.correlation_id = new.correlation_id
+     and e.status in ('processing', 'completed');
+  return null;
+end $$;
+create trigger job_attempts_event_progress
+  after insert or update of status on ballast.job_attempts
+  for each row
+  when (new.status = 'succeeded' and new.task in ('summarize_interaction', 'extract_claims', 'detect_striking'))
+  execute function app.track_event_progress();

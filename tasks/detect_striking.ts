@@ -1,0 +1,23 @@
+/** detect_striking: keyword-rule flags for a human to review; replaces the interaction's flags. */
+import { z } from 'zod';
+import { defineStage } from '../lib/stage/index.ts';
+import { detectStriking, STRIKING_RULESET, STRIKING_VERSION } from '../lib/engines/index.ts';
+import { loadSpans } from './spans.ts';
+
+export default defineStage({
+  task: 'detect_striking',
+  version: '1.0.0',
+  modelVersion: STRIKING_VERSION,
+  promptVersion: STRIKING_RULESET,
+  payload: z.object({ interaction_id: z.number().int().positive() }),
+  async run({ interaction_id }, { tx }) {
+    const flags = detectStriking(await loadSpans(tx, interaction_id));
+    await tx.query('delete from app.striking_flags where interaction_id = $1', [interaction_id]);
+    if (flags.length === 0) return;
+    await tx.query(
+      `insert into app.striking_flags (interaction_id, seq, flag, severity, evidence, span_seq)
+       select $1, seq, flag, severity, evidence, span_seq
+         from json_to_recordset($2::json) as f(seq int, flag text, severity text, evidence text, span_seq int)`,
+      [interaction_id, JSON.stringify(flags)]);
+  },
+});

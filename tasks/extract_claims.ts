@@ -1,0 +1,23 @@
+/** extract_claims: rule-based claims; replaces the interaction's claims. */
+import { z } from 'zod';
+import { defineStage } from '../lib/stage/index.ts';
+import { extractClaims, CLAIMS_RULESET, CLAIMS_VERSION } from '../lib/engines/index.ts';
+import { loadSpans } from './spans.ts';
+
+export default defineStage({
+  task: 'extract_claims',
+  version: '1.0.0',
+  modelVersion: CLAIMS_VERSION,
+  promptVersion: CLAIMS_RULESET,
+  payload: z.object({ interaction_id: z.number().int().positive() }),
+  async run({ interaction_id }, { tx }) {
+    const claims = extractClaims(await loadSpans(tx, interaction_id));
+    await tx.query('delete from app.claims where interaction_id = $1', [interaction_id]);
+    if (claims.length === 0) return;
+    await tx.query(
+      `insert into app.claims (interaction_id, seq, kind, text, span_seq)
+       select $1, seq, kind, text, span_seq
+         from json_to_recordset($2::json) as c(seq int, kind text, text text, span_seq int)`,
+      [interaction_id, JSON.stringify(claims)]);
+  },
+});

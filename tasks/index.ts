@@ -1,0 +1,9 @@
+/** Every task a ballast worker runs. */
+import type { Stage } from '../lib/stage/index.ts';
+import normalizeEvent from './normalize_event.ts';
+import segmentInteraction from './segment_interaction.ts';
+import summarizeInteraction from './summarize_interaction.ts';
+import extractClaims from './extract_claims.ts';
+import detectStriking from './detect_striking.ts';
+
+export const stages: Stage[] = [normalizeEvent, segmentInteraction, summarizeInteraction, extractClaims, detectStriking] as Stage[];

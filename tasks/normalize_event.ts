@@ -1,0 +1,69 @@
+/**
+ * normalize_event: an inbox row becomes an interaction (call or SMS) of the
+ * agent that owns the number. An unknown number is stored in
+ * app.unknown_phone and the event quarantined; it is not an error.
+ */
+import { z } from 'zod';
+import { defineStage, InvalidInputError, zodMessage } from '../lib/stage/index.ts';
+import { telephonyEvent, SUPPORTED_EVENT_TYPES } from '../lib/ingest/telephony.ts';
+
+export default defineStage({
+  task: 'normalize_event',
+  version: '1.0.0',
+  payload: z.object({ event_id: z.number().int().positive() }),
+  async run({ event_id }, { tx }) {
+    const { rows: [event] } = await tx.query(
+      'select id, source, event_type, payload, status from ingest.webhook_events where id = $1', [event_id]);
+    if (!event) throw new InvalidInputError(`webhook event ${event_id} does not exist`);
+    if (!(SUPPORTED_EVENT_TYPES as readonly string[]).includes(event.event_type)) {
+      await quarantine(tx, event_id, `unsupported event type ${JSON.stringify(event.event_type)}`);
+      return;
+    }
+    const parsed = telephonyEvent.safeParse(event.payload);
+    if (!parsed.success) throw new InvalidInputError(`event ${event_id}: ${zodMessage(parsed.error, 'body')}`);
+    const ev = parsed.data;
+    const ours = ev.data.direction === 'inbound' ? ev.data.to : ev.data.from;
+
+    const { rows: [agent] } = await tx.query(
+      'select agent_id, org_id from app.agents where phone_number = $1 and is_active', [ours]);
+    if (!agent) {
+      await tx.query(
+        `insert into app.unknown_phone (event_id, source, phone_number, event_type)
+         values ($1, $2, $3, $4) on conflict (event_id) do nothing`,
+        [event_id, event.source, ours, ev.type]);
+      await quarantine(tx, event_id, `no active agent owns ${ours}`);
+      return;
+    }
+
+    const call = ev.type === 'call.completed' ? ev.data : null;
+    const sms = ev.type === 'message.received' ? ev.data : null;
+    // A re-run by the same version changes nothing; a newer version replaces the row.
+    await tx.query(
+      `insert into app.interactions
+         (event_id, org_id, agent_id, kind, direction, provider_ref, from_number, to_number,
+          occurred_at, duration_seconds, body, transcript)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       on conflict (event_id) do update set
+         kind = excluded.kind, direction = excluded.direction, provider_ref = excluded.provider_ref,
+         from_number = excluded.from_number, to_number = excluded.to_number,
+         occurred_at = excluded.occurred_at, duration_seconds = excluded.duration_seconds,
+         body = excluded.body, transcript = excluded.transcript,
+         trace_id = excluded.trace_id, correlation_id = excluded.correlation_id, span_id = excluded.span_id,
+         produced_by = excluded.produced_by, producer_version = excluded.producer_version,
+         produced_at = excluded.produced_at
+       where interactions.producer_version is distinct from excluded.producer_version`,
+      [event_id, agent.org_id, agent.agent_id, call ? 'call' : 'sms', ev.data.direction,
+        call ? call.call_id : sms!.message_id, ev.data.from, ev.data.to,
+        call ? call.started_at : sms!.sent_at, call?.duration_seconds ?? null,
+        sms?.body ?? null, call ? JSON.stringify(call.transcript) : null]);
+    await tx.query(
+      `update ingest.webhook_events set status = 'processing', status_reason = null
+        where id = $1 and status = 'received'`, [event_id]);
+  },
+});
+
+async function quarantine(tx: { query(t: string, v?: unknown[]): Promise<unknown> }, eventId: number, reason: string) {
+  await tx.query(
+    `update ingest.webhook_events set status = 'quarantined', status_reason = $2, processed_at = now()
+      where id = $1`, [eventId, reason]);
+}

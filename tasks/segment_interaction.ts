@@ -1,0 +1,32 @@
+/**
+ * segment_interaction: transcript (or SMS body) to conversation spans.
+ * Replaces the interaction's spans; inserting them fans out to the three
+ * decision stages (trigger app.enqueue_decisions).
+ */
+import { z } from 'zod';
+import { defineStage, InvalidInputError } from '../lib/stage/index.ts';
+import { segment, SEGMENTER_VERSION, type Turn } from '../lib/engines/index.ts';
+
+export default defineStage({
+  task: 'segment_interaction',
+  version: '1.0.0',
+  modelVersion: SEGMENTER_VERSION,
+  payload: z.object({ interaction_id: z.number().int().positive() }),
+  async run({ interaction_id }, { tx }) {
+    const { rows: [it] } = await tx.query(
+      'select kind, transcript, body from app.interactions where id = $1', [interaction_id]);
+    if (!it) throw new InvalidInputError(`interaction ${interaction_id} does not exist`);
+    const turns: Turn[] = it.kind === 'call' ? (it.transcript ?? []) : [{ speaker: 'sender', text: it.body ?? '' }];
+    let spans = segment(turns);
+    if (spans.length === 0) {
+      spans = [{ seq: 1, speaker: 'system', start_ms: null, end_ms: null, turn_count: 0, text: '(empty conversation)' }];
+    }
+    await tx.query('delete from app.conversation_spans where interaction_id = $1', [interaction_id]);
+    await tx.query(
+      `insert into app.conversation_spans (interaction_id, seq, speaker, start_ms, end_ms, turn_count, text)
+       select $1, seq, speaker, start_ms, end_ms, turn_count, text
+         from json_to_recordset($2::json)
+           as s(seq int, speaker text, start_ms int, end_ms int, turn_count int, text text)`,
+      [interaction_id, JSON.stringify(spans)]);
+  },
+});

@@ -1,0 +1,24 @@
+/** summarize_interaction: extractive summary of the conversation (one row per interaction). */
+import { z } from 'zod';
+import { defineStage } from '../lib/stage/index.ts';
+import { summarize, SUMMARIZER_VERSION } from '../lib/engines/index.ts';
+import { loadSpans } from './spans.ts';
+
+export default defineStage({
+  task: 'summarize_interaction',
+  version: '1.0.0',
+  modelVersion: SUMMARIZER_VERSION,
+  payload: z.object({ interaction_id: z.number().int().positive() }),
+  async run({ interaction_id }, { tx }) {
+    const result = summarize(await loadSpans(tx, interaction_id));
+    await tx.query(
+      `insert into app.summaries (interaction_id, summary, key_points) values ($1, $2, $3)
+       on conflict (interaction_id) do update set
+         summary = excluded.summary, key_points = excluded.key_points,
+         trace_id = excluded.trace_id, correlation_id = excluded.correlation_id, span_id = excluded.span_id,
+         produced_by = excluded.produced_by, producer_version = excluded.producer_version,
+         model_version = excluded.model_version, prompt_version = excluded.prompt_version,
+         produced_at = excluded.produced_at`,
+      [interaction_id, result.summary, JSON.stringify(result.key_points)]);
+  },
+});
