@@ -211,3 +211,11 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     };
   });
 }
+
+/** Stops the server running on `<dataDir>/pg`, whoever started it (tests, `ballast db stop`). */
+export async function stopEmbedded(dataDir: string): Promise<void> {
+  const pgdata = path.join(path.resolve(dataDir), 'pg');
+  if ((await runningPort(pgdata)) == null) return;
+  const bin = await binaries();
+  await run(bin.pg_ctl, ['-D', pgdata, '-m', 'fast', '-w', 'stop'], { ...(await runAs()) });
+}

@@ -1,5 +1,5 @@
 export { Db, type DbOptions, type OpenTx } from './pool.ts';
 export { IntentViolationError, ROW_LOCK, type Intent, type LockedTx, type Tx, type TxIdentity } from './intent.ts';
 export { migrate, MIGRATIONS_DIR, type MigrateResult } from './migrate.ts';
-export { startEmbedded, freePort, type EmbeddedOptions, type EmbeddedServer } from './embedded.ts';
+export { startEmbedded, stopEmbedded, freePort, type EmbeddedOptions, type EmbeddedServer } from './embedded.ts';
 export { resolveDatabase, type DatabaseHandle } from './connect.ts';

@@ -24,7 +24,10 @@ function traceFields(): Record<string, unknown> {
   };
 }
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+// Under tap (TAP=1) logs stay quiet unless LOG_LEVEL asks for them.
+const defaultLevel = process.env.LOG_LEVEL ?? (process.env.TAP === '1' ? 'silent' : 'info');
+
+export function createLogger(level: string = defaultLevel, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,

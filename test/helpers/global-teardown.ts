@@ -1,0 +1,18 @@
+/** Runs once after the suite (tap `after`): drops test databases, stops the embedded server. */
+import fs from 'node:fs/promises';
+import pg from 'pg';
+import { stopEmbedded } from '../../lib/db/index.ts';
+import { ENV_FILE, TEST_DATA_DIR, readCluster } from './cluster.ts';
+
+const info = await readCluster().catch(() => null);
+if (info) {
+  const admin = new pg.Client({ connectionString: info.adminUrl });
+  await admin.connect();
+  const { rows } = await admin.query(`select datname from pg_database where datname like 'ballast_t_%' or datname = $1`, [info.template]);
+  for (const { datname } of rows) {
+    await admin.query(`drop database if exists ${admin.escapeIdentifier(datname)} with (force)`).catch(() => undefined);
+  }
+  await admin.end();
+  if (info.embedded) await stopEmbedded(TEST_DATA_DIR);
+  await fs.rm(ENV_FILE, { force: true });
+}

@@ -1,0 +1,55 @@
+/** Running the real pipeline inside a test: a worker, a receiver, an agent. */
+import { Db } from '../../lib/db/index.ts';
+import { startReceiver, newSecret, sendWebhook, type Receiver } from '../../lib/ingest/index.ts';
+import { startWorker, type Stage, type WorkerHandle } from '../../lib/stage/index.ts';
+import { stages as pipelineStages } from '../../tasks/index.ts';
+import { waitFor } from './wait.ts';
+
+interface Teardownable { teardown(fn: () => unknown): void }
+
+export async function startTestWorker(t: Teardownable, url: string, opts: { stages?: Stage[]; concurrency?: number; heartbeatMs?: number } = {}): Promise<WorkerHandle> {
+  const worker = await startWorker({
+    connectionString: url,
+    stages: opts.stages ?? pipelineStages,
+    concurrency: opts.concurrency ?? 4,
+    heartbeatMs: opts.heartbeatMs ?? 5000,
+    handleSignals: false,
+  });
+  t.teardown(async () => { await worker.stop(); await worker.done; });
+  return worker;
+}
+
+export const SECRET = newSecret();
+export const AGENT_NUMBER = '+15555550142';
+
+export async function startTestReceiver(t: Teardownable, db: Db, opts: { maxBodyBytes?: number } = {}): Promise<Receiver> {
+  const receiver = await startReceiver({ db, secrets: new Map([['telephony', SECRET]]), port: 0, ...opts });
+  t.teardown(() => receiver.close());
+  return receiver;
+}
+
+export async function addAgent(db: Db, phone = AGENT_NUMBER, agentId = 'agent_test'): Promise<void> {
+  await db.query(
+    `insert into app.agents (agent_id, user_id, phone_number, org_id) values ($1, 'user_test', $2, 'org_test')`,
+    [agentId, phone]);
+}
+
+export const deliver = (url: string, payload: unknown, extra: { webhookId?: string; traceparent?: string } = {}) =>
+  sendWebhook({ url, source: 'telephony', secret: SECRET, payload, ...extra });
+
+/** Waits until the inbox event reaches a terminal status and returns the row. */
+export async function waitForEvent(db: Db, eventId: number, statuses = ['completed', 'quarantined']): Promise<Record<string, any>> {
+  return waitFor(`event ${eventId} to reach ${statuses.join('/')}`, async () => {
+    const { rows: [ev] } = await db.query('select * from ingest.webhook_events where id = $1', [eventId]);
+    return ev && statuses.includes(ev.status) ? ev : null;
+  });
+}
+
+/** Waits until no job is waiting or running. */
+export async function waitForIdleQueue(db: Db): Promise<void> {
+  await waitFor('the queue to drain', async () => {
+    const { rows: [r] } = await db.query(
+      `select count(*)::int as n from graphile_worker._private_jobs where attempts < max_attempts or locked_at is not null`);
+    return r.n === 0;
+  });
+}

@@ -1,0 +1,94 @@
+import t from 'tap';
+import { sign } from '../../lib/ingest/index.ts';
+import { sampleCall } from '../../lib/ingest/telephony.ts';
+import { testDatabase } from '../helpers/db.ts';
+import { AGENT_NUMBER, deliver, SECRET, startTestReceiver } from '../helpers/pipeline.ts';
+
+const { db } = await testDatabase(t);
+const receiver = await startTestReceiver(t, db, { maxBodyBytes: 4096 });
+const jobs = async () => (await db.query('select count(*)::int as n from graphile_worker._private_jobs')).rows[0].n;
+const events = async () => (await db.query('select count(*)::int as n from ingest.webhook_events')).rows[0].n;
+
+async function post(path: string, body: string, headers: Record<string, string>) {
+  const res = await fetch(`${receiver.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return { status: res.status, body: await res.json() as Record<string, unknown> };
+}
+const signed = (id: string, body: string, ts = Math.floor(Date.now() / 1000), secret = SECRET) =>
+  ({ 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': sign(secret, id, ts, body) });
+
+t.test('a signed event is stored raw, answered 200, and enqueues the first stage', async (t) => {
+  const res = await deliver(receiver.url, sampleCall({ to: AGENT_NUMBER }), { webhookId: 'msg_ok' });
+  t.equal(res.status, 200);
+  t.match(res.body, { status: 'accepted', webhook_id: 'msg_ok', trace_id: /^[0-9a-f]{32}$/ });
+  const { rows: [ev] } = await db.query(`select * from ingest.webhook_events where webhook_id = 'msg_ok'`);
+  t.equal(ev.status, 'received');
+  t.equal(ev.correlation_id, 'telephony:msg_ok');
+  t.equal(JSON.parse(ev.raw_body).type, 'call.completed', 'raw body kept byte for byte');
+  t.notOk(ev.headers['webhook-signature'], 'signature header is not stored');
+  const { rows: [job] } = await db.query(`select * from ballast.queued_jobs where task_identifier = 'normalize_event'`);
+  t.equal(job.payload.event_id, ev.id);
+  t.equal(job.trace_id, ev.trace_id);
+});
+
+t.test('refusals say what was wrong, store nothing and start nothing', async (t) => {
+  const before = { jobs: await jobs(), events: await events() };
+  const body = JSON.stringify({ type: 'call.completed' });
+
+  const tampered = await post('/webhooks/telephony', body.replace('call', 'text'), signed('msg_t', body));
+  t.equal(tampered.status, 401);
+  t.match(tampered.body, { error: 'invalid_signature', message: /no webhook-signature matches/ });
+
+  const stale = Math.floor(Date.now() / 1000) - 3600;
+  const old = await post('/webhooks/telephony', body, signed('msg_s', body, stale));
+  t.equal(old.status, 401);
+  t.match(old.body, { message: /tolerance/ });
+
+  const wrong = await post('/webhooks/telephony', body, signed('msg_w', body, undefined, 'whsec_' + Buffer.from('nope').toString('base64')));
+  t.equal(wrong.status, 401);
+
+  const unsigned = await post('/webhooks/telephony', body, {});
+  t.equal(unsigned.status, 401);
+  t.match(unsigned.body, { message: /missing header/ });
+
+  const unknown = await post('/webhooks/fax', body, signed('msg_u', body));
+  t.equal(unknown.status, 404);
+  t.match(unknown.body, { error: 'unknown_source', message: /fax/ });
+
+  const big = JSON.stringify({ type: 'call.completed', pad: 'x'.repeat(5000) });
+  const tooBig = await post('/webhooks/telephony', big, signed('msg_big', big));
+  t.equal(tooBig.status, 413);
+  t.match(tooBig.body, { error: 'payload_too_large', message: /4096 bytes/ });
+
+  t.same({ jobs: await jobs(), events: await events() }, before, 'no row, no job');
+});
+
+t.test('malformed JSON with a valid signature is kept as a rejected row and answered 400', async (t) => {
+  const before = await jobs();
+  const body = '{"type": "call.completed", ';
+  const res = await post('/webhooks/telephony', body, signed('msg_bad_json', body));
+  t.equal(res.status, 400);
+  t.match(res.body, { error: 'malformed_json', message: /not valid JSON/ });
+  const { rows: [ev] } = await db.query(`select status, raw_body, payload from ingest.webhook_events where webhook_id = 'msg_bad_json'`);
+  t.same(ev, { status: 'rejected', raw_body: body, payload: null });
+  t.equal(await jobs(), before, 'the pipeline did not start');
+  const again = await post('/webhooks/telephony', body, signed('msg_bad_json', body));
+  t.equal(again.status, 400, 'a re-delivery gets the same answer');
+});
+
+t.test('the receiver survives garbage and keeps serving', async (t) => {
+  const res = await fetch(`${receiver.url}/webhooks/telephony`, { method: 'GET' });
+  t.equal(res.status, 405);
+  const nowhere = await fetch(`${receiver.url}/elsewhere`, { method: 'POST', body: '{}' });
+  t.equal(nowhere.status, 404);
+  const health = await fetch(`${receiver.url}/healthz`);
+  t.same(await health.json(), { ok: true });
+});
+
+t.test('an incoming traceparent joins the sender trace; otherwise a new trace starts', async (t) => {
+  const senderTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const joined = await deliver(receiver.url, sampleCall({ to: AGENT_NUMBER }), { webhookId: 'msg_tp', traceparent: `00-${senderTrace}-00f067aa0ba902b7-01` });
+  t.match(joined.body, { trace_id: senderTrace });
+  const fresh = await deliver(receiver.url, sampleCall({ to: AGENT_NUMBER }), { webhookId: 'msg_tp2', traceparent: 'garbage' });
+  t.not((fresh.body as { trace_id: string }).trace_id, senderTrace);
+  t.match(fresh.body, { trace_id: /^[0-9a-f]{32}$/ });
+});

@@ -1,0 +1,103 @@
+import t from 'tap';
+import { sampleCall } from '../../lib/ingest/telephony.ts';
+import { testDatabase } from '../helpers/db.ts';
+import { addAgent, AGENT_NUMBER, deliver, startTestReceiver, startTestWorker, waitForEvent, waitForIdleQueue } from '../helpers/pipeline.ts';
+import { resolveTraceIds, traceTimeline } from '../../lib/forensics/index.ts';
+
+const { db, url } = await testDatabase(t);
+await addAgent(db);
+const receiver = await startTestReceiver(t, db);
+await startTestWorker(t, url);
+
+const OUTPUT_TABLES = ['app.interactions', 'app.conversation_spans', 'app.summaries', 'app.claims', 'app.striking_flags'];
+
+t.test('one webhook runs the whole pipeline; every row carries its trace and correlation id', async (t) => {
+  const res = await deliver(receiver.url, sampleCall({ to: AGENT_NUMBER }), { webhookId: 'msg_e2e' });
+  t.equal(res.status, 200);
+  const { event_id: eventId, trace_id: traceId } = res.body as { event_id: number; trace_id: string };
+  const ev = await waitForEvent(db, eventId);
+  t.equal(ev.status, 'completed');
+  t.same(ev.stages_done, ['detect_striking', 'extract_claims', 'summarize_interaction']);
+
+  for (const table of OUTPUT_TABLES) {
+    const { rows } = await db.query(
+      `select distinct trace_id, correlation_id, produced_by, producer_version from ${table}`);
+    t.equal(rows.length, 1, `${table}: one producer, one trace`);
+    t.match(rows[0], { trace_id: traceId, correlation_id: 'telephony:msg_e2e', producer_version: '1.0.0' }, table);
+  }
+  const { rows: stamps } = await db.query(
+    `select model_version, prompt_version from app.claims union select model_version, prompt_version from app.striking_flags
+     union select model_version, prompt_version from app.summaries`);
+  t.same(stamps.map((r) => r.model_version).sort(), ['extractive-summarizer@1.0.0', 'rule-claims@1.0.0', 'rule-striking@1.0.0']);
+
+  const { rows: claims } = await db.query('select kind from app.claims order by seq');
+  t.ok(claims.some((c) => c.kind === 'refund_request'), 'the refund request is a claim');
+  const { rows: flags } = await db.query('select flag from app.striking_flags');
+  t.ok(flags.some((f) => f.flag === 'churn_risk'), 'the cancel threat is flagged');
+
+  const { rows: attempts } = await db.query(
+    'select task, status, trace_id, correlation_id, parent_span_id, span_id from ballast.job_attempts order by id');
+  t.same(attempts.map((a) => a.task).slice(0, 2), ['normalize_event', 'segment_interaction']);
+  t.equal(attempts.length, 5, 'one attempt per stage');
+  t.ok(attempts.every((a) => a.status === 'succeeded' && a.trace_id === traceId && a.correlation_id === 'telephony:msg_e2e'));
+  const normalize = attempts.find((a) => a.task === 'normalize_event')!;
+  t.equal(normalize.parent_span_id, ev.span_id, 'the first stage is a child of the receiver span');
+  const segment = attempts.find((a) => a.task === 'segment_interaction')!;
+  t.equal(segment.parent_span_id, normalize.span_id, 'each stage is a child of the stage that wrote its input');
+
+  t.same(await resolveTraceIds(db, 'msg_e2e'), [traceId], 'trace resolves from the webhook id');
+  t.same(await resolveTraceIds(db, 'telephony:msg_e2e'), [traceId], '... the correlation id');
+  const timeline = await traceTimeline(db, traceId);
+  t.same([...new Set(timeline.map((r) => r.kind))].sort(), ['attempt', 'inbox', 'output']);
+  t.equal(timeline.filter((r) => r.kind === 'output').length, 5);
+});
+
+t.test('an SMS becomes an interaction with one span', async (t) => {
+  const res = await deliver(receiver.url, {
+    type: 'message.received',
+    data: { message_id: 'sms_1', from: '+15555550111', to: AGENT_NUMBER, body: 'Can you call me back? I need to reschedule my appointment.', sent_at: new Date().toISOString() },
+  });
+  const ev = await waitForEvent(db, (res.body as { event_id: number }).event_id);
+  t.equal(ev.status, 'completed');
+  const { rows } = await db.query(
+    `select i.kind, count(s.*)::int as spans from app.interactions i join app.conversation_spans s on s.interaction_id = i.id
+      where i.event_id = $1 group by i.kind`, [ev.id]);
+  t.same(rows, [{ kind: 'sms', spans: 1 }]);
+});
+
+t.test('a number no agent owns goes to unknown_phone and the event is quarantined, not failed', async (t) => {
+  const res = await deliver(receiver.url, sampleCall({ to: '+15555550999' }));
+  const ev = await waitForEvent(db, (res.body as { event_id: number }).event_id);
+  t.equal(ev.status, 'quarantined');
+  t.match(ev.status_reason, /no active agent owns \+15555550999/);
+  const { rows } = await db.query('select phone_number, trace_id from app.unknown_phone where event_id = $1', [ev.id]);
+  t.same(rows, [{ phone_number: '+15555550999', trace_id: ev.trace_id }]);
+});
+
+t.test('an unsupported event type is quarantined with the reason', async (t) => {
+  const res = await deliver(receiver.url, { type: 'call.ringing', data: {} });
+  const ev = await waitForEvent(db, (res.body as { event_id: number }).event_id);
+  t.equal(ev.status, 'quarantined');
+  t.match(ev.status_reason, /unsupported event type "call.ringing"/);
+});
+
+t.test('re-running every stage for the same input duplicates nothing', async (t) => {
+  await waitForIdleQueue(db);
+  const count = async () => Object.fromEntries(await Promise.all(OUTPUT_TABLES.map(async (tb) =>
+    [tb, (await db.query(`select count(*)::int as n from ${tb}`)).rows[0].n])));
+  const before = await count();
+  const { rows: events } = await db.query(`select id, trace_id, span_id, correlation_id from ingest.webhook_events where status = 'completed'`);
+  const { rows: its } = await db.query('select id, trace_id, span_id, correlation_id from app.interactions');
+  for (const e of events) {
+    await db.query(`select graphile_worker.add_job('normalize_event', json_build_object('event_id', $1::bigint, 'trace_id', $2::text, 'parent_span_id', $3::text, 'correlation_id', $4::text))`,
+      [e.id, e.trace_id, e.span_id, e.correlation_id]);
+  }
+  for (const i of its) {
+    for (const task of ['segment_interaction', 'summarize_interaction', 'extract_claims', 'detect_striking']) {
+      await db.query(`select graphile_worker.add_job($1, json_build_object('interaction_id', $2::bigint, 'trace_id', $3::text, 'parent_span_id', $4::text, 'correlation_id', $5::text))`,
+        [task, i.id, i.trace_id, i.span_id, i.correlation_id]);
+    }
+  }
+  await waitForIdleQueue(db);
+  t.same(await count(), before);
+});
