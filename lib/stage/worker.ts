@@ -25,6 +25,8 @@ export interface WorkerOptions {
   log?: Logger;
   /** Install SIGTERM/SIGINT handlers. @defaultValue `true` */
   handleSignals?: boolean;
+  /** Milliseconds between polls for jobs that became due without a notification. @defaultValue `2000` */
+  pollIntervalMs?: number;
   /** Milliseconds after shutdown starts before running jobs see their abort signal. @defaultValue `25000` */
   gracefulAbortMs?: number;
 }
@@ -67,6 +69,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     pgPool: db.pool,
     taskList,
     concurrency,
+    pollInterval: opts.pollIntervalMs ?? 2000,
     noHandleSignals: true,
     logger: workerLogger(log),
     ...(opts.crontab ? { crontab: opts.crontab } : { parsedCronItems: [] }),

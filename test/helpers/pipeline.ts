@@ -14,6 +14,7 @@ export async function startTestWorker(t: Teardownable, url: string, opts: { stag
     concurrency: opts.concurrency ?? 4,
     heartbeatMs: opts.heartbeatMs ?? 5000,
     handleSignals: false,
+    pollIntervalMs: 100,
   });
   t.teardown(async () => { await worker.stop(); await worker.done; });
   return worker;

@@ -1,0 +1,31 @@
+/**
+ * A worker process for shutdown tests: one stage, `slow`, that announces
+ * itself on stdout, holds for `holdMs`, then writes one output row.
+ * Usage: node --import tsx test/helpers/slow-worker.ts <url> <holdMs> <heartbeatMs> <concurrency>
+ */
+import { z } from 'zod';
+import { defineStage, startWorker } from '../../lib/stage/index.ts';
+
+const [url, holdMs = '1000', heartbeatMs = '5000', concurrency = '1'] = process.argv.slice(2);
+
+const slow = defineStage({
+  task: 'slow',
+  version: '1.0.0',
+  payload: z.object({ n: z.number().int() }),
+  async run({ n }, { tx }) {
+    process.stdout.write(`started ${n}\n`);
+    await new Promise((r) => setTimeout(r, Number(holdMs))); // the "work"
+    await tx.query('insert into public.slow_outputs (n) values ($1) on conflict (n) do update set runs = slow_outputs.runs + 1', [n]);
+  },
+});
+
+const worker = await startWorker({
+  connectionString: url!,
+  stages: [slow],
+  concurrency: Number(concurrency),
+  heartbeatMs: Number(heartbeatMs),
+  pollIntervalMs: 100,
+});
+process.stdout.write('ready\n');
+await worker.done;
+process.stdout.write('stopped\n');
