@@ -59,7 +59,9 @@ export function beginSql(
   const pairs: [string, unknown][] = SETTINGS.map((k) => [k, trace?.[k]]);
   pairs.push(['actor', who.actor ?? process.env.BALLAST_ACTOR ?? 'ballast'],
     ['request_id', who.request_id], ['reason', who.reason]);
-  const sets = pairs.map(([k, v]) => `set_config('ballast.${k}', ${lit(v)}, true)`).join(', ');
+  // Unset values are skipped: ballast.setting() reads a missing setting as null.
+  const sets = pairs.filter(([, v]) => v != null && v !== '')
+    .map(([k, v]) => `set_config('ballast.${k}', ${lit(v)}, true)`).join(', ');
   const begin = intent === 'READ_ONLY' ? 'begin read only' : 'begin';
   return `${begin}; select ${sets}`;
 }

@@ -9,7 +9,12 @@ import { beginSql, makeTx, type Intent, type LockedTx, type Tx, type TxIdentity 
 pg.types.setTypeParser(20, (v) => Number(v));
 
 /** A transaction opened by `Db.begin`, finished by the caller. */
-export type OpenTx = (Tx | LockedTx) & { commit(): Promise<void>; rollback(): Promise<void> };
+export type OpenTx = (Tx | LockedTx) & {
+  commit(): Promise<void>;
+  /** Runs `sql` (no parameters; literals escaped by the caller) and commits, in one round trip. */
+  commitAfter(sql: string): Promise<void>;
+  rollback(): Promise<void>;
+};
 
 export interface DbOptions {
   connectionString?: string;
@@ -66,21 +71,23 @@ export class Db {
       throw e;
     }
     let done = false;
-    const finish = async (sql: string) => {
+    const finish = async (sql: string, rethrow: boolean) => {
       if (done) return;
       done = true;
       try {
         await client.query(sql);
         client.release();
       } catch (e) {
+        if (rethrow) await client.query('rollback').catch(() => undefined);
         // A failed COMMIT/ROLLBACK leaves the connection in doubt: drop it.
         client.release(e as Error);
-        if (sql === 'commit') throw e;
+        if (rethrow) throw e;
       }
     };
     return Object.assign(makeTx(intent, client), {
-      commit: () => finish('commit'),
-      rollback: () => finish('rollback'),
+      commit: () => finish('commit', true),
+      commitAfter: (sql: string) => finish(`${sql}; commit`, true),
+      rollback: () => finish('rollback', false),
     });
   }
 

@@ -9,7 +9,7 @@ import type { Db, OpenTx, Tx } from '../db/index.ts';
 import type { Logger } from '../log/index.ts';
 import { isSpanId, isTraceId, newSpanId, withTrace, type TraceContext } from '../trace/index.ts';
 import { errorSummary, InvalidInputError, isPermanent, zodMessage } from './errors.ts';
-import { heartbeatAttempt, recordAttemptInTx, type AttemptRow, type LedgerBatcher } from './ledger.ts';
+import { attemptsSql, heartbeatAttempt, type AttemptRow, type LedgerBatcher } from './ledger.ts';
 
 export interface StageContext {
   /**
@@ -91,10 +91,14 @@ class LazyTx implements Tx {
   async query(text: string, values?: unknown[]) {
     return (await this.open()).query(text, values);
   }
-  async finish(how: 'commit' | 'rollback'): Promise<void> {
+  /** Commits after running `sql` in the same round trip. */
+  async commitAfter(sql: string): Promise<void> {
+    await (await this.open()).commitAfter(sql);
+  }
+  async rollback(): Promise<void> {
     if (!this.opening) return;
     const tx = await this.opening.catch(() => null);
-    if (tx) await tx[how]();
+    if (tx) await tx.rollback();
   }
 }
 
@@ -150,14 +154,18 @@ export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
             row.status = 'succeeded';
             row.finished_at = new Date();
             if (tx.isOpen) {
-              await recordAttemptInTx(tx, row);
-              await tx.finish('commit');
+              await tx.commitAfter(attemptsSql([row]));
+            } else if (row.trace_id) {
+              // Nothing to commit with: the row joins the next ledger batch
+              // and the job completes without waiting for it (see LedgerBatcher).
+              void rt.ledger.record(row).catch((e) => rt.log.error({ err: e }, 'could not record attempt'));
             } else {
+              // Traceless: the trace policy may refuse this success, so wait for its verdict.
               await rt.ledger.record(row);
             }
             rt.log.debug('stage succeeded');
           } catch (err) {
-            await tx.finish('rollback').catch(() => undefined);
+            await tx.rollback().catch(() => undefined);
             await stopBeating();
             const permanent = isPermanent(err);
             row.status = 'failed';

@@ -1,4 +1,4 @@
 export { defineStage, type Stage, type StageContext, type StageRuntime, type StageSpec, type TracePayload } from './define.ts';
-export { startWorker, buildTaskList, newWorkerId, type WorkerHandle, type WorkerOptions } from './worker.ts';
+export { startWorker, buildTaskList, workerPreset, newWorkerId, type WorkerHandle, type WorkerOptions } from './worker.ts';
 export { LedgerBatcher, type AttemptRow } from './ledger.ts';
 export { PermanentError, InvalidInputError, TransientError, isPermanent, errorSummary, zodMessage } from './errors.ts';

@@ -43,6 +43,21 @@ export interface WorkerHandle {
 
 export const newWorkerId = (): string => `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
+/**
+ * graphile-worker settings every ballast worker uses: a local queue and
+ * batched completion, the settings graphile-worker documents for throughput.
+ */
+export function workerPreset(concurrency: number, gracefulAbortMs = 25_000) {
+  return {
+    worker: {
+      localQueue: { size: concurrency * 4 },
+      completeJobBatchDelay: 0,
+      failJobBatchDelay: 0,
+      gracefulShutdownAbortTimeout: gracefulAbortMs,
+    },
+  };
+}
+
 export function buildTaskList(stages: Stage[], rt: StageRuntime, queues?: string[]): TaskList {
   const list: TaskList = {};
   for (const s of stages) {
@@ -73,14 +88,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     noHandleSignals: true,
     logger: workerLogger(log),
     ...(opts.crontab ? { crontab: opts.crontab } : { parsedCronItems: [] }),
-    preset: {
-      worker: {
-        localQueue: { size: concurrency * 4 },
-        completeJobBatchDelay: 0,
-        failJobBatchDelay: 0,
-        gracefulShutdownAbortTimeout: opts.gracefulAbortMs ?? 25_000,
-      },
-    },
+    preset: workerPreset(concurrency, opts.gracefulAbortMs),
   });
 
   let stopping: Promise<void> | null = null;

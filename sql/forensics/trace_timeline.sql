@@ -72,6 +72,6 @@ union all
 select v.detected_at, 'violation', v.policy, v.severity,
        jsonb_build_object('job_id', v.job_id, 'task', v.task, 'message', v.message)
   from ballast.policy_violations v
- where v.attempt_id in (select id from att)
+ where v.attempt_span_id in (select span_id from att)
     or v.correlation_id in (select correlation_id from ev)
 order by 1, 2;

@@ -21,7 +21,7 @@ create function ballast.new_span_id() returns text
 -- One row per job attempt. graphile-worker deletes jobs when they succeed;
 -- this is their history.
 create table ballast.job_attempts (
-  id              bigint generated always as identity primary key,
+  id              bigint generated always as identity,
   job_id          bigint not null,
   task            text not null,
   task_version    text,
@@ -40,14 +40,14 @@ create table ballast.job_attempts (
   finished_at     timestamptz,
   error           text,
   will_retry      boolean,
-  unique (span_id)
+  primary key (span_id)
 );
 comment on table ballast.job_attempts is 'job ledger: one row per attempt (written at the end, or at the first heartbeat for long attempts)';
+comment on column ballast.job_attempts.id is 'insertion order; the key is span_id (one span per attempt)';
 create index job_attempts_trace_idx on ballast.job_attempts (trace_id);
 create index job_attempts_correlation_idx on ballast.job_attempts (correlation_id);
 create index job_attempts_job_idx on ballast.job_attempts (job_id, attempt);
 create index job_attempts_running_idx on ballast.job_attempts (heartbeat_at) where status = 'running';
-create index job_attempts_created_idx on ballast.job_attempts (job_created_at) where status = 'succeeded';
 
 -- Trace-id policy (seed 004): jobs created at or after the cutoff must have a
 -- trace_id when they succeed. Switch mode with one statement:
@@ -78,7 +78,7 @@ create table ballast.policy_violations (
   severity        text not null check (severity in ('info', 'warning', 'error', 'critical')),
   job_id          bigint,
   task            text,
-  attempt_id      bigint,
+  attempt_span_id text,
   correlation_id  text,
   job_created_at  timestamptz,
   message         text not null,
@@ -103,8 +103,8 @@ begin
     raise exception using message = msg, errcode = 'P0001',
       hint = 'the job payload carried no trace_id; enqueue through a traced path (inbox insert, ballast CLI, lib addJob)';
   end if;
-  insert into ballast.policy_violations (policy, severity, job_id, task, attempt_id, correlation_id, job_created_at, message, detail)
-  values ('trace_id_required', 'critical', new.job_id, new.task, new.id, new.correlation_id, new.job_created_at, msg,
+  insert into ballast.policy_violations (policy, severity, job_id, task, attempt_span_id, correlation_id, job_created_at, message, detail)
+  values ('trace_id_required', 'critical', new.job_id, new.task, new.span_id, new.correlation_id, new.job_created_at, msg,
           jsonb_build_object('mode', p.mode, 'cutoff', p.cutoff, 'worker_id', new.worker_id, 'span_id', new.span_id));
   raise warning '%', msg;
   return new;

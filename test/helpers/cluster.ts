@@ -8,9 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const TEST_DATA_DIR = path.join(ROOT, '.ballast', 'test');
+/** Where the embedded test server lives; override to run two suites side by side. */
+export const TEST_DATA_DIR = path.resolve(process.env.BALLAST_TEST_DATA_DIR ?? path.join(ROOT, '.ballast', 'test'));
 export const ENV_FILE = path.join(TEST_DATA_DIR, 'cluster.json');
-export const TEMPLATE_DB = 'ballast_test_template';
+/** Per data dir, so two suites sharing one DATABASE_URL server do not collide. */
+export const TEMPLATE_DB = `ballast_test_template_${path.basename(TEST_DATA_DIR).replace(/[^a-z0-9]/gi, '').toLowerCase()}`;
 
 export interface ClusterInfo {
   /** Connection string to a maintenance database on the test server. */

@@ -17,7 +17,7 @@ interface Teardownable { teardown(fn: () => unknown): void }
 
 export async function testDatabase(t: Teardownable): Promise<TestDatabase> {
   const cluster = await readCluster();
-  const name = `ballast_t_${randomBytes(5).toString('hex')}`;
+  const name = `${cluster.template.replace('ballast_test_template_', 'ballast_t_')}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: cluster.adminUrl });
   await admin.connect();
   try {

@@ -25,7 +25,7 @@ if (process.env.DATABASE_URL) {
 
 const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
-const { rows: leftovers } = await admin.query(`select datname from pg_database where datname like 'ballast_t_%' or datname = $1`, [TEMPLATE_DB]);
+const { rows: leftovers } = await admin.query(`select datname from pg_database where datname like $2 or datname = $1`, [TEMPLATE_DB, `${TEMPLATE_DB.replace('ballast_test_template_', 'ballast_t_')}_%`]);
 for (const { datname } of leftovers) {
   await admin.query(`update pg_database set datistemplate = false where datname = $1`, [datname]).catch(() => undefined);
   await admin.query(`drop database if exists ${admin.escapeIdentifier(datname)} with (force)`);

@@ -8,7 +8,7 @@ const info = await readCluster().catch(() => null);
 if (info) {
   const admin = new pg.Client({ connectionString: info.adminUrl });
   await admin.connect();
-  const { rows } = await admin.query(`select datname from pg_database where datname like 'ballast_t_%' or datname = $1`, [info.template]);
+  const { rows } = await admin.query(`select datname from pg_database where datname like $2 or datname = $1`, [info.template, `${info.template.replace('ballast_test_template_', 'ballast_t_')}_%`]);
   for (const { datname } of rows) {
     await admin.query(`drop database if exists ${admin.escapeIdentifier(datname)} with (force)`).catch(() => undefined);
   }

@@ -1,0 +1,46 @@
+/**
+ * Shared by the benchmarks: a fresh migrated database on the embedded server
+ * (or DATABASE_URL's), and a way to time draining a queue.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import { Db, migrate, startEmbedded } from '../../lib/db/index.ts';
+import { ROOT, withDatabase } from '../helpers/cluster.ts';
+
+export async function benchDatabase(): Promise<{ url: string; db: Db; done(): Promise<void> }> {
+  let adminUrl = process.env.DATABASE_URL;
+  let stop = async () => {};
+  if (!adminUrl) {
+    const server = await startEmbedded({ dataDir: path.join(ROOT, '.ballast', 'bench'), database: 'postgres' });
+    adminUrl = server.adminUrl;
+    stop = () => server.stop();
+  }
+  const name = `ballast_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const url = withDatabase(adminUrl, name);
+  await migrate(url);
+  const db = new Db({ connectionString: url, max: 4 });
+  return {
+    url, db,
+    async done() {
+      await db.close();
+      await admin.query(`drop database ${name} with (force)`);
+      await admin.end();
+      await stop();
+    },
+  };
+}
+
+/** Resolves when no job is left, with the elapsed milliseconds since `since`. */
+export async function drained(db: Db, since: number): Promise<number> {
+  for (;;) {
+    const { rows: [r] } = await db.query('select exists (select 1 from graphile_worker._private_jobs) as any');
+    if (!r.any) return performance.now() - since;
+    await new Promise((res) => setTimeout(res, 5));
+  }
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

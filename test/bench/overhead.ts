@@ -1,0 +1,91 @@
+/**
+ * Stage-runtime overhead: the same jobs through bare graphile-worker and
+ * through defineStage, same process, same run, same graphile-worker settings
+ * (local queue and batched completion in both). Two shapes: no-op jobs, and
+ * jobs that each write one output row. Prints rates and their ratio.
+ *
+ *   npm run bench:overhead            (BENCH_JOBS=20000 BENCH_ROUNDS=3 to change)
+ */
+import { run, type TaskList } from 'graphile-worker';
+import { z } from 'zod';
+import { createLogger, workerLogger } from '../../lib/log/index.ts';
+import { defineStage, startWorker, workerPreset } from '../../lib/stage/index.ts';
+import { benchDatabase, drained, median } from './harness.ts';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+const quiet = createLogger('silent');
+
+const { url, db, done } = await benchDatabase();
+await db.query(`create table public.bench_outputs (
+  n int primary key,
+  trace_id text not null default ballast.setting('trace_id'),
+  correlation_id text not null default ballast.setting('correlation_id'),
+  produced_by text not null default ballast.setting('task'),
+  producer_version text not null default ballast.setting('task_version'))`);
+
+async function enqueue(task: string): Promise<void> {
+  await db.query('truncate public.bench_outputs');
+  await db.query(
+    `select graphile_worker.add_jobs(array_agg((
+       $1::text, json_build_object('n', n, 'trace_id', $2::text, 'correlation_id', 'bench:' || n),
+       null, null, null, null, null, null)::graphile_worker.job_spec))
+       from generate_series(1, $3::int) n`, [task, TRACE, JOBS]);
+}
+
+async function timeBare(task: string, tasks: TaskList): Promise<number> {
+  await enqueue(task);
+  const start = performance.now();
+  const runner = await run({ pgPool: undefined, connectionString: url, taskList: tasks, concurrency: CONCURRENCY, noHandleSignals: true,
+    parsedCronItems: [], logger: workerLogger(quiet), preset: workerPreset(CONCURRENCY) });
+  const ms = await drained(db, start);
+  await runner.stop();
+  return (JOBS / ms) * 1000;
+}
+
+async function timeStage(stage: ReturnType<typeof defineStage>): Promise<number> {
+  await enqueue(stage.task);
+  const start = performance.now();
+  const worker = await startWorker({ connectionString: url, stages: [stage], concurrency: CONCURRENCY, handleSignals: false, log: quiet });
+  const ms = await drained(db, start);
+  await worker.stop();
+  await worker.done;
+  return (JOBS / ms) * 1000;
+}
+
+const noopStage = defineStage({ task: 'stage_noop', version: '1.0.0', payload: z.object({ n: z.number() }), async run() {} });
+const writeStage = defineStage({
+  task: 'stage_write', version: '1.0.0', payload: z.object({ n: z.number() }),
+  async run({ n }, { tx }) { await tx.query('insert into public.bench_outputs (n) values ($1)', [n]); },
+});
+const bareNoop: TaskList = { bare_noop: async () => {} };
+const bareWrite: TaskList = {
+  bare_write: async (payload, helpers) => {
+    const p = payload as { n: number; trace_id: string; correlation_id: string };
+    await helpers.withPgClient((c) => c.query(
+      `insert into public.bench_outputs (n, trace_id, correlation_id, produced_by, producer_version) values ($1, $2, $3, 'bare_write', '1.0.0')`,
+      [p.n, p.trace_id, p.correlation_id]));
+  },
+};
+
+console.log(`jobs per round: ${JOBS}, rounds: ${ROUNDS}, concurrency: ${CONCURRENCY}`);
+const shapes = [
+  { name: 'no-op', bare: () => timeBare('bare_noop', bareNoop), stage: () => timeStage(noopStage) },
+  { name: 'one output row', bare: () => timeBare('bare_write', bareWrite), stage: () => timeStage(writeStage) },
+];
+let worst = Infinity;
+for (const shape of shapes) {
+  const bare: number[] = [];
+  const staged: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    bare.push(await shape.bare());
+    staged.push(await shape.stage());
+  }
+  const ratio = median(staged) / median(bare);
+  worst = Math.min(worst, ratio);
+  console.log(`${shape.name.padEnd(15)} bare graphile-worker ${median(bare).toFixed(0).padStart(6)} jobs/s | defineStage ${median(staged).toFixed(0).padStart(6)} jobs/s | ratio ${ratio.toFixed(2)}`);
+}
+console.log(`target: ratio >= 0.70 in both shapes -> ${worst >= 0.7 ? 'met' : 'NOT met'}`);
+await done();
