@@ -2,7 +2,7 @@
 import { migrate } from '../../lib/db/index.ts';
 import { startReceiver, resolveSecrets } from '../../lib/ingest/index.ts';
 import { log } from '../../lib/log/index.ts';
-import { startWorker } from '../../lib/stage/index.ts';
+import { readCrontab, startWorker } from '../../lib/stage/index.ts';
 import { stages } from '../../tasks/index.ts';
 import { openSession, untilSignal, withSession } from './context.ts';
 
@@ -22,6 +22,7 @@ export async function commandWorker(opts: { concurrency?: number; queues?: strin
       stages,
       concurrency: opts.concurrency ?? s.config.BALLAST_CONCURRENCY,
       heartbeatMs: s.config.BALLAST_HEARTBEAT_MS,
+      crontab: readCrontab(),
       ...(opts.queues ? { queues: opts.queues } : {}),
     });
     await worker.done;

@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import { migrate } from '../../lib/db/index.ts';
 import { ensureDemoAgent, receiverFile, resolveSecrets, startReceiver } from '../../lib/ingest/index.ts';
-import { startWorker } from '../../lib/stage/index.ts';
+import { readCrontab, startWorker } from '../../lib/stage/index.ts';
 import { stages } from '../../tasks/index.ts';
 import { openSession, untilSignal } from './context.ts';
 
@@ -17,6 +17,7 @@ export async function commandUp(opts: { concurrency?: number; port?: number }): 
       stages,
       concurrency: opts.concurrency ?? s.config.BALLAST_CONCURRENCY,
       heartbeatMs: s.config.BALLAST_HEARTBEAT_MS,
+      crontab: readCrontab(),
       handleSignals: false,
     });
     const receiver = await startReceiver({

@@ -2,3 +2,4 @@ export { defineStage, type Stage, type StageContext, type StageRuntime, type Sta
 export { startWorker, buildTaskList, workerPreset, newWorkerId, type WorkerHandle, type WorkerOptions } from './worker.ts';
 export { LedgerBatcher, type AttemptRow } from './ledger.ts';
 export { PermanentError, InvalidInputError, TransientError, isPermanent, errorSummary, zodMessage } from './errors.ts';
+export { readCrontab, CRONTAB_FILE } from './crontab.ts';

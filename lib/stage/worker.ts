@@ -20,8 +20,8 @@ export interface WorkerOptions {
   queues?: string[];
   /** Milliseconds between heartbeats of a long attempt. @defaultValue `5000` */
   heartbeatMs?: number;
-  /** graphile-worker crontab text. @defaultValue none */
-  crontab?: string;
+  /** graphile-worker crontab text (see `ops/crontab`). @defaultValue none */
+  crontab?: string | undefined;
   log?: Logger;
   /** Install SIGTERM/SIGINT handlers. @defaultValue `true` */
   handleSignals?: boolean;
