@@ -34,6 +34,38 @@ const envSchema = z.object({
   BALLAST_CONCURRENCY: intFrom(1, 1000).default(8),
   /** Milliseconds between heartbeats of a running attempt. @defaultValue `5000` */
   BALLAST_HEARTBEAT_MS: intFrom(50, 3_600_000).default(5000),
+  /** Qdrant base URL. @defaultValue the local Qdrant-compatible engine under BALLAST_DATA_DIR/qdrant */
+  QDRANT_URL: z.string().url().optional(),
+  /** Qdrant API key (sent as `api-key`). @defaultValue none */
+  QDRANT_API_KEY: z.string().min(1).optional(),
+  /** Collection holding summaries and claims. @defaultValue `ballast_decisions` */
+  BALLAST_SEARCH_COLLECTION: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/).default('ballast_decisions'),
+  /** `local` (feature hashing, no download) or `http` (OpenAI-compatible `/embeddings`). @defaultValue `local` */
+  BALLAST_EMBEDDER: z.enum(['local', 'http']).default('local'),
+  /** Base URL of the OpenAI-compatible embeddings API (http embedder). @defaultValue none */
+  BALLAST_EMBEDDER_URL: z.string().url().optional(),
+  /** Model name sent to the http embedder. @defaultValue `text-embedding-3-small` */
+  BALLAST_EMBEDDER_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  /** Bearer token of the http embedder. @defaultValue none */
+  BALLAST_EMBEDDER_API_KEY: z.string().min(1).optional(),
+  /** Vector size (the local embedder's hash space; must match the http model). @defaultValue `256` */
+  BALLAST_EMBEDDING_DIM: intFrom(8, 8192).default(256),
+  /** Qdrant distance of the collection. @defaultValue `Cosine` */
+  BALLAST_SEARCH_DISTANCE: z.enum(['Cosine', 'Dot', 'Euclid']).default('Cosine'),
+  /** HNSW `m` used when the collection is created. @defaultValue `16` */
+  BALLAST_SEARCH_HNSW_M: intFrom(0, 1024).default(16),
+  /** HNSW `ef_construct` used when the collection is created. @defaultValue `100` */
+  BALLAST_SEARCH_HNSW_EF_CONSTRUCT: intFrom(4, 4096).default(100),
+  /** HNSW `ef` at query time. @defaultValue `128` */
+  BALLAST_SEARCH_HNSW_EF: intFrom(1, 4096).default(128),
+  /** `none` or `int8` scalar quantization (with rescoring) when the collection is created. @defaultValue `none` */
+  BALLAST_SEARCH_QUANTIZATION: z.enum(['none', 'int8']).default('none'),
+  /** Outbox rows one sync batch claims. @defaultValue `256` */
+  BALLAST_SEARCH_BATCH: intFrom(1, 10_000).default(256),
+  /** Failed sync attempts before an outbox row becomes a dead letter. @defaultValue `10` */
+  BALLAST_SEARCH_MAX_ATTEMPTS: intFrom(1, 1000).default(10),
+  /** Repairs one reconciliation may enqueue; drift beyond it is reported as unrepaired. @defaultValue `10000` */
+  BALLAST_SEARCH_MAX_REPAIRS: intFrom(0, 10_000_000).default(10_000),
   /** pino level. @defaultValue `info` */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
