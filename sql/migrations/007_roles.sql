@@ -1,0 +1,125 @@
+-- Least-privilege roles. NOLOGIN group roles: a process logs in as a user that
+-- is a member (or, in development, as the superuser) and connects with
+-- `options=-c role=<role>` (lib/db/roles.ts), so every statement runs with the
+-- group's rights only.
+--
+--   ballast_owner      migrations, operator commands that change settings; owns the
+--                      SECURITY DEFINER functions that cross the lines below
+--   ballast_worker     the stage runtime and graphile-worker
+--   ballast_ingest     the webhook receiver: insert into the inbox, nothing else
+--   ballast_forensics  read-only: trace, stuck, audit verify, replay
+--
+-- Roles are cluster-wide: created only if missing, so many databases share them.
+
+do $$
+declare
+  r text;
+begin
+  foreach r in array array['ballast_owner', 'ballast_worker', 'ballast_ingest', 'ballast_forensics'] loop
+    if not exists (select 1 from pg_roles where rolname = r) then
+      begin
+        execute format('create role %I nologin', r);
+      exception when duplicate_object or unique_violation then
+        null; -- created by a concurrent migration of another database
+      end;
+    end if;
+  end loop;
+  -- A non-superuser migrator must be able to SET ROLE to them.
+  if not (select rolsuper from pg_roles where rolname = current_user) then
+    begin
+      execute format('grant ballast_owner, ballast_worker, ballast_ingest, ballast_forensics to %I', current_user);
+    exception when others then
+      raise notice 'could not grant ballast roles to %: %', current_user, sqlerrm;
+    end;
+  end if;
+end $$;
+
+-- Start from nothing for the roles, in every schema ballast uses (including
+-- those of other migrations), then grant what each needs.
+do $$
+declare
+  s text;
+begin
+  for s in select nspname from pg_namespace
+            where nspname in ('ballast', 'ingest', 'app', 'audit', 'replay', 'graphile_worker')
+               or nspname in (select n.nspname from pg_namespace n where n.nspname !~ '^pg_'
+                                and n.nspname not in ('information_schema', 'public'))
+  loop
+    execute format('grant usage on schema %I to ballast_owner, ballast_worker, ballast_forensics', s);
+    execute format('grant select on all tables in schema %I to ballast_owner, ballast_forensics', s);
+    execute format('alter default privileges in schema %I grant select on tables to ballast_owner, ballast_forensics', s);
+    if s not in ('audit') then
+      execute format('grant insert, update, delete on all tables in schema %I to ballast_owner, ballast_worker', s);
+      execute format('grant select on all tables in schema %I to ballast_worker', s);
+      execute format('grant usage, select on all sequences in schema %I to ballast_owner, ballast_worker', s);
+      execute format('alter default privileges in schema %I grant select, insert, update, delete on tables to ballast_owner, ballast_worker', s);
+      execute format('alter default privileges in schema %I grant usage, select on sequences to ballast_owner, ballast_worker', s);
+    end if;
+  end loop;
+end $$;
+grant execute on all functions in schema graphile_worker to ballast_owner, ballast_worker;
+-- graphile-worker enables row level security on its tables with no policy
+-- (only their owner sees rows); let the worker and the owner use the queue.
+do $$
+declare
+  t regclass;
+begin
+  for t in select c.oid::regclass from pg_class c join pg_namespace n on n.oid = c.relnamespace
+            where n.nspname = 'graphile_worker' and c.relkind = 'r' and c.relrowsecurity loop
+    execute format('create policy ballast_queue on %s to ballast_owner, ballast_worker using (true) with check (true)', t);
+    execute format('create policy ballast_queue_read on %s for select to ballast_forensics using (true)', t);
+  end loop;
+end $$;
+
+-- The worker never touches the migrations, the audit trail or the settings.
+revoke insert, update, delete, truncate on graphile_worker.migrations from ballast_worker;
+revoke insert, update, delete, truncate on ballast.trace_policy from ballast_worker;
+revoke insert, update, delete, truncate on audit.tracked_tables from ballast_owner;
+do $$
+begin
+  -- Error envelopes (004_failures) are append-only for the worker.
+  if to_regclass('ballast.error_envelopes') is not null then
+    revoke update, delete, truncate on ballast.error_envelopes from ballast_worker;
+  end if;
+end $$;
+revoke all on public.migrations from ballast_worker, ballast_ingest, ballast_forensics;
+grant select on public.migrations to ballast_owner, ballast_forensics;
+
+-- Ingest: insert into the inbox and read back the acknowledgement columns
+-- (RETURNING id, and the status of a duplicate delivery). No raw bodies.
+grant usage on schema ingest, ballast to ballast_ingest;
+grant insert on ingest.webhook_events to ballast_ingest;
+grant select (id, source, webhook_id, status, status_reason, trace_id) on ingest.webhook_events to ballast_ingest;
+grant usage on sequence ingest.webhook_events_id_seq to ballast_ingest;
+
+-- The functions that cross the lines run as the owner, with a fixed search_path.
+grant insert, select on audit.ledger, audit.chain, audit.seals to ballast_owner;
+grant usage, select on all sequences in schema audit to ballast_owner;
+do $$
+declare
+  f regprocedure;
+begin
+  foreach f in array array[
+    'audit.capture_insert()', 'audit.capture_update()', 'audit.capture_delete()', 'audit.capture_truncate()',
+    'audit.capture_grant()', 'audit.seal(int)',
+    'ingest.enqueue_first_stage()', 'app.enqueue_segmentation()', 'app.enqueue_decisions()',
+    'app.track_event_progress()']::regprocedure[]
+  loop
+    execute format('alter function %s owner to ballast_owner', f);
+    execute format('alter function %s security definer set search_path = pg_catalog, pg_temp', f);
+  end loop;
+end $$;
+revoke execute on function audit.seal(int) from public;
+grant execute on function audit.seal(int) to ballast_owner, ballast_worker;
+revoke execute on function audit.enable(regclass, boolean, text[]) from public;
+
+-- GRANT / REVOKE from here on leave an audit row (needs a superuser to install).
+do $$
+begin
+  if (select rolsuper from pg_roles where rolname = current_user) then
+    create event trigger audit_grants on ddl_command_end
+      when tag in ('GRANT', 'REVOKE') execute function audit.capture_grant();
+  else
+    raise notice 'audit: GRANT/REVOKE are not audited (event triggers need a superuser)';
+  end if;
+end $$;
