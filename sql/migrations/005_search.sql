@@ -83,6 +83,15 @@ create function search.wake_sync(trace text, correlation text) returns void
     job_key => 'search_sync', job_key_mode => 'preserve_run_at', max_attempts => 25);
 $$;
 
+-- Schedules a sync at `at` (rows waiting out a retry backoff, repairs).
+create function search.schedule_sync(at timestamptz, trace text, correlation text) returns void
+  language sql as $$
+  select graphile_worker.add_job(
+    'search_sync',
+    json_build_object('trace_id', trace, 'correlation_id', correlation),
+    run_at => at, job_key => 'search_sync', job_key_mode => 'preserve_run_at', max_attempts => 25);
+$$;
+
 -- Statement-level: one outbox insert and one wake per statement, however many rows.
 create function search.capture_changes() returns trigger
   language plpgsql as $$
