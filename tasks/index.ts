@@ -5,5 +5,7 @@ import segmentInteraction from './segment_interaction.ts';
 import summarizeInteraction from './summarize_interaction.ts';
 import extractClaims from './extract_claims.ts';
 import detectStriking from './detect_striking.ts';
+import searchSync from './search_sync.ts';
+import searchReconcile from './search_reconcile.ts';
 
-export const stages: Stage[] = [normalizeEvent, segmentInteraction, summarizeInteraction, extractClaims, detectStriking] as Stage[];
+export const stages: Stage[] = [normalizeEvent, segmentInteraction, summarizeInteraction, extractClaims, detectStriking, searchSync, searchReconcile] as Stage[];
