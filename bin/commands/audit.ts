@@ -1,0 +1,73 @@
+/** `ballast audit seal|verify|history|trace|deletes|purge-interaction`. */
+import cliProgress from 'cli-progress';
+import { assertDestructiveAllowed, sealLedger, stateReason, verifyLedger } from '../../lib/audit/index.ts';
+import { runNamed } from '../../lib/forensics/index.ts';
+import { withSession } from './context.ts';
+
+const operator = () => `cli:${process.env.USER ?? 'unknown'}`;
+
+export async function auditSeal(opts: { batch: number }): Promise<void> {
+  await withSession(async ({ db }) => {
+    const r = await sealLedger(db, { batchSize: opts.batch });
+    console.log(`sealed ${r.sealed} row(s); chain head ${r.head ?? '(empty chain)'}`);
+  });
+}
+
+export async function auditVerify(opts: { expectHead?: string; json?: boolean }): Promise<void> {
+  await withSession(async ({ db }) => {
+    const bar = process.stderr.isTTY && !opts.json
+      ? new cliProgress.SingleBar({ format: 'verify [{bar}] {value}/{total} sealed rows', stream: process.stderr }, cliProgress.Presets.shades_classic)
+      : null;
+    let started = false;
+    const r = await verifyLedger(db, {
+      ...(opts.expectHead ? { expectHead: opts.expectHead } : {}),
+      onProgress: (checked, total) => {
+        if (!bar) return;
+        if (!started) { bar.start(total, 0); started = true; }
+        bar.update(checked);
+      },
+    });
+    bar?.stop();
+    if (opts.json) console.log(JSON.stringify(r, null, 2));
+    else if (r.ok) {
+      console.log(`audit ledger OK: ${r.checked} sealed row(s) match the chain; head ${r.head ?? '(empty chain)'}; ${r.unsealed} row(s) not sealed yet`);
+    } else {
+      console.log(`audit ledger TAMPERED: ${r.problem!.message} (${r.problem!.kind}; ${r.checked} row(s) before it matched)`);
+    }
+    if (!r.ok) process.exitCode = 1;
+  });
+}
+
+function print(rows: Record<string, unknown>[], json?: boolean, empty = 'no rows'): void {
+  if (json) console.log(JSON.stringify(rows, null, 2));
+  else if (rows.length === 0) console.log(empty);
+  else for (const r of rows) console.log(Object.entries(r).filter(([, v]) => v != null).map(([k, v]) => `${k}=${typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v instanceof Date ? v.toISOString() : v}`).join(' '));
+}
+
+export async function auditHistory(entityType: string, entityId: string, opts: { json?: boolean }): Promise<void> {
+  await withSession(async ({ db }) => print(await runNamed(db, 'audit_row_history', [entityType, entityId]), opts.json, `no audit rows for ${entityType} ${entityId}`));
+}
+
+export async function auditTrace(traceId: string, opts: { json?: boolean }): Promise<void> {
+  await withSession(async ({ db }) => print(await runNamed(db, 'audit_trace', [traceId]), opts.json, `no audit rows for trace ${traceId}`));
+}
+
+export async function auditDeletes(opts: { since: string; limit: number; json?: boolean }): Promise<void> {
+  if (Number.isNaN(Date.parse(opts.since))) throw new Error(`--since is not a timestamp: ${opts.since}`);
+  await withSession(async ({ db }) => print(await runNamed(db, 'audit_deletes', [opts.since, opts.limit]), opts.json, `no deletes since ${opts.since}`));
+}
+
+/** A destructive maintenance command: off unless BALLAST_ALLOW_DESTRUCTIVE=1, and always with a reason. */
+export async function auditPurgeInteraction(id: string, opts: { reason: string }): Promise<void> {
+  assertDestructiveAllowed('purge-interaction');
+  const interactionId = Number(id);
+  if (!Number.isInteger(interactionId) || interactionId < 1) throw new Error(`interaction id must be a positive integer, got "${id}"`);
+  await withSession(async ({ db }) => {
+    const n = await db.atomicWrite(async (tx) => {
+      await stateReason(tx, opts.reason);
+      return (await tx.query('delete from app.interactions where id = $1', [interactionId])).rowCount ?? 0;
+    }, { actor: operator(), reason: opts.reason });
+    console.log(n ? `purged interaction ${interactionId} and its decisions; reason recorded in audit.ledger` : `no interaction ${interactionId}`);
+    if (!n) process.exitCode = 1;
+  });
+}

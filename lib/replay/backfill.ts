@@ -1,0 +1,80 @@
+/**
+ * Backfill by producer version (seed 000, item 3): find the inputs whose
+ * outputs an older version of a stage produced, and enqueue the stage again
+ * for them. The re-run replaces the outputs (audited, with the reason).
+ */
+import type { Db } from '../db/index.ts';
+
+/** Where each stage writes, and which payload key names its input. */
+export const BACKFILL_TARGETS: Record<string, { table: string; input: string; payloadKey: string; snapshots: boolean }> = {
+  normalize_event: { table: 'app.interactions', input: 'event_id', payloadKey: 'event_id', snapshots: false },
+  segment_interaction: { table: 'app.conversation_spans', input: 'interaction_id', payloadKey: 'interaction_id', snapshots: false },
+  summarize_interaction: { table: 'app.summaries', input: 'interaction_id', payloadKey: 'interaction_id', snapshots: true },
+  extract_claims: { table: 'app.claims', input: 'interaction_id', payloadKey: 'interaction_id', snapshots: true },
+  detect_striking: { table: 'app.striking_flags', input: 'interaction_id', payloadKey: 'interaction_id', snapshots: true },
+};
+
+/** Numeric-aware comparison of dotted versions: 1.10.0 > 1.9.2. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.+-]/);
+  const pb = b.split(/[.+-]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? '0';
+    const y = pb[i] ?? '0';
+    const nx = Number(x);
+    const ny = Number(y);
+    const c = Number.isFinite(nx) && Number.isFinite(ny) ? nx - ny : x.localeCompare(y);
+    if (c !== 0) return Math.sign(c);
+  }
+  return 0;
+}
+
+export interface BackfillCandidate { input_id: number; producer_version: string; trace_id: string | null; correlation_id: string | null; span_id: string | null }
+
+/** Inputs of `task` whose newest output (or decision snapshot) has a version below `below`. */
+export async function findBackfill(db: Db, task: string, below: string): Promise<BackfillCandidate[]> {
+  const t = BACKFILL_TARGETS[task];
+  if (!t) throw new Error(`unknown task ${task}; known: ${Object.keys(BACKFILL_TARGETS).join(', ')}`);
+  // Table and column names come from the fixed map above, never from input.
+  const snapshots = t.snapshots
+    ? `union all select interaction_id, task_version, trace_id, correlation_id, span_id, decided_at
+         from replay.decisions where task = $1`
+    : '';
+  const { rows } = await db.readOnly((tx) => tx.query(
+    `select distinct on (input_id) input_id, producer_version, trace_id, correlation_id, span_id
+       from (select ${t.input} as input_id, producer_version, trace_id, correlation_id, span_id, produced_at as at
+               from ${t.table} where produced_by = $1 ${snapshots}) o
+      order by input_id, at desc`, [task]));
+  return rows.filter((r) => compareVersions(r.producer_version, below) < 0).map((r) => ({ ...r, input_id: Number(r.input_id) }));
+}
+
+/** Versions found, for `--dry-run`: version -> number of inputs. */
+export function countByVersion(c: BackfillCandidate[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of c) out[r.producer_version] = (out[r.producer_version] ?? 0) + 1;
+  return out;
+}
+
+/**
+ * Enqueues the stage for each candidate, in batches, in the candidate's own
+ * trace (so `ballast trace` shows the re-run in the event's story).
+ */
+export async function enqueueBackfill(db: Db, task: string, candidates: BackfillCandidate[],
+  opts: { batchSize?: number; actor?: string; onProgress?: (done: number) => void } = {}): Promise<number> {
+  const key = BACKFILL_TARGETS[task]!.payloadKey;
+  const size = opts.batchSize ?? 200;
+  let done = 0;
+  for (let i = 0; i < candidates.length; i += size) {
+    const batch = candidates.slice(i, i + size);
+    await db.atomicWrite((tx) => tx.query(
+      `select graphile_worker.add_job($1,
+                json_build_object($2::text, c.input_id, 'trace_id', c.trace_id, 'parent_span_id', c.span_id,
+                                  'correlation_id', c.correlation_id),
+                job_key => $1 || ':' || c.input_id)
+         from json_to_recordset($3::json) as c(input_id bigint, trace_id text, span_id text, correlation_id text)`,
+      [task, key, JSON.stringify(batch)]), { actor: opts.actor ?? 'ballast backfill', reason: `backfill ${task}` });
+    done += batch.length;
+    opts.onProgress?.(done);
+  }
+  return done;
+}

@@ -1,0 +1,53 @@
+/**
+ * Decision snapshots (seed 002, Track 2.1): a decision stage records, in its
+ * own transaction, what its engine saw (redacted), what it decided, the
+ * engine's version and code hash. The row's id is the decision id.
+ */
+import type { Tx } from '../db/index.ts';
+import { hashJson } from './canonical.ts';
+import { engineCodeHash, engineFor, type DecisionInput } from './engines.ts';
+import { redactValue } from './redact.ts';
+
+/** A stored decision, as exported to a file and replayed. */
+export interface DecisionSnapshot {
+  id: number;
+  task: string;
+  task_version: string;
+  engine: string;
+  engine_version: string;
+  engine_code_hash: string;
+  ruleset: string | null;
+  interaction_id: number;
+  input: DecisionInput;
+  input_hash: string;
+  input_redacted: boolean;
+  output: unknown;
+  output_hash: string;
+  live_output_hash: string;
+  trace_id: string | null;
+  correlation_id: string | null;
+  span_id: string | null;
+  decided_at: string;
+}
+
+/**
+ * Stores the decision `output` that `task`'s engine made on `input`.
+ * When redaction changed the input, the stored baseline is the engine's
+ * decision on the redacted input (what a replay can reproduce), and
+ * `live_output_hash` keeps the hash of what was actually written.
+ * @returns the decision id
+ */
+export async function recordDecision(tx: Tx, task: string, interactionId: number, input: DecisionInput, output: unknown): Promise<number> {
+  const engine = engineFor(task);
+  const { value: stored, changed } = redactValue(input);
+  const baseline = changed ? engine.decide(stored) : output;
+  const { rows: [row] } = await tx.query(
+    `insert into replay.decisions
+       (task, task_version, engine, engine_version, engine_code_hash, ruleset, interaction_id,
+        input, input_hash, input_redacted, output, output_hash, live_output_hash)
+     values ($1, coalesce(ballast.setting('task_version'), 'unknown'), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+     returning id`,
+    [task, engine.engine, engine.version, engineCodeHash(engine), engine.ruleset, interactionId,
+      JSON.stringify(stored), hashJson(input), changed, JSON.stringify(baseline), hashJson(baseline), hashJson(output)]);
+  return row.id;
+}

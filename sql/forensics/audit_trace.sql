@@ -1,0 +1,9 @@
+-- name: audit_trace
+-- Everything one trace touched, in order: every audited change its stages,
+-- requests and operators made.
+-- $1: trace_id
+select l.id, l.occurred_at, l.operation, l.entity_type, l.entity_id, l.actor, l.job, l.span_id,
+       l.reason, l.metadata -> 'changed' as changed
+  from audit.ledger l
+ where l.trace_id = $1
+ order by l.id;

@@ -1,0 +1,98 @@
+import t from 'tap';
+import { testDatabase } from '../helpers/db.ts';
+
+const { db } = await testDatabase(t);
+const agent = (id: string, phone: string) =>
+  `insert into app.agents (agent_id, user_id, phone_number, org_id) values ('${id}', 'u', '${phone}', 'org_a')`;
+const rowsFor = async (id: string) =>
+  (await db.query(`select * from audit.ledger where entity_type = 'app.agents' and entity_id = $1 order by id`, [id])).rows;
+
+t.test('create, update and delete each leave an audit row in the same transaction, with who and why', async (t) => {
+  await db.atomicWrite(async (tx) => {
+    await tx.query(agent('a1', '+15555550001'));
+    await tx.query(`update app.agents set nickname = 'front desk' where agent_id = 'a1'`);
+  }, { actor: 'alice', request_id: 'req-1', reason: 'onboarding' });
+  await db.atomicWrite((tx) => tx.query(`delete from app.agents where agent_id = 'a1'`), { actor: 'bob', reason: 'customer left' });
+  const rows = await rowsFor('a1');
+  t.same(rows.map((r) => r.operation), ['create', 'update', 'delete']);
+  t.same(rows.map((r) => r.actor), ['alice', 'alice', 'bob']);
+  t.equal(rows[0].request_id, 'req-1');
+  t.equal(rows[0].org_id, 'org_a');
+  t.equal(rows[0].before_data, null);
+  t.equal(rows[0].after_data.phone_number, '+15555550001');
+  t.equal(rows[1].before_data.nickname, null);
+  t.equal(rows[1].after_data.nickname, 'front desk');
+  t.same(rows[1].metadata.changed, ['nickname']);
+  t.equal(rows[2].reason, 'customer left');
+  t.equal(rows[2].after_data, null);
+  t.equal(rows[0].txid, rows[1].txid, 'one transaction, one txid');
+});
+
+t.test('a rolled-back change leaves no audit row', async (t) => {
+  await t.rejects(db.atomicWrite(async (tx) => {
+    await tx.query(agent('a2', '+15555550002'));
+    throw new Error('changed my mind');
+  }));
+  t.same(await rowsFor('a2'), []);
+});
+
+t.test('an operator in psql sets the identity by hand', async (t) => {
+  const c = await db.pool.connect();
+  try {
+    await c.query(`begin; select set_config('ballast.actor', 'ops:carol', true), set_config('ballast.request_id', 'INC-7', true)`);
+    await c.query(agent('a3', '+15555550003'));
+    await c.query('commit');
+  } finally { c.release(); }
+  const [row] = await rowsFor('a3');
+  t.equal(row.actor, 'ops:carol');
+  t.equal(row.request_id, 'INC-7');
+});
+
+t.test('without ballast.actor the database role is the actor', async (t) => {
+  await db.query(agent('a4', '+15555550004'));
+  const [row] = await rowsFor('a4');
+  t.equal(row.actor, row.db_role);
+});
+
+t.test('DELETE on a gated table without a reason is refused; with one it is recorded', async (t) => {
+  await t.rejects(db.atomicWrite((tx) => tx.query(`delete from app.agents where agent_id = 'a4'`)), /DELETE on app\.agents needs a reason/);
+  await t.rejects(db.query('truncate app.claims'), /TRUNCATE on app\.claims needs a reason/);
+  t.equal((await db.query(`select count(*)::int n from app.agents where agent_id = 'a4'`)).rows[0].n, 1, 'row still there');
+  await db.atomicWrite((tx) => tx.query(`delete from app.agents where agent_id = 'a4'`), { reason: 'duplicate agent' });
+  const rows = await rowsFor('a4');
+  t.same(rows.map((r) => [r.operation, r.reason]), [['create', null], ['delete', 'duplicate agent']]);
+});
+
+t.test('the ledger refuses UPDATE, DELETE and TRUNCATE, even from a superuser', async (t) => {
+  await t.rejects(db.query(`update audit.ledger set actor = 'mallory'`), /append-only: UPDATE refused/);
+  await t.rejects(db.query(`delete from audit.ledger`), /append-only: DELETE refused/);
+  await t.rejects(db.query(`truncate audit.ledger`), /append-only: TRUNCATE refused/);
+});
+
+t.test('personal data is kept as a hash in before/after', async (t) => {
+  const { rows: [ev] } = await db.query(
+    `insert into ingest.webhook_events (source, payload) values ('telephony', '{"type":"x","card":"4111111111111111"}') returning id`);
+  const { rows: [row] } = await db.query(`select after_data from audit.ledger where entity_type = 'ingest.webhook_events' and entity_id = $1`, [String(ev.id)]);
+  t.match(row.after_data.payload, /^sha256:[0-9a-f]{16}$/);
+  t.match(row.after_data.raw_body, /^sha256:/);
+  t.notMatch(JSON.stringify(row.after_data), /4111/);
+});
+
+t.test('one call attaches the audit to any table with a primary key', async (t) => {
+  await db.query(`create table public.widgets (id int primary key, name text, status text)`);
+  await db.query(`select audit.enable('public.widgets', gated => true)`);
+  await db.query(`insert into public.widgets values (1, 'w', 'open'), (2, 'v', 'open')`);
+  await db.query(`update public.widgets set status = 'completed' where id = 1`);
+  const { rows } = await db.query(`select operation, entity_id from audit.ledger where entity_type = 'public.widgets' order by id`);
+  t.same(rows, [{ operation: 'create', entity_id: '1' }, { operation: 'create', entity_id: '2' }, { operation: 'complete', entity_id: '1' }]);
+  await t.rejects(db.query(`delete from public.widgets`), /needs a reason/);
+  await db.query(`create table public.nokey (x int)`);
+  await t.rejects(db.query(`select audit.enable('public.nokey')`), /no primary key/);
+});
+
+t.test('GRANT and REVOKE are audited', async (t) => {
+  await db.query('grant select on public.widgets to ballast_forensics');
+  const { rows } = await db.query(`select operation, after_data->>'statement' as stmt from audit.ledger where operation = 'grant' order by id desc limit 1`);
+  t.equal(rows.length, 1);
+  t.match(rows[0].stmt, /grant select on public\.widgets/);
+});
