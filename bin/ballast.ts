@@ -7,6 +7,7 @@ import { commandUp } from './commands/up.ts';
 import { commandWorker, commandMigrate, commandIngest } from './commands/run.ts';
 import { commandSendSample } from './commands/send-sample.ts';
 import { commandTrace, commandStuck, commandPolicy } from './commands/forensics.ts';
+import { commandSearch, commandReconcileSearch, commandSearchHealth } from './commands/search.ts';
 
 const program = new Command('ballast')
   .description('deterministic, observable, recoverable pipelines in PostgreSQL')
@@ -58,6 +59,27 @@ program.command('policy')
   .addOption(new Option('--mode <mode>', 'set the mode').choices(['log_only', 'strict']))
   .option('--cutoff <timestamp>', 'set the cutoff (ISO 8601); jobs created before it are legacy')
   .action(commandPolicy);
+
+program.command('search')
+  .description('search summaries and claims by meaning (Qdrant, or the local engine when QDRANT_URL is unset)')
+  .argument('<text>', 'what to look for')
+  .option('--org <org>', 'only decisions of this org')
+  .option('--limit <n>', 'how many results', (v) => positiveInt(v, '--limit'), 10)
+  .option('--filter <pairs>', 'exact payload filters: entity=claim,kind=refund_request')
+  .option('--exact', 'exact search instead of HNSW')
+  .option('--json', 'print results as JSON')
+  .action(commandSearch);
+
+program.command('reconcile')
+  .description('reconcile a derived store with Postgres')
+  .command('search')
+  .description('diff Postgres and the search index, enqueue repairs, record a run (search.reconcile_runs)')
+  .option('--no-progress', 'no progress bar')
+  .action(commandReconcileSearch);
+
+program.command('search-health')
+  .description('search outbox depth, oldest pending age, dead letters, freshness and the last reconciliations')
+  .action(commandSearchHealth);
 
 function positiveInt(v: string, name: string): number {
   const n = Number(v);

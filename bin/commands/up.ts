@@ -4,6 +4,7 @@ import { migrate } from '../../lib/db/index.ts';
 import { ensureDemoAgent, receiverFile, resolveSecrets, startReceiver } from '../../lib/ingest/index.ts';
 import { readCrontab, startWorker } from '../../lib/stage/index.ts';
 import { stages } from '../../tasks/index.ts';
+import { startRecordedEngine } from '../../lib/search/index.ts';
 import { openSession, untilSignal } from './context.ts';
 
 export async function commandUp(opts: { concurrency?: number; port?: number }): Promise<void> {
@@ -12,6 +13,8 @@ export async function commandUp(opts: { concurrency?: number; port?: number }): 
     const { applied } = await migrate(s.handle.url);
     const { secrets, generated } = await resolveSecrets(s.config);
     const demo = generated ? await ensureDemoAgent(s.db) : false;
+    // No QDRANT_URL: the local Qdrant-compatible engine, which this process's workers and `ballast search` find.
+    const engine = s.config.QDRANT_URL ? null : await startRecordedEngine(s.config);
     const worker = await startWorker({
       connectionString: s.handle.url,
       stages,
@@ -32,6 +35,7 @@ export async function commandUp(opts: { concurrency?: number; port?: number }): 
       'ballast is up',
       `  database:  ${where}${applied.length ? `, applied ${applied.length} migration(s)` : ''}`,
       `  worker:    ${worker.workerId} running ${stages.length} stages`,
+      `  search:    ${engine ? `local Qdrant-compatible engine ${engine.url} (data in ${s.config.dataDir}/qdrant)` : 'QDRANT_URL'}`,
       `  receiver:  ${receiver.url}/webhooks/:source   (sources: ${[...secrets.keys()].join(', ')})`,
       ...(generated ? [`  secrets:   development secret in ${s.config.dataDir}/dev-webhook-secrets.json (set BALLAST_WEBHOOK_SECRETS in production)`] : []),
       ...(demo ? ['  agents:    added the demo agent +15555550100 (agent_demo)'] : []),
@@ -49,6 +53,7 @@ export async function commandUp(opts: { concurrency?: number; port?: number }): 
     await receiver.close();
     await worker.stop();
     await worker.done;
+    await engine?.close();
     await fs.rm(receiverFile(s.config), { force: true });
   } finally {
     await s.close();
