@@ -72,7 +72,7 @@ export async function addDecisions(db: Db, opts: { org?: string; summary: string
   const agent = `agent_s_${opts.org ?? 'org_a'}`;
   await db.query(
     `insert into app.agents (agent_id, user_id, phone_number, org_id) values ($1, 'u', $2, $3) on conflict do nothing`,
-    [agent, `+1555${String(Math.abs(hash(agent))).padStart(7, '0').slice(0, 7)}`, opts.org ?? 'org_a']);
+    [agent, `+1555${String(Math.abs(hash(agent))).padStart(7, '0').slice(-7)}`, opts.org ?? 'org_a']);
   const { rows: [ev] } = await db.query(
     `insert into ingest.webhook_events (source, payload, status) values ('telephony', '{}', 'rejected') returning id`);
   const interactionId = await withTrace(stageCtx('normalize_event'), () => db.atomicWrite(async (tx) => (await tx.query(
