@@ -8,6 +8,10 @@ import { commandWorker, commandMigrate, commandIngest } from './commands/run.ts'
 import { commandSendSample } from './commands/send-sample.ts';
 import { commandTrace, commandStuck, commandPolicy } from './commands/forensics.ts';
 import { commandSearch, commandReconcileSearch, commandSearchHealth } from './commands/search.ts';
+import { auditDeletes, auditHistory, auditPurgeInteraction, auditSeal, auditTrace, auditVerify } from './commands/audit.ts';
+import { replayBatchCommand, replayDecisionCommand, replayExportCommand } from './commands/replay.ts';
+import { backfillCommand } from './commands/backfill.ts';
+import { dlqList, dlqReplay, dlqResolve, dlqShow } from './commands/dlq.ts';
 
 const program = new Command('ballast')
   .description('deterministic, observable, recoverable pipelines in PostgreSQL')
@@ -59,6 +63,81 @@ program.command('policy')
   .addOption(new Option('--mode <mode>', 'set the mode').choices(['log_only', 'strict']))
   .option('--cutoff <timestamp>', 'set the cutoff (ISO 8601); jobs created before it are legacy')
   .action(commandPolicy);
+
+const dlq = program.command('dlq').description('dead letters: list, inspect, replay, resolve');
+dlq.command('list')
+  .description('list dead letters (unresolved by default)')
+  .option('--function <task>', 'only this failing function')
+  .option('--age <age>', 'only failed within this long ago: 30m, 2h, 7d')
+  .option('--resolved', 'only resolved ones')
+  .option('--all', 'resolved and unresolved')
+  .option('--limit <n>', 'at most this many rows', (v) => positiveInt(v, '--limit'), 50)
+  .option('--json', 'print rows as JSON')
+  .action(dlqList);
+dlq.command('show').description('one dead letter with its error envelopes').argument('<id>', 'dead-letter id').action(dlqShow);
+dlq.command('replay').description('re-enqueue the original task now (ignores schedule and bound)').argument('<id>', 'dead-letter id').action(dlqReplay);
+dlq.command('resolve').description('mark a dead letter resolved by hand')
+  .argument('<id>', 'dead-letter id')
+  .requiredOption('--note <text>', 'why it is resolved (recorded with your user name)')
+  .action(dlqResolve);
+
+const audit = program.command('audit').description('the audit ledger: seal, verify, and who changed what');
+audit.command('seal')
+  .description('append newly committed ledger rows to the hash chain (the audit_seal cron task does this every minute)')
+  .option('--batch <n>', 'rows per seal transaction', (v) => positiveInt(v, '--batch'), 10000)
+  .action(auditSeal);
+audit.command('verify')
+  .description('recompute the hash chain and report the first row that does not match (exit 1 when tampered)')
+  .option('--expect-head <hash>', 'a head hash recorded earlier, outside the database; it must still be in the chain')
+  .option('--json', 'print the result as JSON')
+  .action(auditVerify);
+audit.command('history')
+  .description('who changed this row: every audit entry for one entity')
+  .argument('<table>', 'schema.table, e.g. app.interactions').argument('<id>', 'the row key (composite keys comma-joined)')
+  .option('--json', 'print rows as JSON')
+  .action(auditHistory);
+audit.command('trace')
+  .description('everything one trace changed').argument('<trace-id>', 'W3C trace id')
+  .option('--json', 'print rows as JSON')
+  .action(auditTrace);
+audit.command('deletes')
+  .description('all deletes and truncates with their reasons')
+  .option('--since <timestamp>', 'only since then (ISO 8601)', new Date(Date.now() - 7 * 86400_000).toISOString())
+  .option('--limit <n>', 'at most this many rows', (v) => positiveInt(v, '--limit'), 100)
+  .option('--json', 'print rows as JSON')
+  .action(auditDeletes);
+audit.command('purge-interaction')
+  .description('delete an interaction and its decisions (destructive: needs BALLAST_ALLOW_DESTRUCTIVE=1 and --reason)')
+  .argument('<id>', 'interaction id')
+  .requiredOption('--reason <text>', 'why; recorded in the audit ledger')
+  .action(auditPurgeInteraction);
+
+const replay = program.command('replay').description("offline replay of decision snapshots: would today's code decide the same?");
+replay.command('decision')
+  .description('replay one decision; exit 0 when identical, 1 when different')
+  .argument('[id]', 'decision id (printed by `ballast trace`)')
+  .option('--from-file <file>', 'a snapshot written by `ballast replay export` (no database needed)')
+  .option('--json', 'print the result as JSON')
+  .action(replayDecisionCommand);
+replay.command('export')
+  .description('print a decision snapshot as JSON, for replay without a database')
+  .argument('<id>', 'decision id')
+  .action(replayExportCommand);
+replay.command('batch')
+  .description('replay many decisions of one task; exit 1 if any differ')
+  .requiredOption('--task <task>', 'summarize_interaction, extract_claims or detect_striking')
+  .option('--since <timestamp>', 'only decisions made since then (ISO 8601)')
+  .option('--limit <n>', 'at most this many', (v) => positiveInt(v, '--limit'))
+  .option('--json', 'print the result as JSON')
+  .action(replayBatchCommand);
+
+program.command('backfill')
+  .description('re-enqueue a stage for inputs whose outputs an older version produced')
+  .requiredOption('--task <task>', 'the stage to re-run')
+  .requiredOption('--version-below <version>', 'outputs with producer_version below this are re-produced')
+  .option('--dry-run', 'only count, by version')
+  .option('--batch <n>', 'jobs enqueued per transaction', (v) => positiveInt(v, '--batch'), 200)
+  .action(backfillCommand);
 
 program.command('search')
   .description('search summaries and claims by meaning (Qdrant, or the local engine when QDRANT_URL is unset)')

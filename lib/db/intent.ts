@@ -79,7 +79,7 @@ export function makeTx(intent: Intent, client: pg.PoolClient): Tx | LockedTx {
     intent,
     query,
     async lockRows(text: string, values?: unknown[]) {
-      if (!ROW_LOCK.test(text)) throw new IntentViolationError('lockRows needs a FOR UPDATE / FOR SHARE clause');
+      if (!ROW_LOCK.test(text)) throw new IntentViolationError('lockRows needs a row-locking clause');
       return (await client.query(text, values as any[])).rows;
     },
   };

@@ -12,6 +12,9 @@ import type { Db } from '../db/index.ts';
 import { log as defaultLog, type Logger } from '../log/index.ts';
 import { newSpanId, newTraceId, parseTraceparent, withTrace } from '../trace/index.ts';
 import { SignatureError, verify } from './signature.ts';
+import { buildEnvelope, recordFailureSafely } from '../failures/index.ts';
+
+const RECEIVER = { function_name: 'ingest.receiver', function_version: '1.0.0' };
 
 export interface ReceiverOptions {
   db: Db;
@@ -100,6 +103,9 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
     } catch (e) {
       if (!(e instanceof SignatureError)) throw e;
       log.warn({ source, code: 'AUTH_FAILED', reason: e.message }, 'webhook signature refused');
+      // Unauthenticated input is not stored; the bounded diagnostic counts it.
+      void recordFailureSafely(db, log, { diagnostic: { ...RECEIVER, log_level: 'warn', code: 'AUTH_FAILED',
+        message: `signature refused for source ${source}: ${e.message}`, metadata: { source, webhook_id: header(req, 'webhook-id') ?? null } } });
       return { status: 401, body: { error: 'invalid_signature', message: e.message } };
     }
 
@@ -138,7 +144,19 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
       }
       const eventId = rows[0].id;
       if (reason) {
-        log.warn({ source, event_id: eventId, code: 'INPUT_INVALID' }, 'webhook body is not JSON; kept as rejected');
+        const envelope = buildEnvelope({ err: new Error(reason), classification: { errorClass: 'infra.ingest.malformed_body', layer: 'L2' },
+          component: 'ingest.receiver', severity: 'error', input: raw, trace, context: { source, event_id: eventId } });
+        await recordFailureSafely(db, log, {
+          envelope,
+          diagnostic: { ...RECEIVER, log_level: 'error', code: 'INPUT_INVALID', message: reason, metadata: { source, event_id: eventId, error_id: envelope.error_id } },
+          deadLetter: { interaction_id: `event:${eventId}`, failing_function: 'ingest.receiver', caller_function: source,
+            http_status: 400, error_code: 'INPUT_INVALID', error_message: reason, attempt_count: 1,
+            payload_snapshot: { event_id: eventId, body_excerpt: raw.slice(0, 200) },
+            context: { event_id: eventId, trace_id: trace.trace_id, correlation_id: trace.correlation_id, error_id: envelope.error_id,
+              replayable: false, note: 'the raw body is kept in ingest.webhook_events' },
+            retryable: false },
+        });
+        log.warn({ source, event_id: eventId, code: 'INPUT_INVALID', error_id: envelope.error_id }, 'webhook body is not JSON; kept as rejected');
         return { status: 400, body: { error: 'malformed_json', message: reason, event_id: eventId } };
       }
       log.info({ source, event_id: eventId, webhook_id: id }, 'webhook accepted');
@@ -153,7 +171,11 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const server = http.createServer((req, res) => {
     handle(req)
       .catch((e): Reply => {
-        log.error({ err: e }, 'webhook receiver error');
+        const envelope = buildEnvelope({ err: e, classification: { errorClass: 'infra.ingest.store_failed', layer: 'L2' },
+          component: 'ingest.receiver', severity: 'critical', context: { path: req.url } });
+        // Most likely the database is down, so this write probably fails too; the log line still carries the id.
+        void recordFailureSafely(opts.db, log, { envelope });
+        log.error({ error_id: envelope.error_id, error: envelope.message }, 'webhook receiver could not store the event; answered 503');
         return { status: 503, body: { error: 'unavailable', message: 'could not store the event; retry later' } };
       })
       .then(({ status, body }) => {

@@ -4,6 +4,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { currentTrace } from '../trace/index.ts';
+import { redactor } from '../failures/index.ts';
 
 /** Keys whose values never reach a log line. */
 export const REDACT_PATHS = [
@@ -34,6 +35,13 @@ export function createLogger(level: string = defaultLevel, destination?: pino.De
       base: { pid: process.pid },
       mixin: traceFields,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Values too: phone numbers, e-mail addresses and tokens anywhere in a line.
+      formatters: { log: (obj) => redactor.value(obj) },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redactor.text(a) : a)) as Parameters<typeof method>);
+        },
+      },
     },
     destination,
   );

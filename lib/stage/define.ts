@@ -7,8 +7,8 @@ import type { Job, JobHelpers, Task } from 'graphile-worker';
 import type { z } from 'zod';
 import type { Db, OpenTx, Tx } from '../db/index.ts';
 import type { Logger } from '../log/index.ts';
-import { isSpanId, isTraceId, newSpanId, withTrace, type TraceContext } from '../trace/index.ts';
-import { errorSummary, InvalidInputError, isPermanent, zodMessage } from './errors.ts';
+import { isSpanId, isTraceId, newSpanId, newTraceId, withTrace, type TraceContext } from '../trace/index.ts';
+import { classify, errorMessage, InvalidInputError, recordFailureSafely, stageFailure, zodMessage } from '../failures/index.ts';
 import { attemptsSql, heartbeatAttempt, type AttemptRow, type LedgerBatcher } from './ledger.ts';
 
 export interface StageContext {
@@ -18,6 +18,8 @@ export interface StageContext {
    * write so the transaction stays short.
    */
   tx: Tx;
+  /** The worker's pool, for work that manages its own transactions (maintenance tasks). */
+  db: Db;
   job: Job;
   trace: TraceContext;
   log: Logger;
@@ -38,6 +40,12 @@ export interface StageSpec<S extends z.ZodType> {
   payload: S;
   /** Named queue a worker can select with `--queues`. @defaultValue `pipeline` */
   queue?: string;
+  /**
+   * Start a new trace when the payload carries none (cron and maintenance
+   * tasks). Pipeline stages leave this off, so a missing trace is a bug the
+   * trace-id policy sees. @defaultValue `false`
+   */
+  rootTrace?: boolean;
   run(input: z.infer<S>, ctx: StageContext): Promise<unknown>;
 }
 
@@ -62,12 +70,14 @@ export interface TracePayload {
   trace_id?: string;
   parent_span_id?: string;
   correlation_id?: string;
+  /** Set by dead-letter replay: the dead letter this job answers. */
+  replay_of?: string;
 }
 
 function traceFrom(payload: unknown, spec: StageSpec<z.ZodType>): TraceContext {
   const p = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
   return {
-    trace_id: isTraceId(p.trace_id) ? p.trace_id : null,
+    trace_id: isTraceId(p.trace_id) ? p.trace_id : spec.rootTrace ? newTraceId() : null,
     span_id: newSpanId(),
     parent_span_id: isSpanId(p.parent_span_id) ? p.parent_span_id : null,
     correlation_id: typeof p.correlation_id === 'string' && p.correlation_id ? p.correlation_id : null,
@@ -138,6 +148,7 @@ export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
           finished_at: null,
           error: null,
           will_retry: null,
+          replay_of: typeof (payload as TracePayload | null)?.replay_of === 'string' ? (payload as TracePayload).replay_of! : null,
         };
         return withTrace(trace, async () => {
           const tx = new LazyTx(rt.db, `worker:${rt.workerId}`);
@@ -149,7 +160,7 @@ export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
           try {
             const parsed = spec.payload.safeParse(payload);
             if (!parsed.success) throw new InvalidInputError(zodMessage(parsed.error));
-            await spec.run(parsed.data, { tx, job, trace, log: rt.log, signal: helpers.abortSignal });
+            await spec.run(parsed.data, { tx, db: rt.db, job, trace, log: rt.log, signal: helpers.abortSignal });
             await stopBeating();
             row.status = 'succeeded';
             row.finished_at = new Date();
@@ -167,23 +178,40 @@ export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
           } catch (err) {
             await tx.rollback().catch(() => undefined);
             await stopBeating();
-            const permanent = isPermanent(err);
-            row.status = 'failed';
-            row.finished_at = new Date();
-            row.error = errorSummary(err);
-            row.will_retry = !permanent && job.attempts < job.max_attempts;
-            if (permanent && job.attempts < job.max_attempts) {
+            const c = classify(err);
+            const willRetry = c.outcome === 'transient' && job.attempts < job.max_attempts;
+            if (c.outcome === 'permanent' && job.attempts < job.max_attempts) {
               await markPermanent(rt.db, job).catch((e) => rt.log.error({ err: e }, 'could not mark job permanent'));
             }
-            await rt.ledger.record(row).catch((e) => rt.log.error({ err: e }, 'could not record failed attempt'));
-            rt.log[row.will_retry ? 'warn' : 'error'](
-              { job_id: String(job.id), attempt: job.attempts, max_attempts: job.max_attempts, permanent, error: row.error },
-              row.will_retry ? 'stage failed; will retry' : 'stage failed; no retries left',
-            );
-            throw err instanceof Error && !(err.name === 'ZodError') ? err : new InvalidInputError(row.error);
+            const failure = stageFailure(err, c, {
+              task: spec.task, version: spec.version, jobId: String(job.id), attempt: job.attempts,
+              maxAttempts: job.max_attempts, queue: row.queue, workerId: rt.workerId, payload, trace,
+            }, willRetry);
+            const errorId = failure.envelope!.error_id;
+            row.status = 'failed';
+            row.finished_at = new Date();
+            row.error = `${errorMessage(err)} [${errorId}]`;
+            row.will_retry = willRetry;
+            // Both best-effort and bounded: a failure path must not hang on its own paperwork.
+            await withDeadline(Promise.all([
+              rt.ledger.record(row).catch((e) => rt.log.error({ err: e, error_id: errorId }, 'could not record failed attempt')),
+              recordFailureSafely(rt.db, rt.log, failure),
+            ]), 10_000, () => rt.log.error({ error_id: errorId }, 'recording the failure took over 10 s; moving on'));
+            rt.log[willRetry ? 'warn' : 'error'](
+              { error_id: errorId, error_class: c.errorClass, code: c.code, job_id: String(job.id), attempt: job.attempts,
+                max_attempts: job.max_attempts, outcome: c.outcome, error: failure.envelope!.message },
+              willRetry ? 'stage failed; will retry' : 'stage failed; dead letter written');
+            throw err instanceof Error && err.name !== 'ZodError' ? err : new InvalidInputError(errorMessage(err));
           }
         });
       };
     },
   };
+}
+
+async function withDeadline(p: Promise<unknown>, ms: number, onTimeout: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => { timer = setTimeout(() => { onTimeout(); resolve(); }, ms); });
+  await Promise.race([p.then(() => undefined), late]);
+  clearTimeout(timer);
 }

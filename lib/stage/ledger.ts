@@ -32,12 +32,14 @@ export interface AttemptRow {
   finished_at: Date | null;
   error: string | null;
   will_retry: boolean | null;
+  /** The dead letter a replayed job answers; its success resolves it (trigger). */
+  replay_of: string | null;
 }
 
 const COLUMNS = [
   'job_id', 'task', 'task_version', 'queue', 'attempt', 'max_attempts', 'trace_id', 'span_id',
   'parent_span_id', 'correlation_id', 'worker_id', 'status', 'job_created_at', 'started_at',
-  'finished_at', 'error', 'will_retry',
+  'finished_at', 'error', 'will_retry', 'replay_of',
 ] as const;
 
 // One statement for one row or many: rows arrive as a JSON array.

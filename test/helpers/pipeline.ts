@@ -4,10 +4,13 @@ import { startReceiver, newSecret, sendWebhook, type Receiver } from '../../lib/
 import { startWorker, type Stage, type WorkerHandle } from '../../lib/stage/index.ts';
 import { stages as pipelineStages } from '../../tasks/index.ts';
 import { waitFor } from './wait.ts';
+import { searchTarget } from '../search/helpers.ts';
 
 interface Teardownable { teardown(fn: () => unknown): void }
 
 export async function startTestWorker(t: Teardownable, url: string, opts: { stages?: Stage[]; concurrency?: number; heartbeatMs?: number } = {}): Promise<WorkerHandle> {
+  // The pipeline's decisions feed search: give this file its own engine and collection.
+  if (!opts.stages) await searchTarget(t);
   const worker = await startWorker({
     connectionString: url,
     stages: opts.stages ?? pipelineStages,
@@ -46,11 +49,14 @@ export async function waitForEvent(db: Db, eventId: number, statuses = ['complet
   });
 }
 
-/** Waits until no job is waiting or running. */
-export async function waitForIdleQueue(db: Db): Promise<void> {
+export const PIPELINE_TASKS = ['normalize_event', 'segment_interaction', 'summarize_interaction', 'extract_claims', 'detect_striking'];
+
+/** Waits until no job of the reference pipeline is waiting or running. */
+export async function waitForIdleQueue(db: Db, tasks = PIPELINE_TASKS): Promise<void> {
   await waitFor('the queue to drain', async () => {
     const { rows: [r] } = await db.query(
-      `select count(*)::int as n from graphile_worker._private_jobs where attempts < max_attempts or locked_at is not null`);
+      `select count(*)::int as n from ballast.queued_jobs
+        where (attempts < max_attempts or locked_at is not null) and task_identifier = any($1)`, [tasks]);
     return r.n === 0;
   });
 }

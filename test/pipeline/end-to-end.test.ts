@@ -1,7 +1,7 @@
 import t from 'tap';
 import { sampleCall } from '../../lib/ingest/telephony.ts';
 import { testDatabase } from '../helpers/db.ts';
-import { addAgent, AGENT_NUMBER, deliver, startTestReceiver, startTestWorker, waitForEvent, waitForIdleQueue } from '../helpers/pipeline.ts';
+import { addAgent, AGENT_NUMBER, deliver, PIPELINE_TASKS, startTestReceiver, startTestWorker, waitForEvent, waitForIdleQueue } from '../helpers/pipeline.ts';
 import { resolveTraceIds, traceTimeline } from '../../lib/forensics/index.ts';
 
 const { db, url } = await testDatabase(t);
@@ -36,7 +36,8 @@ t.test('one webhook runs the whole pipeline; every row carries its trace and cor
   t.ok(flags.some((f) => f.flag === 'churn_risk'), 'the cancel threat is flagged');
 
   const { rows: attempts } = await db.query(
-    'select task, status, trace_id, correlation_id, parent_span_id, span_id from ballast.job_attempts order by id');
+    'select task, status, trace_id, correlation_id, parent_span_id, span_id from ballast.job_attempts where task = any($1) order by id',
+    [PIPELINE_TASKS]);
   t.same(attempts.map((a) => a.task).slice(0, 2), ['normalize_event', 'segment_interaction']);
   t.equal(attempts.length, 5, 'one attempt per stage');
   t.ok(attempts.every((a) => a.status === 'succeeded' && a.trace_id === traceId && a.correlation_id === 'telephony:msg_e2e'));
@@ -48,8 +49,10 @@ t.test('one webhook runs the whole pipeline; every row carries its trace and cor
   t.same(await resolveTraceIds(db, 'msg_e2e'), [traceId], 'trace resolves from the webhook id');
   t.same(await resolveTraceIds(db, 'telephony:msg_e2e'), [traceId], '... the correlation id');
   const timeline = await traceTimeline(db, traceId);
-  t.same([...new Set(timeline.map((r) => r.kind))].sort(), ['attempt', 'inbox', 'output']);
-  t.equal(timeline.filter((r) => r.kind === 'output').length, 5);
+  const kinds = new Set(timeline.map((r) => r.kind));
+  for (const k of ['attempt', 'inbox', 'output']) t.ok(kinds.has(k), `the timeline shows ${k} rows`);
+  t.same(timeline.filter((r) => r.kind === 'output').map((r) => r.name).sort(),
+    ['app.claims', 'app.conversation_spans', 'app.interactions', 'app.striking_flags', 'app.summaries']);
 });
 
 t.test('an SMS becomes an interaction with one span', async (t) => {

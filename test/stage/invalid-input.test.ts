@@ -24,7 +24,8 @@ t.test('an invalid job payload fails permanently on its first attempt with the z
   await db.query(`select graphile_worker.add_job('needs_a_number', '{"n": "seven", "trace_id": "0af7651916cd43dd8448eb211c80319c"}')`);
   const [attempt] = await failedFor(db, 'needs_a_number');
   t.match(attempt, { attempt: 1, max_attempts: 25, will_retry: false, error: /InvalidInputError: payload\.n: .*expected number/i });
-  const { rows: [job] } = await db.query(`select attempts, max_attempts, last_error from ballast.queued_jobs`);
+  const job = await waitFor('graphile-worker to record the failure', async () =>
+    (await db.query(`select attempts, max_attempts, last_error from ballast.queued_jobs where last_error is not null`)).rows[0]);
   t.equal(job.attempts, 1);
   t.equal(job.max_attempts, 1, 'capped so it is never fetched again');
   t.match(job.last_error, /payload\.n/);

@@ -48,8 +48,10 @@ t.test('strict: the success is refused and the job fails with POLICY_VIOLATION, 
   t.equal(failed.length, 2, 'both traceless jobs failed, batched or in a transaction');
   for (const f of failed) t.match(f, { error: /POLICY_VIOLATION: Job \d+ succeeded without trace_id/, will_retry: false });
   t.equal(rows.filter((r) => r.status === 'succeeded').length, 1, 'the traced job is unaffected');
-  const { rows: jobs } = await db.query(`select last_error, attempts, max_attempts from ballast.queued_jobs`);
-  t.equal(jobs.length, 2);
+  const jobs = await waitFor('graphile-worker to record both failures', async () => {
+    const { rows } = await db.query(`select last_error, attempts, max_attempts from ballast.queued_jobs where last_error is not null`);
+    return rows.length === 2 ? rows : null;
+  });
   for (const j of jobs) {
     t.match(j.last_error, /^POLICY_VIOLATION/);
     t.equal(j.attempts, j.max_attempts, 'never retried');

@@ -1,7 +1,7 @@
 /**
- * Outcomes a stage can state by throwing: permanent (retrying cannot help)
- * or transient (retry with graphile-worker's backoff). Anything else is
- * classified by `isPermanent`.
+ * Failures a stage can state by throwing. Outcomes are values: permanent
+ * (retrying cannot help) or transient (retry with backoff); `classify` maps
+ * everything else.
  */
 import { ZodError } from 'zod';
 
@@ -27,22 +27,22 @@ export class TransientError extends Error {
   }
 }
 
+/** A call to another service failed with an HTTP status (429 and 5xx retry; other 4xx do not). */
+export class DownstreamError extends Error {
+  override name = 'DownstreamError';
+  constructor(readonly service: string, readonly status: number, message: string, options?: { cause?: unknown }) {
+    super(`${service} answered ${status}: ${message}`, options);
+  }
+}
+
+/** A model's output could not be parsed; another try may produce a parseable one. */
+export class ModelParseError extends Error {
+  override name = 'ModelParseError';
+}
+
 /** Turns a zod error into one readable line: `payload.event_id: expected number`. */
 export function zodMessage(err: ZodError, root = 'payload'): string {
   return err.issues
     .map((i) => `${[root, ...i.path.map(String)].join('.')}: ${i.message}`)
     .join('; ');
-}
-
-export function isPermanent(err: unknown): boolean {
-  if (err instanceof PermanentError || err instanceof ZodError) return true;
-  if (err instanceof TransientError) return false;
-  return err instanceof Error && err.message.startsWith('POLICY_VIOLATION');
-}
-
-/** One line for the ledger: never the stack, never the input. */
-export function errorSummary(err: unknown): string {
-  const e = err instanceof ZodError ? new InvalidInputError(zodMessage(err)) : err;
-  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
 }

@@ -1,0 +1,66 @@
+/**
+ * Writing failures down: one call stores the envelope, the bounded diagnostic
+ * and the dead letter in one transaction (SQL `ballast.record_failure`).
+ * Recording never throws into the caller's path; a failure to record is
+ * itself logged with the error id, and the sweeper catches the dead letter later.
+ */
+import type { Db } from '../db/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { DiagnosticCode } from './classify.ts';
+import type { ErrorEnvelope } from './envelope.ts';
+import { redactor } from './redact.ts';
+
+export interface Diagnostic {
+  function_name: string;
+  function_version: string;
+  log_level: 'warn' | 'error';
+  code: DiagnosticCode;
+  message: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface DeadLetter {
+  /** Business key: interaction id, else `event:<id>`, else the correlation id. */
+  interaction_id: string;
+  failing_function: string;
+  caller_function?: string | null;
+  /** Span of the attempt that enqueued the failing job; resolves caller_function. */
+  parent_span_id?: string | null;
+  http_status: number | null;
+  error_code: string;
+  error_message: string;
+  attempt_count: number;
+  payload_snapshot: unknown;
+  context: Record<string, unknown>;
+  /** Schedule automatic replays (transient failures that ran out of attempts). */
+  retryable: boolean;
+  /** The dead letter this failed replay belongs to. */
+  replay_of?: string | null;
+}
+
+export interface FailureRecord {
+  envelope?: ErrorEnvelope | null;
+  diagnostic?: Diagnostic | null;
+  deadLetter?: DeadLetter | null;
+}
+
+/** Stores the record; returns the dead letter's id (or null). Throws on database errors. */
+export async function recordFailure(db: Db, r: FailureRecord): Promise<string | null> {
+  const dl = r.deadLetter ? { ...r.deadLetter, payload_snapshot: redactor.value(r.deadLetter.payload_snapshot) } : null;
+  const diag = r.diagnostic ? { ...r.diagnostic, message: redactor.text(r.diagnostic.message), metadata: redactor.value(r.diagnostic.metadata ?? {}) } : null;
+  const { rows: [row] } = await db.query<{ id: string | null }>(
+    'select ballast.record_failure($1::jsonb, $2::jsonb, $3::jsonb) as id',
+    [r.envelope ? JSON.stringify(r.envelope) : null, diag ? JSON.stringify(diag) : null, dl ? JSON.stringify(dl) : null]);
+  return row?.id ?? null;
+}
+
+/** Like recordFailure, but never throws: a failure to record is logged (and the sweeper repairs dead letters). */
+export async function recordFailureSafely(db: Db, log: Logger, r: FailureRecord): Promise<string | null> {
+  try {
+    return await recordFailure(db, r);
+  } catch (e) {
+    log.error({ error_id: r.envelope?.error_id, record_error: redactor.text(String((e as Error).message)) },
+      'could not record failure (envelope/dead letter); the sweeper will recover the dead letter');
+    return null;
+  }
+}

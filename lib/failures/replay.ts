@@ -1,0 +1,67 @@
+/**
+ * Dead-letter replay (seed 000, "Retry policy"): due rows are claimed with
+ * SKIP LOCKED in a LOCKED_MUTATION transaction and handed to
+ * `ballast.replay_dead_letter`, which re-enqueues the original task with the
+ * original trace (a new span comes with the new attempt), counts the replay,
+ * schedules the next one with backoff and jitter, and stops at the bound.
+ */
+import type { Db } from '../db/index.ts';
+
+export interface ReplayConfig {
+  /** Rows claimed per batch. @defaultValue `50` */
+  batchSize?: number;
+  /** Batches per run; a short batch ends the run early. @defaultValue `10` */
+  maxBatches?: number;
+}
+
+export interface ReplayResult {
+  claimed: number;
+  enqueued: number;
+  bound_reached: number;
+  not_replayable: number;
+  already_resolved: number;
+}
+
+const DUE = `
+select id from ballast.pipeline_failures
+ where resolved_at is null and next_retry_at <= now()
+ order by next_retry_at
+ limit $1
+ for update skip locked`;
+
+export async function replayDueDeadLetters(db: Db, cfg: ReplayConfig = {}): Promise<ReplayResult> {
+  const batchSize = cfg.batchSize ?? 50;
+  const result: ReplayResult = { claimed: 0, enqueued: 0, bound_reached: 0, not_replayable: 0, already_resolved: 0 };
+  for (let b = 0; b < (cfg.maxBatches ?? 10); b++) {
+    const n = await db.lockedMutation(async (tx) => {
+      const rows = await tx.lockRows<{ id: string }>(DUE, [batchSize]);
+      for (const { id } of rows) {
+        const { rows: [r] } = await tx.query<{ outcome: keyof ReplayResult }>('select ballast.replay_dead_letter($1, false) as outcome', [id]);
+        result[r!.outcome] += 1;
+      }
+      return rows.length;
+    }, { actor: 'ballast:replay' });
+    result.claimed += n;
+    if (n < batchSize) break;
+  }
+  return result;
+}
+
+/** An operator's replay of one dead letter, now, whatever its schedule or bound. */
+export async function replayDeadLetter(db: Db, id: string, actor: string): Promise<string> {
+  return db.lockedMutation(async (tx) => {
+    const rows = await tx.lockRows('select id from ballast.pipeline_failures where id = $1 for update', [id]);
+    if (rows.length === 0) throw new Error(`no dead letter ${id}`);
+    const { rows: [r] } = await tx.query<{ outcome: string }>('select ballast.replay_dead_letter($1, true) as outcome', [id]);
+    return r!.outcome;
+  }, { actor });
+}
+
+export async function resolveDeadLetter(db: Db, id: string, note: string, actor: string): Promise<boolean> {
+  if (!note.trim()) throw new Error('a resolution note is required');
+  const { rowCount } = await db.atomicWrite((tx) => tx.query(
+    `update ballast.pipeline_failures set resolved_at = now(), next_retry_at = null,
+            resolution_note = $2 || ' (by ' || $3 || ')'
+      where id = $1 and resolved_at is null`, [id, note, actor]), { actor, reason: note });
+  return (rowCount ?? 0) > 0;
+}

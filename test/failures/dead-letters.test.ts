@@ -1,0 +1,157 @@
+import t from 'tap';
+import { z } from 'zod';
+import { Writable } from 'node:stream';
+import { defineStage, DownstreamError, InvalidInputError, startWorker } from '../../lib/stage/index.ts';
+import { replayDeadLetter, replayDueDeadLetters, resolveDeadLetter, sweepFailedJobs } from '../../lib/failures/index.ts';
+import { createLogger } from '../../lib/log/index.ts';
+import { runNamed } from '../../lib/forensics/index.ts';
+import type { Db } from '../../lib/db/index.ts';
+import { testDatabase } from '../helpers/db.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+const { db, url } = await testDatabase(t);
+
+// Stages whose behaviour each test steers through this table.
+const plan = new Map<number, (n: number) => void>();
+const calls = new Map<number, number>();
+const steerable = defineStage({
+  task: 'steerable', version: '2.0.0', payload: z.object({ case_id: z.number().int() }),
+  async run({ case_id }) {
+    const n = (calls.get(case_id) ?? 0) + 1;
+    calls.set(case_id, n);
+    plan.get(case_id)?.(n);
+  },
+});
+const lines: string[] = [];
+const log = createLogger('info', new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
+const worker = await startWorker({ connectionString: url, stages: [steerable], concurrency: 4, handleSignals: false, pollIntervalMs: 100, log });
+t.teardown(async () => { await worker.stop(); await worker.done; });
+
+async function enqueue(caseId: number, maxAttempts = 25, extra: Record<string, unknown> = {}) {
+  await db.query(`select graphile_worker.add_job('steerable', $1::json, max_attempts => $2)`,
+    [JSON.stringify({ case_id: caseId, trace_id: TRACE, correlation_id: `case:${caseId}`, ...extra }), maxAttempts]);
+}
+const deadLetter = (caseId: number) => waitFor(`a dead letter for case ${caseId}`, async () =>
+  (await db.query(`select * from ballast.pipeline_failures where context->>'correlation_id' = $1`, [`case:${caseId}`])).rows[0]);
+const attempts = (caseId: number) => db.query(`select attempt, status, will_retry, error from ballast.job_attempts where correlation_id = $1 order by id`, [`case:${caseId}`]).then((r) => r.rows);
+const envelopes = (caseId: number) => db.query(`select error_class, layer from ballast.error_envelopes where correlation_id = $1`, [`case:${caseId}`]).then((r) => r.rows);
+/** Makes waiting retries due now instead of after graphile-worker's backoff. */
+const hurry = () => db.query('update graphile_worker._private_jobs set run_at = now() where locked_at is null and attempts < max_attempts');
+
+t.test('invalid input: permanent on the first attempt, dead letter parked (no automatic replay)', async (t) => {
+  plan.set(1, () => { throw new InvalidInputError('interaction 1 has no transcript'); });
+  await enqueue(1);
+  const dl = await deadLetter(1);
+  t.match(dl, { failing_function: 'steerable', error_code: 'INPUT_INVALID', attempt_count: 1, next_retry_at: null, resolved_at: null,
+    interaction_id: 'case:1', payload_snapshot: { case_id: 1 } });
+  t.match(dl.context, { task: 'steerable', trace_id: TRACE, replayable: true, error_id: /^err_/ });
+  t.same((await envelopes(1)).map((e) => e.error_class), ['domain.input_invalid']);
+  t.equal(calls.get(1), 1, 'no retry');
+});
+
+t.test('a downstream 404 is permanent and keeps its status; a 503 retries', async (t) => {
+  plan.set(2, () => { throw new DownstreamError('crm', 404, 'no such contact'); });
+  await enqueue(2);
+  t.match(await deadLetter(2), { http_status: 404, error_code: 'DOWNSTREAM_CALL_FAILED' });
+  plan.set(3, (n) => { if (n === 1) throw new DownstreamError('crm', 503, 'busy'); });
+  await enqueue(3);
+  await waitFor('the first failure', async () => (await attempts(3)).length === 1);
+  await hurry();
+  const rows = await waitFor('the retry to succeed', async () => { const r = await attempts(3); return r.length === 2 ? r : null; });
+  t.same(rows.map((r) => [r.status, r.will_retry]), [['failed', true], ['succeeded', null]]);
+  t.same((await envelopes(3)).map((e) => e.error_class), ['infra.downstream.unavailable'], 'one envelope per failed attempt');
+  t.equal((await db.query(`select count(*)::int as n from ballast.pipeline_failures where context->>'correlation_id' = 'case:3'`)).rows[0].n, 0, 'no dead letter');
+});
+
+t.test('a transient fault that clears after two failures: retried, succeeds, one envelope per failed attempt', async (t) => {
+  plan.set(4, (n) => { if (n <= 2) throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }); });
+  await enqueue(4);
+  for (let i = 1; i <= 2; i++) {
+    await waitFor(`failure ${i}`, async () => (await attempts(4)).length === i);
+    await hurry();
+  }
+  await waitFor('success', async () => (await attempts(4)).some((a) => a.status === 'succeeded'));
+  t.same((await attempts(4)).map((a) => a.status), ['failed', 'failed', 'succeeded']);
+  t.same((await envelopes(4)).map((e) => e.error_class), ['infra.network', 'infra.network']);
+  const { rows: [d] } = await db.query(`select occurrences from ballast.diagnostic_logs where function_name = 'steerable' and code = 'DOWNSTREAM_CALL_FAILED'`);
+  t.ok(d.occurrences >= 2, 'the diagnostic counts the repeats');
+});
+
+t.test('out of attempts: a dead letter scheduled for replay; the replay resolves it', async (t) => {
+  let healthy = false;
+  plan.set(5, () => { if (!healthy) throw new Error('upstream flaky'); });
+  await enqueue(5, 1);
+  const dl = await deadLetter(5);
+  t.match(dl, { error_code: 'UNEXPECTED', attempt_count: 1, resolved_at: null });
+  t.ok(dl.next_retry_at, 'scheduled for an automatic replay');
+  healthy = true;
+  await db.query('update ballast.pipeline_failures set next_retry_at = now() where id = $1', [dl.id]);
+  const result = await replayDueDeadLetters(db);
+  t.match(result, { claimed: 1, enqueued: 1 });
+  const resolved = await waitFor('the replay to resolve it', async () =>
+    (await db.query('select * from ballast.pipeline_failures where id = $1 and resolved_at is not null', [dl.id])).rows[0]);
+  t.match(resolved, { attempt_count: 2, resolution_note: /^replay succeeded/ });
+  const last = (await attempts(5)).pop();
+  t.match(last, { status: 'succeeded' });
+  const { rows: [replayed] } = await db.query(`select trace_id, span_id from ballast.job_attempts where replay_of = $1`, [dl.id]);
+  t.equal(replayed.trace_id, TRACE, 'the replay keeps the original trace');
+  t.not(replayed.span_id, dl.context.span_id, '... with a new span');
+  t.match((await db.query(`select code from ballast.diagnostic_logs where code = 'PIPELINE_RETRY'`)).rows, [{ code: 'PIPELINE_RETRY' }]);
+});
+
+t.test('the replay bound holds: after N failed replays the row stays unresolved and says why', async (t) => {
+  await db.query('update ballast.failure_settings set replay_max_attempts = 2');
+  plan.set(6, () => { throw new Error('still broken'); });
+  await enqueue(6, 1);
+  const dl = await deadLetter(6);
+  for (let i = 1; i <= 2; i++) {
+    await db.query('update ballast.pipeline_failures set next_retry_at = now() where id = $1', [dl.id]);
+    t.match(await replayDueDeadLetters(db), { enqueued: 1 }, `replay ${i}`);
+    await waitFor(`replay ${i} to fail`, async () => (await attempts(6)).length === i + 1 && (await db.query(
+      `select 1 from ballast.queued_jobs where key = $1 and locked_at is null and attempts >= max_attempts`, [`replay:${dl.id}`])).rowCount === 1);
+  }
+  await db.query('update ballast.pipeline_failures set next_retry_at = now() where id = $1', [dl.id]);
+  t.match(await replayDueDeadLetters(db), { bound_reached: 1, enqueued: 0 });
+  const { rows: [row] } = await db.query('select * from ballast.pipeline_failures where id = $1', [dl.id]);
+  t.match(row, { resolved_at: null, next_retry_at: null, attempt_count: 3, resolution_note: /replay bound reached: 2 replays failed/ });
+  t.equal((await db.query(`select count(*)::int as n from ballast.pipeline_failures where context->>'correlation_id' = 'case:6'`)).rows[0].n, 1, 'failed replays update the same row');
+  t.equal(await replayDeadLetter(db, dl.id, 'ops:test'), 'enqueued', 'an operator can still replay by hand');
+  t.ok(await resolveDeadLetter(db, dl.id, 'upstream retired', 'ops:test'));
+  t.match((await db.query('select resolution_note from ballast.pipeline_failures where id = $1', [dl.id])).rows[0], { resolution_note: 'upstream retired (by ops:test)' });
+  await db.query('update ballast.failure_settings set replay_max_attempts = 5');
+});
+
+t.test('the sweeper writes the dead letter a crash never wrote, once', async (t) => {
+  // A job graphile-worker holds as failed for good, as if the worker died before writing the dead letter.
+  await db.query(`select graphile_worker.add_job('orphaned_task', $1::json, max_attempts => 3, run_at => now() + interval '1 hour')`,
+    [JSON.stringify({ interaction_id: 77, trace_id: TRACE, correlation_id: 'case:77' })]);
+  await db.query(`update graphile_worker._private_jobs set attempts = 3, last_error = 'Error: worker crashed mid-flight'
+                  where task_id = (select id from graphile_worker._private_tasks where identifier = 'orphaned_task')`);
+  const first = await sweepFailedJobs(db, log, { removeAfterSeconds: 3600 });
+  t.match(first, { recovered: 1 });
+  const { rows } = await db.query(`select * from ballast.pipeline_failures where context->>'correlation_id' = 'case:77'`);
+  t.equal(rows.length, 1);
+  t.match(rows[0], { failing_function: 'orphaned_task', interaction_id: '77', attempt_count: 3, error_message: /worker crashed/, context: { swept: true } });
+  t.same((await envelopes(77)).map((e) => e.error_class), ['system.dead_letter_recovered']);
+  t.match(await sweepFailedJobs(db, log, { removeAfterSeconds: 0 }), { recovered: 0 }, 'a second sweep finds nothing new');
+  t.equal((await db.query(`select count(*)::int as n from ballast.unrecorded_failed_jobs`)).rows[0].n, 0);
+  t.equal((await db.query(`select count(*)::int as n from ballast.queued_jobs where task_identifier = 'orphaned_task'`)).rows[0].n, 0,
+    'the failed job is removed once its dead letter exists');
+});
+
+t.test('every failure log line leads to its rows: error_id, trace_id, correlation_id', async (t) => {
+  const failures = lines.map((l) => JSON.parse(l)).filter((l) => /stage failed/.test(l.msg));
+  t.ok(failures.length >= 5);
+  for (const l of failures) t.match(l, { error_id: /^err_[0-9a-f]{12}$/, trace_id: TRACE, correlation_id: /^case:/ });
+  const ids = failures.map((l) => l.error_id);
+  const { rows } = await db.query('select count(*)::int as n from ballast.error_envelopes where error_id = any($1)', [ids]);
+  t.equal(rows[0].n, ids.length, 'each logged error id is an envelope row');
+});
+
+t.test('silent_drops is zero: every failed inbox event ended somewhere', async (t) => {
+  t.same(await runNamed(db as Db, 'silent_drops', [0]), []);
+  await db.query(`insert into ingest.webhook_events (source, payload) values ('telephony', '{"type": "call.completed"}')`);
+  const drops = await runNamed(db, 'silent_drops', [0]);
+  t.equal(drops.length, 1, 'an event nobody processed shows up (no worker runs normalize_event here)');
+});
