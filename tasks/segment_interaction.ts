@@ -13,8 +13,11 @@ export default defineStage({
   modelVersion: SEGMENTER_VERSION,
   payload: z.object({ interaction_id: z.number().int().positive() }),
   async run({ interaction_id }, { tx }) {
+    // Serializes two segmentations of one interaction (their delete-then-insert).
     const { rows: [it] } = await tx.query(
-      'select kind, transcript, body from app.interactions where id = $1', [interaction_id]);
+      `select i.kind, i.transcript, i.body
+         from (select pg_advisory_xact_lock(hashtextextended('segment_interaction:' || $1, 0))) l, app.interactions i
+        where i.id = $1`, [interaction_id]);
     if (!it) throw new InvalidInputError(`interaction ${interaction_id} does not exist`);
     const turns: Turn[] = it.kind === 'call' ? (it.transcript ?? []) : [{ speaker: 'sender', text: it.body ?? '' }];
     let spans = segment(turns);

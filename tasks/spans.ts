@@ -3,8 +3,13 @@ import type { Tx } from '../lib/db/index.ts';
 import { InvalidInputError } from '../lib/stage/index.ts';
 
 export async function loadSpans(tx: Tx, interactionId: number): Promise<{ seq: number; speaker: string; text: string }[]> {
+  // The advisory lock (per task and interaction) serializes two runs of one
+  // stage for one interaction, so their delete-then-insert never collide.
   const { rows } = await tx.query(
-    'select seq, speaker, text from app.conversation_spans where interaction_id = $1 order by seq', [interactionId]);
+    `select s.seq, s.speaker, s.text
+       from (select pg_advisory_xact_lock(hashtextextended(ballast.setting('task') || ':' || $1, 0))) l,
+            app.conversation_spans s
+      where s.interaction_id = $1 order by s.seq`, [interactionId]);
   if (rows.length === 0) throw new InvalidInputError(`interaction ${interactionId} has no conversation spans`);
   return rows;
 }

@@ -3,7 +3,8 @@
  */
 import pg from 'pg';
 import { currentTrace } from '../trace/index.ts';
-import { beginSql, makeTx, type Intent, type LockedTx, type Tx, type TxIdentity } from './intent.ts';
+import { beginSql, IntentViolationError, makeTx, ROW_LOCK, type Intent, type LockedTx, type Tx, type TxIdentity } from './intent.ts';
+import { inlineParams } from './inline.ts';
 
 // bigint (int8) and numeric arrive as strings by default; counts and ids fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -63,11 +64,34 @@ export class Db {
    * for code whose transaction outlives one callback (the stage runtime).
    */
   async begin(intent: Intent, who: TxIdentity = {}): Promise<OpenTx> {
+    return (await this.beginWith(intent, who)).tx;
+  }
+
+  /**
+   * Like `begin`, and runs `first` in the same round trip as BEGIN (its
+   * parameters inlined as literals, see inline.ts). The stage runtime opens
+   * its transaction this way, so a stage pays no extra round trip for it.
+   */
+  async beginWith<R extends pg.QueryResultRow = any>(
+    intent: Intent, who: TxIdentity, first?: { text: string; values?: unknown[] },
+  ): Promise<{ tx: OpenTx; first: pg.QueryResult<R> | null }> {
+    if (first && intent !== 'LOCKED_MUTATION' && ROW_LOCK.test(first.text)) {
+      throw new IntentViolationError(`row locks are only allowed in a LOCKED_MUTATION transaction (${intent} got: ${first.text.slice(0, 80)})`);
+    }
     const client = await this.pool.connect();
+    let firstResult: pg.QueryResult<R> | null = null;
     try {
-      await client.query(beginSql(intent, client, currentTrace(), who));
+      const open = beginSql(intent, client, currentTrace(), who);
+      if (first) {
+        const results = (await client.query(`${open}; ${inlineParams(first.text, first.values ?? [])}`)) as unknown as pg.QueryResult<R>[];
+        firstResult = results[results.length - 1]!;
+      } else {
+        await client.query(open);
+      }
     } catch (e) {
-      client.release(e as Error);
+      // An error in the first statement leaves the transaction aborted: roll back, keep the connection.
+      const ok = await client.query('rollback').then(() => true, () => false);
+      client.release(ok ? undefined : (e as Error));
       throw e;
     }
     let done = false;
@@ -84,11 +108,12 @@ export class Db {
         if (rethrow) throw e;
       }
     };
-    return Object.assign(makeTx(intent, client), {
+    const tx: OpenTx = Object.assign(makeTx(intent, client), {
       commit: () => finish('commit', true),
       commitAfter: (sql: string) => finish(`${sql}; commit`, true),
       rollback: () => finish('rollback', false),
     });
+    return { tx, first: firstResult };
   }
 
   private async transaction<T>(intent: Intent, fn: (tx: Tx | LockedTx) => Promise<T>, who: TxIdentity): Promise<T> {

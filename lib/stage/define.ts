@@ -88,22 +88,22 @@ function traceFrom(payload: unknown, spec: StageSpec<z.ZodType>): TraceContext {
   };
 }
 
-/** Opens the stage transaction on first use. */
+/** Opens the stage transaction with its first query, in one round trip. */
 class LazyTx implements Tx {
   readonly intent = 'ATOMIC_WRITE' as const;
   private opening: Promise<OpenTx> | null = null;
   constructor(private readonly db: Db, private readonly actor: string) {}
   get isOpen(): boolean { return this.opening != null; }
-  private open(): Promise<OpenTx> {
-    this.opening ??= this.db.begin('ATOMIC_WRITE', { actor: this.actor });
-    return this.opening;
-  }
   async query(text: string, values?: unknown[]) {
-    return (await this.open()).query(text, values);
+    if (this.opening) return (await this.opening).query(text, values);
+    const started = this.db.beginWith('ATOMIC_WRITE', { actor: this.actor }, { text, ...(values ? { values } : {}) });
+    this.opening = started.then((s) => s.tx);
+    return (await started).first!;
   }
   /** Commits after running `sql` in the same round trip. */
   async commitAfter(sql: string): Promise<void> {
-    await (await this.open()).commitAfter(sql);
+    this.opening ??= this.db.begin('ATOMIC_WRITE', { actor: this.actor });
+    await (await this.opening).commitAfter(sql);
   }
   async rollback(): Promise<void> {
     if (!this.opening) return;

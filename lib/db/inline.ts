@@ -1,0 +1,69 @@
+/**
+ * Inlines `$n` parameters as quoted literals, so a parameterized statement can
+ * ride in the same round trip as `BEGIN` (the simple query protocol takes no
+ * parameters). Every value becomes an untyped quoted literal, exactly as
+ * node-postgres sends parameters (text, type unknown), so the server infers
+ * the same types. Quoted strings, identifiers, comments and dollar-quoted
+ * bodies are left alone.
+ */
+import { createRequire } from 'node:module';
+import pg from 'pg';
+
+// node-postgres's own parameter serialisation (Dates, arrays, JSON), so literals match parameters.
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(v: unknown): unknown };
+
+function literal(v: unknown): string {
+  const p = prepareValue(v);
+  if (p === null || p === undefined) return 'NULL';
+  if (Buffer.isBuffer(p)) return `'\\x${p.toString('hex')}'`;
+  return pg.escapeLiteral(String(p));
+}
+
+/** `text` with `$1..$n` replaced by literals of `values`. */
+export function inlineParams(text: string, values: readonly unknown[]): string {
+  let out = '';
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i]!;
+    const next = text[i + 1];
+    let end = i + 1;
+    if (c === "'" || c === '"') {
+      // quoted literal or identifier; a doubled quote is an escaped one
+      end = i + 1;
+      const backslashes = c === "'" && (text[i - 1] === 'E' || text[i - 1] === 'e');
+      while (end < n) {
+        if (backslashes && text[end] === '\\') { end += 2; continue; }
+        if (text[end] === c) { if (text[end + 1] === c) { end += 2; continue; } end += 1; break; }
+        end += 1;
+      }
+    } else if (c === '-' && next === '-') {
+      end = text.indexOf('\n', i);
+      end = end < 0 ? n : end;
+    } else if (c === '/' && next === '*') {
+      let depth = 1;
+      end = i + 2;
+      while (end < n && depth > 0) {
+        if (text.startsWith('/*', end)) { depth++; end += 2; } else if (text.startsWith('*/', end)) { depth--; end += 2; } else end++;
+      }
+    } else if (c === '$') {
+      const param = /^\$(\d+)/.exec(text.slice(i, i + 8));
+      const prev = text[i - 1] ?? ' ';
+      if (param && !/[\w$]/.test(prev)) {
+        const k = Number(param[1]);
+        if (k < 1 || k > values.length) throw new Error(`query references $${k} but has ${values.length} values`);
+        out += literal(values[k - 1]);
+        i += param[0].length;
+        continue;
+      }
+      const tag = /^\$([A-Za-z_][\w]*)?\$/.exec(text.slice(i));
+      if (tag && !/[\w$]/.test(prev)) {
+        const close = text.indexOf(tag[0], i + tag[0].length);
+        end = close < 0 ? n : close + tag[0].length;
+      }
+    }
+    out += text.slice(i, end);
+    i = end;
+  }
+  return out;
+}
