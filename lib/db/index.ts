@@ -3,3 +3,5 @@ export { IntentViolationError, ROW_LOCK, type Intent, type LockedTx, type Tx, ty
 export { migrate, MIGRATIONS_DIR, type MigrateResult } from './migrate.ts';
 export { startEmbedded, stopEmbedded, freePort, type EmbeddedOptions, type EmbeddedServer } from './embedded.ts';
 export { resolveDatabase, type DatabaseHandle } from './connect.ts';
+export { ROLES, withRole, roleForCommand, type DbRole } from './roles.ts';
+export { inlineParams } from './inline.ts';

@@ -68,22 +68,23 @@ export class Db {
   }
 
   /**
-   * Like `begin`, and runs `first` in the same round trip as BEGIN (its
-   * parameters inlined as literals, see inline.ts). The stage runtime opens
-   * its transaction this way, so a stage pays no extra round trip for it.
+   * Like `begin`, and runs `firstSql` (statements with their values already
+   * inlined, see inline.ts) in the same round trip as BEGIN. The stage runtime
+   * opens its transaction this way, so a stage pays no round trip for it.
+   * Returns the last statement's result.
    */
   async beginWith<R extends pg.QueryResultRow = any>(
-    intent: Intent, who: TxIdentity, first?: { text: string; values?: unknown[] },
+    intent: Intent, who: TxIdentity, firstSql?: string,
   ): Promise<{ tx: OpenTx; first: pg.QueryResult<R> | null }> {
-    if (first && intent !== 'LOCKED_MUTATION' && ROW_LOCK.test(first.text)) {
-      throw new IntentViolationError(`row locks are only allowed in a LOCKED_MUTATION transaction (${intent} got: ${first.text.slice(0, 80)})`);
+    if (firstSql && intent !== 'LOCKED_MUTATION' && ROW_LOCK.test(firstSql)) {
+      throw new IntentViolationError(`row locks are only allowed in a LOCKED_MUTATION transaction (${intent} got: ${firstSql.slice(0, 80)})`);
     }
     const client = await this.pool.connect();
     let firstResult: pg.QueryResult<R> | null = null;
     try {
       const open = beginSql(intent, client, currentTrace(), who);
-      if (first) {
-        const results = (await client.query(`${open}; ${inlineParams(first.text, first.values ?? [])}`)) as unknown as pg.QueryResult<R>[];
+      if (firstSql) {
+        const results = (await client.query(`${open}; ${firstSql}`)) as unknown as pg.QueryResult<R>[];
         firstResult = results[results.length - 1]!;
       } else {
         await client.query(open);
@@ -114,6 +115,25 @@ export class Db {
       rollback: () => finish('rollback', false),
     });
     return { tx, first: firstResult };
+  }
+
+  /**
+   * BEGIN, `sql` (values inlined), COMMIT: a whole transaction in one round
+   * trip, for writes that need no answer (the stage runtime's final flush).
+   */
+  async oneShot(intent: Intent, who: TxIdentity, sql: string): Promise<void> {
+    if (intent !== 'LOCKED_MUTATION' && ROW_LOCK.test(sql)) {
+      throw new IntentViolationError(`row locks are only allowed in a LOCKED_MUTATION transaction (${intent} got: ${sql.slice(0, 80)})`);
+    }
+    const client = await this.pool.connect();
+    try {
+      await client.query(`${beginSql(intent, client, currentTrace(), who)}; ${sql}; commit`);
+      client.release();
+    } catch (e) {
+      const ok = await client.query('rollback').then(() => true, () => false);
+      client.release(ok ? undefined : (e as Error));
+      throw e;
+    }
   }
 
   private async transaction<T>(intent: Intent, fn: (tx: Tx | LockedTx) => Promise<T>, who: TxIdentity): Promise<T> {

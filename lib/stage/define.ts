@@ -5,19 +5,27 @@
  */
 import type { Job, JobHelpers, Task } from 'graphile-worker';
 import type { z } from 'zod';
-import type { Db, OpenTx, Tx } from '../db/index.ts';
+import type pg from 'pg';
+import { inlineParams, type Db, type OpenTx, type Tx } from '../db/index.ts';
 import type { Logger } from '../log/index.ts';
 import { isSpanId, isTraceId, newSpanId, newTraceId, withTrace, type TraceContext } from '../trace/index.ts';
 import { classify, errorMessage, InvalidInputError, recordFailureSafely, stageFailure, zodMessage } from '../failures/index.ts';
-import { attemptsSql, heartbeatAttempt, type AttemptRow, type LedgerBatcher } from './ledger.ts';
+import { attemptInsertSql, attemptsSql, heartbeatAttempt, type AttemptRow, type LedgerBatcher } from './ledger.ts';
 
 export interface StageContext {
   /**
    * The stage's ATOMIC_WRITE transaction, opened by its first query and
    * committed with the ledger's success row. Do network calls before the first
-   * write so the transaction stays short.
+   * query so the transaction stays short.
    */
   tx: Tx;
+  /**
+   * Queues a write whose result the stage does not need. Queued writes run in
+   * order, in the same transaction, with the next `tx.query` or with the final
+   * commit, so a stage that reads once and writes costs two round trips, and
+   * one that only writes costs one. An error surfaces as the stage's failure.
+   */
+  write(text: string, values?: unknown[]): void;
   /** The worker's pool, for work that manages its own transactions (maintenance tasks). */
   db: Db;
   job: Job;
@@ -88,24 +96,41 @@ function traceFrom(payload: unknown, spec: StageSpec<z.ZodType>): TraceContext {
   };
 }
 
-/** Opens the stage transaction with its first query, in one round trip. */
-class LazyTx implements Tx {
+/**
+ * The stage transaction. It opens with the stage's first query, in one round
+ * trip; writes queued with `write()` travel with the next query or with the
+ * final COMMIT, so a stage that only writes costs one round trip in all.
+ */
+class StageTx implements Tx {
   readonly intent = 'ATOMIC_WRITE' as const;
   private opening: Promise<OpenTx> | null = null;
+  private pending: string[] = [];
   constructor(private readonly db: Db, private readonly actor: string) {}
-  get isOpen(): boolean { return this.opening != null; }
-  async query(text: string, values?: unknown[]) {
-    if (this.opening) return (await this.opening).query(text, values);
-    const started = this.db.beginWith('ATOMIC_WRITE', { actor: this.actor }, { text, ...(values ? { values } : {}) });
-    this.opening = started.then((s) => s.tx);
-    return (await started).first!;
+  /** Did the stage query or write anything? */
+  get used(): boolean { return this.opening != null || this.pending.length > 0; }
+  write(text: string, values?: unknown[]): void {
+    this.pending.push(inlineParams(text, values ?? []));
   }
-  /** Commits after running `sql` in the same round trip. */
+  async query(text: string, values?: unknown[]) {
+    if (!this.opening) {
+      const sql = [...this.pending.splice(0), inlineParams(text, values ?? [])].join(';\n');
+      const started = this.db.beginWith('ATOMIC_WRITE', { actor: this.actor }, sql);
+      this.opening = started.then((s) => s.tx);
+      return (await started).first!;
+    }
+    const tx = await this.opening;
+    if (this.pending.length === 0) return tx.query(text, values);
+    const results = await tx.query([...this.pending.splice(0), inlineParams(text, values ?? [])].join(';\n')) as unknown as pg.QueryResult[];
+    return results[results.length - 1]!;
+  }
+  /** Runs queued writes and `sql`, then commits, in one round trip. */
   async commitAfter(sql: string): Promise<void> {
-    this.opening ??= this.db.begin('ATOMIC_WRITE', { actor: this.actor });
-    await (await this.opening).commitAfter(sql);
+    const all = [...this.pending.splice(0), sql].join(';\n');
+    if (!this.opening) return this.db.oneShot('ATOMIC_WRITE', { actor: this.actor }, all);
+    await (await this.opening).commitAfter(all);
   }
   async rollback(): Promise<void> {
+    this.pending = [];
     if (!this.opening) return;
     const tx = await this.opening.catch(() => null);
     if (tx) await tx.rollback();
@@ -151,21 +176,23 @@ export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
           replay_of: typeof (payload as TracePayload | null)?.replay_of === 'string' ? (payload as TracePayload).replay_of! : null,
         };
         return withTrace(trace, async () => {
-          const tx = new LazyTx(rt.db, `worker:${rt.workerId}`);
+          const tx = new StageTx(rt.db, `worker:${rt.workerId}`);
           let beat: Promise<void> = Promise.resolve();
+          let beats = 0;
           const timer = setInterval(() => {
+            beats += 1;
             beat = heartbeatAttempt(rt.db, row).catch((e) => rt.log.warn({ err: e }, 'heartbeat failed'));
           }, rt.heartbeatMs);
           const stopBeating = async () => { clearInterval(timer); await beat; };
           try {
             const parsed = spec.payload.safeParse(payload);
             if (!parsed.success) throw new InvalidInputError(zodMessage(parsed.error));
-            await spec.run(parsed.data, { tx, db: rt.db, job, trace, log: rt.log, signal: helpers.abortSignal });
+            await spec.run(parsed.data, { tx, write: (text, values) => tx.write(text, values), db: rt.db, job, trace, log: rt.log, signal: helpers.abortSignal });
             await stopBeating();
             row.status = 'succeeded';
             row.finished_at = new Date();
-            if (tx.isOpen) {
-              await tx.commitAfter(attemptsSql([row]));
+            if (tx.used) {
+              await tx.commitAfter(beats === 0 ? attemptInsertSql(row) : attemptsSql([row]));
             } else if (row.trace_id) {
               // Nothing to commit with: the row joins the next ledger batch
               // and the job completes without waiting for it (see LedgerBatcher).

@@ -68,6 +68,19 @@ on conflict (span_id) do update set heartbeat_at = now()
 export const attemptsSql = (rows: AttemptRow[]): string =>
   UPSERT.replace('$1', pg.escapeLiteral(JSON.stringify(rows)));
 
+const lit = (v: unknown): string =>
+  v === null || v === undefined ? 'null' : pg.escapeLiteral(v instanceof Date ? v.toISOString() : String(v));
+
+/**
+ * One finished attempt that never heartbeated, as a plain INSERT: no JSON to
+ * parse, no conflict to check. This runs once per job, inside the stage's
+ * transaction, so its cost is the runtime's overhead.
+ */
+export function attemptInsertSql(r: AttemptRow): string {
+  const values = COLUMNS.map((c) => lit(r[c]));
+  return `insert into ballast.job_attempts (${COLUMNS.join(', ')}, heartbeat_at) values (${values.join(', ')}, ${lit(r.finished_at)})`;
+}
+
 /** Inserts or refreshes a running attempt. */
 export async function heartbeatAttempt(db: Db, row: AttemptRow): Promise<void> {
   await db.query(HEARTBEAT, [JSON.stringify([row])]);

@@ -1,0 +1,36 @@
+import t from 'tap';
+import { z } from 'zod';
+import { defineStage } from '../../lib/stage/index.ts';
+import { testDatabase } from '../helpers/db.ts';
+import { startTestWorker } from '../helpers/pipeline.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+
+t.test('queued writes commit with the ledger row, in order, and fail the job as one transaction', async (t) => {
+  const { db, url } = await testDatabase(t);
+  await db.query(`create table public.notes (n int primary key, body text not null, trace_id text not null default ballast.setting('trace_id'))`);
+  const seen: unknown[] = [];
+  const stage = defineStage({
+    task: 'notes', version: '1.0.0', payload: z.object({ n: z.number().int(), dup: z.boolean().default(false) }),
+    async run({ n, dup }, { tx, write }) {
+      write('insert into public.notes (n, body) values ($1, $2)', [n, `first's note`]);
+      // A query after queued writes sees them: they are flushed first, in order.
+      seen.push((await tx.query('select body from public.notes where n = $1', [n])).rows[0]?.body);
+      write(`update public.notes set body = body || $2 where n = $1`, [n, ' (edited)']);
+      if (dup) write('insert into public.notes (n, body) values ($1, $2)', [n, 'again']);
+    },
+  });
+  await startTestWorker(t, url, { stages: [stage] });
+  await db.query(`select graphile_worker.add_job('notes', json_build_object('n', 1, 'trace_id', $1::text))`, [TRACE]);
+  await db.query(`select graphile_worker.add_job('notes', json_build_object('n', 2, 'dup', true, 'trace_id', $1::text), max_attempts => 1)`, [TRACE]);
+  const rows = await waitFor('both attempts', async () => {
+    const { rows } = await db.query(`select status, error from ballast.job_attempts order by id`);
+    return rows.length === 2 ? rows : null;
+  });
+  t.same((await db.query('select n, body, trace_id from public.notes')).rows, [{ n: 1, body: "first's note (edited)", trace_id: TRACE }],
+    'job 2 left nothing behind: its failing queued write rolled back its other writes');
+  t.same(seen, ["first's note", "first's note"]);
+  t.same(rows.map((r) => r.status).sort(), ['failed', 'succeeded']);
+  t.match(rows.find((r) => r.status === 'failed')!.error, /duplicate key/);
+});
