@@ -10,6 +10,8 @@ import type { Db, LockedTx } from '../db/index.ts';
 import { ensureCollection } from './collection.ts';
 import { LOAD_DOCUMENTS_SQL, olderThan, pointPayload, type Document } from './points.ts';
 import type { SearchRuntime } from './runtime.ts';
+import { buildEnvelope, recordFailureSafely } from '../failures/index.ts';
+import { log } from '../log/index.ts';
 
 export interface OutboxRow {
   id: number;
@@ -90,7 +92,8 @@ async function writeBatch(tx: LockedTx, rt: Rt, winners: OutboxRow[]): Promise<{
 export async function syncOutboxOnce(db: Db, rt: Rt, opts: { batchSize?: number } = {}): Promise<SyncResult> {
   const started = performance.now();
   const { settings } = rt;
-  return db.lockedMutation(async (tx) => {
+  let deadRows: OutboxRow[] = [];
+  const outcome = await db.lockedMutation(async (tx) => {
     const rows = await tx.lockRows<OutboxRow>(CLAIM_SQL, [opts.batchSize ?? settings.batchSize]);
     const result: SyncResult = { claimed: rows.length, upserted: 0, deleted: 0, superseded: 0, failed: 0, dead: 0, duration_ms: 0, error: null };
     if (rows.length === 0) return result;
@@ -111,14 +114,16 @@ export async function syncOutboxOnce(db: Db, rt: Rt, opts: { batchSize?: number 
       result.superseded = losers.length;
     } catch (e) {
       result.error = (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 500);
-      const { rows: marked } = await tx.query<{ status: string }>(
+      const { rows: marked } = await tx.query<{ id: number; status: string }>(
         `update search.outbox
             set attempts = attempts + 1, last_error = $2,
                 status = case when attempts + 1 >= $3 then 'dead' else status end,
                 available_at = now() + make_interval(secs => least(60, power(2, greatest(0, attempts))))
-          where id = any($1::bigint[]) returning status`, [rows.map((r) => r.id), result.error, settings.maxAttempts]);
+          where id = any($1::bigint[]) returning id, status`, [rows.map((r) => r.id), result.error, settings.maxAttempts]);
       result.failed = marked.length;
-      result.dead = marked.filter((m) => m.status === 'dead').length;
+      const dead = marked.filter((m) => m.status === 'dead');
+      result.dead = dead.length;
+      if (dead.length) deadRows = rows.filter((r) => dead.some((d) => Number(d.id) === Number(r.id)));
     }
     result.duration_ms = Math.round(performance.now() - started);
     await tx.query(
@@ -127,7 +132,35 @@ export async function syncOutboxOnce(db: Db, rt: Rt, opts: { batchSize?: number 
       [result.claimed, result.upserted, result.deleted, result.superseded, result.failed, result.dead, result.duration_ms, result.error]);
     return result;
   });
+  // Rows out of attempts become dead letters through the failure machinery
+  // (after the batch commits): an envelope and a pipeline_failures row each.
+  for (const r of deadRows) await recordDeadOutboxRow(db, r, outcome.error ?? 'unknown error');
+  return outcome;
 }
+
+async function recordDeadOutboxRow(db: Db, r: OutboxRow, error: string): Promise<void> {
+  const envelope = buildEnvelope({
+    err: new Error(`search sync gave up on outbox row ${r.id}: ${error}`),
+    classification: { errorClass: 'infra.search.sync_failed', layer: 'L3' }, component: 'search.sync', severity: 'error',
+    input: { outbox_id: r.id, point_id: r.point_id },
+    trace: { trace_id: r.trace_id, span_id: null, correlation_id: `search:${r.entity}:${r.entity_id}` },
+    context: { outbox_id: r.id, entity: r.entity, entity_id: r.entity_id, version: r.version, attempts: r.attempts + 1 },
+  });
+  await recordFailureSafely(db, log, {
+    envelope,
+    diagnostic: { function_name: 'search_sync', function_version: '1.0.0', log_level: 'error', code: 'DOWNSTREAM_CALL_FAILED',
+      message: envelope.message, metadata: { error_id: envelope.error_id, outbox_id: r.id } },
+    deadLetter: {
+      interaction_id: `${r.entity}:${r.entity_id}`, failing_function: 'search_sync', caller_function: 'search.outbox',
+      http_status: null, error_code: 'DOWNSTREAM_CALL_FAILED', error_message: envelope.message, attempt_count: r.attempts + 1,
+      payload_snapshot: { outbox_id: r.id, entity: r.entity, entity_id: r.entity_id, op: r.op, version: r.version },
+      context: { error_id: envelope.error_id, trace_id: r.trace_id, outbox_id: r.id, replayable: false,
+        note: 'repair with `ballast reconcile search` (or re-queue the outbox row), then resolve' },
+      retryable: false,
+    },
+  });
+}
+
 
 export interface DrainResult extends Omit<SyncResult, 'error' | 'duration_ms'> {
   batches: number;
