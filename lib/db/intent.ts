@@ -48,7 +48,15 @@ const SETTINGS = [
   'task', 'task_version', 'model_version', 'prompt_version',
 ] as const;
 
-/** The `BEGIN; select set_config(...)` that opens every transaction, as one round trip. */
+/** Server-side prepared statement that sets every transaction-local setting at once. */
+export const PREPARE_SETTINGS = `prepare ballast_settings (${[...SETTINGS, 'actor', 'request_id', 'reason'].map(() => 'text').join(', ')}) as select ${
+  [...SETTINGS, 'actor', 'request_id', 'reason'].map((k, i) => `set_config('ballast.${k}', $${i + 1}, true)`).join(', ')}`;
+
+/**
+ * The `BEGIN; execute ballast_settings(...)` that opens every transaction, as
+ * one round trip (the connection must have run PREPARE_SETTINGS; see Db).
+ * An unset value is '', which ballast.setting() reads as null.
+ */
 export function beginSql(
   intent: Intent,
   client: pg.PoolClient,
@@ -56,14 +64,12 @@ export function beginSql(
   who: TxIdentity,
 ): string {
   const lit = (v: unknown) => (v == null || v === '' ? "''" : client.escapeLiteral(String(v)));
-  const pairs: [string, unknown][] = SETTINGS.map((k) => [k, trace?.[k]]);
-  pairs.push(['actor', who.actor ?? process.env.BALLAST_ACTOR ?? 'ballast'],
-    ['request_id', who.request_id], ['reason', who.reason]);
-  // Unset values are skipped: ballast.setting() reads a missing setting as null.
-  const sets = pairs.filter(([, v]) => v != null && v !== '')
-    .map(([k, v]) => `set_config('ballast.${k}', ${lit(v)}, true)`).join(', ');
+  const values = [
+    ...SETTINGS.map((k) => trace?.[k]),
+    who.actor ?? process.env.BALLAST_ACTOR ?? 'ballast', who.request_id, who.reason,
+  ];
   const begin = intent === 'READ_ONLY' ? 'begin read only' : 'begin';
-  return `${begin}; select ${sets}`;
+  return `${begin}; execute ballast_settings(${values.map(lit).join(', ')})`;
 }
 
 export function makeTx(intent: Intent, client: pg.PoolClient): Tx | LockedTx {

@@ -3,7 +3,7 @@
  */
 import pg from 'pg';
 import { currentTrace } from '../trace/index.ts';
-import { beginSql, IntentViolationError, makeTx, ROW_LOCK, type Intent, type LockedTx, type Tx, type TxIdentity } from './intent.ts';
+import { beginSql, IntentViolationError, makeTx, PREPARE_SETTINGS, ROW_LOCK, type Intent, type LockedTx, type Tx, type TxIdentity } from './intent.ts';
 import { inlineParams } from './inline.ts';
 
 // bigint (int8) and numeric arrive as strings by default; counts and ids fit in a JS number.
@@ -29,6 +29,9 @@ export interface DbOptions {
 
 export class Db {
   readonly pool: pg.Pool;
+  /** Server-side prepared statements every connection gets before its first transaction. */
+  private readonly statements = new Map<string, string>([['ballast_settings', PREPARE_SETTINGS]]);
+  private readonly preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
 
   constructor(opts: DbOptions) {
     this.pool = opts.pool ?? new pg.Pool({
@@ -39,6 +42,33 @@ export class Db {
     // An idle client that loses its server must not crash the process.
     this.pool.on('error', () => undefined);
     this.pool.on('connect', (client) => client.on('error', () => undefined));
+  }
+
+  /**
+   * Registers `prepare <name> as ...` text to run once on every connection
+   * before its first transaction; then `execute <name>(...)` works inside
+   * any transaction (for hot statements sent with the simple protocol).
+   */
+  registerPrepared(name: string, prepareSql: string): void {
+    this.statements.set(name, prepareSql);
+  }
+
+  /** A pooled client whose connection has every registered statement prepared. */
+  private async connect(): Promise<pg.PoolClient> {
+    const client = await this.pool.connect();
+    let done = this.preparedOn.get(client);
+    if (!done) this.preparedOn.set(client, (done = new Set()));
+    for (const [name, sql] of this.statements) {
+      if (done.has(name)) continue;
+      try {
+        await client.query(sql);
+      } catch (e) {
+        // 42P05: already prepared on this connection (by an earlier Db on a shared pool)
+        if ((e as { code?: string }).code !== '42P05') { client.release(); throw e; }
+      }
+      done.add(name);
+    }
+    return client;
   }
 
   /** A single autocommit statement (no trace settings). */
@@ -79,7 +109,7 @@ export class Db {
     if (firstSql && intent !== 'LOCKED_MUTATION' && ROW_LOCK.test(firstSql)) {
       throw new IntentViolationError(`row locks are only allowed in a LOCKED_MUTATION transaction (${intent} got: ${firstSql.slice(0, 80)})`);
     }
-    const client = await this.pool.connect();
+    const client = await this.connect();
     let firstResult: pg.QueryResult<R> | null = null;
     try {
       const open = beginSql(intent, client, currentTrace(), who);
@@ -125,7 +155,7 @@ export class Db {
     if (intent !== 'LOCKED_MUTATION' && ROW_LOCK.test(sql)) {
       throw new IntentViolationError(`row locks are only allowed in a LOCKED_MUTATION transaction (${intent} got: ${sql.slice(0, 80)})`);
     }
-    const client = await this.pool.connect();
+    const client = await this.connect();
     try {
       await client.query(`${beginSql(intent, client, currentTrace(), who)}; ${sql}; commit`);
       client.release();

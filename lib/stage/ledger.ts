@@ -71,14 +71,25 @@ export const attemptsSql = (rows: AttemptRow[]): string =>
 const lit = (v: unknown): string =>
   v === null || v === undefined ? 'null' : pg.escapeLiteral(v instanceof Date ? v.toISOString() : String(v));
 
+const TYPES: Record<(typeof COLUMNS)[number], string> = {
+  job_id: 'bigint', task: 'text', task_version: 'text', queue: 'text', attempt: 'int', max_attempts: 'int',
+  trace_id: 'text', span_id: 'text', parent_span_id: 'text', correlation_id: 'text', worker_id: 'text',
+  status: 'text', job_created_at: 'timestamptz', started_at: 'timestamptz', finished_at: 'timestamptz',
+  error: 'text', will_retry: 'boolean', replay_of: 'uuid',
+};
+
+/** Registered on the worker's Db: the per-attempt ledger insert, planned once per connection. */
+export const PREPARE_LEDGER_INSERT = `prepare ballast_ledger_insert (${COLUMNS.map((c) => TYPES[c]).join(', ')}) as
+  insert into ballast.job_attempts (${COLUMNS.join(', ')}, heartbeat_at)
+  values (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, $${COLUMNS.indexOf('finished_at') + 1})`;
+
 /**
- * One finished attempt that never heartbeated, as a plain INSERT: no JSON to
- * parse, no conflict to check. This runs once per job, inside the stage's
- * transaction, so its cost is the runtime's overhead.
+ * One finished attempt that never heartbeated: `execute` of the prepared
+ * insert, so it can share the COMMIT's round trip without being planned again.
+ * This runs once per job, so its cost is the runtime's overhead.
  */
 export function attemptInsertSql(r: AttemptRow): string {
-  const values = COLUMNS.map((c) => lit(r[c]));
-  return `insert into ballast.job_attempts (${COLUMNS.join(', ')}, heartbeat_at) values (${values.join(', ')}, ${lit(r.finished_at)})`;
+  return `execute ballast_ledger_insert(${COLUMNS.map((c) => lit(r[c])).join(', ')})`;
 }
 
 /** Inserts or refreshes a running attempt. */
