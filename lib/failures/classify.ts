@@ -48,6 +48,10 @@ export const RULES: Rule[] = [
   // connection exceptions, admin shutdown, too many connections, out of resources
   { when: (e) => /^(08|53|57P0)/.test(pgCode(e) ?? ''),
     then: () => ({ outcome: 'transient', code: 'DB_WRITE_FAILED', errorClass: 'infra.db.unavailable', layer: 'L6' }) },
+  // permission refused (a gate, a role without the grant), or SQL that does not fit the schema:
+  // the same statement fails the same way next time
+  { when: (e) => /^42/.test(pgCode(e) ?? ''),
+    then: (e) => ({ outcome: 'permanent', code: 'DB_WRITE_FAILED', errorClass: pgCode(e) === '42501' ? 'system.permission_denied' : 'system.schema_mismatch', layer: 'L6' }) },
   // other integrity errors: the same write fails the same way next time
   { when: (e) => /^(22|23)/.test(pgCode(e) ?? ''),
     then: () => ({ outcome: 'permanent', code: 'DB_WRITE_FAILED', errorClass: 'system.data_integrity', layer: 'L6' }) },

@@ -19,6 +19,8 @@ const cases: [string, unknown, string, string][] = [
   ['statement timeout', pgError('57014'), 'transient', 'DB_WRITE_FAILED'],
   ['connection failure', pgError('08006'), 'transient', 'DB_WRITE_FAILED'],
   ['check violation', pgError('23514'), 'permanent', 'DB_WRITE_FAILED'],
+  ['permission refused (gated delete)', pgError('42501'), 'permanent', 'DB_WRITE_FAILED'],
+  ['undefined column', pgError('42703'), 'permanent', 'DB_WRITE_FAILED'],
   ['connection reset', sysError('ECONNRESET'), 'transient', 'DOWNSTREAM_CALL_FAILED'],
   ['timeout', Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' }), 'transient', 'DOWNSTREAM_CALL_FAILED'],
   ['typed transient', new TransientError('try later'), 'transient', 'UNEXPECTED'],
