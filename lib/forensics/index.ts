@@ -37,10 +37,17 @@ export async function resolveTraceIds(db: Db, id: string): Promise<string[]> {
   return (await runNamed<{ trace_id: string }>(db, 'resolve_trace', [id])).map((r) => r.trace_id);
 }
 
-export const traceTimeline = (db: Db, traceId: string) => runNamed<TimelineRow>(db, 'trace_timeline', [traceId]);
+/** The trace's timeline with its failures (envelopes, dead letters) merged in by time. */
+export async function traceTimeline(db: Db, traceId: string): Promise<TimelineRow[]> {
+  const [rows, failures] = await Promise.all([
+    runNamed<TimelineRow>(db, 'trace_timeline', [traceId]),
+    runNamed<TimelineRow>(db, 'trace_failures', [traceId]),
+  ]);
+  return [...rows, ...failures].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
+}
 
 // Detail keys in reading order; jsonb sorts keys its own way.
-const KEY_ORDER = ['event_id', 'webhook_id', 'correlation_id', 'job_id', 'attempt', 'attempts', 'ms', 'error', 'will_retry',
+const KEY_ORDER = ['error_id', 'error_class', 'error_code', 'message', 'event_id', 'webhook_id', 'correlation_id', 'job_id', 'attempt', 'attempts', 'ms', 'error', 'will_retry',
   'last_error', 'run_at', 'id', 'interaction_id', 'rows', 'kind', 'kinds', 'flags', 'summary', 'reason', 'stages_done',
   'produced_by', 'producer_version', 'version', 'model_version', 'prompt_version', 'span_id', 'parent_span_id', 'worker_id'];
 const rank = (k: string) => { const i = KEY_ORDER.indexOf(k); return i < 0 ? KEY_ORDER.length : i; };
@@ -57,7 +64,7 @@ export function formatTimeline(traceId: string, rows: TimelineRow[]): string {
       .filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(' ');
-    lines.push(`${dt}  ${r.kind.padEnd(9)} ${r.name.padEnd(24)} ${(r.status ?? '').padEnd(12)} ${detail}`);
+    lines.push(`${dt}  ${r.kind.padEnd(11)} ${r.name.padEnd(24)} ${(r.status ?? '').padEnd(12)} ${detail}`);
   }
   return lines.join('\n');
 }

@@ -155,3 +155,11 @@ t.test('silent_drops is zero: every failed inbox event ended somewhere', async (
   const drops = await runNamed(db, 'silent_drops', [0]);
   t.equal(drops.length, 1, 'an event nobody processed shows up (no worker runs normalize_event here)');
 });
+
+t.test('the trace timeline shows the envelopes and dead letters of a trace', async (t) => {
+  const { traceTimeline } = await import('../../lib/forensics/index.ts');
+  const rows = await traceTimeline(db, TRACE);
+  t.ok(rows.some((r) => r.kind === 'error' && /^err_/.test(String(r.detail.error_id))), 'envelopes');
+  t.ok(rows.some((r) => r.kind === 'dead letter' && r.status === 'resolved'), 'a resolved dead letter');
+  t.ok(rows.some((r) => r.kind === 'dead letter' && r.status === 'parked'), 'a parked dead letter');
+});
