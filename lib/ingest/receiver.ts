@@ -136,7 +136,7 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
           trace.trace_id, trace.span_id, trace.correlation_id, reason ? 'rejected' : 'received', reason]);
       if (rows.length === 0) {
         const { rows: [prior] } = await db.query(
-          'select id, status, status_reason, trace_id from ingest.webhook_events where source = $1 and webhook_id = $2', [source, id]);
+          'select id, status, status_reason, trace_id from ingest.delivery_status($1, $2)', [source, id]);
         if (prior?.status === 'rejected') {
           return { status: 400, body: { error: 'malformed_json', message: prior.status_reason, event_id: prior.id } };
         }

@@ -325,3 +325,12 @@ create table ballast.maintenance_runs (
   trace_id     text default ballast.setting('trace_id')
 );
 create index maintenance_runs_task_idx on ballast.maintenance_runs (task, started_at desc);
+
+-- The receiver answers a re-delivery with the stored event's id and status.
+-- Its role may insert into the inbox but not read it, so this one narrow
+-- lookup is a security-definer function.
+create function ingest.delivery_status(p_source text, p_webhook_id text)
+  returns table (id bigint, status text, status_reason text, trace_id text)
+  language sql stable security definer set search_path = pg_catalog, ingest as $$
+  select e.id, e.status, e.status_reason, e.trace_id from ingest.webhook_events e
+   where e.source = p_source and e.webhook_id = p_webhook_id $$;
