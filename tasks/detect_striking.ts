@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { defineStage } from '../lib/stage/index.ts';
 import { detectStriking, STRIKING_RULESET, STRIKING_VERSION } from '../lib/engines/index.ts';
+import { stateReason } from '../lib/audit/index.ts';
+import { recordDecision } from '../lib/replay/index.ts';
 import { loadSpans } from './spans.ts';
 
 export default defineStage({
@@ -11,7 +13,10 @@ export default defineStage({
   promptVersion: STRIKING_RULESET,
   payload: z.object({ interaction_id: z.number().int().positive() }),
   async run({ interaction_id }, { tx }) {
-    const flags = detectStriking(await loadSpans(tx, interaction_id));
+    const spans = await loadSpans(tx, interaction_id);
+    const flags = detectStriking(spans);
+    await recordDecision(tx, 'detect_striking', interaction_id, { spans }, flags);
+    await stateReason(tx, 'superseded by a re-run of detect_striking');
     await tx.query('delete from app.striking_flags where interaction_id = $1', [interaction_id]);
     if (flags.length === 0) return;
     await tx.query(

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { defineStage } from '../lib/stage/index.ts';
 import { extractClaims, CLAIMS_RULESET, CLAIMS_VERSION } from '../lib/engines/index.ts';
+import { stateReason } from '../lib/audit/index.ts';
+import { recordDecision } from '../lib/replay/index.ts';
 import { loadSpans } from './spans.ts';
 
 export default defineStage({
@@ -11,7 +13,10 @@ export default defineStage({
   promptVersion: CLAIMS_RULESET,
   payload: z.object({ interaction_id: z.number().int().positive() }),
   async run({ interaction_id }, { tx }) {
-    const claims = extractClaims(await loadSpans(tx, interaction_id));
+    const spans = await loadSpans(tx, interaction_id);
+    const claims = extractClaims(spans);
+    await recordDecision(tx, 'extract_claims', interaction_id, { spans }, claims);
+    await stateReason(tx, 'superseded by a re-run of extract_claims');
     await tx.query('delete from app.claims where interaction_id = $1', [interaction_id]);
     if (claims.length === 0) return;
     await tx.query(

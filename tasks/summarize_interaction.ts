@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defineStage } from '../lib/stage/index.ts';
 import { summarize, SUMMARIZER_VERSION } from '../lib/engines/index.ts';
+import { recordDecision } from '../lib/replay/index.ts';
 import { loadSpans } from './spans.ts';
 
 export default defineStage({
@@ -10,7 +11,8 @@ export default defineStage({
   modelVersion: SUMMARIZER_VERSION,
   payload: z.object({ interaction_id: z.number().int().positive() }),
   async run({ interaction_id }, { tx }) {
-    const result = summarize(await loadSpans(tx, interaction_id));
+    const spans = await loadSpans(tx, interaction_id);
+    const result = summarize(spans);
     await tx.query(
       `insert into app.summaries (interaction_id, summary, key_points) values ($1, $2, $3)
        on conflict (interaction_id) do update set
@@ -20,5 +22,6 @@ export default defineStage({
          model_version = excluded.model_version, prompt_version = excluded.prompt_version,
          produced_at = excluded.produced_at`,
       [interaction_id, result.summary, JSON.stringify(result.key_points)]);
+    await recordDecision(tx, 'summarize_interaction', interaction_id, { spans }, result);
   },
 });

@@ -1,13 +1,18 @@
 /** What every command needs: config, and a database it closes when done. */
 import { loadConfig, type Config } from '../../lib/config/index.ts';
-import { Db, resolveDatabase, type DatabaseHandle } from '../../lib/db/index.ts';
+import { Db, resolveDatabase, roleForCommand, withRole, type DatabaseHandle, type DbRole } from '../../lib/db/index.ts';
 
 export interface Session { config: Config; handle: DatabaseHandle; db: Db; close(): Promise<void> }
 
-export async function openSession(opts: { poolSize?: number } = {}): Promise<Session> {
+/**
+ * `db` acts as the least-privileged role for the command (lib/db/roles.ts);
+ * `handle.url` stays the login user's, for migrations.
+ */
+export async function openSession(opts: { poolSize?: number; role?: DbRole } = {}): Promise<Session> {
   const config = loadConfig();
   const handle = await resolveDatabase(config);
-  const db = new Db({ connectionString: handle.url, max: opts.poolSize ?? 4, applicationName: `ballast ${process.argv[2] ?? ''}`.trim() });
+  const role = opts.role ?? roleForCommand(process.argv[2], process.argv[3]);
+  const db = new Db({ connectionString: withRole(handle.url, role), max: opts.poolSize ?? 4, applicationName: `ballast ${process.argv[2] ?? ''}`.trim() });
   return {
     config, handle, db,
     async close() {
@@ -18,7 +23,7 @@ export async function openSession(opts: { poolSize?: number } = {}): Promise<Ses
 }
 
 /** Runs `fn` with a session and always closes it. */
-export async function withSession<T>(fn: (s: Session) => Promise<T>, opts?: { poolSize?: number }): Promise<T> {
+export async function withSession<T>(fn: (s: Session) => Promise<T>, opts?: { poolSize?: number; role?: DbRole }): Promise<T> {
   const s = await openSession(opts);
   try {
     return await fn(s);

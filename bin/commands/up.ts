@@ -1,6 +1,6 @@
 /** `ballast up` (what `npm start` runs). */
 import fs from 'node:fs/promises';
-import { migrate } from '../../lib/db/index.ts';
+import { Db, migrate, ROLES, withRole } from '../../lib/db/index.ts';
 import { ensureDemoAgent, receiverFile, resolveSecrets, startReceiver } from '../../lib/ingest/index.ts';
 import { readCrontab, startWorker } from '../../lib/stage/index.ts';
 import { stages } from '../../tasks/index.ts';
@@ -16,15 +16,16 @@ export async function commandUp(opts: { concurrency?: number; port?: number }): 
     // No QDRANT_URL: the local Qdrant-compatible engine, which this process's workers and `ballast search` find.
     const engine = s.config.QDRANT_URL ? null : await startRecordedEngine(s.config);
     const worker = await startWorker({
-      connectionString: s.handle.url,
+      connectionString: withRole(s.handle.url, ROLES.worker),
       stages,
       concurrency: opts.concurrency ?? s.config.BALLAST_CONCURRENCY,
       heartbeatMs: s.config.BALLAST_HEARTBEAT_MS,
       crontab: readCrontab(),
       handleSignals: false,
     });
+    const ingestDb = new Db({ connectionString: withRole(s.handle.url, ROLES.ingest), max: 10, applicationName: 'ballast ingest' });
     const receiver = await startReceiver({
-      db: s.db, secrets, maxBodyBytes: s.config.BALLAST_MAX_BODY_BYTES,
+      db: ingestDb, secrets, maxBodyBytes: s.config.BALLAST_MAX_BODY_BYTES,
       host: s.config.BALLAST_HTTP_HOST, port: opts.port ?? s.config.BALLAST_HTTP_PORT,
     });
     await fs.writeFile(receiverFile(s.config), JSON.stringify({ url: receiver.url, pid: process.pid }) + '\n');
@@ -51,6 +52,7 @@ export async function commandUp(opts: { concurrency?: number; port?: number }): 
     await untilSignal();
     console.log('stopping: receiver closed, finishing in-flight jobs...');
     await receiver.close();
+    await ingestDb.close();
     await worker.stop();
     await worker.done;
     await engine?.close();

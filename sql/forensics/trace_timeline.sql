@@ -1,6 +1,7 @@
 -- name: trace_timeline
 -- The whole story of one trace: the inbox row, every attempt, jobs still
--- queued, every output with its producer stamps, and policy violations.
+-- queued, every output with its producer stamps (decision outputs with the
+-- decision id for `ballast replay decision`), and policy violations.
 -- $1: trace_id
 with ev as (
   select * from ingest.webhook_events where trace_id = $1
@@ -48,13 +49,15 @@ select max(produced_at), 'output', 'app.conversation_spans', null,
  group by interaction_id, produced_by, producer_version, model_version, span_id
 union all
 select produced_at, 'output', 'app.summaries', null,
-       jsonb_build_object('interaction_id', interaction_id, 'summary', left(summary, 120), 'produced_by', produced_by,
+       jsonb_build_object('decision_id', (select max(d.id) from replay.decisions d where d.span_id = app.summaries.span_id and d.task = 'summarize_interaction'),
+                          'interaction_id', interaction_id, 'summary', left(summary, 120), 'produced_by', produced_by,
                           'producer_version', producer_version, 'model_version', model_version,
                           'prompt_version', prompt_version, 'span_id', span_id)
   from app.summaries where trace_id = $1
 union all
 select max(produced_at), 'output', 'app.claims', null,
-       jsonb_build_object('interaction_id', interaction_id, 'rows', count(*),
+       jsonb_build_object('decision_id', (select max(d.id) from replay.decisions d where d.span_id = app.claims.span_id and d.task = 'extract_claims'),
+                          'interaction_id', interaction_id, 'rows', count(*),
                           'kinds', jsonb_agg(distinct kind), 'produced_by', produced_by,
                           'producer_version', producer_version, 'model_version', model_version,
                           'prompt_version', prompt_version, 'span_id', span_id)
@@ -62,7 +65,8 @@ select max(produced_at), 'output', 'app.claims', null,
  group by interaction_id, produced_by, producer_version, model_version, prompt_version, span_id
 union all
 select max(produced_at), 'output', 'app.striking_flags', null,
-       jsonb_build_object('interaction_id', interaction_id, 'rows', count(*),
+       jsonb_build_object('decision_id', (select max(d.id) from replay.decisions d where d.span_id = app.striking_flags.span_id and d.task = 'detect_striking'),
+                          'interaction_id', interaction_id, 'rows', count(*),
                           'flags', jsonb_agg(distinct flag), 'produced_by', produced_by,
                           'producer_version', producer_version, 'model_version', model_version,
                           'prompt_version', prompt_version, 'span_id', span_id)
