@@ -48,15 +48,22 @@ export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalE
     return c;
   };
 
+  // Names being created: a second concurrent PUT must see "already exists", not race on the files.
+  const creating = new Set<string>();
   async function createCollection(name: string, body: Schemas['CreateCollection']): Promise<boolean> {
-    if (collections.has(name)) throw new HttpError(409, `Wrong input: Collection \`${name}\` already exists!`);
+    if (collections.has(name) || creating.has(name)) throw new HttpError(409, `Wrong input: Collection \`${name}\` already exists!`);
     const vectors = body.vectors as Schemas['VectorParams'] | undefined;
     if (!vectors || typeof vectors.size !== 'number' || !vectors.distance) {
       throw new HttpError(400, 'Wrong input: the local engine supports one unnamed dense vector ({size, distance})');
     }
     const { vectors: _v, ...params } = body;
     const config: CollectionConfig = { vectors, params, payload_schema: {} };
-    collections.set(name, await createStored(opts.dir, name, config));
+    creating.add(name);
+    try {
+      collections.set(name, await createStored(opts.dir, name, config));
+    } finally {
+      creating.delete(name);
+    }
     return true;
   }
 
