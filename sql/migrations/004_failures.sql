@@ -307,13 +307,19 @@ end $$;
 
 -- Jobs graphile-worker holds as failed for good, with no dead letter: the
 -- crash window between "the job failed" and "the dead letter was written".
+-- A job superseded through its job_key while it ran (graphile-worker sets its
+-- attempts to max_attempts so it never retries; the newer job does the work) is
+-- not a failure: its last ledger row said "will retry" for an earlier attempt.
 create view ballast.unrecorded_failed_jobs as
 select j.*
   from ballast.queued_jobs j
  where j.attempts >= j.max_attempts
    and j.locked_at is null
    and not exists (select 1 from ballast.pipeline_failures f
-                    where f.context->>'job_id' = j.id::text or f.id::text = j.payload->>'replay_of');
+                    where f.context->>'job_id' = j.id::text or f.id::text = j.payload->>'replay_of')
+   and not exists (select 1 from (select a.attempt, a.will_retry from ballast.job_attempts a
+                                   where a.job_id = j.id order by a.attempt desc limit 1) last
+                    where last.will_retry and last.attempt < j.attempts - 1);
 
 -- Every background task run (replay, sweep, ...) leaves its result here.
 create table ballast.maintenance_runs (

@@ -163,3 +163,17 @@ t.test('the trace timeline shows the envelopes and dead letters of a trace', asy
   t.ok(rows.some((r) => r.kind === 'dead letter' && r.status === 'resolved'), 'a resolved dead letter');
   t.ok(rows.some((r) => r.kind === 'dead letter' && r.status === 'parked'), 'a parked dead letter');
 });
+
+t.test('a job superseded through its job_key while it ran is not swept as a failure', async (t) => {
+  await db.query(`select graphile_worker.add_job('debounced', '{"trace_id": "${TRACE}"}', job_key => 'debounced', max_attempts => 25)`);
+  const { rows: [job] } = await db.query(`select id from ballast.queued_jobs where key = 'debounced'`);
+  // As if a worker had it locked on attempt 1 when add_job ran again, then it failed (will retry).
+  await db.query(`update graphile_worker._private_jobs set attempts = 1, locked_at = now(), locked_by = 'w' where id = $1`, [job.id]);
+  await db.query(`select graphile_worker.add_job('debounced', '{"trace_id": "${TRACE}"}', job_key => 'debounced', max_attempts => 25)`);
+  await db.query(`update graphile_worker._private_jobs set locked_at = null, locked_by = null, last_error = 'boom' where id = $1`, [job.id]);
+  await db.query(`insert into ballast.job_attempts (job_id, task, attempt, max_attempts, span_id, worker_id, status, job_created_at, started_at, will_retry)
+                  values ($1, 'debounced', 1, 25, 'dddddddddddddddd', 'w', 'failed', now(), now(), true)`, [job.id]);
+  const { rows: [j] } = await db.query('select attempts, max_attempts, key from ballast.queued_jobs where id = $1', [job.id]);
+  t.same(j, { attempts: 25, max_attempts: 25, key: null }, 'graphile-worker retired the superseded job');
+  t.equal((await db.query('select count(*)::int as n from ballast.unrecorded_failed_jobs where id = $1', [job.id])).rows[0].n, 0);
+});
