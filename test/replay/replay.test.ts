@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { DECISION_ENGINES, exportSnapshot, iterateDecisions, loadDecision, replayDecision } from '../../lib/replay/index.ts';
+import { DECISION_ENGINES, exportSnapshot, iterateDecisions, loadDecision, replayDecision, type DecisionSnapshot } from '../../lib/replay/index.ts';
 import { sampleCall } from '../../lib/ingest/telephony.ts';
 import { ROOT } from '../helpers/cluster.ts';
 import { testDatabase } from '../helpers/db.ts';
@@ -15,7 +15,7 @@ const receiver = await startTestReceiver(t, db);
 await startTestWorker(t, url);
 const res = await deliver(receiver.url, sampleCall({ to: AGENT_NUMBER }));
 await waitForEvent(db, (res.body as { event_id: number }).event_id);
-const decisions = [];
+const decisions: DecisionSnapshot[] = [];
 for (const task of Object.keys(DECISION_ENGINES)) for await (const d of iterateDecisions(db, { task })) decisions.push(d);
 
 t.test('every decision stage stored a snapshot: input, output, engine version and code hash', async (t) => {

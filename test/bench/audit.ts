@@ -1,0 +1,49 @@
+/**
+ * Audit trigger cost: write throughput on an audited and an unaudited copy
+ * of the same table, same run, same writers. Prints both rates and the ratio.
+ *
+ *   npm run bench:audit        (BENCH_ROWS=20000 BENCH_WRITERS=8 BENCH_ROUNDS=3)
+ */
+import { Db } from '../../lib/db/index.ts';
+import { benchDatabase, median } from './harness.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
+const WRITERS = Number(process.env.BENCH_WRITERS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+const { url, db, done } = await benchDatabase();
+for (const t of ['plain', 'audited']) {
+  await db.query(`create table public.bench_${t} (id bigint primary key, org_id text not null, body text not null, updated_at timestamptz not null default now())`);
+}
+await db.query(`select audit.enable('public.bench_audited')`);
+const writers = new Db({ connectionString: url, max: WRITERS });
+
+/** Inserts ROWS rows, then updates each once, from WRITERS concurrent transactions; rows per second. */
+async function run(table: string, round: number): Promise<number> {
+  let next = 0;
+  const base = round * ROWS * 10;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: WRITERS }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= ROWS) return;
+      await writers.atomicWrite(async (tx) => {
+        await tx.query(`insert into public.${table} (id, org_id, body) values ($1, 'org', $2)`, [base + i, `row ${i}`]);
+        await tx.query(`update public.${table} set body = body || ' (edited)' where id = $1`, [base + i]);
+      }, { actor: 'bench', reason: 'bench' });
+    }
+  }));
+  return (ROWS / (performance.now() - start)) * 1000;
+}
+
+console.log(`rows per round: ${ROWS} (insert + update each), writers: ${WRITERS}, rounds: ${ROUNDS}`);
+const plain: number[] = [];
+const audited: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  plain.push(await run('bench_plain', r));
+  audited.push(await run('bench_audited', r));
+}
+const { rows: [n] } = await db.query(`select count(*)::int as n from audit.ledger where entity_type = 'public.bench_audited'`);
+console.log(`unaudited ${median(plain).toFixed(0)} rows/s | audited ${median(audited).toFixed(0)} rows/s | ratio ${(median(audited) / median(plain)).toFixed(2)} (target >= 0.70; ${n.n} audit rows written)`);
+await writers.close();
+await done();
