@@ -22,6 +22,9 @@ t.test('a new summary and its claims reach the index with version and producer s
   t.type(summaryPoint.version, 'number');
   const claimPoint = await waitFor('the claim point', () => pointOf(rt, pointId('claim', claimIds[0]!)));
   t.match(claimPoint, { entity: 'claim', kind: 'refund_request', interaction_id: interactionId });
+  // The point is visible as soon as Qdrant acknowledges the upsert; the outbox row turns
+  // done when the sync batch commits, a moment later.
+  await waitForOutboxDrained(db);
   const { rows } = await db.query(`select status, count(*)::int as n from search.outbox group by status`);
   t.same(rows, [{ status: 'done', n: 2 }], 'both outbox rows are done');
 });
