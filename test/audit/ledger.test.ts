@@ -1,4 +1,5 @@
 import t from 'tap';
+import { createHash } from 'node:crypto';
 import { testDatabase } from '../helpers/db.ts';
 
 const { db } = await testDatabase(t);
@@ -88,6 +89,20 @@ t.test('one call attaches the audit to any table with a primary key', async (t) 
   await t.rejects(db.query(`delete from public.widgets`), /needs a reason/);
   await db.query(`create table public.nokey (x int)`);
   await t.rejects(db.query(`select audit.enable('public.nokey')`), /no primary key/);
+});
+
+t.test('composite keys name the row; redaction hashes values, keeps nulls, ignores absent columns', async (t) => {
+  await db.query(`create table public.pairs (a int, b text, secret text, note text, primary key (a, b))`);
+  await db.query(`select audit.enable('public.pairs', redact => array['secret', 'note', 'not_a_column'])`);
+  await db.query(`insert into public.pairs values (7, 'x', 'hunter2', null)`);
+  await db.query(`update public.pairs set secret = 'hunter3' where a = 7`);
+  const { rows } = await db.query(`select entity_id, before_data, after_data from audit.ledger where entity_type = 'public.pairs' order by id`);
+  t.equal(rows[0].entity_id, '7,x');
+  const expected = `sha256:${createHash('sha256').update('"hunter2"').digest('hex').slice(0, 16)}`;
+  t.same(rows[0].after_data, { a: 7, b: 'x', secret: expected, note: null }, 'hashed, null kept, no invented column');
+  t.equal(rows[1].before_data.secret, expected);
+  t.not(rows[1].after_data.secret, expected, 'a changed secret changes its hash');
+  t.notMatch(JSON.stringify(rows), /hunter/);
 });
 
 t.test('GRANT and REVOKE are audited', async (t) => {
