@@ -4,7 +4,7 @@ import { defineStage } from '../lib/stage/index.ts';
 import { detectStriking, STRIKING_RULESET, STRIKING_VERSION } from '../lib/engines/index.ts';
 import { stateReason } from '../lib/audit/index.ts';
 import { recordDecision } from '../lib/replay/index.ts';
-import { loadSpans } from './spans.ts';
+import { DECISION_DONE, loadSpans } from './spans.ts';
 
 export default defineStage({
   task: 'detect_striking',
@@ -12,17 +12,20 @@ export default defineStage({
   modelVersion: STRIKING_VERSION,
   promptVersion: STRIKING_RULESET,
   payload: z.object({ interaction_id: z.number().int().positive() }),
-  async run({ interaction_id }, { tx }) {
+  async run({ interaction_id }, { tx, write }) {
     const spans = await loadSpans(tx, interaction_id);
     const flags = detectStriking(spans);
     await recordDecision(tx, 'detect_striking', interaction_id, { spans }, flags);
     await stateReason(tx, 'superseded by a re-run of detect_striking');
     await tx.query('delete from app.striking_flags where interaction_id = $1', [interaction_id]);
-    if (flags.length === 0) return;
-    await tx.query(
-      `insert into app.striking_flags (interaction_id, seq, flag, severity, evidence, span_seq)
-       select $1, seq, flag, severity, evidence, span_seq
-         from json_to_recordset($2::json) as f(seq int, flag text, severity text, evidence text, span_seq int)`,
-      [interaction_id, JSON.stringify(flags)]);
+    if (flags.length > 0) {
+      await tx.query(
+        `insert into app.striking_flags (interaction_id, seq, flag, severity, evidence, span_seq)
+         select $1, seq, flag, severity, evidence, span_seq
+           from json_to_recordset($2::json) as f(seq int, flag text, severity text, evidence text, span_seq int)`,
+        [interaction_id, JSON.stringify(flags)]);
+    }
+    // Last, so the event row is locked after the outputs' own locks (same order in every stage).
+    write(DECISION_DONE);
   },
 });

@@ -4,7 +4,7 @@ import { defineStage } from '../lib/stage/index.ts';
 import { extractClaims, CLAIMS_RULESET, CLAIMS_VERSION } from '../lib/engines/index.ts';
 import { stateReason } from '../lib/audit/index.ts';
 import { recordDecision } from '../lib/replay/index.ts';
-import { loadSpans } from './spans.ts';
+import { DECISION_DONE, loadSpans } from './spans.ts';
 
 export default defineStage({
   task: 'extract_claims',
@@ -12,17 +12,20 @@ export default defineStage({
   modelVersion: CLAIMS_VERSION,
   promptVersion: CLAIMS_RULESET,
   payload: z.object({ interaction_id: z.number().int().positive() }),
-  async run({ interaction_id }, { tx }) {
+  async run({ interaction_id }, { tx, write }) {
     const spans = await loadSpans(tx, interaction_id);
     const claims = extractClaims(spans);
     await recordDecision(tx, 'extract_claims', interaction_id, { spans }, claims);
     await stateReason(tx, 'superseded by a re-run of extract_claims');
     await tx.query('delete from app.claims where interaction_id = $1', [interaction_id]);
-    if (claims.length === 0) return;
-    await tx.query(
-      `insert into app.claims (interaction_id, seq, kind, text, span_seq)
-       select $1, seq, kind, text, span_seq
-         from json_to_recordset($2::json) as c(seq int, kind text, text text, span_seq int)`,
-      [interaction_id, JSON.stringify(claims)]);
+    if (claims.length > 0) {
+      await tx.query(
+        `insert into app.claims (interaction_id, seq, kind, text, span_seq)
+         select $1, seq, kind, text, span_seq
+           from json_to_recordset($2::json) as c(seq int, kind text, text text, span_seq int)`,
+        [interaction_id, JSON.stringify(claims)]);
+    }
+    // Last, so the event row is locked after the outputs' own locks (same order in every stage).
+    write(DECISION_DONE);
   },
 });

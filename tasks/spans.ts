@@ -1,4 +1,4 @@
-/** Reads an interaction's conversation spans, in order, for the decision stages. */
+/** What the decision stages share: their input (the conversation spans) and the event-progress mark. */
 import type { Tx } from '../lib/db/index.ts';
 import { InvalidInputError } from '../lib/stage/index.ts';
 
@@ -13,3 +13,12 @@ export async function loadSpans(tx: Tx, interactionId: number): Promise<{ seq: n
   if (rows.length === 0) throw new InvalidInputError(`interaction ${interactionId} has no conversation spans`);
   return rows;
 }
+
+/**
+ * Marks the stage done for its event (`app.decision_done()`); the event is
+ * completed when all three decision stages are. Queue it with `write` after
+ * the stage's last query: it then commits with the outputs and the ledger row,
+ * or not at all, and takes the event's row lock after every other lock the
+ * stage takes (the three stages run at once; one lock order, no deadlock).
+ */
+export const DECISION_DONE = 'select app.decision_done()';

@@ -3,14 +3,14 @@ import { z } from 'zod';
 import { defineStage } from '../lib/stage/index.ts';
 import { summarize, SUMMARIZER_VERSION } from '../lib/engines/index.ts';
 import { recordDecision } from '../lib/replay/index.ts';
-import { loadSpans } from './spans.ts';
+import { DECISION_DONE, loadSpans } from './spans.ts';
 
 export default defineStage({
   task: 'summarize_interaction',
   version: '1.0.0',
   modelVersion: SUMMARIZER_VERSION,
   payload: z.object({ interaction_id: z.number().int().positive() }),
-  async run({ interaction_id }, { tx }) {
+  async run({ interaction_id }, { tx, write }) {
     const spans = await loadSpans(tx, interaction_id);
     const result = summarize(spans);
     await tx.query(
@@ -23,5 +23,6 @@ export default defineStage({
          produced_at = excluded.produced_at`,
       [interaction_id, result.summary, JSON.stringify(result.key_points)]);
     await recordDecision(tx, 'summarize_interaction', interaction_id, { spans }, result);
+    write(DECISION_DONE);
   },
 });

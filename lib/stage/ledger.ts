@@ -64,9 +64,13 @@ on conflict (span_id) do update set heartbeat_at = now()
 /**
  * The ledger upsert with its rows inlined as an escaped literal, so it can
  * share a round trip with COMMIT (simple protocol takes no parameters).
+ * Concatenated, never `String.replace`d: a replacement string treats `$&`,
+ * `$'` and `$$` in an error message as patterns.
  */
-export const attemptsSql = (rows: AttemptRow[]): string =>
-  UPSERT.replace('$1', pg.escapeLiteral(JSON.stringify(rows)));
+export const attemptsSql = (rows: AttemptRow[]): string => {
+  const at = UPSERT.indexOf('$1');
+  return UPSERT.slice(0, at) + pg.escapeLiteral(JSON.stringify(rows)) + UPSERT.slice(at + 2);
+};
 
 const lit = (v: unknown): string =>
   v === null || v === undefined ? 'null' : pg.escapeLiteral(v instanceof Date ? v.toISOString() : String(v));
@@ -136,12 +140,15 @@ export class LedgerBatcher {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    const sql = (rows: AttemptRow[]) =>
-      `begin; ${this.asyncCommit ? 'set local synchronous_commit = off; ' : ''}${attemptsSql(rows)}; commit`;
+    // The rows travel as one JSON parameter of a named (parsed once per
+    // connection) statement: no escaping and no SQL text to build per row.
+    const begin = this.asyncCommit ? 'begin; set local synchronous_commit = off' : 'begin';
     const run = async (rows: AttemptRow[]) => {
       const client = await this.db.pool.connect();
       try {
-        await client.query(sql(rows));
+        await client.query(begin);
+        await client.query({ name: 'ballast_ledger_batch', text: UPSERT, values: [JSON.stringify(rows)] });
+        await client.query('commit');
         client.release();
       } catch (e) {
         await client.query('rollback').catch(() => undefined);

@@ -25,8 +25,23 @@ const storage = new AsyncLocalStorage<TraceContext>();
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 
-export const newTraceId = (): string => randomBytes(16).toString('hex');
-export const newSpanId = (): string => randomBytes(8).toString('hex');
+// Ids come from a pool of random bytes: one call into the CSPRNG per 256 span
+// ids instead of one per id (a span id is made for every job attempt).
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let offset = 0;
+function randomHex(bytes: number): string {
+  if (offset + bytes > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    offset = 0;
+  }
+  const hex = pool.toString('hex', offset, offset + bytes);
+  offset += bytes;
+  return /^0+$/.test(hex) ? randomHex(bytes) : hex; // W3C: all zeros is invalid
+}
+
+export const newTraceId = (): string => randomHex(16);
+export const newSpanId = (): string => randomHex(8);
 export const isTraceId = (v: unknown): v is string =>
   typeof v === 'string' && TRACE_ID.test(v) && !/^0+$/.test(v);
 export const isSpanId = (v: unknown): v is string =>

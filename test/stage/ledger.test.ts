@@ -1,0 +1,49 @@
+import t from 'tap';
+import { z } from 'zod';
+import { defineStage, PermanentError } from '../../lib/stage/index.ts';
+import { testDatabase } from '../helpers/db.ts';
+import { startTestWorker } from '../helpers/pipeline.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+// Text that String.prototype.replace would treat as replacement patterns, and quotes.
+const NASTY = `it's "$&" and $' and $$ and \`$\`\` and \\ backslash`;
+
+t.test('ledger rows keep error text verbatim, on every write path', async (t) => {
+  const { db, url } = await testDatabase(t);
+  const failing = defineStage({
+    task: 'fails_nastily', version: '1.0.0', payload: z.object({}),
+    async run() { throw new PermanentError(NASTY); },
+  });
+  const slow = defineStage({
+    task: 'succeeds_slowly', version: '1.0.0', payload: z.object({ note: z.string() }),
+    async run({ note }, { write }) {
+      await new Promise((r) => setTimeout(r, 250)); // outlives a heartbeat: the row is upserted at the end
+      write('select $1::text', [note]);
+    },
+  });
+  const quick = defineStage({ task: 'succeeds_quickly', version: '1.0.0', payload: z.object({ n: z.number() }), async run() {} });
+  await startTestWorker(t, url, { stages: [failing, slow, quick], heartbeatMs: 50 });
+  await db.query(`select graphile_worker.add_job('fails_nastily', json_build_object('trace_id', $1::text, 'correlation_id', $2::text))`, [TRACE, NASTY]);
+  await db.query(`select graphile_worker.add_job('succeeds_slowly', json_build_object('note', $2::text, 'trace_id', $1::text, 'correlation_id', $2::text))`, [TRACE, NASTY]);
+  await db.query(`select graphile_worker.add_jobs(array_agg(('succeeds_quickly', json_build_object('n', n, 'trace_id', $1::text, 'correlation_id', $2::text || n),
+                    null, null, null, null, null, null)::graphile_worker.job_spec)) from generate_series(1, 200) n`, [TRACE, NASTY]);
+
+  const failed = await waitFor('the failed attempt', async () =>
+    (await db.query(`select * from ballast.job_attempts where task = 'fails_nastily'`)).rows[0]);
+  t.match(failed.error, `PermanentError: ${NASTY} [err_`, 'the error text, byte for byte');
+  t.equal(failed.correlation_id, NASTY);
+
+  const slowRow = await waitFor('the slow attempt to succeed', async () =>
+    (await db.query(`select * from ballast.job_attempts where task = 'succeeds_slowly' and status = 'succeeded'`)).rows[0]);
+  t.equal(slowRow.correlation_id, NASTY, 'heartbeat upsert path');
+  t.ok(slowRow.heartbeat_at >= slowRow.started_at);
+
+  const quickRows = await waitFor('200 quick attempts', async () => {
+    const { rows } = await db.query(`select correlation_id from ballast.job_attempts where task = 'succeeds_quickly' and status = 'succeeded'`);
+    return rows.length === 200 ? rows : null;
+  });
+  t.ok(quickRows.every((r: { correlation_id: string }) => r.correlation_id.startsWith(NASTY)), 'batched path');
+  const { rows: [dupes] } = await db.query(`select count(*)::int as n from (select job_id from ballast.job_attempts group by job_id, attempt having count(*) > 1) d`);
+  t.equal(dupes.n, 0, 'one row per attempt');
+});
