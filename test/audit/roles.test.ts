@@ -22,10 +22,9 @@ for (const role of Object.values(ROLES)) {
       await t.rejects(c.query(`delete from audit.ledger`), denied);
       await t.rejects(c.query(`truncate audit.ledger`), denied);
       await t.rejects(c.query(`delete from audit.chain`), denied);
-      // The owner role runs migrations and may append (it owns the schema); no application role may forge rows.
-      if (role !== ROLES.owner) {
-        await t.rejects(c.query(`insert into audit.ledger (actor, db_role, operation, entity_type) values ('x', 'x', 'create', 'forged')`), denied);
-      }
+      // Only the triggers append (as ballast_audit_writer, which no process connects as).
+      await t.rejects(c.query(`insert into audit.ledger (actor, db_role, operation, entity_type) values ('x', 'x', 'create', 'forged')`), denied);
+      await t.rejects(c.query(`insert into audit.seals (sealed_by, horizon, row_count, head_hash) values ('x', '1', 0, 'x')`), denied);
     });
   });
 }
