@@ -12,6 +12,7 @@ import { auditDeletes, auditHistory, auditPurgeInteraction, auditSeal, auditTrac
 import { replayBatchCommand, replayDecisionCommand, replayExportCommand } from './commands/replay.ts';
 import { backfillCommand } from './commands/backfill.ts';
 import { dlqList, dlqReplay, dlqResolve, dlqShow } from './commands/dlq.ts';
+import { commandSchemaDump } from './commands/schema.ts';
 
 const program = new Command('ballast')
   .description('deterministic, observable, recoverable pipelines in PostgreSQL')
@@ -34,6 +35,14 @@ program.command('worker')
 program.command('migrate')
   .description("install graphile-worker's schema, then apply sql/migrations/*.sql (safe to run concurrently)")
   .action(commandMigrate);
+
+program.command('schema')
+  .description('the committed schema dump (sql/schema.sql)')
+  .command('dump')
+  .description('migrate a scratch database and write its pg_dump --schema-only to sql/schema.sql; --check fails if it differs')
+  .option('--check', 'compare instead of writing; exit 1 and print the drift when they differ')
+  .option('--file <path>', 'dump file (default sql/schema.sql)')
+  .action(commandSchemaDump);
 
 program.command('ingest')
   .description('run only the webhook receiver (POST /webhooks/:source)')
