@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 /**
  * Search tests run against a real Qdrant when QDRANT_URL is set, otherwise
  * against the local engine started here. Each test file gets its own
@@ -21,9 +22,13 @@ export const REAL_QDRANT = process.env.QDRANT_URL;
 export async function searchTarget(t: Teardownable): Promise<{ qdrantUrl: string; collection: string }> {
   let qdrantUrl = REAL_QDRANT;
   if (!qdrantUrl) {
-    const engine = await startLocalEngine({ dir: path.join(TEST_DATA_DIR, `qdrant-${randomBytes(4).toString('hex')}`) });
+    const dir = path.join(TEST_DATA_DIR, `qdrant-${randomBytes(4).toString('hex')}`);
+    const engine = await startLocalEngine({ dir });
     qdrantUrl = engine.url;
-    t.teardown(() => engine.close());
+    t.teardown(async () => {
+      await engine.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    });
   }
   const collection = `test_${randomBytes(5).toString('hex')}`;
   process.env.QDRANT_URL = qdrantUrl;

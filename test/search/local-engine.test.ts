@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
@@ -6,8 +7,12 @@ import { startLocalEngine } from '../../lib/search/index.ts';
 import { TEST_DATA_DIR } from '../helpers/cluster.ts';
 
 t.test('two workers creating the collection at once: one wins, the other is told it exists (409), nothing breaks', async (t) => {
-  const engine = await startLocalEngine({ dir: path.join(TEST_DATA_DIR, `qdrant-${randomBytes(4).toString('hex')}`) });
-  t.teardown(() => engine.close());
+  const dir = path.join(TEST_DATA_DIR, `qdrant-${randomBytes(4).toString('hex')}`);
+  const engine = await startLocalEngine({ dir });
+  t.teardown(async () => {
+    await engine.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
   const client = new QdrantClient({ url: engine.url, checkCompatibility: false });
   const spec = { vectors: { size: 4, distance: 'Cosine' as const } };
   const results = await Promise.allSettled([client.createCollection('race', spec), client.createCollection('race', spec)]);
