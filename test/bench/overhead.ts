@@ -80,10 +80,12 @@ const bareWrite: TaskList = {
 };
 
 console.log(`jobs per round: ${JOBS}, rounds: ${ROUNDS}, concurrency: ${CONCURRENCY}`);
+// The two target shapes, and for reference the same row written with
+// `await tx.query()` (two round trips: the query, then the ledger row with COMMIT).
 const shapes = [
-  { name: 'no-op', bare: () => timeBare('bare_noop', bareNoop), stage: () => timeStage(noopStage) },
-  { name: 'one output row (ctx.write)', bare: () => timeBare('bare_write', bareWrite), stage: () => timeStage(writeLaterStage) },
-  { name: 'one output row (tx.query)', bare: () => timeBare('bare_write', bareWrite), stage: () => timeStage(writeStage) },
+  { name: 'no-op', target: true, bare: () => timeBare('bare_noop', bareNoop), stage: () => timeStage(noopStage) },
+  { name: 'one output row (ctx.write)', target: true, bare: () => timeBare('bare_write', bareWrite), stage: () => timeStage(writeLaterStage) },
+  { name: 'one output row (tx.query)', target: false, bare: () => timeBare('bare_write', bareWrite), stage: () => timeStage(writeStage) },
 ];
 // Paired rounds, alternating which side runs first; the ratio is the median of
 // the rounds' ratios, so slow drifts of a shared machine cancel out.
@@ -100,8 +102,8 @@ for (const shape of shapes) {
     ratios.push(st / b);
   }
   const ratio = median(ratios);
-  worst = Math.min(worst, ratio);
-  console.log(`${shape.name.padEnd(27)} bare graphile-worker ${median(bare).toFixed(0).padStart(6)} jobs/s | defineStage ${median(staged).toFixed(0).padStart(6)} jobs/s | ratio ${ratio.toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(' ')})`);
+  if (shape.target) worst = Math.min(worst, ratio);
+  console.log(`${shape.target ? ' ' : '*'}${shape.name.padEnd(27)} bare graphile-worker ${median(bare).toFixed(0).padStart(6)} jobs/s | defineStage ${median(staged).toFixed(0).padStart(6)} jobs/s | ratio ${ratio.toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(' ')})`);
 }
-console.log(`worst ratio ${worst.toFixed(2)} (target >= 0.70)`);
+console.log(`worst ratio of the target shapes ${worst.toFixed(2)} (target >= 0.70; * = for reference, not a target shape)`);
 await done();
