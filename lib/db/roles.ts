@@ -7,6 +7,10 @@
  * In production, log in as a user that is a member of exactly one of these
  * (`create user ballast_worker_1 in role ballast_worker`); in development the
  * embedded superuser is used and narrowed the same way.
+ *
+ * A fifth role, `ballast_audit_writer` (migration 011), owns the audit
+ * triggers and `audit.seal()` and alone may append to `audit.*`. Nothing logs
+ * in as it and no process acts as it, so no role here can forge audit rows.
  */
 
 /** The group roles migrations create. */
