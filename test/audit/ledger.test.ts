@@ -79,6 +79,17 @@ t.test('personal data is kept as a hash in before/after', async (t) => {
   t.notMatch(JSON.stringify(row.after_data), /4111/);
 });
 
+t.test('an update lists exactly the columns it changed', async (t) => {
+  await db.query(`create table public.gadgets (id int primary key, name text, colour text, size int)`);
+  await db.query(`select audit.enable('public.gadgets')`);
+  await db.query(`insert into public.gadgets values (1, 'g', 'red', 3)`);
+  await db.query(`update public.gadgets set colour = 'blue', size = 4, name = 'g' where id = 1`);
+  await db.query(`update public.gadgets set name = 'g' where id = 1`); // changes nothing: no row
+  const { rows } = await db.query(`select metadata from audit.ledger where entity_type = 'public.gadgets' and operation = 'update'`);
+  t.equal(rows.length, 1, 'an update that changes nothing leaves no row');
+  t.same([...rows[0].metadata.changed].sort(), ['colour', 'size'], 'name was set to its own value: not changed');
+});
+
 t.test('one call attaches the audit to any table with a primary key', async (t) => {
   await db.query(`create table public.widgets (id int primary key, name text, status text)`);
   await db.query(`select audit.enable('public.widgets', gated => true)`);
