@@ -15,6 +15,16 @@ export async function benchDatabase(): Promise<{ url: string; db: Db; done(): Pr
     const server = await startEmbedded({ dataDir: path.join(ROOT, '.ballast', 'bench'), database: 'postgres' });
     adminUrl = server.adminUrl;
     stop = () => server.stop();
+    // An interrupted benchmark must not leave its server running: the next run
+    // would reuse it with whatever settings it was started with.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => {
+        console.error(`\n${sig}: stopping the benchmark's PostgreSQL`);
+        // Its connections are cut while workers use them; we are leaving anyway.
+        process.on('uncaughtException', () => undefined);
+        void server.stop().finally(() => process.exit(130));
+      });
+    }
   }
   const name = `ballast_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
