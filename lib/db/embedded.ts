@@ -84,7 +84,6 @@ export async function freePort(): Promise<number> {
 
 const exists = (p: string) => fs.access(p).then(() => true, () => false);
 
-/** Port of a server already running on `pgdata`, or null. */
 /** Port and Unix-socket directory of the server running on `pgdata`, from its postmaster.pid. */
 async function runningServer(pgdata: string): Promise<{ port: number; socketDir: string | null } | null> {
   const pidFile = path.join(pgdata, 'postmaster.pid');

@@ -4,4 +4,4 @@ export { migrate, MIGRATIONS_DIR, type MigrateResult } from './migrate.ts';
 export { startEmbedded, stopEmbedded, freePort, type EmbeddedOptions, type EmbeddedServer } from './embedded.ts';
 export { resolveDatabase, type DatabaseHandle } from './connect.ts';
 export { ROLES, withRole, roleForCommand, type DbRole } from './roles.ts';
-export { inlineParams } from './inline.ts';
+export { inlineParams, sqlLiteral } from './inline.ts';

@@ -12,7 +12,8 @@ import pg from 'pg';
 // node-postgres's own parameter serialisation (Dates, arrays, JSON), so literals match parameters.
 const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(v: unknown): unknown };
 
-function literal(v: unknown): string {
+/** A value as a quoted SQL literal, serialised the way node-postgres sends it as a parameter. */
+export function sqlLiteral(v: unknown): string {
   const p = prepareValue(v);
   if (p === null || p === undefined) return 'NULL';
   if (Buffer.isBuffer(p)) return `'\\x${p.toString('hex')}'`;
@@ -52,7 +53,7 @@ export function inlineParams(text: string, values: readonly unknown[]): string {
       if (param && !/[\w$]/.test(prev)) {
         const k = Number(param[1]);
         if (k < 1 || k > values.length) throw new Error(`query references $${k} but has ${values.length} values`);
-        out += literal(values[k - 1]);
+        out += sqlLiteral(values[k - 1]);
         i += param[0].length;
         continue;
       }

@@ -72,12 +72,16 @@ export function beginSql(
   return `${begin}; execute ballast_settings(${values.map(lit).join(', ')})`;
 }
 
+/** Throws when `sql` takes row locks outside a LOCKED_MUTATION transaction. */
+export function assertIntentAllows(intent: Intent, sql: string): void {
+  if (intent !== 'LOCKED_MUTATION' && ROW_LOCK.test(sql)) {
+    throw new IntentViolationError(`row locks are only allowed in a LOCKED_MUTATION transaction (${intent} got: ${sql.slice(0, 80)})`);
+  }
+}
+
 export function makeTx(intent: Intent, client: pg.PoolClient): Tx | LockedTx {
-  const query = (text: string, values?: unknown[]) => {
-    if (intent !== 'LOCKED_MUTATION' && ROW_LOCK.test(text)) {
-      return Promise.reject(new IntentViolationError(
-        `row locks are only allowed in a LOCKED_MUTATION transaction (${intent} got: ${text.slice(0, 80)})`));
-    }
+  const query = async (text: string, values?: unknown[]) => {
+    assertIntentAllows(intent, text);
     return client.query(text, values as any[]);
   };
   if (intent !== 'LOCKED_MUTATION') return { intent, query };

@@ -3,8 +3,7 @@
  */
 import pg from 'pg';
 import { currentTrace } from '../trace/index.ts';
-import { beginSql, IntentViolationError, makeTx, PREPARE_SETTINGS, ROW_LOCK, type Intent, type LockedTx, type Tx, type TxIdentity } from './intent.ts';
-import { inlineParams } from './inline.ts';
+import { assertIntentAllows, beginSql, makeTx, PREPARE_SETTINGS, type Intent, type LockedTx, type Tx, type TxIdentity } from './intent.ts';
 
 // bigint (int8) and numeric arrive as strings by default; counts and ids fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -106,9 +105,7 @@ export class Db {
   async beginWith<R extends pg.QueryResultRow = any>(
     intent: Intent, who: TxIdentity, firstSql?: string,
   ): Promise<{ tx: OpenTx; first: pg.QueryResult<R> | null }> {
-    if (firstSql && intent !== 'LOCKED_MUTATION' && ROW_LOCK.test(firstSql)) {
-      throw new IntentViolationError(`row locks are only allowed in a LOCKED_MUTATION transaction (${intent} got: ${firstSql.slice(0, 80)})`);
-    }
+    if (firstSql) assertIntentAllows(intent, firstSql);
     const client = await this.connect();
     let firstResult: pg.QueryResult<R> | null = null;
     try {
@@ -152,9 +149,7 @@ export class Db {
    * trip, for writes that need no answer (the stage runtime's final flush).
    */
   async oneShot(intent: Intent, who: TxIdentity, sql: string): Promise<void> {
-    if (intent !== 'LOCKED_MUTATION' && ROW_LOCK.test(sql)) {
-      throw new IntentViolationError(`row locks are only allowed in a LOCKED_MUTATION transaction (${intent} got: ${sql.slice(0, 80)})`);
-    }
+    assertIntentAllows(intent, sql);
     const client = await this.connect();
     try {
       await client.query(`${beginSql(intent, client, currentTrace(), who)}; ${sql}; commit`);

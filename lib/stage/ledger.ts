@@ -10,7 +10,7 @@
  * "where is it stuck?" sees it.
  */
 import pg from 'pg';
-import type { Db } from '../db/index.ts';
+import { sqlLiteral, type Db } from '../db/index.ts';
 
 export type AttemptStatus = 'running' | 'succeeded' | 'failed';
 
@@ -72,9 +72,6 @@ export const attemptsSql = (rows: AttemptRow[]): string => {
   return UPSERT.slice(0, at) + pg.escapeLiteral(JSON.stringify(rows)) + UPSERT.slice(at + 2);
 };
 
-const lit = (v: unknown): string =>
-  v === null || v === undefined ? 'null' : pg.escapeLiteral(v instanceof Date ? v.toISOString() : String(v));
-
 const TYPES: Record<(typeof COLUMNS)[number], string> = {
   job_id: 'bigint', task: 'text', task_version: 'text', queue: 'text', attempt: 'int', max_attempts: 'int',
   trace_id: 'text', span_id: 'text', parent_span_id: 'text', correlation_id: 'text', worker_id: 'text',
@@ -93,7 +90,7 @@ export const PREPARE_LEDGER_INSERT = `prepare ballast_ledger_insert (${COLUMNS.m
  * This runs once per job, so its cost is the runtime's overhead.
  */
 export function attemptInsertSql(r: AttemptRow): string {
-  return `execute ballast_ledger_insert(${COLUMNS.map((c) => lit(r[c])).join(', ')})`;
+  return `execute ballast_ledger_insert(${COLUMNS.map((c) => sqlLiteral(r[c])).join(', ')})`;
 }
 
 /** Inserts or refreshes a running attempt. */
