@@ -27,8 +27,25 @@ export function businessKey(payload: unknown, correlationId: string | null, jobI
   return correlationId ?? `job:${jobId}`;
 }
 
+/**
+ * A job payload split into its trace fields and its business part, redacted.
+ * Replays re-enqueue the stored snapshot, so only a snapshot that redaction
+ * left intact is replayable.
+ */
+export function payloadSnapshot(payload: unknown): {
+  snapshot: Record<string, unknown>; replayable: boolean; traceId: unknown; parentSpanId: unknown; correlationId: unknown; replayOf: string | null;
+} {
+  const p = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
+  const { trace_id, parent_span_id, correlation_id, replay_of, ...business } = p;
+  const snapshot = redactor.value(business);
+  return {
+    snapshot, replayable: JSON.stringify(snapshot) === JSON.stringify(business),
+    traceId: trace_id, parentSpanId: parent_span_id, correlationId: correlation_id,
+    replayOf: typeof replay_of === 'string' ? replay_of : null,
+  };
+}
+
 export function stageFailure(err: unknown, c: Classification, a: StageAttempt, willRetry: boolean): FailureRecord {
-  const p = (a.payload && typeof a.payload === 'object' ? a.payload : {}) as Record<string, unknown>;
   const envelope = buildEnvelope({
     err,
     classification: c,
@@ -49,11 +66,7 @@ export function stageFailure(err: unknown, c: Classification, a: StageAttempt, w
     metadata: { error_id: envelope.error_id, error_class: c.errorClass, job_id: a.jobId, attempt: a.attempt, will_retry: willRetry },
   };
   if (willRetry) return { envelope, diagnostic };
-  // Replays re-enqueue the stored snapshot, so only a snapshot redaction left intact can be replayed.
-  const { trace_id, parent_span_id, correlation_id, replay_of, ...business } = p;
-  void trace_id; void parent_span_id; void correlation_id;
-  const snapshot = redactor.value(business);
-  const replayable = JSON.stringify(snapshot) === JSON.stringify(business);
+  const { snapshot, replayable, replayOf } = payloadSnapshot(a.payload);
   return {
     envelope,
     diagnostic,
@@ -72,7 +85,7 @@ export function stageFailure(err: unknown, c: Classification, a: StageAttempt, w
         error_class: c.errorClass, outcome: c.outcome, replayable,
       },
       retryable: c.outcome === 'transient',
-      replay_of: typeof replay_of === 'string' ? replay_of : null,
+      replay_of: replayOf,
     },
   };
 }

@@ -10,7 +10,7 @@ import type { Logger } from '../log/index.ts';
 import { classify } from './classify.ts';
 import { buildEnvelope } from './envelope.ts';
 import { recordFailure } from './record.ts';
-import { businessKey } from './stage-failure.ts';
+import { businessKey, payloadSnapshot } from './stage-failure.ts';
 import { redactor } from './redact.ts';
 
 export interface SweepConfig {
@@ -41,19 +41,18 @@ export async function sweepFailedJobs(db: Db, log: Logger, cfg: SweepConfig = {}
       trace: { trace_id: (payload.trace_id as string) ?? null, span_id: null, correlation_id: (payload.correlation_id as string) ?? null },
       context: { job_id: String(j.id), task: j.task_identifier },
     });
-    const { trace_id, parent_span_id, correlation_id, replay_of, ...business } = payload;
-    const snapshot = redactor.value(business);
+    const { snapshot, replayable, traceId, parentSpanId, correlationId, replayOf } = payloadSnapshot(payload);
     await recordFailure(db, {
       envelope,
       deadLetter: {
-        interaction_id: businessKey(payload, (correlation_id as string) ?? null, String(j.id)),
-        failing_function: j.task_identifier, parent_span_id: (parent_span_id as string) ?? null,
+        interaction_id: businessKey(payload, (correlationId as string) ?? null, String(j.id)),
+        failing_function: j.task_identifier, parent_span_id: (parentSpanId as string) ?? null,
         http_status: null, error_code: permanent ? 'INPUT_INVALID' : classify(err).code,
         error_message: redactor.text(lastError).slice(0, 500), attempt_count: j.attempts, payload_snapshot: snapshot,
-        context: { job_id: String(j.id), task: j.task_identifier, trace_id, correlation_id, span_id: parent_span_id,
-          error_id: envelope.error_id, swept: true, replayable: JSON.stringify(snapshot) === JSON.stringify(business) },
+        context: { job_id: String(j.id), task: j.task_identifier, trace_id: traceId, correlation_id: correlationId, span_id: parentSpanId,
+          error_id: envelope.error_id, swept: true, replayable },
         retryable: !permanent,
-        replay_of: typeof replay_of === 'string' ? replay_of : null,
+        replay_of: replayOf,
       },
     });
     log.error({ error_id: envelope.error_id, job_id: String(j.id), task: j.task_identifier }, 'sweeper wrote a missing dead letter');

@@ -111,21 +111,24 @@ class StageTx implements Tx {
   write(text: string, values?: unknown[]): void {
     this.pending.push(inlineParams(text, values ?? []));
   }
+  /** The queued writes, then `sql`, as one multi-statement text; empties the queue. */
+  private withPending(sql: string): string {
+    return [...this.pending.splice(0), sql].join(';\n');
+  }
   async query(text: string, values?: unknown[]) {
     if (!this.opening) {
-      const sql = [...this.pending.splice(0), inlineParams(text, values ?? [])].join(';\n');
-      const started = this.db.beginWith('ATOMIC_WRITE', { actor: this.actor }, sql);
+      const started = this.db.beginWith('ATOMIC_WRITE', { actor: this.actor }, this.withPending(inlineParams(text, values ?? [])));
       this.opening = started.then((s) => s.tx);
       return (await started).first!;
     }
     const tx = await this.opening;
     if (this.pending.length === 0) return tx.query(text, values);
-    const results = await tx.query([...this.pending.splice(0), inlineParams(text, values ?? [])].join(';\n')) as unknown as pg.QueryResult[];
+    const results = await tx.query(this.withPending(inlineParams(text, values ?? []))) as unknown as pg.QueryResult[];
     return results[results.length - 1]!;
   }
   /** Runs queued writes and `sql`, then commits, in one round trip. */
   async commitAfter(sql: string): Promise<void> {
-    const all = [...this.pending.splice(0), sql].join(';\n');
+    const all = this.withPending(sql);
     if (!this.opening) return this.db.oneShot('ATOMIC_WRITE', { actor: this.actor }, all);
     await (await this.opening).commitAfter(all);
   }
