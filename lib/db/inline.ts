@@ -20,15 +20,19 @@ export function sqlLiteral(v: unknown): string {
   return pg.escapeLiteral(String(p));
 }
 
-/** `text` with `$1..$n` replaced by literals of `values`. */
-export function inlineParams(text: string, values: readonly unknown[]): string {
-  let out = '';
+/**
+ * Walks SQL text: `code` gets each stretch outside quoted strings,
+ * identifiers, comments and dollar-quoted bodies (which go to `other` as
+ * they are), and `param` each `$n` placeholder.
+ */
+function walk(text: string, on: { code(s: string): void; other(s: string): void; param(k: number): void }): void {
   let i = 0;
   const n = text.length;
   while (i < n) {
     const c = text[i]!;
     const next = text[i + 1];
     let end = i + 1;
+    let quoted = true;
     if (c === "'" || c === '"') {
       // quoted literal or identifier; a doubled quote is an escaped one
       end = i + 1;
@@ -51,9 +55,7 @@ export function inlineParams(text: string, values: readonly unknown[]): string {
       const param = /^\$(\d+)/.exec(text.slice(i, i + 8));
       const prev = text[i - 1] ?? ' ';
       if (param && !/[\w$]/.test(prev)) {
-        const k = Number(param[1]);
-        if (k < 1 || k > values.length) throw new Error(`query references $${k} but has ${values.length} values`);
-        out += sqlLiteral(values[k - 1]);
+        on.param(Number(param[1]));
         i += param[0].length;
         continue;
       }
@@ -61,10 +63,46 @@ export function inlineParams(text: string, values: readonly unknown[]): string {
       if (tag && !/[\w$]/.test(prev)) {
         const close = text.indexOf(tag[0], i + tag[0].length);
         end = close < 0 ? n : close + tag[0].length;
-      }
-    }
-    out += text.slice(i, end);
+      } else quoted = false;
+    } else quoted = false;
+    (quoted ? on.other : on.code)(text.slice(i, end));
     i = end;
   }
+}
+
+/** `text` with `$1..$n` replaced by literals of `values`. */
+export function inlineParams(text: string, values: readonly unknown[]): string {
+  let out = '';
+  const keep = (s: string) => { out += s; };
+  walk(text, {
+    code: keep,
+    other: keep,
+    param(k) {
+      if (k < 1 || k > values.length) throw new Error(`query references $${k} but has ${values.length} values`);
+      out += sqlLiteral(values[k - 1]);
+    },
+  });
   return out;
+}
+
+/**
+ * Does `text` hold more than one statement (a `;` outside quotes and
+ * comments with something other than blanks after it)? Such text cannot be
+ * a prepared statement.
+ */
+export function isMultiStatement(text: string): boolean {
+  if (!text.includes(';')) return false;
+  let seenEnd = false;
+  let multi = false;
+  walk(text, {
+    code(s) {
+      for (const ch of s) {
+        if (ch === ';') seenEnd = true;
+        else if (seenEnd && !/\s/.test(ch)) multi = true;
+      }
+    },
+    other(s) { if (seenEnd && !s.startsWith('--') && !s.startsWith('/*')) multi = true; },
+    param() { if (seenEnd) multi = true; },
+  });
+  return multi;
 }

@@ -52,10 +52,18 @@ const SETTINGS = [
 export const PREPARE_SETTINGS = `prepare ballast_settings (${[...SETTINGS, 'actor', 'request_id', 'reason'].map(() => 'text').join(', ')}) as select ${
   [...SETTINGS, 'actor', 'request_id', 'reason'].map((k, i) => `set_config('ballast.${k}', $${i + 1}, true)`).join(', ')}`;
 
+/** The values of `ballast_settings`, in order; an unset value is '', which ballast.setting() reads as null. */
+export function settingValues(trace: TraceContext | undefined, who: TxIdentity): string[] {
+  const values = [
+    ...SETTINGS.map((k) => trace?.[k]),
+    who.actor ?? process.env.BALLAST_ACTOR ?? 'ballast', who.request_id, who.reason,
+  ];
+  return values.map((v) => (v == null ? '' : String(v)));
+}
+
 /**
  * The `BEGIN; execute ballast_settings(...)` that opens every transaction, as
  * one round trip (the connection must have run PREPARE_SETTINGS; see Db).
- * An unset value is '', which ballast.setting() reads as null.
  */
 export function beginSql(
   intent: Intent,
@@ -63,13 +71,9 @@ export function beginSql(
   trace: TraceContext | undefined,
   who: TxIdentity,
 ): string {
-  const lit = (v: unknown) => (v == null || v === '' ? "''" : client.escapeLiteral(String(v)));
-  const values = [
-    ...SETTINGS.map((k) => trace?.[k]),
-    who.actor ?? process.env.BALLAST_ACTOR ?? 'ballast', who.request_id, who.reason,
-  ];
+  const lit = (v: string) => (v === '' ? "''" : client.escapeLiteral(v));
   const begin = intent === 'READ_ONLY' ? 'begin read only' : 'begin';
-  return `${begin}; execute ballast_settings(${values.map(lit).join(', ')})`;
+  return `${begin}; execute ballast_settings(${settingValues(trace, who).map(lit).join(', ')})`;
 }
 
 /** Throws when `sql` takes row locks outside a LOCKED_MUTATION transaction. */

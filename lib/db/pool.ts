@@ -3,7 +3,8 @@
  */
 import pg from 'pg';
 import { currentTrace } from '../trace/index.ts';
-import { assertIntentAllows, beginSql, makeTx, PREPARE_SETTINGS, type Intent, type LockedTx, type Tx, type TxIdentity } from './intent.ts';
+import { sendBatch, type BatchStatement } from './batch.ts';
+import { assertIntentAllows, beginSql, makeTx, PREPARE_SETTINGS, settingValues, type Intent, type LockedTx, type Tx, type TxIdentity } from './intent.ts';
 
 // bigint (int8) and numeric arrive as strings by default; counts and ids fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -13,6 +14,8 @@ export type OpenTx = (Tx | LockedTx) & {
   commit(): Promise<void>;
   /** Runs `sql` (no parameters; literals escaped by the caller) and commits, in one round trip. */
   commitAfter(sql: string): Promise<void>;
+  /** Runs `statements` and commits, in one round trip (see batch.ts). */
+  commitBatch(statements: readonly BatchStatement[]): Promise<void>;
   rollback(): Promise<void>;
 };
 
@@ -25,6 +28,9 @@ export interface DbOptions {
   /** `application_name` shown in pg_stat_activity. @defaultValue `ballast` */
   applicationName?: string;
 }
+
+/** An error the server reported (the connection is still usable), as opposed to a broken socket. */
+const isServerError = (e: unknown): boolean => e instanceof pg.DatabaseError;
 
 export class Db {
   readonly pool: pg.Pool;
@@ -123,11 +129,12 @@ export class Db {
       throw e;
     }
     let done = false;
-    const finish = async (sql: string, rethrow: boolean) => {
+    const finish = async (sql: string | readonly BatchStatement[], rethrow: boolean) => {
       if (done) return;
       done = true;
       try {
-        await client.query(sql);
+        if (typeof sql === 'string') await client.query(sql);
+        else await sendBatch(client, sql);
         client.release();
       } catch (e) {
         if (rethrow) await client.query('rollback').catch(() => undefined);
@@ -139,6 +146,10 @@ export class Db {
     const tx: OpenTx = Object.assign(makeTx(intent, client), {
       commit: () => finish('commit', true),
       commitAfter: (sql: string) => finish(`${sql}; commit`, true),
+      commitBatch: (statements: readonly BatchStatement[]) => {
+        for (const s of statements) if (s.text) assertIntentAllows(intent, s.text);
+        return finish([...statements, { text: 'commit' }], true);
+      },
       rollback: () => finish('rollback', false),
     });
     return { tx, first: firstResult };
@@ -157,6 +168,28 @@ export class Db {
     } catch (e) {
       const ok = await client.query('rollback').then(() => true, () => false);
       client.release(ok ? undefined : (e as Error));
+      throw e;
+    }
+  }
+
+  /**
+   * A whole transaction in one round trip: the trace settings, then
+   * `statements`, as one implicit transaction over the extended protocol (see
+   * batch.ts). Named and cached statements are neither parsed nor planned
+   * again, so this is the cheapest way to write: the stage runtime's final
+   * flush and its ledger batches use it.
+   */
+  async batch(intent: Intent, who: TxIdentity, statements: readonly BatchStatement[]): Promise<void> {
+    for (const s of statements) if (s.text) assertIntentAllows(intent, s.text);
+    const client = await this.connect();
+    const all: BatchStatement[] = [{ name: 'ballast_settings', values: settingValues(currentTrace(), who) }, ...statements];
+    if (intent === 'READ_ONLY') all.unshift({ text: 'set transaction read only' });
+    try {
+      await sendBatch(client, all);
+      client.release();
+    } catch (e) {
+      // The implicit transaction is already rolled back; a broken connection is not reused.
+      client.release(isServerError(e) ? undefined : (e as Error));
       throw e;
     }
   }

@@ -10,7 +10,7 @@
  * "where is it stuck?" sees it.
  */
 import pg from 'pg';
-import { sqlLiteral, type Db } from '../db/index.ts';
+import { sendBatch, type BatchStatement, type Db } from '../db/index.ts';
 
 export type AttemptStatus = 'running' | 'succeeded' | 'failed';
 
@@ -61,42 +61,28 @@ select ${COLUMNS.join(', ')}, now()
 on conflict (span_id) do update set heartbeat_at = now()
  where job_attempts.status = 'running'`;
 
-/**
- * The ledger upsert with its rows inlined as an escaped literal, so it can
- * share a round trip with COMMIT (simple protocol takes no parameters).
- * Concatenated, never `String.replace`d: a replacement string treats `$&`,
- * `$'` and `$$` in an error message as patterns.
- */
-export const attemptsSql = (rows: AttemptRow[]): string => {
-  const at = UPSERT.indexOf('$1');
-  return UPSERT.slice(0, at) + pg.escapeLiteral(JSON.stringify(rows)) + UPSERT.slice(at + 2);
-};
-
-const TYPES: Record<(typeof COLUMNS)[number], string> = {
-  job_id: 'bigint', task: 'text', task_version: 'text', queue: 'text', attempt: 'int', max_attempts: 'int',
-  trace_id: 'text', span_id: 'text', parent_span_id: 'text', correlation_id: 'text', worker_id: 'text',
-  status: 'text', job_created_at: 'timestamptz', started_at: 'timestamptz', finished_at: 'timestamptz',
-  error: 'text', will_retry: 'boolean', replay_of: 'uuid',
-};
-
-/** Registered on the worker's Db: the per-attempt ledger insert, planned once per connection. */
-export const PREPARE_LEDGER_INSERT = `prepare ballast_ledger_insert (${COLUMNS.map((c) => TYPES[c]).join(', ')}) as
-  insert into ballast.job_attempts (${COLUMNS.join(', ')}, heartbeat_at)
-  values (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, $${COLUMNS.indexOf('finished_at') + 1})`;
+const INSERT_ONE = `
+insert into ballast.job_attempts (${COLUMNS.join(', ')}, heartbeat_at)
+values (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, $${COLUMNS.indexOf('finished_at') + 1})`;
 
 /**
- * One finished attempt that never heartbeated: `execute` of the prepared
- * insert, so it can share the COMMIT's round trip without being planned again.
- * This runs once per job, so its cost is the runtime's overhead.
+ * The ledger row of a finished attempt, as a statement for the stage's final
+ * batch (prepared once per connection). This runs once per job, so its cost
+ * is the runtime's overhead: a plain insert of an attempt that never
+ * heartbeated, the upsert of one that did (its `running` row exists).
  */
-export function attemptInsertSql(r: AttemptRow): string {
-  return `execute ballast_ledger_insert(${COLUMNS.map((c) => sqlLiteral(r[c])).join(', ')})`;
+export function attemptStatement(r: AttemptRow, heartbeated: boolean): BatchStatement {
+  return heartbeated
+    ? { text: UPSERT, values: [JSON.stringify([r])], cache: true }
+    : { text: INSERT_ONE, values: COLUMNS.map((c) => r[c]), cache: true };
 }
 
 /** Inserts or refreshes a running attempt. */
 export async function heartbeatAttempt(db: Db, row: AttemptRow): Promise<void> {
   await db.query(HEARTBEAT, [JSON.stringify([row])]);
 }
+
+const ASYNC_COMMIT: BatchStatement = { text: "select set_config('synchronous_commit', 'off', true)", cache: true };
 
 interface Pending { row: AttemptRow; resolve(): void; reject(e: unknown): void }
 
@@ -137,19 +123,16 @@ export class LedgerBatcher {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    // The rows travel as one JSON parameter of a named (parsed once per
-    // connection) statement: no escaping and no SQL text to build per row.
-    const begin = this.asyncCommit ? 'begin; set local synchronous_commit = off' : 'begin';
+    // One round trip: an implicit transaction of (optionally) asynchronous
+    // commit and the upsert, whose rows travel as one JSON parameter of a
+    // statement prepared once per connection.
     const run = async (rows: AttemptRow[]) => {
       const client = await this.db.pool.connect();
       try {
-        await client.query(begin);
-        await client.query({ name: 'ballast_ledger_batch', text: UPSERT, values: [JSON.stringify(rows)] });
-        await client.query('commit');
+        await sendBatch(client, [...(this.asyncCommit ? [ASYNC_COMMIT] : []), { text: UPSERT, values: [JSON.stringify(rows)], cache: true }]);
         client.release();
       } catch (e) {
-        await client.query('rollback').catch(() => undefined);
-        client.release();
+        client.release(e instanceof pg.DatabaseError ? undefined : (e as Error));
         throw e;
       }
     };

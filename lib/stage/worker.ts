@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { run, type Runner, type TaskList } from 'graphile-worker';
 import { Db } from '../db/index.ts';
 import { log as defaultLog, workerLogger, type Logger } from '../log/index.ts';
-import { LedgerBatcher, PREPARE_LEDGER_INSERT } from './ledger.ts';
+import { LedgerBatcher } from './ledger.ts';
 import type { Stage, StageRuntime } from './define.ts';
 
 export interface WorkerOptions {
@@ -76,7 +76,6 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const log = opts.log ?? defaultLog;
   const workerId = newWorkerId();
   const db = new Db({ connectionString: opts.connectionString, max: concurrency * 2 + 4, applicationName: `ballast worker ${workerId}` });
-  db.registerPrepared('ballast_ledger_insert', PREPARE_LEDGER_INSERT);
   const ledger = new LedgerBatcher(db);
   const rt: StageRuntime = { db, ledger, log, workerId, heartbeatMs: opts.heartbeatMs ?? 5000 };
   const taskList = buildTaskList(opts.stages, rt, opts.queues);

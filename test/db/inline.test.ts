@@ -1,5 +1,5 @@
 import t from 'tap';
-import { inlineParams } from '../../lib/db/inline.ts';
+import { inlineParams, isMultiStatement } from '../../lib/db/inline.ts';
 import { testDatabase } from '../helpers/db.ts';
 
 t.test('parameters become quoted literals; strings, comments and dollar quotes are untouched', async (t) => {
@@ -18,4 +18,13 @@ t.test('inlined statements return what parameterized ones return', async (t) => 
   const viaParams = (await db.query(sql, values)).rows[0];
   const viaInline = (await db.query(inlineParams(sql, values))).rows[0];
   t.same(viaInline, viaParams);
+});
+
+t.test('isMultiStatement: a semicolon counts only outside quotes and comments, and only with a statement after it', async (t) => {
+  for (const single of ['select 1', 'select 1;', 'select 1;  \n', "select ';'", 'select $$a; b$$', 'select $tag$;$tag$', 'select "a;b"', 'select 1; -- done', 'select 1; /* done */']) {
+    t.notOk(isMultiStatement(single), single);
+  }
+  for (const multi of ['select 1; select 2', "select 1;'x'", 'update t set a = 1; delete from t where b = $1', 'select 1 /* ; */; select 2']) {
+    t.ok(isMultiStatement(multi), multi);
+  }
 });
