@@ -106,6 +106,32 @@ CREATE DOMAIN ballast.attempt_status AS text
 	CONSTRAINT attempt_status_check CHECK ((VALUE = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text])));
 
 --
+-- Name: span_id; Type: DOMAIN; Schema: ballast; Owner: -
+--
+
+CREATE DOMAIN ballast.span_id AS text
+	CONSTRAINT span_id_check CHECK ((VALUE ~ '^[0-9a-f]{16}$'::text));
+
+--
+-- Name: DOMAIN span_id; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON DOMAIN ballast.span_id IS 'W3C span id: 16 lowercase hex digits';
+
+--
+-- Name: trace_id; Type: DOMAIN; Schema: ballast; Owner: -
+--
+
+CREATE DOMAIN ballast.trace_id AS text
+	CONSTRAINT trace_id_check CHECK ((VALUE ~ '^[0-9a-f]{32}$'::text));
+
+--
+-- Name: DOMAIN trace_id; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON DOMAIN ballast.trace_id IS 'W3C trace id: 32 lowercase hex digits';
+
+--
 -- Name: job_spec; Type: TYPE; Schema: graphile_worker; Owner: -
 --
 
@@ -1754,8 +1780,8 @@ CREATE TABLE ballast.job_attempts (
     queue text,
     attempt integer NOT NULL,
     max_attempts integer NOT NULL,
-    trace_id text,
-    span_id text NOT NULL,
+    trace_id ballast.trace_id,
+    span_id ballast.span_id NOT NULL,
     parent_span_id text,
     correlation_id text,
     worker_id text NOT NULL,
@@ -1766,9 +1792,7 @@ CREATE TABLE ballast.job_attempts (
     finished_at timestamp with time zone,
     error text,
     will_retry boolean,
-    replay_of uuid,
-    CONSTRAINT job_attempts_span_id_check CHECK ((span_id ~ '^[0-9a-f]{16}$'::text)),
-    CONSTRAINT job_attempts_trace_id_check CHECK ((trace_id ~ '^[0-9a-f]{32}$'::text))
+    replay_of uuid
 );
 
 --

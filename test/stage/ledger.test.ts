@@ -47,3 +47,18 @@ t.test('ledger rows keep error text verbatim, on every write path', async (t) =>
   const { rows: [dupes] } = await db.query(`select count(*)::int as n from (select job_id from ballast.job_attempts group by job_id, attempt having count(*) > 1) d`);
   t.equal(dupes.n, 0, 'one row per attempt');
 });
+
+t.test('the ledger refuses malformed trace and span ids (domain checks)', async (t) => {
+  const { db } = await testDatabase(t);
+  const insert = (trace: string | null, span: string) => db.query(
+    `insert into ballast.job_attempts (job_id, task, attempt, max_attempts, trace_id, span_id, worker_id, status, job_created_at, started_at)
+     values (1, 't', 1, 1, $1, $2, 'w', 'running', now(), now())`, [trace, span]);
+  for (const [trace, span] of [['0AF7651916CD43DD8448EB211C80319C', 'b7ad6b7169203331'], ['0af7651916cd43dd8448eb211c80319', 'b7ad6b7169203331'],
+    ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b716920333'], [null, 'not-a-span-id-xx']] as const) {
+    const err = await insert(trace, span).catch((e) => e);
+    t.equal(err?.code, '23514', `refused: ${trace} / ${span}`);
+  }
+  await insert('0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331');
+  await insert(null, 'b7ad6b7169203332');
+  t.equal((await db.query('select count(*)::int as n from ballast.job_attempts')).rows[0].n, 2, 'well-formed ids (and no trace) are accepted');
+});
