@@ -16,7 +16,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type pg from 'pg';
+import pg from 'pg';
+
+const { DatabaseError } = pg;
 
 const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(v: unknown): unknown };
 
@@ -63,12 +65,15 @@ interface Connection {
   sendCopyFail(msg: string): void;
 }
 
+const asIs = (v: unknown) => v;
+
+/** An error the server reported (the connection is still usable), as opposed to a broken socket. */
+export const isServerError = (e: unknown): boolean => e instanceof DatabaseError;
+
 /**
  * A node-postgres Submittable: `client.query(new Batch(...))`. Resolves when
  * every statement succeeded, rejects with the first error.
  */
-const asIs = (v: unknown) => v;
-
 class Batch {
   readonly done: Promise<void>;
   private resolve!: () => void;

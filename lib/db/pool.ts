@@ -3,7 +3,7 @@
  */
 import pg from 'pg';
 import { currentTrace } from '../trace/index.ts';
-import { sendBatch, type BatchStatement } from './batch.ts';
+import { isServerError, sendBatch, type BatchStatement } from './batch.ts';
 import { assertIntentAllows, beginSql, makeTx, PREPARE_SETTINGS, settingValues, type Intent, type LockedTx, type Tx, type TxIdentity } from './intent.ts';
 
 // bigint (int8) and numeric arrive as strings by default; counts and ids fit in a JS number.
@@ -28,9 +28,6 @@ export interface DbOptions {
   /** `application_name` shown in pg_stat_activity. @defaultValue `ballast` */
   applicationName?: string;
 }
-
-/** An error the server reported (the connection is still usable), as opposed to a broken socket. */
-const isServerError = (e: unknown): boolean => e instanceof pg.DatabaseError;
 
 export class Db {
   readonly pool: pg.Pool;
@@ -177,7 +174,7 @@ export class Db {
    * `statements`, as one implicit transaction over the extended protocol (see
    * batch.ts). Named and cached statements are neither parsed nor planned
    * again, so this is the cheapest way to write: the stage runtime's final
-   * flush and its ledger batches use it.
+   * flush uses it.
    */
   async batch(intent: Intent, who: TxIdentity, statements: readonly BatchStatement[]): Promise<void> {
     for (const s of statements) if (s.text) assertIntentAllows(intent, s.text);

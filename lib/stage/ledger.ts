@@ -9,8 +9,7 @@
  * heartbeat interval is inserted as `running` and its heartbeat refreshed, so
  * "where is it stuck?" sees it.
  */
-import pg from 'pg';
-import { sendBatch, type BatchStatement, type Db } from '../db/index.ts';
+import { isServerError, sendBatch, type BatchStatement, type Db } from '../db/index.ts';
 
 export type AttemptStatus = 'running' | 'succeeded' | 'failed';
 
@@ -136,7 +135,7 @@ export class LedgerBatcher {
         await sendBatch(client, [...(this.asyncCommit ? [ASYNC_COMMIT] : []), { text: UPSERT, values: [JSON.stringify(rows)], cache: true }]);
         client.release();
       } catch (e) {
-        client.release(e instanceof pg.DatabaseError ? undefined : (e as Error));
+        client.release(isServerError(e) ? undefined : (e as Error));
         throw e;
       }
     };
