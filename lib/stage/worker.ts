@@ -58,6 +58,12 @@ export function workerPreset(concurrency: number, gracefulAbortMs = 25_000) {
   };
 }
 
+/**
+ * Connections a worker's pool may open: graphile-worker's fetches and
+ * completions, every running job's transaction, ledger batches and heartbeats.
+ */
+export const workerPoolSize = (concurrency: number): number => concurrency * 2 + 4;
+
 export function buildTaskList(stages: Stage[], rt: StageRuntime, queues?: string[]): TaskList {
   const list: TaskList = {};
   for (const s of stages) {
@@ -75,7 +81,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const concurrency = opts.concurrency ?? 8;
   const log = opts.log ?? defaultLog;
   const workerId = newWorkerId();
-  const db = new Db({ connectionString: opts.connectionString, max: concurrency * 2 + 4, applicationName: `ballast worker ${workerId}` });
+  const db = new Db({ connectionString: opts.connectionString, max: workerPoolSize(concurrency), applicationName: `ballast worker ${workerId}` });
   const ledger = new LedgerBatcher(db);
   const rt: StageRuntime = { db, ledger, log, workerId, heartbeatMs: opts.heartbeatMs ?? 5000 };
   const taskList = buildTaskList(opts.stages, rt, opts.queues);

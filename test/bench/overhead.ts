@@ -7,9 +7,10 @@
  *   npm run bench:overhead            (BENCH_JOBS=20000 BENCH_ROUNDS=5 to change)
  */
 import { run, type TaskList } from 'graphile-worker';
+import pg from 'pg';
 import { z } from 'zod';
 import { createLogger, workerLogger } from '../../lib/log/index.ts';
-import { defineStage, startWorker, workerPreset } from '../../lib/stage/index.ts';
+import { defineStage, startWorker, workerPoolSize, workerPreset } from '../../lib/stage/index.ts';
 import { benchDatabase, Countdown, drained, median } from './harness.ts';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
@@ -67,10 +68,15 @@ async function timed(task: string, start: () => Promise<() => Promise<void>>): P
   return (JOBS / ms) * 1000;
 }
 
+// Bare graphile-worker gets a pool as large as a ballast worker's (its own
+// default is 10 connections), so both sides run with the same settings.
 const timeBare = (task: string, tasks: TaskList) => timed(task, async () => {
-  const runner = await run({ pgPool: undefined, connectionString: url, taskList: tasks, concurrency: CONCURRENCY, noHandleSignals: true,
+  const pool = new pg.Pool({ connectionString: url, max: workerPoolSize(CONCURRENCY) });
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const runner = await run({ pgPool: pool, taskList: tasks, concurrency: CONCURRENCY, noHandleSignals: true,
     parsedCronItems: [], logger: workerLogger(quiet), preset: workerPreset(CONCURRENCY) });
-  return () => runner.stop();
+  return async () => { await runner.stop(); await pool.end(); };
 });
 
 const timeStage = (stage: ReturnType<typeof defineStage>) => timed(stage.task, async () => {
