@@ -5,4 +5,4 @@ export { startEmbedded, stopEmbedded, freePort, type EmbeddedOptions, type Embed
 export { resolveDatabase, type DatabaseHandle } from './connect.ts';
 export { ROLES, withRole, roleForCommand, type DbRole } from './roles.ts';
 export { inlineParams, isMultiStatement, sqlLiteral } from './inline.ts';
-export { isServerError, sendBatch, type BatchStatement } from './batch.ts';
+export { sendBatch, type BatchStatement } from './batch.ts';

@@ -29,6 +29,10 @@ export interface DbOptions {
   applicationName?: string;
 }
 
+function assertBatchAllowed(intent: Intent, statements: readonly BatchStatement[]): void {
+  for (const s of statements) if (s.text) assertIntentAllows(intent, s.text);
+}
+
 export class Db {
   readonly pool: pg.Pool;
   /** Server-side prepared statements every connection gets before its first transaction. */
@@ -144,7 +148,7 @@ export class Db {
       commit: () => finish('commit', true),
       commitAfter: (sql: string) => finish(`${sql}; commit`, true),
       commitBatch: (statements: readonly BatchStatement[]) => {
-        for (const s of statements) if (s.text) assertIntentAllows(intent, s.text);
+        assertBatchAllowed(intent, statements);
         return finish([...statements, { text: 'commit' }], true);
       },
       rollback: () => finish('rollback', false),
@@ -177,12 +181,20 @@ export class Db {
    * flush uses it.
    */
   async batch(intent: Intent, who: TxIdentity, statements: readonly BatchStatement[]): Promise<void> {
-    for (const s of statements) if (s.text) assertIntentAllows(intent, s.text);
-    const client = await this.connect();
+    assertBatchAllowed(intent, statements);
     const all: BatchStatement[] = [{ name: 'ballast_settings', values: settingValues(currentTrace(), who) }, ...statements];
     if (intent === 'READ_ONLY') all.unshift({ text: 'set transaction read only' });
+    await this.rawBatch(all);
+  }
+
+  /**
+   * `statements` as one implicit transaction, without trace settings or
+   * intent: for the runtime's own bookkeeping (the ledger's batches).
+   */
+  async rawBatch(statements: readonly BatchStatement[]): Promise<void> {
+    const client = await this.connect();
     try {
-      await sendBatch(client, all);
+      await sendBatch(client, statements);
       client.release();
     } catch (e) {
       // The implicit transaction is already rolled back; a broken connection is not reused.

@@ -9,7 +9,7 @@
  * heartbeat interval is inserted as `running` and its heartbeat refreshed, so
  * "where is it stuck?" sees it.
  */
-import { isServerError, sendBatch, type BatchStatement, type Db } from '../db/index.ts';
+import type { BatchStatement, Db } from '../db/index.ts';
 
 export type AttemptStatus = 'running' | 'succeeded' | 'failed';
 
@@ -129,16 +129,8 @@ export class LedgerBatcher {
     // One round trip: an implicit transaction of (optionally) asynchronous
     // commit and the upsert, whose rows travel as one JSON parameter of a
     // statement prepared once per connection.
-    const run = async (rows: AttemptRow[]) => {
-      const client = await this.db.pool.connect();
-      try {
-        await sendBatch(client, [...(this.asyncCommit ? [ASYNC_COMMIT] : []), { text: UPSERT, values: [JSON.stringify(rows)], cache: true }]);
-        client.release();
-      } catch (e) {
-        client.release(isServerError(e) ? undefined : (e as Error));
-        throw e;
-      }
-    };
+    const run = (rows: AttemptRow[]) =>
+      this.db.rawBatch([...(this.asyncCommit ? [ASYNC_COMMIT] : []), { text: UPSERT, values: [JSON.stringify(rows)], cache: true }]);
     try {
       await run(batch.map((b) => b.row));
       for (const b of batch) b.resolve();

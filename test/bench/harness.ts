@@ -65,15 +65,15 @@ export class Countdown {
 
 /**
  * Resolves when no job is left, with the elapsed milliseconds since `since`.
- * With `bodiesDone`, polls only once every task body has finished, for the
- * jobs' completions (and commits) still in flight.
+ * Polls only once every task body has finished (`bodiesDone`), for the jobs'
+ * completions and commits still in flight.
  */
-export async function drained(db: Db, since: number, bodiesDone?: Promise<void>): Promise<number> {
-  if (bodiesDone) await bodiesDone;
+export async function drained(db: Db, since: number, bodiesDone: Promise<void>): Promise<number> {
+  await bodiesDone;
   for (;;) {
     const { rows: [r] } = await db.query('select exists (select 1 from graphile_worker._private_jobs) as any');
     if (!r.any) return performance.now() - since;
-    await new Promise((res) => setTimeout(res, bodiesDone ? 1 : 5));
+    await new Promise((res) => setTimeout(res, 1));
   }
 }
 
