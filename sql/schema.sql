@@ -230,22 +230,19 @@ CREATE FUNCTION audit.capture_delete() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-declare
-  keys   text[] := tg_argv[0]::text[];
-  red    text[] := tg_argv[1]::text[];
-  role_  text   := audit.acting_role();
-  actor_ text   := coalesce(nullif(current_setting('ballast.actor', true), ''), role_);
-  org_   text   := nullif(current_setting('ballast.org_id', true), '');
 begin
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, before_data, reason)
-  select coalesce(j ->> 'org_id', org_), actor_, role_, audit.job_label(),
+  select coalesce(j ->> 'org_id', nullif(current_setting('ballast.org_id', true), '')),
+         coalesce(nullif(current_setting('ballast.actor', true), ''), r), r, audit.job_label(),
          nullif(current_setting('ballast.endpoint', true), ''), nullif(current_setting('application_name'), ''),
          nullif(current_setting('ballast.request_id', true), ''), nullif(current_setting('ballast.trace_id', true), ''),
          nullif(current_setting('ballast.span_id', true), ''), nullif(current_setting('ballast.correlation_id', true), ''),
          'delete', tg_table_schema || '.' || tg_table_name,
-         audit.key_of(j, keys), audit.redact(j, red), nullif(current_setting('ballast.reason', true), '')
-    from (select to_jsonb(o) as j from audit_old o) rows;
+         case when tg_argv[2] <> '' then j ->> tg_argv[2] else audit.key_of(j, tg_argv[0]::text[]) end,
+         case when tg_argv[1] = '{}' then j else audit.redact(j, tg_argv[1]::text[]) end,
+         nullif(current_setting('ballast.reason', true), '')
+    from (select to_jsonb(o) as j, audit.acting_role() as r from audit_old o offset 0) rows;
   return null;
 end $$;
 
@@ -279,22 +276,19 @@ CREATE FUNCTION audit.capture_insert() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-declare
-  keys   text[] := tg_argv[0]::text[];
-  red    text[] := tg_argv[1]::text[];
-  role_  text   := audit.acting_role();
-  actor_ text   := coalesce(nullif(current_setting('ballast.actor', true), ''), role_);
-  org_   text   := nullif(current_setting('ballast.org_id', true), '');
 begin
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, after_data, reason)
-  select coalesce(j ->> 'org_id', org_), actor_, role_, audit.job_label(),
+  select coalesce(j ->> 'org_id', nullif(current_setting('ballast.org_id', true), '')),
+         coalesce(nullif(current_setting('ballast.actor', true), ''), r), r, audit.job_label(),
          nullif(current_setting('ballast.endpoint', true), ''), nullif(current_setting('application_name'), ''),
          nullif(current_setting('ballast.request_id', true), ''), nullif(current_setting('ballast.trace_id', true), ''),
          nullif(current_setting('ballast.span_id', true), ''), nullif(current_setting('ballast.correlation_id', true), ''),
          'create', tg_table_schema || '.' || tg_table_name,
-         audit.key_of(j, keys), audit.redact(j, red), nullif(current_setting('ballast.reason', true), '')
-    from (select to_jsonb(n) as j from audit_new n) rows;
+         case when tg_argv[2] <> '' then j ->> tg_argv[2] else audit.key_of(j, tg_argv[0]::text[]) end,
+         case when tg_argv[1] = '{}' then j else audit.redact(j, tg_argv[1]::text[]) end,
+         nullif(current_setting('ballast.reason', true), '')
+    from (select to_jsonb(n) as j, audit.acting_role() as r from audit_new n offset 0) rows;
   return null;
 end $$;
 
@@ -324,34 +318,45 @@ CREATE FUNCTION audit.capture_update() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-declare
-  keys text[] := tg_argv[0]::text[];
-  red  text[] := tg_argv[1]::text[];
-  b jsonb := to_jsonb(old);
-  a jsonb := to_jsonb(new);
-  op text := 'update';
-  role_ text;
 begin
-  if a = b then return null; end if;
-  -- A status reaching its end, or a dead letter resolved, is a completion.
-  if (a ->> 'status' in ('completed', 'resolved') and b ->> 'status' is distinct from a ->> 'status')
-     or (a ? 'resolved_at' and b ->> 'resolved_at' is null and a ->> 'resolved_at' is not null) then
-    op := 'complete';
-  end if;
-  role_ := audit.acting_role();
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
-                            correlation_id, operation, entity_type, entity_id, before_data, after_data, reason, metadata)
-  values (coalesce(a ->> 'org_id', nullif(current_setting('ballast.org_id', true), '')),
-          coalesce(nullif(current_setting('ballast.actor', true), ''), role_), role_, audit.job_label(),
-          nullif(current_setting('ballast.endpoint', true), ''), nullif(current_setting('application_name'), ''),
-          nullif(current_setting('ballast.request_id', true), ''), nullif(current_setting('ballast.trace_id', true), ''),
-          nullif(current_setting('ballast.span_id', true), ''), nullif(current_setting('ballast.correlation_id', true), ''),
-          op, tg_table_schema || '.' || tg_table_name,
-          audit.key_of(a, keys), audit.redact(b, red), audit.redact(a, red), nullif(current_setting('ballast.reason', true), ''),
-          jsonb_build_object('changed', (select jsonb_agg(k order by k) from jsonb_object_keys(a) k
-                                           where a -> k is distinct from b -> k)));
+                            correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
+  select coalesce(a ->> 'org_id', nullif(current_setting('ballast.org_id', true), '')),
+         coalesce(nullif(current_setting('ballast.actor', true), ''), r), r, audit.job_label(),
+         nullif(current_setting('ballast.endpoint', true), ''), nullif(current_setting('application_name'), ''),
+         nullif(current_setting('ballast.request_id', true), ''), nullif(current_setting('ballast.trace_id', true), ''),
+         nullif(current_setting('ballast.span_id', true), ''), nullif(current_setting('ballast.correlation_id', true), ''),
+         case when (a ->> 'status' in ('completed', 'resolved') and b ->> 'status' is distinct from a ->> 'status')
+                or (a ? 'resolved_at' and b ->> 'resolved_at' is null and a ->> 'resolved_at' is not null)
+              then 'complete' else 'update' end,
+         tg_table_schema || '.' || tg_table_name,
+         case when tg_argv[2] <> '' then a ->> tg_argv[2] else audit.key_of(a, tg_argv[0]::text[]) end,
+         case when tg_argv[1] = '{}' then b else audit.redact(b, tg_argv[1]::text[]) end,
+         case when tg_argv[1] = '{}' then a else audit.redact(a, tg_argv[1]::text[]) end,
+         nullif(current_setting('ballast.reason', true), '')
+    from (select to_jsonb(old) as b, to_jsonb(new) as a, audit.acting_role() as r offset 0) x
+   where a <> b;
   return null;
 end $$;
+
+--
+-- Name: changed_columns(jsonb, jsonb); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.changed_columns(before_data jsonb, after_data jsonb) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select coalesce(array_agg(k order by k), '{}')
+    from (select jsonb_object_keys(coalesce(after_data, '{}')) union
+          select jsonb_object_keys(coalesce(before_data, '{}'))) keys(k)
+   where after_data -> k is distinct from before_data -> k
+$$;
+
+--
+-- Name: FUNCTION changed_columns(before_data jsonb, after_data jsonb); Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON FUNCTION audit.changed_columns(before_data jsonb, after_data jsonb) IS 'columns whose values differ between a ledger row''s before_data and after_data (every column of a create or delete)';
 
 --
 -- Name: enable(regclass, boolean, text[]); Type: FUNCTION; Schema: audit; Owner: -
@@ -372,7 +377,8 @@ begin
   if keys is null then
     raise exception 'audit.enable: % has no primary key to name its rows', target;
   end if;
-  args := format('%L, %L', keys::text, redact::text);
+  redact := coalesce(redact, '{}');
+  args := format('%L, %L, %L', keys::text, redact::text, case when cardinality(keys) = 1 then keys[1] else '' end);
   execute format('drop trigger if exists audit_insert on %s', target);
   execute format('drop trigger if exists audit_update on %s', target);
   execute format('drop trigger if exists audit_delete on %s', target);
@@ -2993,37 +2999,37 @@ CREATE INDEX sync_runs_at_idx ON search.sync_runs USING btree (at);
 -- Name: agents audit_delete; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_delete AFTER DELETE ON app.agents REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{agent_id}', '{}');
+CREATE TRIGGER audit_delete AFTER DELETE ON app.agents REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{agent_id}', '{}', 'agent_id');
 
 --
 -- Name: claims audit_delete; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_delete AFTER DELETE ON app.claims REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{text}');
+CREATE TRIGGER audit_delete AFTER DELETE ON app.claims REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{text}', 'id');
 
 --
 -- Name: interactions audit_delete; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_delete AFTER DELETE ON app.interactions REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{transcript,body,from_number,to_number}');
+CREATE TRIGGER audit_delete AFTER DELETE ON app.interactions REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{transcript,body,from_number,to_number}', 'id');
 
 --
 -- Name: striking_flags audit_delete; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_delete AFTER DELETE ON app.striking_flags REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{evidence}');
+CREATE TRIGGER audit_delete AFTER DELETE ON app.striking_flags REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{evidence}', 'id');
 
 --
 -- Name: summaries audit_delete; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_delete AFTER DELETE ON app.summaries REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{interaction_id}', '{summary,key_points}');
+CREATE TRIGGER audit_delete AFTER DELETE ON app.summaries REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{interaction_id}', '{summary,key_points}', 'interaction_id');
 
 --
 -- Name: unknown_phone audit_delete; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_delete AFTER DELETE ON app.unknown_phone REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{phone_number}');
+CREATE TRIGGER audit_delete AFTER DELETE ON app.unknown_phone REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{phone_number}', 'id');
 
 --
 -- Name: agents audit_gate_delete; Type: TRIGGER; Schema: app; Owner: -
@@ -3089,37 +3095,37 @@ CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON app.summaries FOR EACH STA
 -- Name: agents audit_insert; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_insert AFTER INSERT ON app.agents REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{agent_id}', '{}');
+CREATE TRIGGER audit_insert AFTER INSERT ON app.agents REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{agent_id}', '{}', 'agent_id');
 
 --
 -- Name: claims audit_insert; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_insert AFTER INSERT ON app.claims REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{text}');
+CREATE TRIGGER audit_insert AFTER INSERT ON app.claims REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{text}', 'id');
 
 --
 -- Name: interactions audit_insert; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_insert AFTER INSERT ON app.interactions REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{transcript,body,from_number,to_number}');
+CREATE TRIGGER audit_insert AFTER INSERT ON app.interactions REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{transcript,body,from_number,to_number}', 'id');
 
 --
 -- Name: striking_flags audit_insert; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_insert AFTER INSERT ON app.striking_flags REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{evidence}');
+CREATE TRIGGER audit_insert AFTER INSERT ON app.striking_flags REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{evidence}', 'id');
 
 --
 -- Name: summaries audit_insert; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_insert AFTER INSERT ON app.summaries REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{interaction_id}', '{summary,key_points}');
+CREATE TRIGGER audit_insert AFTER INSERT ON app.summaries REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{interaction_id}', '{summary,key_points}', 'interaction_id');
 
 --
 -- Name: unknown_phone audit_insert; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_insert AFTER INSERT ON app.unknown_phone REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{phone_number}');
+CREATE TRIGGER audit_insert AFTER INSERT ON app.unknown_phone REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{phone_number}', 'id');
 
 --
 -- Name: agents audit_truncate; Type: TRIGGER; Schema: app; Owner: -
@@ -3161,37 +3167,37 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON app.unknown_phone FOR EACH STATE
 -- Name: agents audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.agents FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{agent_id}', '{}');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.agents FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{agent_id}', '{}', 'agent_id');
 
 --
 -- Name: claims audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.claims FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{text}');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.claims FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{text}', 'id');
 
 --
 -- Name: interactions audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.interactions FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{transcript,body,from_number,to_number}');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.interactions FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{transcript,body,from_number,to_number}', 'id');
 
 --
 -- Name: striking_flags audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.striking_flags FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{evidence}');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.striking_flags FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{evidence}', 'id');
 
 --
 -- Name: summaries audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.summaries FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{interaction_id}', '{summary,key_points}');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.summaries FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{interaction_id}', '{summary,key_points}', 'interaction_id');
 
 --
 -- Name: unknown_phone audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.unknown_phone FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{phone_number}');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.unknown_phone FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{phone_number}', 'id');
 
 --
 -- Name: claims claims_search_delete; Type: TRIGGER; Schema: app; Owner: -
@@ -3281,13 +3287,13 @@ CREATE TRIGGER seals_no_truncate BEFORE TRUNCATE ON audit.seals FOR EACH STATEME
 -- Name: pipeline_failures audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
-CREATE TRIGGER audit_delete AFTER DELETE ON ballast.pipeline_failures REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{payload_snapshot,context}');
+CREATE TRIGGER audit_delete AFTER DELETE ON ballast.pipeline_failures REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{payload_snapshot,context}', 'id');
 
 --
 -- Name: trace_policy audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
-CREATE TRIGGER audit_delete AFTER DELETE ON ballast.trace_policy REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{singleton}', '{}');
+CREATE TRIGGER audit_delete AFTER DELETE ON ballast.trace_policy REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{singleton}', '{}', 'singleton');
 
 --
 -- Name: pipeline_failures audit_gate_delete; Type: TRIGGER; Schema: ballast; Owner: -
@@ -3317,13 +3323,13 @@ CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ballast.trace_policy FOR E
 -- Name: pipeline_failures audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
-CREATE TRIGGER audit_insert AFTER INSERT ON ballast.pipeline_failures REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{payload_snapshot,context}');
+CREATE TRIGGER audit_insert AFTER INSERT ON ballast.pipeline_failures REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{payload_snapshot,context}', 'id');
 
 --
 -- Name: trace_policy audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
-CREATE TRIGGER audit_insert AFTER INSERT ON ballast.trace_policy REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{singleton}', '{}');
+CREATE TRIGGER audit_insert AFTER INSERT ON ballast.trace_policy REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{singleton}', '{}', 'singleton');
 
 --
 -- Name: pipeline_failures audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
@@ -3341,13 +3347,13 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.trace_policy FOR EACH ST
 -- Name: pipeline_failures audit_update; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON ballast.pipeline_failures FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{payload_snapshot,context}');
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.pipeline_failures FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{payload_snapshot,context}', 'id');
 
 --
 -- Name: trace_policy audit_update; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON ballast.trace_policy FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{singleton}', '{}');
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.trace_policy FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{singleton}', '{}', 'singleton');
 
 --
 -- Name: error_envelopes error_envelopes_guard; Type: TRIGGER; Schema: ballast; Owner: -
@@ -3377,7 +3383,7 @@ CREATE TRIGGER trace_policy_touch BEFORE UPDATE ON ballast.trace_policy FOR EACH
 -- Name: webhook_events audit_delete; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
-CREATE TRIGGER audit_delete AFTER DELETE ON ingest.webhook_events REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{raw_body,payload,headers}');
+CREATE TRIGGER audit_delete AFTER DELETE ON ingest.webhook_events REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{raw_body,payload,headers}', 'id');
 
 --
 -- Name: webhook_events audit_gate_delete; Type: TRIGGER; Schema: ingest; Owner: -
@@ -3395,7 +3401,7 @@ CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ingest.webhook_events FOR 
 -- Name: webhook_events audit_insert; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
-CREATE TRIGGER audit_insert AFTER INSERT ON ingest.webhook_events REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{raw_body,payload,headers}');
+CREATE TRIGGER audit_insert AFTER INSERT ON ingest.webhook_events REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{raw_body,payload,headers}', 'id');
 
 --
 -- Name: webhook_events audit_truncate; Type: TRIGGER; Schema: ingest; Owner: -
@@ -3407,7 +3413,7 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ingest.webhook_events FOR EACH S
 -- Name: webhook_events audit_update; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON ingest.webhook_events FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{raw_body,payload,headers}');
+CREATE TRIGGER audit_update AFTER UPDATE ON ingest.webhook_events FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{raw_body,payload,headers}', 'id');
 
 --
 -- Name: webhook_events webhook_events_defaults; Type: TRIGGER; Schema: ingest; Owner: -

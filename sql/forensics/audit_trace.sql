@@ -3,7 +3,7 @@
 -- requests and operators made.
 -- $1: trace_id
 select l.id, l.occurred_at, l.operation, l.entity_type, l.entity_id, l.actor, l.job, l.span_id,
-       l.reason, l.metadata -> 'changed' as changed
+       l.reason, audit.changed_columns(l.before_data, l.after_data) as changed
   from audit.ledger l
  where l.trace_id = $1
  order by l.id;

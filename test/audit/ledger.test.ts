@@ -1,12 +1,14 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
+import { runNamed } from '../../lib/forensics/index.ts';
 import { testDatabase } from '../helpers/db.ts';
 
 const { db } = await testDatabase(t);
 const agent = (id: string, phone: string) =>
   `insert into app.agents (agent_id, user_id, phone_number, org_id) values ('${id}', 'u', '${phone}', 'org_a')`;
 const rowsFor = async (id: string) =>
-  (await db.query(`select * from audit.ledger where entity_type = 'app.agents' and entity_id = $1 order by id`, [id])).rows;
+  (await db.query(`select *, audit.changed_columns(before_data, after_data) as changed
+                     from audit.ledger where entity_type = 'app.agents' and entity_id = $1 order by id`, [id])).rows;
 
 t.test('create, update and delete each leave an audit row in the same transaction, with who and why', async (t) => {
   await db.atomicWrite(async (tx) => {
@@ -23,10 +25,29 @@ t.test('create, update and delete each leave an audit row in the same transactio
   t.equal(rows[0].after_data.phone_number, '+15555550001');
   t.equal(rows[1].before_data.nickname, null);
   t.equal(rows[1].after_data.nickname, 'front desk');
-  t.same(rows[1].metadata.changed, ['nickname']);
+  t.same(rows[1].changed, ['nickname']);
   t.equal(rows[2].reason, 'customer left');
   t.equal(rows[2].after_data, null);
   t.equal(rows[0].txid, rows[1].txid, 'one transaction, one txid');
+});
+
+t.test('the audit recipes in sql/forensics answer who changed a row, what a trace touched, and every delete', async (t) => {
+  const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+  await db.atomicWrite(async (tx) => {
+    await tx.query(`select set_config('ballast.trace_id', $1, true)`, [trace]);
+    await tx.query(agent('h1', '+15555550009'));
+    await tx.query(`update app.agents set nickname = 'night shift' where agent_id = 'h1'`);
+  }, { actor: 'carol', reason: 'rota' });
+  await db.atomicWrite((tx) => tx.query(`delete from app.agents where agent_id = 'h1'`), { actor: 'dave', reason: 'left the team' });
+  const history = await runNamed(db, 'audit_row_history', ['app.agents', 'h1']);
+  t.same(history.map((r) => [r.operation, r.actor]), [['create', 'carol'], ['update', 'carol'], ['delete', 'dave']]);
+  t.same(history[1].changed, ['nickname']);
+  t.ok(history[0].changed.includes('phone_number'), 'a create changes every column it sets');
+  t.same(history[2].changed, history[0].changed, 'a delete changes every column');
+  const touched = await runNamed(db, 'audit_trace', [trace]);
+  t.same(touched.map((r) => [r.operation, r.entity_id, r.changed?.length > 0]), [['create', 'h1', true], ['update', 'h1', true]]);
+  const deletes = await runNamed(db, 'audit_deletes', [new Date(Date.now() - 60_000), 100]);
+  t.ok(deletes.some((r) => r.entity_id === 'h1' && r.reason === 'left the team' && r.actor === 'dave'));
 });
 
 t.test('a rolled-back change leaves no audit row', async (t) => {
@@ -85,9 +106,10 @@ t.test('an update lists exactly the columns it changed', async (t) => {
   await db.query(`insert into public.gadgets values (1, 'g', 'red', 3)`);
   await db.query(`update public.gadgets set colour = 'blue', size = 4, name = 'g' where id = 1`);
   await db.query(`update public.gadgets set name = 'g' where id = 1`); // changes nothing: no row
-  const { rows } = await db.query(`select metadata from audit.ledger where entity_type = 'public.gadgets' and operation = 'update'`);
+  const { rows } = await db.query(`select audit.changed_columns(before_data, after_data) as changed
+                                      from audit.ledger where entity_type = 'public.gadgets' and operation = 'update'`);
   t.equal(rows.length, 1, 'an update that changes nothing leaves no row');
-  t.same([...rows[0].metadata.changed].sort(), ['colour', 'size'], 'name was set to its own value: not changed');
+  t.same(rows[0].changed, ['colour', 'size'], 'name was set to its own value: not changed');
 });
 
 t.test('one call attaches the audit to any table with a primary key', async (t) => {
@@ -114,6 +136,43 @@ t.test('composite keys name the row; redaction hashes values, keeps nulls, ignor
   t.equal(rows[1].before_data.secret, expected);
   t.not(rows[1].after_data.secret, expected, 'a changed secret changes its hash');
   t.notMatch(JSON.stringify(rows), /hunter/);
+  const { rows: [changed] } = await db.query(`select audit.changed_columns(before_data, after_data) as c
+                                                from audit.ledger where entity_type = 'public.pairs' and operation = 'update'`);
+  t.same(changed.c, ['secret'], 'a changed redacted value shows as changed');
+  await db.query(`delete from public.pairs where a = 7`);
+  const { rows: [gone] } = await db.query(`select entity_id, before_data, audit.changed_columns(before_data, after_data) as c
+                                             from audit.ledger where entity_type = 'public.pairs' and operation = 'delete'`);
+  t.equal(gone.entity_id, '7,x');
+  t.notMatch(JSON.stringify(gone.before_data), /hunter/);
+  t.same(gone.c, ['a', 'b', 'note', 'secret'], 'a delete changes every column');
+});
+
+t.test('every audited table carries its one-column key as a trigger argument; triggers attached without it still work', async (t) => {
+  const { rows } = await db.query(`select tgrelid::regclass::text as rel, tgnargs from pg_trigger
+                                     where tgname = 'audit_insert' and tgrelid = any(array['app.agents', 'app.interactions']::regclass[])`);
+  t.same(rows.map((r) => r.tgnargs), [3, 3]);
+  // Migration 013 re-attached every table in its own transaction, stamped
+  // executed_at (= its now()); re-attaching must keep the first enable time.
+  const { rows: [kept] } = await db.query(`select t.enabled_at < m.executed_at::timestamptz as earlier
+                                             from audit.tracked_tables t, public.migrations m
+                                            where t.relid = 'app.agents'::regclass and m.name = 'audit_lean_triggers'`);
+  t.ok(kept?.earlier, 're-attaching kept when the table was first enabled');
+  // A table attached by an older ballast: two arguments, no key column.
+  await db.query(`create table public.legacy (k1 int, k2 text, pin text, primary key (k1, k2))`);
+  await db.query(`select audit.enable('public.legacy', redact => array['pin'])`);
+  for (const [name, timing, level] of [['audit_insert', 'after insert', 'statement'], ['audit_update', 'after update', 'row'], ['audit_delete', 'after delete', 'statement']]) {
+    const ref = name === 'audit_insert' ? 'referencing new table as audit_new' : name === 'audit_delete' ? 'referencing old table as audit_old' : '';
+    await db.query(`drop trigger ${name} on public.legacy`);
+    await db.query(`create trigger ${name} ${timing} on public.legacy ${ref} for each ${level}
+                      execute function audit.capture_${name.slice(6)}('{k1,k2}', '{pin}')`);
+  }
+  await db.query(`insert into public.legacy values (1, 'a', '1234')`);
+  await db.query(`update public.legacy set pin = '4321' where k1 = 1`);
+  await db.query(`delete from public.legacy`);
+  const { rows: legacy } = await db.query(`select operation, entity_id, before_data, after_data from audit.ledger
+                                             where entity_type = 'public.legacy' order by id`);
+  t.same(legacy.map((r) => [r.operation, r.entity_id]), [['create', '1,a'], ['update', '1,a'], ['delete', '1,a']]);
+  t.notMatch(JSON.stringify(legacy), /1234|4321/);
 });
 
 t.test('GRANT and REVOKE are audited', async (t) => {

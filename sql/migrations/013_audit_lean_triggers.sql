@@ -1,0 +1,152 @@
+-- Leaner audit triggers (test/bench/audit.ts, npm run bench:audit).
+--
+-- Where an audited change spent its time (perf, per committed insert+update):
+--  * PL/pgSQL variables and IF conditions are "simple expressions", and each
+--    one is compiled again in every transaction. The capture functions had up
+--    to nine of them. Each function is now one INSERT ... SELECT, whose plan
+--    is cached for the session.
+--  * The `changed` list (a sorted aggregate over jsonb_object_keys) built an
+--    Agg, a Sort and a FunctionScan for every audited UPDATE. It repeated what
+--    before_data and after_data already say, so it is no longer stored:
+--    audit.changed_columns(before_data, after_data) computes it when asked,
+--    and the forensic queries call it. Older rows keep their metadata.
+--  * The key and redaction helpers are called only where needed: a one-column
+--    key is read straight from the row (its name is the triggers' third
+--    argument), and a table with nothing to redact is stored as it is.
+-- Same rows, same values (test/audit/ledger.test.ts).
+
+-- Which top-level columns differ between two row images, sorted. Both images
+-- of a ledger row are redacted the same way, and a redacted value's hash
+-- changes with the value, so this matches a comparison of the real rows.
+create function audit.changed_columns(before_data jsonb, after_data jsonb) returns text[]
+  language sql immutable parallel safe as $$
+  select coalesce(array_agg(k order by k), '{}')
+    from (select jsonb_object_keys(coalesce(after_data, '{}')) union
+          select jsonb_object_keys(coalesce(before_data, '{}'))) keys(k)
+   where after_data -> k is distinct from before_data -> k
+$$;
+comment on function audit.changed_columns(jsonb, jsonb) is
+  'columns whose values differ between a ledger row''s before_data and after_data (every column of a create or delete)';
+
+-- TG_ARGV[0] = key columns (text[] literal), TG_ARGV[1] = redacted columns
+-- (text[] literal), TG_ARGV[2] = the key column when there is exactly one,
+-- else ''. Triggers attached before this migration have no TG_ARGV[2] (NULL):
+-- they take the general path.
+create or replace function audit.capture_insert() returns trigger
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+begin
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, after_data, reason)
+  select coalesce(j ->> 'org_id', nullif(current_setting('ballast.org_id', true), '')),
+         coalesce(nullif(current_setting('ballast.actor', true), ''), r), r, audit.job_label(),
+         nullif(current_setting('ballast.endpoint', true), ''), nullif(current_setting('application_name'), ''),
+         nullif(current_setting('ballast.request_id', true), ''), nullif(current_setting('ballast.trace_id', true), ''),
+         nullif(current_setting('ballast.span_id', true), ''), nullif(current_setting('ballast.correlation_id', true), ''),
+         'create', tg_table_schema || '.' || tg_table_name,
+         case when tg_argv[2] <> '' then j ->> tg_argv[2] else audit.key_of(j, tg_argv[0]::text[]) end,
+         case when tg_argv[1] = '{}' then j else audit.redact(j, tg_argv[1]::text[]) end,
+         nullif(current_setting('ballast.reason', true), '')
+    from (select to_jsonb(n) as j, audit.acting_role() as r from audit_new n offset 0) rows;
+  return null;
+end $$;
+
+create or replace function audit.capture_delete() returns trigger
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+begin
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, before_data, reason)
+  select coalesce(j ->> 'org_id', nullif(current_setting('ballast.org_id', true), '')),
+         coalesce(nullif(current_setting('ballast.actor', true), ''), r), r, audit.job_label(),
+         nullif(current_setting('ballast.endpoint', true), ''), nullif(current_setting('application_name'), ''),
+         nullif(current_setting('ballast.request_id', true), ''), nullif(current_setting('ballast.trace_id', true), ''),
+         nullif(current_setting('ballast.span_id', true), ''), nullif(current_setting('ballast.correlation_id', true), ''),
+         'delete', tg_table_schema || '.' || tg_table_name,
+         case when tg_argv[2] <> '' then j ->> tg_argv[2] else audit.key_of(j, tg_argv[0]::text[]) end,
+         case when tg_argv[1] = '{}' then j else audit.redact(j, tg_argv[1]::text[]) end,
+         nullif(current_setting('ballast.reason', true), '')
+    from (select to_jsonb(o) as j, audit.acting_role() as r from audit_old o offset 0) rows;
+  return null;
+end $$;
+
+-- An UPDATE that changes nothing leaves no row. A status reaching its end, or
+-- a dead letter resolved, is a completion.
+create or replace function audit.capture_update() returns trigger
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+begin
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
+  select coalesce(a ->> 'org_id', nullif(current_setting('ballast.org_id', true), '')),
+         coalesce(nullif(current_setting('ballast.actor', true), ''), r), r, audit.job_label(),
+         nullif(current_setting('ballast.endpoint', true), ''), nullif(current_setting('application_name'), ''),
+         nullif(current_setting('ballast.request_id', true), ''), nullif(current_setting('ballast.trace_id', true), ''),
+         nullif(current_setting('ballast.span_id', true), ''), nullif(current_setting('ballast.correlation_id', true), ''),
+         case when (a ->> 'status' in ('completed', 'resolved') and b ->> 'status' is distinct from a ->> 'status')
+                or (a ? 'resolved_at' and b ->> 'resolved_at' is null and a ->> 'resolved_at' is not null)
+              then 'complete' else 'update' end,
+         tg_table_schema || '.' || tg_table_name,
+         case when tg_argv[2] <> '' then a ->> tg_argv[2] else audit.key_of(a, tg_argv[0]::text[]) end,
+         case when tg_argv[1] = '{}' then b else audit.redact(b, tg_argv[1]::text[]) end,
+         case when tg_argv[1] = '{}' then a else audit.redact(a, tg_argv[1]::text[]) end,
+         nullif(current_setting('ballast.reason', true), '')
+    from (select to_jsonb(old) as b, to_jsonb(new) as a, audit.acting_role() as r offset 0) x
+   where a <> b;
+  return null;
+end $$;
+
+/**
+ * Attaches the audit triggers to a table (one call, idempotent):
+ *   select audit.enable('app.interactions', gated => true, redact => array['transcript', 'body']);
+ */
+create or replace function audit.enable(target regclass, gated boolean default false, redact text[] default '{}')
+  returns void language plpgsql as $$
+declare
+  keys text[];
+  args text;
+begin
+  select array_agg(a.attname::text order by k.ord) into keys
+    from pg_index i
+    cross join lateral unnest(i.indkey) with ordinality as k(attnum, ord)
+    join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+   where i.indrelid = target and i.indisprimary;
+  if keys is null then
+    raise exception 'audit.enable: % has no primary key to name its rows', target;
+  end if;
+  redact := coalesce(redact, '{}');
+  args := format('%L, %L, %L', keys::text, redact::text, case when cardinality(keys) = 1 then keys[1] else '' end);
+  execute format('drop trigger if exists audit_insert on %s', target);
+  execute format('drop trigger if exists audit_update on %s', target);
+  execute format('drop trigger if exists audit_delete on %s', target);
+  execute format('drop trigger if exists audit_truncate on %s', target);
+  execute format('drop trigger if exists audit_gate_delete on %s', target);
+  execute format('drop trigger if exists audit_gate_truncate on %s', target);
+  execute format('create trigger audit_insert after insert on %s referencing new table as audit_new
+                    for each statement execute function audit.capture_insert(%s)', target, args);
+  execute format('create trigger audit_update after update on %s
+                    for each row execute function audit.capture_update(%s)', target, args);
+  execute format('create trigger audit_delete after delete on %s referencing old table as audit_old
+                    for each statement execute function audit.capture_delete(%s)', target, args);
+  execute format('create trigger audit_truncate after truncate on %s
+                    for each statement execute function audit.capture_truncate()', target);
+  if gated then
+    execute format('create trigger audit_gate_delete before delete on %s
+                      for each row execute function audit.require_reason()', target);
+    execute format('create trigger audit_gate_truncate before truncate on %s
+                      for each statement execute function audit.require_reason()', target);
+  end if;
+  insert into audit.tracked_tables (relid, gated, key_columns, redact_columns)
+  values (target, gated, keys, redact)
+  on conflict (relid) do update set gated = excluded.gated, key_columns = excluded.key_columns,
+    redact_columns = excluded.redact_columns, enabled_at = now(), enabled_by = excluded.enabled_by;
+end $$;
+
+-- Re-attach every audited table with the new arguments; when and by whom it
+-- was first enabled stays as it was.
+do $$
+declare
+  t audit.tracked_tables;
+begin
+  for t in select * from audit.tracked_tables loop
+    perform audit.enable(t.relid, t.gated, t.redact_columns);
+    update audit.tracked_tables set enabled_at = t.enabled_at, enabled_by = t.enabled_by where relid = t.relid;
+  end loop;
+end $$;
