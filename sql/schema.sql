@@ -99,6 +99,24 @@ CREATE DOMAIN audit.operation_kind AS text
 	CONSTRAINT operation_kind_check CHECK ((VALUE = ANY (ARRAY['create'::text, 'update'::text, 'delete'::text, 'complete'::text, 'grant'::text, 'revoke'::text, 'truncate'::text])));
 
 --
+-- Name: tx_identity; Type: TYPE; Schema: audit; Owner: -
+--
+
+CREATE TYPE audit.tx_identity AS (
+	org_id text,
+	actor text,
+	db_role text,
+	job text,
+	endpoint text,
+	application_name text,
+	request_id text,
+	trace_id text,
+	span_id text,
+	correlation_id text,
+	reason text
+);
+
+--
 -- Name: attempt_status; Type: DOMAIN; Schema: ballast; Owner: -
 --
 
@@ -231,18 +249,21 @@ CREATE FUNCTION audit.capture_delete() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
-                            correlation_id, operation, entity_type, entity_id, before_data, reason)
-  select coalesce(j ->> 'org_id', nullif(current_setting('ballast.org_id', true), '')),
-         coalesce(nullif(current_setting('ballast.actor', true), ''), r), r, audit.job_label(),
-         nullif(current_setting('ballast.endpoint', true), ''), nullif(current_setting('application_name'), ''),
-         nullif(current_setting('ballast.request_id', true), ''), nullif(current_setting('ballast.trace_id', true), ''),
-         nullif(current_setting('ballast.span_id', true), ''), nullif(current_setting('ballast.correlation_id', true), ''),
-         'delete', tg_table_schema || '.' || tg_table_name,
-         case when tg_argv[2] <> '' then j ->> tg_argv[2] else audit.key_of(j, tg_argv[0]::text[]) end,
-         case when tg_argv[1] = '{}' then j else audit.redact(j, tg_argv[1]::text[]) end,
-         nullif(current_setting('ballast.reason', true), '')
-    from (select to_jsonb(o) as j, audit.acting_role() as r from audit_old o offset 0) rows;
+  if tg_argv[2] <> '' and tg_argv[1] = '{}' then
+    insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                              correlation_id, operation, entity_type, entity_id, before_data, reason)
+    select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
+           (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'delete',
+           concat_ws('.', tg_table_schema, tg_table_name), j ->> tg_argv[2], j, (i).reason
+      from (select to_jsonb(o) as j, audit.tx_identity() as i from audit_old o offset 0) rows;
+  else
+    insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                              correlation_id, operation, entity_type, entity_id, before_data, reason)
+    select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
+           (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'delete',
+           concat_ws('.', tg_table_schema, tg_table_name), audit.key_of(j, tg_argv[0]::text[]), audit.redact(j, tg_argv[1]::text[]), (i).reason
+      from (select to_jsonb(o) as j, audit.tx_identity() as i from audit_old o offset 0) rows;
+  end if;
   return null;
 end $$;
 
@@ -277,18 +298,21 @@ CREATE FUNCTION audit.capture_insert() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
-                            correlation_id, operation, entity_type, entity_id, after_data, reason)
-  select coalesce(j ->> 'org_id', nullif(current_setting('ballast.org_id', true), '')),
-         coalesce(nullif(current_setting('ballast.actor', true), ''), r), r, audit.job_label(),
-         nullif(current_setting('ballast.endpoint', true), ''), nullif(current_setting('application_name'), ''),
-         nullif(current_setting('ballast.request_id', true), ''), nullif(current_setting('ballast.trace_id', true), ''),
-         nullif(current_setting('ballast.span_id', true), ''), nullif(current_setting('ballast.correlation_id', true), ''),
-         'create', tg_table_schema || '.' || tg_table_name,
-         case when tg_argv[2] <> '' then j ->> tg_argv[2] else audit.key_of(j, tg_argv[0]::text[]) end,
-         case when tg_argv[1] = '{}' then j else audit.redact(j, tg_argv[1]::text[]) end,
-         nullif(current_setting('ballast.reason', true), '')
-    from (select to_jsonb(n) as j, audit.acting_role() as r from audit_new n offset 0) rows;
+  if tg_argv[2] <> '' and tg_argv[1] = '{}' then
+    insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                              correlation_id, operation, entity_type, entity_id, after_data, reason)
+    select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
+           (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'create',
+           concat_ws('.', tg_table_schema, tg_table_name), j ->> tg_argv[2], j, (i).reason
+      from (select to_jsonb(n) as j, audit.tx_identity() as i from audit_new n offset 0) rows;
+  else
+    insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                              correlation_id, operation, entity_type, entity_id, after_data, reason)
+    select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
+           (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'create',
+           concat_ws('.', tg_table_schema, tg_table_name), audit.key_of(j, tg_argv[0]::text[]), audit.redact(j, tg_argv[1]::text[]), (i).reason
+      from (select to_jsonb(n) as j, audit.tx_identity() as i from audit_new n offset 0) rows;
+  end if;
   return null;
 end $$;
 
@@ -319,23 +343,23 @@ CREATE FUNCTION audit.capture_update() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
-                            correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
-  select coalesce(a ->> 'org_id', nullif(current_setting('ballast.org_id', true), '')),
-         coalesce(nullif(current_setting('ballast.actor', true), ''), r), r, audit.job_label(),
-         nullif(current_setting('ballast.endpoint', true), ''), nullif(current_setting('application_name'), ''),
-         nullif(current_setting('ballast.request_id', true), ''), nullif(current_setting('ballast.trace_id', true), ''),
-         nullif(current_setting('ballast.span_id', true), ''), nullif(current_setting('ballast.correlation_id', true), ''),
-         case when (a ->> 'status' in ('completed', 'resolved') and b ->> 'status' is distinct from a ->> 'status')
-                or (a ? 'resolved_at' and b ->> 'resolved_at' is null and a ->> 'resolved_at' is not null)
-              then 'complete' else 'update' end,
-         tg_table_schema || '.' || tg_table_name,
-         case when tg_argv[2] <> '' then a ->> tg_argv[2] else audit.key_of(a, tg_argv[0]::text[]) end,
-         case when tg_argv[1] = '{}' then b else audit.redact(b, tg_argv[1]::text[]) end,
-         case when tg_argv[1] = '{}' then a else audit.redact(a, tg_argv[1]::text[]) end,
-         nullif(current_setting('ballast.reason', true), '')
-    from (select to_jsonb(old) as b, to_jsonb(new) as a, audit.acting_role() as r offset 0) x
-   where a <> b;
+  if tg_argv[2] <> '' and tg_argv[1] = '{}' then
+    insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                              correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
+    select coalesce(a ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
+           (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, case when (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then 'complete' else 'update' end,
+           concat_ws('.', tg_table_schema, tg_table_name), a ->> tg_argv[2], b, a, (i).reason
+      from (select to_jsonb(old) as b, to_jsonb(new) as a, audit.tx_identity() as i offset 0) x
+     where a <> b;
+  else
+    insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                              correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
+    select coalesce(a ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
+           (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, case when (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then 'complete' else 'update' end,
+           concat_ws('.', tg_table_schema, tg_table_name), audit.key_of(a, tg_argv[0]::text[]), audit.redact(b, tg_argv[1]::text[]), audit.redact(a, tg_argv[1]::text[]), (i).reason
+      from (select to_jsonb(old) as b, to_jsonb(new) as a, audit.tx_identity() as i offset 0) x
+     where a <> b;
+  end if;
   return null;
 end $$;
 
@@ -403,6 +427,18 @@ begin
   values (target, gated, keys, redact)
   on conflict (relid) do update set gated = excluded.gated, key_columns = excluded.key_columns,
     redact_columns = excluded.redact_columns, enabled_at = now(), enabled_by = excluded.enabled_by;
+end $$;
+
+--
+-- Name: is_completion(jsonb, jsonb); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.is_completion(b jsonb, a jsonb) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+begin
+  return (a ->> 'status' in ('completed', 'resolved') and b ->> 'status' is distinct from a ->> 'status')
+      or (a ? 'resolved_at' and b ->> 'resolved_at' is null and a ->> 'resolved_at' is not null);
 end $$;
 
 --
@@ -587,6 +623,29 @@ begin
   end if;
   return query select n, encode(nullif(prev, '\x'::bytea), 'hex'), h;
 end $$;
+
+--
+-- Name: tx_identity(); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.tx_identity() RETURNS audit.tx_identity
+    LANGUAGE plpgsql STABLE
+    AS $$
+begin
+  return row(nullif(current_setting('ballast.org_id', true), ''),
+             coalesce(nullif(current_setting('ballast.actor', true), ''), audit.acting_role()), audit.acting_role(),
+             audit.job_label(), nullif(current_setting('ballast.endpoint', true), ''),
+             nullif(current_setting('application_name'), ''), nullif(current_setting('ballast.request_id', true), ''),
+             nullif(current_setting('ballast.trace_id', true), ''), nullif(current_setting('ballast.span_id', true), ''),
+             nullif(current_setting('ballast.correlation_id', true), ''),
+             nullif(current_setting('ballast.reason', true), ''))::audit.tx_identity;
+end $$;
+
+--
+-- Name: FUNCTION tx_identity(); Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON FUNCTION audit.tx_identity() IS 'the transaction''s identity settings (ballast.actor, request_id, trace_id, reason, ...) as the ledger records them';
 
 --
 -- Name: attempt_succeeded(); Type: FUNCTION; Schema: ballast; Owner: -
