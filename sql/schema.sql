@@ -249,21 +249,31 @@ CREATE FUNCTION audit.capture_delete() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  if tg_argv[2] <> '' and tg_argv[1] = '{}' then
-    insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
-                              correlation_id, operation, entity_type, entity_id, before_data, reason)
-    select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
-           (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'delete',
-           concat_ws('.', tg_table_schema, tg_table_name), j ->> tg_argv[2], j, (i).reason
-      from (select to_jsonb(o) as j, audit.tx_identity() as i from audit_old o offset 0) rows;
-  else
-    insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
-                              correlation_id, operation, entity_type, entity_id, before_data, reason)
-    select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
-           (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'delete',
-           concat_ws('.', tg_table_schema, tg_table_name), audit.key_of(j, tg_argv[0]::text[]), audit.redact(j, tg_argv[1]::text[]), (i).reason
-      from (select to_jsonb(o) as j, audit.tx_identity() as i from audit_old o offset 0) rows;
-  end if;
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, before_data, reason)
+  select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
+         (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'delete',
+         concat_ws('.', tg_table_schema, tg_table_name),
+         coalesce(j ->> tg_argv[2], audit.key_of(j, tg_argv[0]::text[])), audit.redact(j, tg_argv[1]::text[]), (i).reason
+    from (select to_jsonb(o) as j, audit.tx_identity() as i from audit_old o offset 0) rows;
+  return null;
+end $$;
+
+--
+-- Name: capture_delete_simple(); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.capture_delete_simple() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, before_data, reason)
+  select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
+         (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'delete',
+         concat_ws('.', tg_table_schema, tg_table_name), j ->> tg_argv[2], j, (i).reason
+    from (select to_jsonb(o) as j, audit.tx_identity() as i from audit_old o offset 0) rows;
   return null;
 end $$;
 
@@ -298,21 +308,31 @@ CREATE FUNCTION audit.capture_insert() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  if tg_argv[2] <> '' and tg_argv[1] = '{}' then
-    insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
-                              correlation_id, operation, entity_type, entity_id, after_data, reason)
-    select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
-           (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'create',
-           concat_ws('.', tg_table_schema, tg_table_name), j ->> tg_argv[2], j, (i).reason
-      from (select to_jsonb(n) as j, audit.tx_identity() as i from audit_new n offset 0) rows;
-  else
-    insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
-                              correlation_id, operation, entity_type, entity_id, after_data, reason)
-    select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
-           (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'create',
-           concat_ws('.', tg_table_schema, tg_table_name), audit.key_of(j, tg_argv[0]::text[]), audit.redact(j, tg_argv[1]::text[]), (i).reason
-      from (select to_jsonb(n) as j, audit.tx_identity() as i from audit_new n offset 0) rows;
-  end if;
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, after_data, reason)
+  select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
+         (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'create',
+         concat_ws('.', tg_table_schema, tg_table_name),
+         coalesce(j ->> tg_argv[2], audit.key_of(j, tg_argv[0]::text[])), audit.redact(j, tg_argv[1]::text[]), (i).reason
+    from (select to_jsonb(n) as j, audit.tx_identity() as i from audit_new n offset 0) rows;
+  return null;
+end $$;
+
+--
+-- Name: capture_insert_simple(); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.capture_insert_simple() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, after_data, reason)
+  select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
+         (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'create',
+         concat_ws('.', tg_table_schema, tg_table_name), j ->> tg_argv[2], j, (i).reason
+    from (select to_jsonb(n) as j, audit.tx_identity() as i from audit_new n offset 0) rows;
   return null;
 end $$;
 
@@ -343,23 +363,36 @@ CREATE FUNCTION audit.capture_update() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  if tg_argv[2] <> '' and tg_argv[1] = '{}' then
-    insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
-                              correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
-    select coalesce(a ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
-           (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, case when (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then 'complete' else 'update' end,
-           concat_ws('.', tg_table_schema, tg_table_name), a ->> tg_argv[2], b, a, (i).reason
-      from (select to_jsonb(old) as b, to_jsonb(new) as a, audit.tx_identity() as i offset 0) x
-     where a <> b;
-  else
-    insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
-                              correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
-    select coalesce(a ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
-           (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, case when (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then 'complete' else 'update' end,
-           concat_ws('.', tg_table_schema, tg_table_name), audit.key_of(a, tg_argv[0]::text[]), audit.redact(b, tg_argv[1]::text[]), audit.redact(a, tg_argv[1]::text[]), (i).reason
-      from (select to_jsonb(old) as b, to_jsonb(new) as a, audit.tx_identity() as i offset 0) x
-     where a <> b;
-  end if;
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
+  select coalesce(a ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
+         (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id,
+         case when (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then 'complete' else 'update' end,
+         concat_ws('.', tg_table_schema, tg_table_name),
+         coalesce(a ->> tg_argv[2], audit.key_of(a, tg_argv[0]::text[])), audit.redact(b, tg_argv[1]::text[]),
+         audit.redact(a, tg_argv[1]::text[]), (i).reason
+    from (select to_jsonb(old) as b, to_jsonb(new) as a, audit.tx_identity() as i offset 0) x
+   where a <> b;
+  return null;
+end $$;
+
+--
+-- Name: capture_update_simple(); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.capture_update_simple() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
+  select coalesce(a ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
+         (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id,
+         case when (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then 'complete' else 'update' end,
+         concat_ws('.', tg_table_schema, tg_table_name), a ->> tg_argv[2], b, a, (i).reason
+    from (select to_jsonb(old) as b, to_jsonb(new) as a, audit.tx_identity() as i offset 0) x
+   where a <> b;
   return null;
 end $$;
 
@@ -392,6 +425,7 @@ CREATE FUNCTION audit.enable(target regclass, gated boolean DEFAULT false, redac
 declare
   keys text[];
   args text;
+  form text;
 begin
   select array_agg(a.attname::text order by k.ord) into keys
     from pg_index i
@@ -403,6 +437,7 @@ begin
   end if;
   redact := coalesce(redact, '{}');
   args := format('%L, %L, %L', keys::text, redact::text, case when cardinality(keys) = 1 then keys[1] else '' end);
+  form := case when cardinality(keys) = 1 and cardinality(redact) = 0 then '_simple' else '' end;
   execute format('drop trigger if exists audit_insert on %s', target);
   execute format('drop trigger if exists audit_update on %s', target);
   execute format('drop trigger if exists audit_delete on %s', target);
@@ -410,11 +445,11 @@ begin
   execute format('drop trigger if exists audit_gate_delete on %s', target);
   execute format('drop trigger if exists audit_gate_truncate on %s', target);
   execute format('create trigger audit_insert after insert on %s referencing new table as audit_new
-                    for each statement execute function audit.capture_insert(%s)', target, args);
+                    for each statement execute function audit.capture_insert%s(%s)', target, form, args);
   execute format('create trigger audit_update after update on %s
-                    for each row execute function audit.capture_update(%s)', target, args);
+                    for each row execute function audit.capture_update%s(%s)', target, form, args);
   execute format('create trigger audit_delete after delete on %s referencing old table as audit_old
-                    for each statement execute function audit.capture_delete(%s)', target, args);
+                    for each statement execute function audit.capture_delete%s(%s)', target, form, args);
   execute format('create trigger audit_truncate after truncate on %s
                     for each statement execute function audit.capture_truncate()', target);
   if gated then
@@ -475,16 +510,19 @@ CREATE FUNCTION audit.redact(j jsonb, cols text[]) RETURNS jsonb
     AS $$
 declare
   c text;
+  k text[] := '{}';
+  v text[] := '{}';
 begin
   if j is null or cardinality(cols) = 0 then
     return j;
   end if;
   foreach c in array cols loop
     if jsonb_typeof(j -> c) <> 'null' then
-      j := jsonb_set(j, array[c], to_jsonb('sha256:' || left(encode(sha256(convert_to((j -> c)::text, 'UTF8')), 'hex'), 16)));
+      k := k || c;
+      v := v || ('sha256:' || left(encode(sha256(convert_to((j -> c)::text, 'UTF8')), 'hex'), 16));
     end if;
   end loop;
-  return j;
+  return j || jsonb_object(k, v);
 end $$;
 
 --
@@ -631,9 +669,11 @@ end $$;
 CREATE FUNCTION audit.tx_identity() RETURNS audit.tx_identity
     LANGUAGE plpgsql STABLE
     AS $$
+declare
+  r text := audit.acting_role();
 begin
   return row(nullif(current_setting('ballast.org_id', true), ''),
-             coalesce(nullif(current_setting('ballast.actor', true), ''), audit.acting_role()), audit.acting_role(),
+             coalesce(nullif(current_setting('ballast.actor', true), ''), r), r,
              audit.job_label(), nullif(current_setting('ballast.endpoint', true), ''),
              nullif(current_setting('application_name'), ''), nullif(current_setting('ballast.request_id', true), ''),
              nullif(current_setting('ballast.trace_id', true), ''), nullif(current_setting('ballast.span_id', true), ''),
@@ -3058,7 +3098,7 @@ CREATE INDEX sync_runs_at_idx ON search.sync_runs USING btree (at);
 -- Name: agents audit_delete; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_delete AFTER DELETE ON app.agents REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{agent_id}', '{}', 'agent_id');
+CREATE TRIGGER audit_delete AFTER DELETE ON app.agents REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{agent_id}', '{}', 'agent_id');
 
 --
 -- Name: claims audit_delete; Type: TRIGGER; Schema: app; Owner: -
@@ -3154,7 +3194,7 @@ CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON app.summaries FOR EACH STA
 -- Name: agents audit_insert; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_insert AFTER INSERT ON app.agents REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{agent_id}', '{}', 'agent_id');
+CREATE TRIGGER audit_insert AFTER INSERT ON app.agents REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{agent_id}', '{}', 'agent_id');
 
 --
 -- Name: claims audit_insert; Type: TRIGGER; Schema: app; Owner: -
@@ -3226,7 +3266,7 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON app.unknown_phone FOR EACH STATE
 -- Name: agents audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.agents FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{agent_id}', '{}', 'agent_id');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.agents FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{agent_id}', '{}', 'agent_id');
 
 --
 -- Name: claims audit_update; Type: TRIGGER; Schema: app; Owner: -
@@ -3352,7 +3392,7 @@ CREATE TRIGGER audit_delete AFTER DELETE ON ballast.pipeline_failures REFERENCIN
 -- Name: trace_policy audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
-CREATE TRIGGER audit_delete AFTER DELETE ON ballast.trace_policy REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{singleton}', '{}', 'singleton');
+CREATE TRIGGER audit_delete AFTER DELETE ON ballast.trace_policy REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{singleton}', '{}', 'singleton');
 
 --
 -- Name: pipeline_failures audit_gate_delete; Type: TRIGGER; Schema: ballast; Owner: -
@@ -3388,7 +3428,7 @@ CREATE TRIGGER audit_insert AFTER INSERT ON ballast.pipeline_failures REFERENCIN
 -- Name: trace_policy audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
-CREATE TRIGGER audit_insert AFTER INSERT ON ballast.trace_policy REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{singleton}', '{}', 'singleton');
+CREATE TRIGGER audit_insert AFTER INSERT ON ballast.trace_policy REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{singleton}', '{}', 'singleton');
 
 --
 -- Name: pipeline_failures audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
@@ -3412,7 +3452,7 @@ CREATE TRIGGER audit_update AFTER UPDATE ON ballast.pipeline_failures FOR EACH R
 -- Name: trace_policy audit_update; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON ballast.trace_policy FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{singleton}', '{}', 'singleton');
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.trace_policy FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{singleton}', '{}', 'singleton');
 
 --
 -- Name: error_envelopes error_envelopes_guard; Type: TRIGGER; Schema: ballast; Owner: -

@@ -148,9 +148,17 @@ t.test('composite keys name the row; redaction hashes values, keeps nulls, ignor
 });
 
 t.test('every audited table carries its one-column key as a trigger argument; triggers attached without it still work', async (t) => {
-  const { rows } = await db.query(`select tgrelid::regclass::text as rel, tgnargs from pg_trigger
-                                     where tgname = 'audit_insert' and tgrelid = any(array['app.agents', 'app.interactions']::regclass[])`);
-  t.same(rows.map((r) => r.tgnargs), [3, 3]);
+  const { rows } = await db.query(`select tgrelid::regclass::text as rel, tgnargs, tgfoid::regproc::text as fn from pg_trigger
+                                     where tgname = 'audit_insert' and tgrelid = any(array['app.agents', 'app.interactions']::regclass[])
+                                     order by 1`);
+  t.same(rows.map((r) => [r.rel, r.tgnargs, r.fn]), [
+    ['app.agents', 3, 'audit.capture_insert_simple'], // one-column key, nothing to redact
+    ['app.interactions', 3, 'audit.capture_insert'], // redacted columns: the general form
+  ]);
+  const { rows: owners } = await db.query(`select p.proname, pg_get_userbyid(p.proowner) as owner, p.prosecdef
+                                             from pg_proc p where p.pronamespace = 'audit'::regnamespace and p.proname like 'capture_%'`);
+  t.ok(owners.length >= 7);
+  for (const o of owners) t.same([o.owner, o.prosecdef], ['ballast_audit_writer', true], `${o.proname} runs as the audit writer`);
   // Migration 013 re-attached every table in its own transaction, stamped
   // executed_at (= its now()); re-attaching must keep the first enable time.
   const { rows: [kept] } = await db.query(`select t.enabled_at < m.executed_at::timestamptz as earlier
