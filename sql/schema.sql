@@ -248,14 +248,16 @@ CREATE FUNCTION audit.capture_delete() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  i audit.tx_identity := audit.tx_identity();
 begin
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, before_data, reason)
-  select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
-         (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'delete',
+  select coalesce(j ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+         i.request_id, i.trace_id, i.span_id, i.correlation_id, 'delete',
          concat_ws('.', tg_table_schema, tg_table_name),
-         coalesce(j ->> tg_argv[2], audit.key_of(j, tg_argv[0]::text[])), audit.redact(j, tg_argv[1]::text[]), (i).reason
-    from (select to_jsonb(o) as j, audit.tx_identity() as i from audit_old o offset 0) rows;
+         coalesce(j ->> tg_argv[2], audit.key_of(j, tg_argv[0]::text[])), audit.redact(j, tg_argv[1]::text[]), i.reason
+    from (select to_jsonb(r) as j from audit_old r offset 0) rows;
   return null;
 end $$;
 
@@ -267,13 +269,15 @@ CREATE FUNCTION audit.capture_delete_simple() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  i audit.tx_identity := audit.tx_identity();
 begin
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, before_data, reason)
-  select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
-         (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'delete',
-         concat_ws('.', tg_table_schema, tg_table_name), j ->> tg_argv[2], j, (i).reason
-    from (select to_jsonb(o) as j, audit.tx_identity() as i from audit_old o offset 0) rows;
+  select coalesce(j ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+         i.request_id, i.trace_id, i.span_id, i.correlation_id, 'delete',
+         concat_ws('.', tg_table_schema, tg_table_name), j ->> tg_argv[2], j, i.reason
+    from (select to_jsonb(r) as j from audit_old r offset 0) rows;
   return null;
 end $$;
 
@@ -307,14 +311,16 @@ CREATE FUNCTION audit.capture_insert() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  i audit.tx_identity := audit.tx_identity();
 begin
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, after_data, reason)
-  select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
-         (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'create',
+  select coalesce(j ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+         i.request_id, i.trace_id, i.span_id, i.correlation_id, 'create',
          concat_ws('.', tg_table_schema, tg_table_name),
-         coalesce(j ->> tg_argv[2], audit.key_of(j, tg_argv[0]::text[])), audit.redact(j, tg_argv[1]::text[]), (i).reason
-    from (select to_jsonb(n) as j, audit.tx_identity() as i from audit_new n offset 0) rows;
+         coalesce(j ->> tg_argv[2], audit.key_of(j, tg_argv[0]::text[])), audit.redact(j, tg_argv[1]::text[]), i.reason
+    from (select to_jsonb(r) as j from audit_new r offset 0) rows;
   return null;
 end $$;
 
@@ -326,13 +332,15 @@ CREATE FUNCTION audit.capture_insert_simple() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  i audit.tx_identity := audit.tx_identity();
 begin
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, after_data, reason)
-  select coalesce(j ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
-         (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id, 'create',
-         concat_ws('.', tg_table_schema, tg_table_name), j ->> tg_argv[2], j, (i).reason
-    from (select to_jsonb(n) as j, audit.tx_identity() as i from audit_new n offset 0) rows;
+  select coalesce(j ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+         i.request_id, i.trace_id, i.span_id, i.correlation_id, 'create',
+         concat_ws('.', tg_table_schema, tg_table_name), j ->> tg_argv[2], j, i.reason
+    from (select to_jsonb(r) as j from audit_new r offset 0) rows;
   return null;
 end $$;
 
@@ -362,17 +370,22 @@ CREATE FUNCTION audit.capture_update() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  b jsonb := to_jsonb(old);
+  a jsonb := to_jsonb(new);
+  i audit.tx_identity;
 begin
+  if a = b then
+    return null;
+  end if;
+  i := audit.tx_identity();
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
-  select coalesce(a ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
-         (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id,
-         case when (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then 'complete' else 'update' end,
-         concat_ws('.', tg_table_schema, tg_table_name),
-         coalesce(a ->> tg_argv[2], audit.key_of(a, tg_argv[0]::text[])), audit.redact(b, tg_argv[1]::text[]),
-         audit.redact(a, tg_argv[1]::text[]), (i).reason
-    from (select to_jsonb(old) as b, to_jsonb(new) as a, audit.tx_identity() as i offset 0) x
-   where a <> b;
+  values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+          i.request_id, i.trace_id, i.span_id, i.correlation_id,
+          case when (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then 'complete' else 'update' end,
+          concat_ws('.', tg_table_schema, tg_table_name), coalesce(a ->> tg_argv[2], audit.key_of(a, tg_argv[0]::text[])),
+          audit.redact(b, tg_argv[1]::text[]), audit.redact(a, tg_argv[1]::text[]), i.reason);
   return null;
 end $$;
 
@@ -384,15 +397,21 @@ CREATE FUNCTION audit.capture_update_simple() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  b jsonb := to_jsonb(old);
+  a jsonb := to_jsonb(new);
+  i audit.tx_identity;
 begin
+  if a = b then
+    return null;
+  end if;
+  i := audit.tx_identity();
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
-  select coalesce(a ->> 'org_id', (i).org_id), (i).actor, (i).db_role, (i).job, (i).endpoint, (i).application_name,
-         (i).request_id, (i).trace_id, (i).span_id, (i).correlation_id,
-         case when (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then 'complete' else 'update' end,
-         concat_ws('.', tg_table_schema, tg_table_name), a ->> tg_argv[2], b, a, (i).reason
-    from (select to_jsonb(old) as b, to_jsonb(new) as a, audit.tx_identity() as i offset 0) x
-   where a <> b;
+  values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+          i.request_id, i.trace_id, i.span_id, i.correlation_id,
+          case when (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then 'complete' else 'update' end,
+          concat_ws('.', tg_table_schema, tg_table_name), a ->> tg_argv[2], b, a, i.reason);
   return null;
 end $$;
 
