@@ -2,14 +2,14 @@
  * Audit trigger cost: write throughput on an audited and an unaudited copy
  * of the same table, same run, same writers. Prints both rates and the ratio.
  *
- *   npm run bench:audit        (BENCH_ROWS=20000 BENCH_WRITERS=8 BENCH_ROUNDS=5)
+ *   npm run bench:audit        (BENCH_ROWS=10000 BENCH_WRITERS=8 BENCH_ROUNDS=7)
  */
 import { Db } from '../../lib/db/index.ts';
 import { benchDatabase, median } from './harness.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 8);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
 const { url, db, done } = await benchDatabase();
 for (const t of ['plain', 'audited']) {
@@ -21,8 +21,11 @@ const writers = new Db({ connectionString: url, max: WRITERS });
 /** Inserts ROWS rows, then updates each once, from WRITERS concurrent transactions; rows per second. */
 async function run(table: string, round: number): Promise<number> {
   // Same starting state for every round, outside the clock: the previous
-  // round's dead rows vacuumed and no checkpoint pending.
+  // round's dead rows vacuumed, the ledger's new rows too (else autovacuum
+  // picks it up in the middle of whichever round comes next), and no
+  // checkpoint pending.
   await db.query(`vacuum public.${table}`);
+  await db.query('vacuum audit.ledger');
   await db.query('checkpoint');
   let next = 0;
   const base = round * ROWS * 10;
