@@ -41,9 +41,10 @@ t.test('the audit recipes in sql/forensics answer who changed a row, what a trac
   await db.atomicWrite((tx) => tx.query(`delete from app.agents where agent_id = 'h1'`), { actor: 'dave', reason: 'left the team' });
   const history = await runNamed(db, 'audit_row_history', ['app.agents', 'h1']);
   t.same(history.map((r) => [r.operation, r.actor]), [['create', 'carol'], ['update', 'carol'], ['delete', 'dave']]);
-  t.same(history[1].changed, ['nickname']);
-  t.ok(history[0].changed.includes('phone_number'), 'a create changes every column it sets');
-  t.same(history[2].changed, history[0].changed, 'a delete changes every column');
+  const [created, updated, deleted] = history.map((r) => r.changed as string[]);
+  t.same(updated, ['nickname']);
+  t.ok(created?.includes('phone_number'), 'a create changes every column it sets');
+  t.same(deleted, created, 'a delete changes every column');
   const touched = await runNamed(db, 'audit_trace', [trace]);
   t.same(touched.map((r) => [r.operation, r.entity_id, r.changed?.length > 0]), [['create', 'h1', true], ['update', 'h1', true]]);
   const deletes = await runNamed(db, 'audit_deletes', [new Date(Date.now() - 60_000), 100]);
@@ -168,7 +169,7 @@ t.test('every audited table carries its one-column key as a trigger argument; tr
   // A table attached by an older ballast: two arguments, no key column.
   await db.query(`create table public.legacy (k1 int, k2 text, pin text, primary key (k1, k2))`);
   await db.query(`select audit.enable('public.legacy', redact => array['pin'])`);
-  for (const [name, timing, level] of [['audit_insert', 'after insert', 'statement'], ['audit_update', 'after update', 'row'], ['audit_delete', 'after delete', 'statement']]) {
+  for (const [name, timing, level] of [['audit_insert', 'after insert', 'statement'], ['audit_update', 'after update', 'row'], ['audit_delete', 'after delete', 'statement']] as const) {
     const ref = name === 'audit_insert' ? 'referencing new table as audit_new' : name === 'audit_delete' ? 'referencing old table as audit_old' : '';
     await db.query(`drop trigger ${name} on public.legacy`);
     await db.query(`create trigger ${name} ${timing} on public.legacy ${ref} for each ${level}
