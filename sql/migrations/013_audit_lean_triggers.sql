@@ -5,10 +5,12 @@
 -- permission-checked each time the statement starts, and every PL/pgSQL
 -- variable or IF condition is compiled again in every transaction. Measured
 -- in instructions per audited insert+update (callgrind), this migration
--- takes the audit's share from about 780,000 to about 590,000 (the writes
+-- takes the audit's share from about 780,000 to about 545,000 (the writes
 -- themselves, unaudited, take about 115,000):
---  * each capture function runs one INSERT, with no condition but the
---    UPDATE's "did anything change";
+--  * each capture function runs one INSERT; its only variables hold what
+--    that INSERT would otherwise compute more than once (the identity, the
+--    UPDATE's two images), and its only condition is the UPDATE's "did
+--    anything change";
 --  * the identity settings are read by one function, audit.tx_identity(),
 --    compiled once per transaction however many statements it audits, and
 --    called once per statement (it was evaluated once per row);
