@@ -41,7 +41,7 @@ comment on function audit.changed_columns(jsonb, jsonb) is
   'columns whose values differ between a ledger row''s before_data and after_data (every column of a create or delete)';
 
 -- Who is acting: every identity setting a ledger row records, read once per
--- audited row. As one PL/pgSQL expression it is compiled once per
+-- audited statement. As one PL/pgSQL expression it is compiled once per
 -- transaction; written inline, each audited statement compiled its own copy
 -- (two dozen function calls).
 create type audit.tx_identity as (
