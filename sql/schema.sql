@@ -290,16 +290,15 @@ CREATE FUNCTION audit.capture_grant() RETURNS event_trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
+  i audit.tx_identity := audit.tx_identity();
   r record;
 begin
   for r in select * from pg_event_trigger_ddl_commands() where command_tag in ('GRANT', 'REVOKE') loop
     insert into audit.ledger (actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                               correlation_id, operation, entity_type, entity_id, after_data, reason)
-    values (coalesce(ballast.setting('actor'), audit.acting_role()), audit.acting_role(), audit.job_label(),
-            ballast.setting('endpoint'), nullif(current_setting('application_name'), ''), ballast.setting('request_id'),
-            ballast.setting('trace_id'), ballast.setting('span_id'), ballast.setting('correlation_id'),
-            lower(r.command_tag), coalesce(lower(r.object_type), 'privilege'), r.object_identity,
-            jsonb_build_object('statement', left(current_query(), 2000)), ballast.setting('reason'));
+    values (i.actor, i.db_role, i.job, i.endpoint, i.application_name, i.request_id, i.trace_id, i.span_id,
+            i.correlation_id, lower(r.command_tag), coalesce(lower(r.object_type), 'privilege'), r.object_identity,
+            jsonb_build_object('statement', left(current_query(), 2000)), i.reason);
   end loop;
 end $$;
 
@@ -352,13 +351,13 @@ CREATE FUNCTION audit.capture_truncate() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  i audit.tx_identity := audit.tx_identity();
 begin
   insert into audit.ledger (actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, reason)
-  values (coalesce(ballast.setting('actor'), audit.acting_role()), audit.acting_role(), audit.job_label(),
-          ballast.setting('endpoint'), nullif(current_setting('application_name'), ''), ballast.setting('request_id'),
-          ballast.setting('trace_id'), ballast.setting('span_id'), ballast.setting('correlation_id'),
-          'truncate', tg_table_schema || '.' || tg_table_name, ballast.setting('reason'));
+  values (i.actor, i.db_role, i.job, i.endpoint, i.application_name, i.request_id, i.trace_id, i.span_id,
+          i.correlation_id, 'truncate', concat_ws('.', tg_table_schema, tg_table_name), i.reason);
   return null;
 end $$;
 

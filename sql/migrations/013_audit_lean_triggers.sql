@@ -208,6 +208,34 @@ alter function audit.capture_insert_simple() owner to ballast_audit_writer;
 alter function audit.capture_delete_simple() owner to ballast_audit_writer;
 alter function audit.capture_update_simple() owner to ballast_audit_writer;
 
+-- TRUNCATE and GRANT/REVOKE rows read the same identity, from the same place.
+create or replace function audit.capture_truncate() returns trigger
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  i audit.tx_identity := audit.tx_identity();
+begin
+  insert into audit.ledger (actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, reason)
+  values (i.actor, i.db_role, i.job, i.endpoint, i.application_name, i.request_id, i.trace_id, i.span_id,
+          i.correlation_id, 'truncate', concat_ws('.', tg_table_schema, tg_table_name), i.reason);
+  return null;
+end $$;
+
+create or replace function audit.capture_grant() returns event_trigger
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  i audit.tx_identity := audit.tx_identity();
+  r record;
+begin
+  for r in select * from pg_event_trigger_ddl_commands() where command_tag in ('GRANT', 'REVOKE') loop
+    insert into audit.ledger (actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                              correlation_id, operation, entity_type, entity_id, after_data, reason)
+    values (i.actor, i.db_role, i.job, i.endpoint, i.application_name, i.request_id, i.trace_id, i.span_id,
+            i.correlation_id, lower(r.command_tag), coalesce(lower(r.object_type), 'privilege'), r.object_identity,
+            jsonb_build_object('statement', left(current_query(), 2000)), i.reason);
+  end loop;
+end $$;
+
 /**
  * Attaches the audit triggers to a table (one call, idempotent):
  *   select audit.enable('app.interactions', gated => true, redact => array['transcript', 'body']);

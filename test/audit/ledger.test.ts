@@ -84,6 +84,13 @@ t.test('DELETE on a gated table without a reason is refused; with one it is reco
   await db.atomicWrite((tx) => tx.query(`delete from app.agents where agent_id = 'a4'`), { reason: 'duplicate agent' });
   const rows = await rowsFor('a4');
   t.same(rows.map((r) => [r.operation, r.reason]), [['create', null], ['delete', 'duplicate agent']]);
+  await db.query(`create table public.scratch_rows (id int primary key)`);
+  await db.query(`select audit.enable('public.scratch_rows', gated => true)`);
+  await db.atomicWrite((tx) => tx.query('truncate public.scratch_rows'), { actor: 'erin', request_id: 'req-9', reason: 'reset fixtures' });
+  const { rows: [cut] } = await db.query(`select operation, actor, db_role, request_id, reason from audit.ledger
+                                            where entity_type = 'public.scratch_rows'`);
+  t.same(cut, { operation: 'truncate', actor: 'erin', db_role: cut?.db_role, request_id: 'req-9', reason: 'reset fixtures' });
+  t.ok(cut?.db_role, 'the database role is recorded');
 });
 
 t.test('the ledger refuses UPDATE, DELETE and TRUNCATE, even from a superuser', async (t) => {
