@@ -92,11 +92,24 @@ CREATE SCHEMA search;
 COMMENT ON SCHEMA search IS 'transactional outbox to Qdrant, versions, reconciliation runs';
 
 --
--- Name: operation_kind; Type: DOMAIN; Schema: audit; Owner: -
+-- Name: operation; Type: TYPE; Schema: audit; Owner: -
 --
 
-CREATE DOMAIN audit.operation_kind AS text
-	CONSTRAINT operation_kind_check CHECK ((VALUE = ANY (ARRAY['create'::text, 'update'::text, 'delete'::text, 'complete'::text, 'grant'::text, 'revoke'::text, 'truncate'::text])));
+CREATE TYPE audit.operation AS ENUM (
+    'create',
+    'update',
+    'delete',
+    'complete',
+    'grant',
+    'revoke',
+    'truncate'
+);
+
+--
+-- Name: TYPE operation; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON TYPE audit.operation IS 'what an audit ledger row records';
 
 --
 -- Name: tx_identity; Type: TYPE; Schema: audit; Owner: -
@@ -297,8 +310,8 @@ begin
     insert into audit.ledger (actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                               correlation_id, operation, entity_type, entity_id, after_data, reason)
     values (i.actor, i.db_role, i.job, i.endpoint, i.application_name, i.request_id, i.trace_id, i.span_id,
-            i.correlation_id, lower(r.command_tag), coalesce(lower(r.object_type), 'privilege'), r.object_identity,
-            jsonb_build_object('statement', left(current_query(), 2000)), i.reason);
+            i.correlation_id, lower(r.command_tag)::audit.operation, coalesce(lower(r.object_type), 'privilege'),
+            r.object_identity, jsonb_build_object('statement', left(current_query(), 2000)), i.reason);
   end loop;
 end $$;
 
@@ -373,16 +386,23 @@ declare
   b jsonb := to_jsonb(old);
   a jsonb := to_jsonb(new);
   i audit.tx_identity;
+  op audit.operation;
 begin
   if a = b then
     return null;
   end if;
   i := audit.tx_identity();
+  if tg_nargs > 3 then
+    op := tg_argv[3];
+  elsif (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then
+    op := 'complete';
+  else
+    op := 'update';
+  end if;
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
   values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
-          i.request_id, i.trace_id, i.span_id, i.correlation_id,
-          case when (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then 'complete' else 'update' end,
+          i.request_id, i.trace_id, i.span_id, i.correlation_id, op,
           concat_ws('.', tg_table_schema, tg_table_name), coalesce(a ->> tg_argv[2], audit.key_of(a, tg_argv[0]::text[])),
           audit.redact(b, tg_argv[1]::text[]), audit.redact(a, tg_argv[1]::text[]), i.reason);
   return null;
@@ -408,8 +428,7 @@ begin
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
   values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
-          i.request_id, i.trace_id, i.span_id, i.correlation_id,
-          case when (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then 'complete' else 'update' end,
+          i.request_id, i.trace_id, i.span_id, i.correlation_id, coalesce(tg_argv[3], 'update')::audit.operation,
           concat_ws('.', tg_table_schema, tg_table_name), a ->> tg_argv[2], b, a, i.reason);
   return null;
 end $$;
@@ -434,6 +453,22 @@ $$;
 COMMENT ON FUNCTION audit.changed_columns(before_data jsonb, after_data jsonb) IS 'columns whose values differ between a ledger row''s before_data and after_data (every column of a create or delete)';
 
 --
+-- Name: completion_condition(regclass); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.completion_condition(target regclass) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select string_agg(case a.attname
+                      when 'status' then '(new.status::text in (''completed'', ''resolved'') and old.status is distinct from new.status)'
+                      else '(old.resolved_at is null and new.resolved_at is not null)'
+                    end, ' or ' order by a.attname desc)
+    from pg_attribute a
+   where a.attrelid = target and a.attname in ('status', 'resolved_at') and a.attnum > 0 and not a.attisdropped
+$$;
+
+--
 -- Name: enable(regclass, boolean, text[]); Type: FUNCTION; Schema: audit; Owner: -
 --
 
@@ -444,6 +479,7 @@ declare
   keys text[];
   args text;
   form text;
+  completes text := audit.completion_condition(target);
 begin
   select array_agg(a.attname::text order by k.ord) into keys
     from pg_index i
@@ -458,14 +494,24 @@ begin
   form := case when cardinality(keys) = 1 and cardinality(redact) = 0 then '_simple' else '' end;
   execute format('drop trigger if exists audit_insert on %s', target);
   execute format('drop trigger if exists audit_update on %s', target);
+  execute format('drop trigger if exists audit_complete on %s', target);
   execute format('drop trigger if exists audit_delete on %s', target);
   execute format('drop trigger if exists audit_truncate on %s', target);
   execute format('drop trigger if exists audit_gate_delete on %s', target);
   execute format('drop trigger if exists audit_gate_truncate on %s', target);
   execute format('create trigger audit_insert after insert on %s referencing new table as audit_new
                     for each statement execute function audit.capture_insert%s(%s)', target, form, args);
-  execute format('create trigger audit_update after update on %s
-                    for each row execute function audit.capture_update%s(%s)', target, form, args);
+  if completes is null then
+    execute format('create trigger audit_update after update on %s
+                      for each row execute function audit.capture_update%s(%s, ''update'')', target, form, args);
+  else
+    execute format('create trigger audit_update after update on %s
+                      for each row when ((%s) is not true) execute function audit.capture_update%s(%s, ''update'')',
+                   target, completes, form, args);
+    execute format('create trigger audit_complete after update on %s
+                      for each row when ((%s) is true) execute function audit.capture_update%s(%s, ''complete'')',
+                   target, completes, form, args);
+  end if;
   execute format('create trigger audit_delete after delete on %s referencing old table as audit_old
                     for each statement execute function audit.capture_delete%s(%s)', target, form, args);
   execute format('create trigger audit_truncate after truncate on %s
@@ -592,7 +638,7 @@ CREATE TABLE audit.ledger (
     trace_id text,
     span_id text,
     correlation_id text,
-    operation audit.operation_kind NOT NULL,
+    operation audit.operation NOT NULL,
     entity_type text NOT NULL,
     entity_id text,
     before_data jsonb,
@@ -2912,13 +2958,25 @@ CREATE INDEX ledger_chain_order_idx ON audit.ledger USING btree (txid, id);
 -- Name: ledger_deletes_idx; Type: INDEX; Schema: audit; Owner: -
 --
 
-CREATE INDEX ledger_deletes_idx ON audit.ledger USING btree (occurred_at DESC) WHERE ((operation)::text = ANY (ARRAY['delete'::text, 'truncate'::text]));
+CREATE INDEX ledger_deletes_idx ON audit.ledger USING btree (occurred_at DESC) WHERE (after_data IS NULL);
+
+--
+-- Name: INDEX ledger_deletes_idx; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON INDEX audit.ledger_deletes_idx IS 'deletes and truncates (the only rows with no after image), newest first';
 
 --
 -- Name: ledger_entity_idx; Type: INDEX; Schema: audit; Owner: -
 --
 
-CREATE INDEX ledger_entity_idx ON audit.ledger USING btree (entity_type, entity_id, id);
+CREATE INDEX ledger_entity_idx ON audit.ledger USING btree (entity_id);
+
+--
+-- Name: INDEX ledger_entity_idx; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON INDEX audit.ledger_entity_idx IS 'row history: the entries of one entity id (the recipe filters on entity_type)';
 
 --
 -- Name: ledger_trace_idx; Type: INDEX; Schema: audit; Owner: -
@@ -3113,6 +3171,12 @@ CREATE INDEX outbox_processed_idx ON search.outbox USING btree (processed_at);
 CREATE INDEX sync_runs_at_idx ON search.sync_runs USING btree (at);
 
 --
+-- Name: agents audit_complete; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_complete AFTER UPDATE ON app.agents FOR EACH ROW WHEN ((((new.status = ANY (ARRAY['completed'::text, 'resolved'::text])) AND (old.status IS DISTINCT FROM new.status)) IS TRUE)) EXECUTE FUNCTION audit.capture_update_simple('{agent_id}', '{}', 'agent_id', 'complete');
+
+--
 -- Name: agents audit_delete; Type: TRIGGER; Schema: app; Owner: -
 --
 
@@ -3284,37 +3348,37 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON app.unknown_phone FOR EACH STATE
 -- Name: agents audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.agents FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{agent_id}', '{}', 'agent_id');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.agents FOR EACH ROW WHEN ((((new.status = ANY (ARRAY['completed'::text, 'resolved'::text])) AND (old.status IS DISTINCT FROM new.status)) IS NOT TRUE)) EXECUTE FUNCTION audit.capture_update_simple('{agent_id}', '{}', 'agent_id', 'update');
 
 --
 -- Name: claims audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.claims FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{text}', 'id');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.claims FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{text}', 'id', 'update');
 
 --
 -- Name: interactions audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.interactions FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{transcript,body,from_number,to_number}', 'id');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.interactions FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{transcript,body,from_number,to_number}', 'id', 'update');
 
 --
 -- Name: striking_flags audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.striking_flags FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{evidence}', 'id');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.striking_flags FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{evidence}', 'id', 'update');
 
 --
 -- Name: summaries audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.summaries FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{interaction_id}', '{summary,key_points}', 'interaction_id');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.summaries FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{interaction_id}', '{summary,key_points}', 'interaction_id', 'update');
 
 --
 -- Name: unknown_phone audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.unknown_phone FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{phone_number}', 'id');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.unknown_phone FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{phone_number}', 'id', 'update');
 
 --
 -- Name: claims claims_search_delete; Type: TRIGGER; Schema: app; Owner: -
@@ -3401,6 +3465,12 @@ CREATE TRIGGER seals_append_only BEFORE DELETE OR UPDATE ON audit.seals FOR EACH
 CREATE TRIGGER seals_no_truncate BEFORE TRUNCATE ON audit.seals FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
 
 --
+-- Name: pipeline_failures audit_complete; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_complete AFTER UPDATE ON ballast.pipeline_failures FOR EACH ROW WHEN ((((old.resolved_at IS NULL) AND (new.resolved_at IS NOT NULL)) IS TRUE)) EXECUTE FUNCTION audit.capture_update('{id}', '{payload_snapshot,context}', 'id', 'complete');
+
+--
 -- Name: pipeline_failures audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -3464,13 +3534,13 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.trace_policy FOR EACH ST
 -- Name: pipeline_failures audit_update; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON ballast.pipeline_failures FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{payload_snapshot,context}', 'id');
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.pipeline_failures FOR EACH ROW WHEN ((((old.resolved_at IS NULL) AND (new.resolved_at IS NOT NULL)) IS NOT TRUE)) EXECUTE FUNCTION audit.capture_update('{id}', '{payload_snapshot,context}', 'id', 'update');
 
 --
 -- Name: trace_policy audit_update; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON ballast.trace_policy FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{singleton}', '{}', 'singleton');
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.trace_policy FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{singleton}', '{}', 'singleton', 'update');
 
 --
 -- Name: error_envelopes error_envelopes_guard; Type: TRIGGER; Schema: ballast; Owner: -
@@ -3495,6 +3565,12 @@ CREATE TRIGGER job_attempts_succeeded AFTER INSERT OR UPDATE OF status ON ballas
 --
 
 CREATE TRIGGER trace_policy_touch BEFORE UPDATE ON ballast.trace_policy FOR EACH ROW EXECUTE FUNCTION ballast.touch_trace_policy();
+
+--
+-- Name: webhook_events audit_complete; Type: TRIGGER; Schema: ingest; Owner: -
+--
+
+CREATE TRIGGER audit_complete AFTER UPDATE ON ingest.webhook_events FOR EACH ROW WHEN ((((new.status = ANY (ARRAY['completed'::text, 'resolved'::text])) AND (old.status IS DISTINCT FROM new.status)) IS TRUE)) EXECUTE FUNCTION audit.capture_update('{id}', '{raw_body,payload,headers}', 'id', 'complete');
 
 --
 -- Name: webhook_events audit_delete; Type: TRIGGER; Schema: ingest; Owner: -
@@ -3530,7 +3606,7 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ingest.webhook_events FOR EACH S
 -- Name: webhook_events audit_update; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON ingest.webhook_events FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{raw_body,payload,headers}', 'id');
+CREATE TRIGGER audit_update AFTER UPDATE ON ingest.webhook_events FOR EACH ROW WHEN ((((new.status = ANY (ARRAY['completed'::text, 'resolved'::text])) AND (old.status IS DISTINCT FROM new.status)) IS NOT TRUE)) EXECUTE FUNCTION audit.capture_update('{id}', '{raw_body,payload,headers}', 'id', 'update');
 
 --
 -- Name: webhook_events webhook_events_defaults; Type: TRIGGER; Schema: ingest; Owner: -

@@ -21,7 +21,14 @@ export interface MigrateResult {
   applied: string[];
 }
 
-export async function migrate(connectionString: string, opts: { log?: (msg: string) => void } = {}): Promise<MigrateResult> {
+export async function migrate(
+  connectionString: string,
+  opts: {
+    log?: (msg: string) => void;
+    /** Where the SQL migrations are (default sql/migrations); upgrade tests apply an older set first. */
+    dir?: string;
+  } = {},
+): Promise<MigrateResult> {
   const client = new pg.Client({ connectionString, application_name: 'ballast migrate' });
   await client.connect();
   try {
@@ -45,7 +52,7 @@ export async function migrate(connectionString: string, opts: { log?: (msg: stri
     await client.query(`create table if not exists public.migrations (
       id integer primary key, name varchar(100) unique not null,
       hash varchar(40) not null, executed_at timestamp default current_timestamp)`);
-    const applied = await runSqlMigrations({ client }, MIGRATIONS_DIR, { logger: () => undefined });
+    const applied = await runSqlMigrations({ client }, opts.dir ?? MIGRATIONS_DIR, { logger: () => undefined });
     const ours = applied.filter((m) => m.id > 0);
     for (const m of ours) opts.log?.(`applied ${m.fileName}`);
     return { applied: ours.map((m) => m.fileName) };

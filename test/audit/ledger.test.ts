@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
-import { runNamed } from '../../lib/forensics/index.ts';
+import { namedQuery, runNamed } from '../../lib/forensics/index.ts';
 import { testDatabase } from '../helpers/db.ts';
 
 const { db } = await testDatabase(t);
@@ -132,6 +132,69 @@ t.test('one call attaches the audit to any table with a primary key', async (t) 
   await t.rejects(db.query(`select audit.enable('public.nokey')`), /no primary key/);
 });
 
+t.test('each audit recipe can use its ledger index', async (t) => {
+  for (const [recipe, params, index] of [
+    ['audit_row_history', ['app.agents', 'h1'], 'ledger_entity_idx'],
+    ['audit_trace', ['4bf92f3577b34da6a3ce929d0e0e4736'], 'ledger_trace_idx'],
+    ['audit_deletes', [new Date(0), 10], 'ledger_deletes_idx'],
+  ] as const) {
+    const plan = await db.readOnly(async (tx) => {
+      await tx.query('set local enable_seqscan = off');
+      return JSON.stringify((await tx.query(`explain (format json) ${namedQuery(recipe)}`, [...params])).rows);
+    });
+    t.match(plan, index, `${recipe} uses ${index}`);
+  }
+});
+
+t.test('an UPDATE is a completion only on a table with a status or resolved_at column, decided when the audit is attached', async (t) => {
+  await db.query(`create type public.ticket_state as enum ('open', 'working', 'resolved')`);
+  await db.query(`create table public.tickets (id int primary key, status public.ticket_state, resolved_at timestamptz, note text)`);
+  await db.query(`select audit.enable('public.tickets')`);
+  await db.query(`insert into public.tickets values (1, 'open', null, null), (2, 'open', null, null)`);
+  for (const sql of [
+    `update public.tickets set status = 'working' where id = 1`,
+    `update public.tickets set status = 'resolved' where id = 1`, // reaches its end: a completion
+    `update public.tickets set note = 'thanks' where id = 1`, // already resolved: an update
+    `update public.tickets set status = null where id = 1`, // no status at all: still audited, as an update
+    `update public.tickets set resolved_at = now() where id = 2`, // resolved_at set: a completion
+    `update public.tickets set resolved_at = now() + interval '1 s' where id = 2`, // was set already: an update
+  ]) await db.query(sql);
+  const ops = async (table: string) => (await db.query(`select entity_id, operation from audit.ledger
+                                                         where entity_type = $1 and operation <> 'create' order by id`, [table]))
+    .rows.map((r) => `${r.entity_id}:${r.operation}`);
+  t.same(await ops('public.tickets'), ['1:update', '1:complete', '1:update', '1:update', '2:complete', '2:update']);
+  // The same answers as audit.is_completion() on the row images, which the ledger's own rows allow to check.
+  const { rows: agree } = await db.query(`select bool_and(coalesce(audit.is_completion(before_data, after_data), false) = (operation = 'complete')) as same
+                                            from audit.ledger where entity_type = 'public.tickets' and operation <> 'create'`);
+  t.equal(agree[0].same, true, 'the triggers and audit.is_completion() agree on every row');
+  const triggers = async (table: string) => (await db.query(
+    `select tgname, tgnargs, pg_get_triggerdef(oid) ~ ' WHEN ' as has_when from pg_trigger
+      where tgrelid = $1::regclass and tgname in ('audit_update', 'audit_complete') order by tgname`, [table])).rows;
+  t.same(await triggers('public.tickets'), [
+    { tgname: 'audit_complete', tgnargs: 4, has_when: true },
+    { tgname: 'audit_update', tgnargs: 4, has_when: true },
+  ], 'a table that can complete gets both UPDATE triggers, split by WHEN');
+
+  // Without such a column there is one UPDATE trigger, and a value named
+  // "status" inside a JSON column is just data.
+  await db.query(`create table public.notes (id int primary key, body jsonb)`);
+  await db.query(`select audit.enable('public.notes')`);
+  await db.query(`insert into public.notes values (1, '{"status": "open"}')`);
+  await db.query(`update public.notes set body = '{"status": "completed"}' where id = 1`);
+  t.same(await ops('public.notes'), ['1:update']);
+  t.same(await triggers('public.notes'), [{ tgname: 'audit_update', tgnargs: 4, has_when: false }]);
+
+  // A trigger attached by hand, without the operation argument, still tells
+  // a completion from the row images.
+  await db.query(`drop trigger audit_complete on public.tickets`);
+  await db.query(`drop trigger audit_update on public.tickets`);
+  await db.query(`create trigger audit_update after update on public.tickets for each row execute function audit.capture_update('{id}', '{}')`);
+  await db.query(`insert into public.tickets values (3, 'open', null, null)`);
+  await db.query(`update public.tickets set status = 'resolved' where id = 3`);
+  await db.query(`update public.tickets set note = 'reopened?' where id = 3`);
+  t.same((await ops('public.tickets')).filter((o) => o.startsWith('3:')), ['3:complete', '3:update']);
+});
+
 t.test('composite keys name the row; redaction hashes values, keeps nulls, ignores absent columns', async (t) => {
   await db.query(`create table public.pairs (a int, b text, secret text, note text, primary key (a, b))`);
   await db.query(`select audit.enable('public.pairs', redact => array['secret', 'note', 'not_a_column'])`);
@@ -167,12 +230,15 @@ t.test('every audited table carries its one-column key as a trigger argument; tr
                                              from pg_proc p where p.pronamespace = 'audit'::regnamespace and p.proname like 'capture_%'`);
   t.ok(owners.length >= 7);
   for (const o of owners) t.same([o.owner, o.prosecdef], ['ballast_audit_writer', true], `${o.proname} runs as the audit writer`);
-  // Migration 013 re-attached every table in its own transaction, stamped
-  // executed_at (= its now()); re-attaching must keep the first enable time.
-  const { rows: [kept] } = await db.query(`select t.enabled_at < m.executed_at::timestamptz as earlier
-                                             from audit.tracked_tables t, public.migrations m
-                                            where t.relid = 'app.agents'::regclass and m.name = 'audit_lean_triggers'`);
-  t.ok(kept?.earlier, 're-attaching kept when the table was first enabled');
+  // Migrations 013 and 014 re-attached every table, each in its own
+  // transaction, stamped executed_at (= its now()); re-attaching must keep
+  // the first enable time.
+  const { rows: kept } = await db.query(`select m.name, t.enabled_at < m.executed_at::timestamptz as earlier
+                                           from audit.tracked_tables t, public.migrations m
+                                          where t.relid = 'app.agents'::regclass and m.name in ('audit_lean_triggers', 'audit_cheaper_rows')
+                                          order by m.id`);
+  t.same(kept.map((k) => [k.name, k.earlier]), [['audit_lean_triggers', true], ['audit_cheaper_rows', true]],
+    're-attaching kept when the table was first enabled');
   // A table attached by an older ballast: two arguments, no key column.
   await db.query(`create table public.legacy (k1 int, k2 text, pin text, primary key (k1, k2))`);
   await db.query(`select audit.enable('public.legacy', redact => array['pin'])`);
