@@ -254,6 +254,18 @@ CREATE FUNCTION audit.acting_role() RETURNS text
 $$;
 
 --
+-- Name: can_complete(regclass); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.can_complete(target regclass) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select exists (select from pg_attribute a
+                  where a.attrelid = target and a.attname in ('status', 'resolved_at') and a.attnum > 0 and not a.attisdropped)
+$$;
+
+--
 -- Name: capture_delete(); Type: FUNCTION; Schema: audit; Owner: -
 --
 
@@ -386,19 +398,17 @@ declare
   b jsonb := to_jsonb(old);
   a jsonb := to_jsonb(new);
   i audit.tx_identity;
-  op audit.operation;
+  op audit.operation := 'update';
 begin
   if a = b then
     return null;
   end if;
-  i := audit.tx_identity();
-  if tg_nargs > 3 then
-    op := tg_argv[3];
-  elsif (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then
-    op := 'complete';
-  else
-    op := 'update';
+  if tg_nargs <> 3 then
+    if audit.is_completion(b, a) then
+      op := 'complete';
+    end if;
   end if;
+  i := audit.tx_identity();
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
   values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
@@ -420,15 +430,21 @@ declare
   b jsonb := to_jsonb(old);
   a jsonb := to_jsonb(new);
   i audit.tx_identity;
+  op audit.operation := 'update';
 begin
   if a = b then
     return null;
+  end if;
+  if tg_nargs <> 3 then
+    if audit.is_completion(b, a) then
+      op := 'complete';
+    end if;
   end if;
   i := audit.tx_identity();
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
   values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
-          i.request_id, i.trace_id, i.span_id, i.correlation_id, coalesce(tg_argv[3], 'update')::audit.operation,
+          i.request_id, i.trace_id, i.span_id, i.correlation_id, op,
           concat_ws('.', tg_table_schema, tg_table_name), a ->> tg_argv[2], b, a, i.reason);
   return null;
 end $$;
@@ -453,22 +469,6 @@ $$;
 COMMENT ON FUNCTION audit.changed_columns(before_data jsonb, after_data jsonb) IS 'columns whose values differ between a ledger row''s before_data and after_data (every column of a create or delete)';
 
 --
--- Name: completion_condition(regclass); Type: FUNCTION; Schema: audit; Owner: -
---
-
-CREATE FUNCTION audit.completion_condition(target regclass) RETURNS text
-    LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  select string_agg(case a.attname
-                      when 'status' then '(new.status::text in (''completed'', ''resolved'') and old.status is distinct from new.status)'
-                      else '(old.resolved_at is null and new.resolved_at is not null)'
-                    end, ' or ' order by a.attname desc)
-    from pg_attribute a
-   where a.attrelid = target and a.attname in ('status', 'resolved_at') and a.attnum > 0 and not a.attisdropped
-$$;
-
---
 -- Name: enable(regclass, boolean, text[]); Type: FUNCTION; Schema: audit; Owner: -
 --
 
@@ -479,7 +479,6 @@ declare
   keys text[];
   args text;
   form text;
-  completes text := audit.completion_condition(target);
 begin
   select array_agg(a.attname::text order by k.ord) into keys
     from pg_index i
@@ -494,24 +493,15 @@ begin
   form := case when cardinality(keys) = 1 and cardinality(redact) = 0 then '_simple' else '' end;
   execute format('drop trigger if exists audit_insert on %s', target);
   execute format('drop trigger if exists audit_update on %s', target);
-  execute format('drop trigger if exists audit_complete on %s', target);
   execute format('drop trigger if exists audit_delete on %s', target);
   execute format('drop trigger if exists audit_truncate on %s', target);
   execute format('drop trigger if exists audit_gate_delete on %s', target);
   execute format('drop trigger if exists audit_gate_truncate on %s', target);
   execute format('create trigger audit_insert after insert on %s referencing new table as audit_new
                     for each statement execute function audit.capture_insert%s(%s)', target, form, args);
-  if completes is null then
-    execute format('create trigger audit_update after update on %s
-                      for each row execute function audit.capture_update%s(%s, ''update'')', target, form, args);
-  else
-    execute format('create trigger audit_update after update on %s
-                      for each row when ((%s) is not true) execute function audit.capture_update%s(%s, ''update'')',
-                   target, completes, form, args);
-    execute format('create trigger audit_complete after update on %s
-                      for each row when ((%s) is true) execute function audit.capture_update%s(%s, ''complete'')',
-                   target, completes, form, args);
-  end if;
+  execute format('create trigger audit_update after update on %s
+                    for each row execute function audit.capture_update%s(%s%s)',
+                 target, form, args, case when audit.can_complete(target) then ', ''completes''' else '' end);
   execute format('create trigger audit_delete after delete on %s referencing old table as audit_old
                     for each statement execute function audit.capture_delete%s(%s)', target, form, args);
   execute format('create trigger audit_truncate after truncate on %s
@@ -3171,12 +3161,6 @@ CREATE INDEX outbox_processed_idx ON search.outbox USING btree (processed_at);
 CREATE INDEX sync_runs_at_idx ON search.sync_runs USING btree (at);
 
 --
--- Name: agents audit_complete; Type: TRIGGER; Schema: app; Owner: -
---
-
-CREATE TRIGGER audit_complete AFTER UPDATE ON app.agents FOR EACH ROW WHEN ((((new.status = ANY (ARRAY['completed'::text, 'resolved'::text])) AND (old.status IS DISTINCT FROM new.status)) IS TRUE)) EXECUTE FUNCTION audit.capture_update_simple('{agent_id}', '{}', 'agent_id', 'complete');
-
---
 -- Name: agents audit_delete; Type: TRIGGER; Schema: app; Owner: -
 --
 
@@ -3348,37 +3332,37 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON app.unknown_phone FOR EACH STATE
 -- Name: agents audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.agents FOR EACH ROW WHEN ((((new.status = ANY (ARRAY['completed'::text, 'resolved'::text])) AND (old.status IS DISTINCT FROM new.status)) IS NOT TRUE)) EXECUTE FUNCTION audit.capture_update_simple('{agent_id}', '{}', 'agent_id', 'update');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.agents FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{agent_id}', '{}', 'agent_id', 'completes');
 
 --
 -- Name: claims audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.claims FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{text}', 'id', 'update');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.claims FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{text}', 'id');
 
 --
 -- Name: interactions audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.interactions FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{transcript,body,from_number,to_number}', 'id', 'update');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.interactions FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{transcript,body,from_number,to_number}', 'id');
 
 --
 -- Name: striking_flags audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.striking_flags FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{evidence}', 'id', 'update');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.striking_flags FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{evidence}', 'id');
 
 --
 -- Name: summaries audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.summaries FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{interaction_id}', '{summary,key_points}', 'interaction_id', 'update');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.summaries FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{interaction_id}', '{summary,key_points}', 'interaction_id');
 
 --
 -- Name: unknown_phone audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.unknown_phone FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{phone_number}', 'id', 'update');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.unknown_phone FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{phone_number}', 'id');
 
 --
 -- Name: claims claims_search_delete; Type: TRIGGER; Schema: app; Owner: -
@@ -3465,12 +3449,6 @@ CREATE TRIGGER seals_append_only BEFORE DELETE OR UPDATE ON audit.seals FOR EACH
 CREATE TRIGGER seals_no_truncate BEFORE TRUNCATE ON audit.seals FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
 
 --
--- Name: pipeline_failures audit_complete; Type: TRIGGER; Schema: ballast; Owner: -
---
-
-CREATE TRIGGER audit_complete AFTER UPDATE ON ballast.pipeline_failures FOR EACH ROW WHEN ((((old.resolved_at IS NULL) AND (new.resolved_at IS NOT NULL)) IS TRUE)) EXECUTE FUNCTION audit.capture_update('{id}', '{payload_snapshot,context}', 'id', 'complete');
-
---
 -- Name: pipeline_failures audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -3534,13 +3512,13 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.trace_policy FOR EACH ST
 -- Name: pipeline_failures audit_update; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON ballast.pipeline_failures FOR EACH ROW WHEN ((((old.resolved_at IS NULL) AND (new.resolved_at IS NOT NULL)) IS NOT TRUE)) EXECUTE FUNCTION audit.capture_update('{id}', '{payload_snapshot,context}', 'id', 'update');
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.pipeline_failures FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{payload_snapshot,context}', 'id', 'completes');
 
 --
 -- Name: trace_policy audit_update; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON ballast.trace_policy FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{singleton}', '{}', 'singleton', 'update');
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.trace_policy FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{singleton}', '{}', 'singleton');
 
 --
 -- Name: error_envelopes error_envelopes_guard; Type: TRIGGER; Schema: ballast; Owner: -
@@ -3565,12 +3543,6 @@ CREATE TRIGGER job_attempts_succeeded AFTER INSERT OR UPDATE OF status ON ballas
 --
 
 CREATE TRIGGER trace_policy_touch BEFORE UPDATE ON ballast.trace_policy FOR EACH ROW EXECUTE FUNCTION ballast.touch_trace_policy();
-
---
--- Name: webhook_events audit_complete; Type: TRIGGER; Schema: ingest; Owner: -
---
-
-CREATE TRIGGER audit_complete AFTER UPDATE ON ingest.webhook_events FOR EACH ROW WHEN ((((new.status = ANY (ARRAY['completed'::text, 'resolved'::text])) AND (old.status IS DISTINCT FROM new.status)) IS TRUE)) EXECUTE FUNCTION audit.capture_update('{id}', '{raw_body,payload,headers}', 'id', 'complete');
 
 --
 -- Name: webhook_events audit_delete; Type: TRIGGER; Schema: ingest; Owner: -
@@ -3606,7 +3578,7 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ingest.webhook_events FOR EACH S
 -- Name: webhook_events audit_update; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON ingest.webhook_events FOR EACH ROW WHEN ((((new.status = ANY (ARRAY['completed'::text, 'resolved'::text])) AND (old.status IS DISTINCT FROM new.status)) IS NOT TRUE)) EXECUTE FUNCTION audit.capture_update('{id}', '{raw_body,payload,headers}', 'id', 'update');
+CREATE TRIGGER audit_update AFTER UPDATE ON ingest.webhook_events FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{raw_body,payload,headers}', 'id', 'completes');
 
 --
 -- Name: webhook_events webhook_events_defaults; Type: TRIGGER; Schema: ingest; Owner: -

@@ -22,12 +22,13 @@
 --    exactly the deletes and truncates; its condition is a null test, cheaper
 --    to set up than the list of operations (about 8,500).
 --  * an UPDATE is a completion (status reaching completed/resolved, or
---    resolved_at set) only on tables that have such a column: audit.enable()
---    now decides this when it attaches the triggers, and on those tables
---    attaches the UPDATE trigger twice, as audit_update and audit_complete,
---    split by a WHEN clause on the typed columns. The capture function takes
---    its operation from the trigger's fourth argument; it no longer tests
---    every updated row of every table for a status (about 10,000).
+--    resolved_at set) only on a table that has such a column, so
+--    audit.enable() now looks for one when it attaches the triggers and
+--    passes a fourth argument only to those tables; the capture function
+--    tests a row only when it has it. Every other table's updates skip the
+--    test, which was prepared for every audited UPDATE (about 10,000). The
+--    test still reads the row images, not the columns, so the triggers do
+--    not depend on those columns: they can be altered or dropped as before.
 -- Same rows, same values (test/audit/ledger.test.ts).
 
 create type audit.operation as enum ('create', 'update', 'delete', 'complete', 'grant', 'revoke', 'truncate');
@@ -42,28 +43,26 @@ create index ledger_deletes_idx on audit.ledger (occurred_at desc) where after_d
 comment on index audit.ledger_entity_idx is 'row history: the entries of one entity id (the recipe filters on entity_type)';
 comment on index audit.ledger_deletes_idx is 'deletes and truncates (the only rows with no after image), newest first';
 
--- TG_ARGV[3] is the operation an UPDATE records ('update' or 'complete');
--- audit.enable() passes it. A trigger attached by hand without it records a
--- completion the way 013 did, by looking at the row.
+-- audit.enable() passes a fourth argument ('completes') to tables with a
+-- status or resolved_at column: only their updates are tested for a
+-- completion. A trigger attached by hand with two arguments is tested too.
 create or replace function audit.capture_update() returns trigger
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
   b jsonb := to_jsonb(old);
   a jsonb := to_jsonb(new);
   i audit.tx_identity;
-  op audit.operation;
+  op audit.operation := 'update';
 begin
   if a = b then
     return null;
   end if;
-  i := audit.tx_identity();
-  if tg_nargs > 3 then
-    op := tg_argv[3];
-  elsif (a ? 'status' or a ? 'resolved_at') and audit.is_completion(b, a) then
-    op := 'complete';
-  else
-    op := 'update';
+  if tg_nargs <> 3 then
+    if audit.is_completion(b, a) then
+      op := 'complete';
+    end if;
   end if;
+  i := audit.tx_identity();
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
   values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
@@ -73,23 +72,28 @@ begin
   return null;
 end $$;
 
--- The same, for a one-column key with nothing to redact; only ever attached
--- by audit.enable(), with all four arguments.
+-- The same, for a one-column key with nothing to redact.
 create or replace function audit.capture_update_simple() returns trigger
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
   b jsonb := to_jsonb(old);
   a jsonb := to_jsonb(new);
   i audit.tx_identity;
+  op audit.operation := 'update';
 begin
   if a = b then
     return null;
+  end if;
+  if tg_nargs <> 3 then
+    if audit.is_completion(b, a) then
+      op := 'complete';
+    end if;
   end if;
   i := audit.tx_identity();
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
   values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
-          i.request_id, i.trace_id, i.span_id, i.correlation_id, coalesce(tg_argv[3], 'update')::audit.operation,
+          i.request_id, i.trace_id, i.span_id, i.correlation_id, op,
           concat_ws('.', tg_table_schema, tg_table_name), a ->> tg_argv[2], b, a, i.reason);
   return null;
 end $$;
@@ -109,18 +113,12 @@ begin
   end loop;
 end $$;
 
--- When an UPDATE of a table is a completion, written as a condition on its
--- typed columns (for a trigger's WHEN clause), or null when the table has no
--- status or resolved_at column. Same test as audit.is_completion() on the row
--- images.
-create function audit.completion_condition(target regclass) returns text
+-- Whether a table's updates can be completions: it has a status or a
+-- resolved_at column (see audit.is_completion()).
+create function audit.can_complete(target regclass) returns boolean
   language sql stable set search_path = pg_catalog, pg_temp as $$
-  select string_agg(case a.attname
-                      when 'status' then '(new.status::text in (''completed'', ''resolved'') and old.status is distinct from new.status)'
-                      else '(old.resolved_at is null and new.resolved_at is not null)'
-                    end, ' or ' order by a.attname desc)
-    from pg_attribute a
-   where a.attrelid = target and a.attname in ('status', 'resolved_at') and a.attnum > 0 and not a.attisdropped
+  select exists (select from pg_attribute a
+                  where a.attrelid = target and a.attname in ('status', 'resolved_at') and a.attnum > 0 and not a.attisdropped)
 $$;
 
 /**
@@ -133,7 +131,6 @@ declare
   keys text[];
   args text;
   form text;
-  completes text := audit.completion_condition(target);
 begin
   select array_agg(a.attname::text order by k.ord) into keys
     from pg_index i
@@ -148,24 +145,15 @@ begin
   form := case when cardinality(keys) = 1 and cardinality(redact) = 0 then '_simple' else '' end;
   execute format('drop trigger if exists audit_insert on %s', target);
   execute format('drop trigger if exists audit_update on %s', target);
-  execute format('drop trigger if exists audit_complete on %s', target);
   execute format('drop trigger if exists audit_delete on %s', target);
   execute format('drop trigger if exists audit_truncate on %s', target);
   execute format('drop trigger if exists audit_gate_delete on %s', target);
   execute format('drop trigger if exists audit_gate_truncate on %s', target);
   execute format('create trigger audit_insert after insert on %s referencing new table as audit_new
                     for each statement execute function audit.capture_insert%s(%s)', target, form, args);
-  if completes is null then
-    execute format('create trigger audit_update after update on %s
-                      for each row execute function audit.capture_update%s(%s, ''update'')', target, form, args);
-  else
-    execute format('create trigger audit_update after update on %s
-                      for each row when ((%s) is not true) execute function audit.capture_update%s(%s, ''update'')',
-                   target, completes, form, args);
-    execute format('create trigger audit_complete after update on %s
-                      for each row when ((%s) is true) execute function audit.capture_update%s(%s, ''complete'')',
-                   target, completes, form, args);
-  end if;
+  execute format('create trigger audit_update after update on %s
+                    for each row execute function audit.capture_update%s(%s%s)',
+                 target, form, args, case when audit.can_complete(target) then ', ''completes''' else '' end);
   execute format('create trigger audit_delete after delete on %s referencing old table as audit_old
                     for each statement execute function audit.capture_delete%s(%s)', target, form, args);
   execute format('create trigger audit_truncate after truncate on %s
