@@ -14,7 +14,7 @@ import { Db, migrate, MIGRATIONS_DIR } from '../../lib/db/index.ts';
 import { sealLedger, verifyLedger } from '../../lib/audit/index.ts';
 import { readCluster, withDatabase } from '../helpers/cluster.ts';
 
-const BEFORE = '014_audit_cheaper_rows.sql';
+const MIGRATION_014 = '014_audit_cheaper_rows.sql';
 
 const cluster = await readCluster();
 const name = `ballast_t_upgrade_${randomBytes(5).toString('hex')}`;
@@ -33,8 +33,8 @@ t.teardown(async () => {
 
 t.test('rows sealed before migration 014 still verify after it, with the same operations', async (t) => {
   const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
-  t.ok(files.includes(BEFORE));
-  for (const f of files.filter((f) => f < BEFORE)) await fs.copyFile(path.join(MIGRATIONS_DIR, f), path.join(older, f));
+  t.ok(files.includes(MIGRATION_014));
+  for (const f of files.filter((f) => f < MIGRATION_014)) await fs.copyFile(path.join(MIGRATIONS_DIR, f), path.join(older, f));
   await migrate(url, { dir: older });
 
   const history = async () => (await db.query(
@@ -50,7 +50,7 @@ t.test('rows sealed before migration 014 still verify after it, with the same op
   t.same(before.filter((r) => r.entity_id === 'u1').map((r) => r.op), ['create', 'update', 'delete']);
 
   const { applied } = await migrate(url);
-  t.ok(applied.includes(BEFORE), 'the upgrade applied 014');
+  t.ok(applied.includes(MIGRATION_014), 'the upgrade applied 014');
   t.same(await history(), before, 'every row kept its operation');
   const v = await verifyLedger(db);
   t.ok(v.ok, 'the chain sealed before the upgrade still verifies');
