@@ -1,6 +1,7 @@
 /** What every command needs: config, and a database it closes when done. */
 import { loadConfig, type Config } from '../../lib/config/index.ts';
-import { Db, resolveDatabase, roleForCommand, withRole, type DatabaseHandle, type DbRole } from '../../lib/db/index.ts';
+import { Db, roleForCommand, withRole, type DbRole } from '../../lib/db/index.ts';
+import { resolveDatabase, type DatabaseHandle } from '../../lib/embedded/index.ts';
 
 export interface Session { config: Config; handle: DatabaseHandle; db: Db; close(): Promise<void> }
 

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../lib/config/index.ts';
-import { resolveDatabase } from '../../lib/db/index.ts';
-import { describeDrift, dumpSchema, SCHEMA_FILE } from '../../lib/db/schema-dump.ts';
+import { resolveDatabase } from '../../lib/embedded/index.ts';
+import { describeDrift, dumpSchema, SCHEMA_FILE } from '../../lib/schema/index.ts';
 
 export async function commandSchemaDump(opts: { check?: boolean; file?: string }): Promise<void> {
   const file = path.resolve(opts.file ?? SCHEMA_FILE);

@@ -10,6 +10,7 @@ import { inlineParams, isMultiStatement, type BatchStatement, type Db, type Open
 import type { Logger } from '../log/index.ts';
 import { isSpanId, isTraceId, newSpanId, newTraceId, withTrace, type TraceContext } from '../trace/index.ts';
 import { classify, errorMessage, InvalidInputError, recordFailureSafely, stageFailure, zodMessage } from '../failures/index.ts';
+import { stopRetrying } from '../queue/index.ts';
 import { attemptStatement, heartbeatAttempt, type AttemptRow, type LedgerBatcher } from './ledger.ts';
 
 export interface StageContext {
@@ -157,15 +158,6 @@ class StageTx implements Tx {
   }
 }
 
-async function markPermanent(db: Db, job: Job): Promise<void> {
-  // graphile-worker 0.17 has no "fail permanently" call: a job whose attempts
-  // reached max_attempts is never fetched again, so cap it at this attempt.
-  await db.query(
-    'update graphile_worker._private_jobs set max_attempts = attempts where id = $1 and attempts < max_attempts',
-    [job.id],
-  );
-}
-
 export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
   const queue = spec.queue ?? 'pipeline';
   return {
@@ -228,7 +220,7 @@ export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
             const c = classify(err);
             const willRetry = c.outcome === 'transient' && job.attempts < job.max_attempts;
             if (c.outcome === 'permanent' && job.attempts < job.max_attempts) {
-              await markPermanent(rt.db, job).catch((e) => rt.log.error({ err: e }, 'could not mark job permanent'));
+              await stopRetrying(rt.db, String(job.id)).catch((e) => rt.log.error({ err: e }, 'could not mark job permanent'));
             }
             const failure = stageFailure(err, c, {
               task: spec.task, version: spec.version, jobId: String(job.id), attempt: job.attempts,

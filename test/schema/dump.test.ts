@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import t from 'tap';
 import pg from 'pg';
-import { describeDrift, dumpSchema, normalizeDump, SCHEMA_FILE, SchemaDumpError } from '../../lib/db/schema-dump.ts';
+import { describeDrift, dumpSchema, normalizeDump, SCHEMA_FILE, SchemaDumpError } from '../../lib/schema/index.ts';
 import { readCluster } from '../helpers/cluster.ts';
 
 t.test('normalizing drops what varies between machines, not what varies between schemas', async (t) => {

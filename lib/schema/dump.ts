@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { migrate, MIGRATIONS_DIR } from './migrate.ts';
+import { migrate, MIGRATIONS_DIR } from '../db/index.ts';
 
 const run = promisify(execFile);
 
