@@ -7,10 +7,11 @@ import { describeDrift, dumpSchema, SCHEMA_FILE } from '../../lib/schema/index.t
 
 export async function commandSchemaDump(opts: { check?: boolean; file?: string }): Promise<void> {
   const file = path.resolve(opts.file ?? SCHEMA_FILE);
-  const handle = await resolveDatabase(loadConfig());
+  const config = loadConfig();
+  const handle = await resolveDatabase(config);
   let fresh: string;
   try {
-    fresh = await dumpSchema(handle.embedded ? handle.embedded.adminUrl : handle.url);
+    fresh = await dumpSchema(handle.embedded ? handle.embedded.adminUrl : handle.url, config.PG_DUMP);
   } finally {
     await handle.release();
   }

@@ -7,6 +7,7 @@ import type { Job, JobHelpers, Task } from 'graphile-worker';
 import type { z } from 'zod';
 import type pg from 'pg';
 import { inlineParams, isMultiStatement, type BatchStatement, type Db, type OpenTx, type Tx } from '../db/index.ts';
+import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { isSpanId, isTraceId, newSpanId, newTraceId, withTrace, type TraceContext } from '../trace/index.ts';
 import { classify, errorMessage, InvalidInputError, recordFailureSafely, stageFailure, zodMessage } from '../failures/index.ts';
@@ -32,6 +33,8 @@ export interface StageContext {
   write(text: string, values?: unknown[]): void;
   /** The worker's pool, for work that manages its own transactions (maintenance tasks). */
   db: Db;
+  /** The worker's configuration. */
+  config: Config;
   job: Job;
   trace: TraceContext;
   log: Logger;
@@ -70,6 +73,7 @@ export interface Stage<S extends z.ZodType = z.ZodType> extends StageSpec<S> {
 /** What a worker process shares with all its stages. */
 export interface StageRuntime {
   db: Db;
+  config: Config;
   ledger: LedgerBatcher;
   log: Logger;
   /** Unique per process. */
@@ -199,7 +203,7 @@ export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
           try {
             const parsed = spec.payload.safeParse(payload);
             if (!parsed.success) throw new InvalidInputError(zodMessage(parsed.error));
-            await spec.run(parsed.data, { tx, write: (text, values) => tx.write(text, values), db: rt.db, job, trace, log: rt.log, signal: helpers.abortSignal });
+            await spec.run(parsed.data, { tx, write: (text, values) => tx.write(text, values), db: rt.db, config: rt.config, job, trace, log: rt.log, signal: helpers.abortSignal });
             await stopBeating();
             row.status = 'succeeded';
             row.finished_at = new Date();

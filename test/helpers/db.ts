@@ -4,7 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadConfig } from '../../lib/config/index.ts';
 import { Db } from '../../lib/db/index.ts';
+import { configureLogging } from '../../lib/log/index.ts';
 import { readCluster, withDatabase } from './cluster.ts';
 
 export interface TestDatabase {
@@ -14,6 +16,9 @@ export interface TestDatabase {
 }
 
 interface Teardownable { teardown(fn: () => unknown): void }
+
+// Test files are processes of their own: quiet logs under tap unless LOG_LEVEL asks for them.
+configureLogging(loadConfig());
 
 export async function testDatabase(t: Teardownable): Promise<TestDatabase> {
   const cluster = await readCluster();
