@@ -1,6 +1,6 @@
 // CI: refuse row locks outside the LOCKED_MUTATION helper (seed 002 Phase-2.1).
 import path from 'node:path';
-import { scanTree } from '../lib/db/intent-guard.ts';
+import { scanTree } from './intent-guard.ts';
 
 const root = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..');
 const findings = scanTree(['lib', 'tasks', 'bin', 'sql'].map((d) => path.join(root, d)));

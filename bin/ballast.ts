@@ -2,7 +2,8 @@
  * The `ballast` command: parse arguments, call lib, print.
  */
 import { Command, Option } from 'commander';
-import { ConfigError } from '../lib/config/index.ts';
+import { ConfigError, debugRequested, loadConfig } from '../lib/config/index.ts';
+import { configureLogging } from '../lib/log/index.ts';
 import { commandUp } from './commands/up.ts';
 import { commandWorker, commandMigrate, commandIngest } from './commands/run.ts';
 import { commandSendSample } from './commands/send-sample.ts';
@@ -17,7 +18,8 @@ import { commandSchemaDump } from './commands/schema.ts';
 const program = new Command('ballast')
   .description('deterministic, observable, recoverable pipelines in PostgreSQL')
   .showHelpAfterError()
-  .configureHelp({ sortSubcommands: false });
+  .configureHelp({ sortSubcommands: false })
+  .hook('preAction', () => configureLogging(loadConfig()));
 
 program.command('up')
   .description('what `npm start` runs: database (embedded unless DATABASE_URL), migrations, a worker pool and the webhook receiver')
@@ -68,7 +70,7 @@ program.command('stuck')
   .action(commandStuck);
 
 program.command('policy')
-  .description('show or set the trace-id policy (seed 004)')
+  .description('show or set the trace-id policy (jobs that succeed without a trace_id: log them, or refuse them)')
   .addOption(new Option('--mode <mode>', 'set the mode').choices(['log_only', 'strict']))
   .option('--cutoff <timestamp>', 'set the cutoff (ISO 8601); jobs created before it are legacy')
   .action(commandPolicy);
@@ -184,7 +186,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (e) {
   const err = e as Error;
-  console.error(`ballast: ${err instanceof ConfigError ? err.message : err.message}`);
-  if (process.env.BALLAST_DEBUG) console.error(err.stack);
+  console.error(`ballast: ${err.message}`);
+  if (debugRequested()) console.error(err.stack);
   process.exit(err instanceof ConfigError ? 78 : 1);
 }

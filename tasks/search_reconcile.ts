@@ -10,8 +10,8 @@ const spec = {
   version: '1.0.0',
   queue: 'search',
   payload: z.object({ triggered_by: z.string().optional() }).passthrough(),
-  async run(input: { triggered_by?: string | undefined }, { log }: StageContext, db: Db) {
-    const rt = await searchRuntime();
+  async run(input: { triggered_by?: string | undefined }, { config, log }: StageContext, db: Db) {
+    const rt = await searchRuntime(config);
     const cron = (input as { _cron?: unknown })._cron != null;
     const r = await reconcileSearch(db, rt, { triggeredBy: input.triggered_by ?? (cron ? 'cron' : 'job') });
     log.info({ ...r }, 'search reconciliation finished');

@@ -12,8 +12,8 @@ export default defineDbStage({
   version: '1.0.0',
   queue: 'search',
   payload: z.object({}).passthrough(),
-  async run(_input, { log, signal }, db) {
-    const rt = await searchRuntime();
+  async run(_input, { config, log, signal }, db) {
+    const rt = await searchRuntime(config);
     const r = await drainOutbox(db, rt, { signal });
     if (r.dead > 0) log.error({ dead: r.dead, collection: rt.settings.collection }, 'search outbox rows out of attempts: dead letters (see ops/runbooks/search.md)');
     if (r.errors.length) throw new TransientError(`search sync failed for ${r.failed} outbox row(s): ${r.errors[0]}`, 'SEARCH_SYNC_FAILED');

@@ -2,13 +2,12 @@
 import cliProgress from 'cli-progress';
 import { assertDestructiveAllowed, sealLedger, stateReason, verifyLedger } from '../../lib/audit/index.ts';
 import { runNamed } from '../../lib/forensics/index.ts';
+import { loadConfig } from '../../lib/config/index.ts';
 import { withSession } from './context.ts';
 
-const operator = () => `cli:${process.env.USER ?? 'unknown'}`;
-
 export async function auditSeal(opts: { batch: number }): Promise<void> {
-  await withSession(async ({ db }) => {
-    const r = await sealLedger(db, { batchSize: opts.batch });
+  await withSession(async ({ db, config }) => {
+    const r = await sealLedger(db, { batchSize: opts.batch, ...(config.BALLAST_ACTOR ? { actor: config.BALLAST_ACTOR } : {}) });
     console.log(`sealed ${r.sealed} row(s); chain head ${r.head ?? '(empty chain)'}`);
   });
 }
@@ -59,14 +58,14 @@ export async function auditDeletes(opts: { since: string; limit: number; json?: 
 
 /** A destructive maintenance command: off unless BALLAST_ALLOW_DESTRUCTIVE=1, and always with a reason. */
 export async function auditPurgeInteraction(id: string, opts: { reason: string }): Promise<void> {
-  assertDestructiveAllowed('purge-interaction');
+  assertDestructiveAllowed('purge-interaction', loadConfig());
   const interactionId = Number(id);
   if (!Number.isInteger(interactionId) || interactionId < 1) throw new Error(`interaction id must be a positive integer, got "${id}"`);
-  await withSession(async ({ db }) => {
+  await withSession(async ({ db, config }) => {
     const n = await db.atomicWrite(async (tx) => {
       await stateReason(tx, opts.reason);
       return (await tx.query('delete from app.interactions where id = $1', [interactionId])).rowCount ?? 0;
-    }, { actor: operator(), reason: opts.reason });
+    }, { actor: config.cliActor, reason: opts.reason });
     console.log(n ? `purged interaction ${interactionId} and its decisions; reason recorded in audit.ledger` : `no interaction ${interactionId}`);
     if (!n) process.exitCode = 1;
   });

@@ -4,7 +4,7 @@ import { countByVersion, enqueueBackfill, findBackfill } from '../../lib/replay/
 import { withSession } from './context.ts';
 
 export async function backfillCommand(opts: { task: string; versionBelow: string; dryRun?: boolean; batch: number }): Promise<void> {
-  await withSession(async ({ db }) => {
+  await withSession(async ({ db, config }) => {
     const candidates = await findBackfill(db, opts.task, opts.versionBelow);
     const byVersion = countByVersion(candidates);
     console.log(`${opts.task}: ${candidates.length} input(s) with outputs below ${opts.versionBelow}`);
@@ -17,7 +17,7 @@ export async function backfillCommand(opts: { task: string; versionBelow: string
       cliProgress.Presets.shades_classic);
     bar.start(candidates.length, 0);
     const n = await enqueueBackfill(db, opts.task, candidates, {
-      batchSize: opts.batch, actor: `cli:${process.env.USER ?? 'unknown'}`, onProgress: (done) => bar.update(done),
+      batchSize: opts.batch, actor: config.cliActor, onProgress: (done) => bar.update(done),
     });
     bar.stop();
     console.log(`enqueued ${n} ${opts.task} job(s); follow them with \`ballast trace <trace id>\``);

@@ -1,6 +1,7 @@
 /** What every command needs: config, and a database it closes when done. */
 import { loadConfig, type Config } from '../../lib/config/index.ts';
-import { Db, resolveDatabase, roleForCommand, withRole, type DatabaseHandle, type DbRole } from '../../lib/db/index.ts';
+import { Db, roleForCommand, withRole, type DbRole } from '../../lib/db/index.ts';
+import { resolveDatabase, type DatabaseHandle } from '../../lib/embedded/index.ts';
 
 export interface Session { config: Config; handle: DatabaseHandle; db: Db; close(): Promise<void> }
 
@@ -12,7 +13,7 @@ export async function openSession(opts: { poolSize?: number; role?: DbRole } = {
   const config = loadConfig();
   const handle = await resolveDatabase(config);
   const role = opts.role ?? roleForCommand(process.argv[2], process.argv[3]);
-  const db = new Db({ connectionString: withRole(handle.url, role), max: opts.poolSize ?? 4, applicationName: `ballast ${process.argv[2] ?? ''}`.trim() });
+  const db = new Db({ connectionString: withRole(handle.url, role), max: opts.poolSize ?? 4, actor: config.BALLAST_ACTOR, applicationName: `ballast ${process.argv[2] ?? ''}`.trim() });
   return {
     config, handle, db,
     async close() {

@@ -2,8 +2,6 @@
 import { replayDeadLetter, resolveDeadLetter } from '../../lib/failures/index.ts';
 import { runNamed } from '../../lib/forensics/index.ts';
 import { withSession } from './context.ts';
-
-const actor = () => `cli:${process.env.USER ?? 'unknown'}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function checkId(id: string): string {
   if (!UUID.test(id)) throw new Error(`"${id}" is not a dead-letter id (a uuid; see \`ballast dlq list\`)`);
@@ -44,16 +42,16 @@ export async function dlqShow(id: string) {
 }
 
 export async function dlqReplay(id: string) {
-  await withSession(async ({ db }) => {
-    const outcome = await replayDeadLetter(db, checkId(id), actor());
+  await withSession(async ({ db, config }) => {
+    const outcome = await replayDeadLetter(db, checkId(id), config.cliActor);
     console.log(`dead letter ${id}: ${outcome}`);
     if (outcome !== 'enqueued') process.exitCode = 1;
   });
 }
 
 export async function dlqResolve(id: string, opts: { note: string }) {
-  await withSession(async ({ db }) => {
-    const done = await resolveDeadLetter(db, checkId(id), opts.note, actor());
+  await withSession(async ({ db, config }) => {
+    const done = await resolveDeadLetter(db, checkId(id), opts.note, config.cliActor);
     console.log(done ? `dead letter ${id} resolved` : `dead letter ${id} not found or already resolved`);
     if (!done) process.exitCode = 1;
   });

@@ -26,12 +26,12 @@ export async function commandStuck(opts: { stale: number }): Promise<void> {
 }
 
 export async function commandPolicy(opts: { mode?: string; cutoff?: string }): Promise<void> {
-  await withSession(async ({ db }) => {
+  await withSession(async ({ db, config }) => {
     if (opts.mode || opts.cutoff) {
       if (opts.cutoff && Number.isNaN(Date.parse(opts.cutoff))) throw new Error(`--cutoff is not a timestamp: ${opts.cutoff}`);
       await db.atomicWrite((tx) => tx.query(
         'update ballast.trace_policy set mode = coalesce($1, mode), cutoff = coalesce($2::timestamptz, cutoff)',
-        [opts.mode ?? null, opts.cutoff ?? null]), { actor: `cli:${process.env.USER ?? 'unknown'}` });
+        [opts.mode ?? null, opts.cutoff ?? null]), { actor: config.cliActor });
     }
     const [p] = (await db.query('select mode, cutoff, updated_at, updated_by from ballast.trace_policy')).rows;
     console.log(`trace-id policy: mode=${p.mode} cutoff=${new Date(p.cutoff).toISOString()} (updated ${new Date(p.updated_at).toISOString()} by ${p.updated_by})`);

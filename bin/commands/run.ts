@@ -20,8 +20,10 @@ export async function commandWorker(opts: { concurrency?: number; queues?: strin
     const worker = await startWorker({
       connectionString: s.handle.url,
       stages,
+      config: s.config,
       concurrency: opts.concurrency ?? s.config.BALLAST_CONCURRENCY,
       heartbeatMs: s.config.BALLAST_HEARTBEAT_MS,
+      actor: s.config.BALLAST_ACTOR,
       crontab: readCrontab(),
       ...(opts.queues ? { queues: opts.queues } : {}),
     });

@@ -2,15 +2,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../lib/config/index.ts';
-import { resolveDatabase } from '../../lib/db/index.ts';
-import { describeDrift, dumpSchema, SCHEMA_FILE } from '../../lib/db/schema-dump.ts';
+import { resolveDatabase } from '../../lib/embedded/index.ts';
+import { describeDrift, dumpSchema, SCHEMA_FILE } from '../../lib/schema/index.ts';
 
 export async function commandSchemaDump(opts: { check?: boolean; file?: string }): Promise<void> {
   const file = path.resolve(opts.file ?? SCHEMA_FILE);
-  const handle = await resolveDatabase(loadConfig());
+  const config = loadConfig();
+  const handle = await resolveDatabase(config);
   let fresh: string;
   try {
-    fresh = await dumpSchema(handle.embedded ? handle.embedded.adminUrl : handle.url);
+    fresh = await dumpSchema(handle.embedded ? handle.embedded.adminUrl : handle.url, config.PG_DUMP);
   } finally {
     await handle.release();
   }

@@ -10,9 +10,9 @@ const cliTrace = (task: string) => ({
 });
 
 export async function commandSearch(text: string, opts: { org?: string; limit: number; filter?: string; json?: boolean; exact?: boolean }): Promise<void> {
-  await withSession(async ({ db }) => {
+  await withSession(async ({ db, config }) => {
     try {
-      const rt = await searchRuntime();
+      const rt = await searchRuntime(config);
       const hits = await searchDecisions(db, rt, { text, org: opts.org, limit: opts.limit, filter: parseFilter(opts.filter), exact: opts.exact });
       if (opts.json) { console.log(JSON.stringify(hits, null, 2)); return; }
       if (hits.length === 0) { console.log(`no decisions match "${text}"${opts.org ? ` in org ${opts.org}` : ''}`); return; }
@@ -23,21 +23,21 @@ export async function commandSearch(text: string, opts: { org?: string; limit: n
         console.log(`       produced_by=${h.produced_by}@${h.producer_version} model=${h.model_version} version=${h.version} trace=${h.trace_id}`);
       }
     } finally {
-      await closeSearchRuntime();
+      await closeSearchRuntime(config);
     }
   });
 }
 
 export async function commandReconcileSearch(opts: { progress: boolean }): Promise<void> {
-  await withSession(async ({ db }) => {
+  await withSession(async ({ db, config }) => {
     try {
-      const rt = await searchRuntime();
+      const rt = await searchRuntime(config);
       const bar = opts.progress && process.stderr.isTTY
         ? new cliProgress.SingleBar({ format: 'reconcile {bar} {value}/{total} ids', stream: process.stderr }, cliProgress.Presets.shades_classic)
         : null;
       bar?.start(1, 0);
       const r = await withTrace(cliTrace('reconcile_search'), () => reconcileSearch(db, rt, {
-        triggeredBy: `cli:${process.env.USER ?? 'unknown'}`,
+        triggeredBy: config.cliActor,
         onProgress: (done, total) => { bar?.setTotal(total); bar?.update(done); },
       }));
       bar?.stop();
@@ -45,7 +45,7 @@ export async function commandReconcileSearch(opts: { progress: boolean }): Promi
       if (r.status === 'failed') process.exitCode = 1;
       else if (r.repaired) console.log(`${r.repaired} repair(s) enqueued to search.outbox; a running worker syncs them (check: npx ballast search-health)`);
     } finally {
-      await closeSearchRuntime();
+      await closeSearchRuntime(config);
     }
   });
 }

@@ -18,12 +18,14 @@ export async function commandUp(opts: { concurrency?: number; port?: number }): 
     const worker = await startWorker({
       connectionString: withRole(s.handle.url, ROLES.worker),
       stages,
+      config: s.config,
       concurrency: opts.concurrency ?? s.config.BALLAST_CONCURRENCY,
       heartbeatMs: s.config.BALLAST_HEARTBEAT_MS,
+      actor: s.config.BALLAST_ACTOR,
       crontab: readCrontab(),
       handleSignals: false,
     });
-    const ingestDb = new Db({ connectionString: withRole(s.handle.url, ROLES.ingest), max: 10, applicationName: 'ballast ingest' });
+    const ingestDb = new Db({ connectionString: withRole(s.handle.url, ROLES.ingest), max: 10, actor: s.config.BALLAST_ACTOR, applicationName: 'ballast ingest' });
     const receiver = await startReceiver({
       db: ingestDb, secrets, maxBodyBytes: s.config.BALLAST_MAX_BODY_BYTES,
       host: s.config.BALLAST_HTTP_HOST, port: opts.port ?? s.config.BALLAST_HTTP_PORT,

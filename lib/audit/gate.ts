@@ -4,6 +4,7 @@
  * (`audit.require_reason()`); commands that destroy data are also off until
  * an operator turns them on.
  */
+import type { Config } from '../config/index.ts';
 import type { Tx } from '../db/index.ts';
 
 /** States why this transaction deletes or replaces rows; the audit rows record it. */
@@ -19,8 +20,8 @@ export class DestructiveDisabledError extends Error {
 }
 
 /** Throws unless `BALLAST_ALLOW_DESTRUCTIVE=1`; the message says how to enable it. */
-export function assertDestructiveAllowed(what: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (env[DESTRUCTIVE_ENV] === '1') return;
+export function assertDestructiveAllowed(what: string, config: Pick<Config, 'allowDestructive'>): void {
+  if (config.allowDestructive) return;
   throw new DestructiveDisabledError(
     `${what} is a destructive operation and is disabled by default; ` +
     `enable it for this command with ${DESTRUCTIVE_ENV}=1 (the deletion is audited with its --reason)`);

@@ -19,6 +19,8 @@ export interface SealOptions {
   batchSize?: number;
   /** Stop after this many rows (a runaway backlog is sealed over several runs). @defaultValue no limit */
   maxRows?: number;
+  /** Actor the audit ledger records for the seal transactions. @defaultValue `ballast audit seal` */
+  actor?: string;
 }
 
 /** One seal transaction inside `tx`. */
@@ -32,7 +34,7 @@ export async function sealLedger(db: Db, opts: SealOptions = {}): Promise<SealRe
   const batch = opts.batchSize ?? 10_000;
   let total = 0;
   for (;;) {
-    const r = await db.atomicWrite((tx) => sealOnce(tx, batch), { actor: process.env.BALLAST_ACTOR ?? 'ballast audit seal' });
+    const r = await db.atomicWrite((tx) => sealOnce(tx, batch), { actor: opts.actor ?? 'ballast audit seal' });
     total += r.sealed;
     if (r.sealed < batch || (opts.maxRows != null && total >= opts.maxRows)) return { ...r, sealed: total };
   }

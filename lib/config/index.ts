@@ -66,11 +66,33 @@ const envSchema = z.object({
   BALLAST_SEARCH_MAX_ATTEMPTS: intFrom(1, 1000).default(10),
   /** Repairs one reconciliation may enqueue; drift beyond it is reported as unrepaired. @defaultValue `10000` */
   BALLAST_SEARCH_MAX_REPAIRS: intFrom(0, 10_000_000).default(10_000),
-  /** pino level. @defaultValue `info` */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** pino level. @defaultValue `info`, or `silent` under the test runner (`TAP=1`) */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  /** Set to `1` by tap when it runs the test suite; only changes the default LOG_LEVEL. */
+  TAP: z.string().optional(),
+  /** Actor the audit ledger records for transactions that name none. @defaultValue `ballast` */
+  BALLAST_ACTOR: z.string().min(1).optional(),
+  /** Login name; CLI commands act as `cli:<USER>`. @defaultValue `unknown` */
+  USER: z.string().optional(),
+  /** The pg_dump binary `ballast schema dump` runs. @defaultValue `pg_dump` on PATH */
+  PG_DUMP: z.string().min(1).default('pg_dump'),
+  /** `1` turns on destructive maintenance commands (they still need a --reason). @defaultValue off */
+  BALLAST_ALLOW_DESTRUCTIVE: z.enum(['0', '1']).optional(),
+  /** Any value: the CLI prints stack traces with its errors. @defaultValue off */
+  BALLAST_DEBUG: z.string().optional(),
 });
 
-export type Config = z.infer<typeof envSchema> & {
+export type LogLevel = NonNullable<z.infer<typeof envSchema>['LOG_LEVEL']>;
+
+export type Config = Omit<z.infer<typeof envSchema>, 'LOG_LEVEL'> & {
+  /** LOG_LEVEL, or its default. */
+  LOG_LEVEL: LogLevel;
+  /** Who a CLI command acts as in the audit ledger: `cli:<USER>`. */
+  cliActor: string;
+  /** BALLAST_ALLOW_DESTRUCTIVE=1. */
+  allowDestructive: boolean;
+  /** BALLAST_DEBUG is set. */
+  debug: boolean;
   /** BALLAST_DATA_DIR resolved to an absolute path. */
   dataDir: string;
   /** Parsed BALLAST_WEBHOOK_SECRETS (empty when unset). */
@@ -108,7 +130,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     ...parsed.data,
+    LOG_LEVEL: parsed.data.LOG_LEVEL ?? (parsed.data.TAP === '1' ? 'silent' : 'info'),
+    cliActor: `cli:${parsed.data.USER || 'unknown'}`,
+    allowDestructive: parsed.data.BALLAST_ALLOW_DESTRUCTIVE === '1',
+    debug: debugRequested(env),
     dataDir: path.resolve(parsed.data.BALLAST_DATA_DIR),
     webhookSecrets: parseWebhookSecrets(parsed.data.BALLAST_WEBHOOK_SECRETS),
   };
+}
+
+/**
+ * Whether BALLAST_DEBUG asks for stack traces. Readable on its own, for the
+ * CLI's error handler, which runs when loadConfig itself has failed.
+ */
+export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.BALLAST_DEBUG);
 }

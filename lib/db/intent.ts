@@ -21,7 +21,7 @@ export class IntentViolationError extends Error {
 
 /** Who is acting and why, recorded by audit triggers. */
 export interface TxIdentity {
-  /** Actor identity. @defaultValue the process's `BALLAST_ACTOR` or `ballast` */
+  /** Actor identity. @defaultValue the Db's `actor` */
   actor?: string;
   request_id?: string | null;
   /** Stated reason, required by gated deletes. */
@@ -56,7 +56,7 @@ export const PREPARE_SETTINGS = `prepare ballast_settings (${[...SETTINGS, 'acto
 export function settingValues(trace: TraceContext | undefined, who: TxIdentity): string[] {
   const values = [
     ...SETTINGS.map((k) => trace?.[k]),
-    who.actor ?? process.env.BALLAST_ACTOR ?? 'ballast', who.request_id, who.reason,
+    who.actor ?? 'ballast', who.request_id, who.reason,
   ];
   return values.map((v) => (v == null ? '' : String(v)));
 }

@@ -27,6 +27,8 @@ export interface DbOptions {
   max?: number;
   /** `application_name` shown in pg_stat_activity. @defaultValue `ballast` */
   applicationName?: string;
+  /** Actor the audit ledger records for transactions that name none (config BALLAST_ACTOR). @defaultValue `ballast` */
+  actor?: string | undefined;
 }
 
 function assertBatchAllowed(intent: Intent, statements: readonly BatchStatement[]): void {
@@ -38,8 +40,10 @@ export class Db {
   /** Server-side prepared statements every connection gets before its first transaction. */
   private readonly statements = new Map<string, string>([['ballast_settings', PREPARE_SETTINGS]]);
   private readonly preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+  private readonly actor: string;
 
   constructor(opts: DbOptions) {
+    this.actor = opts.actor ?? 'ballast';
     this.pool = opts.pool ?? new pg.Pool({
       connectionString: opts.connectionString,
       max: opts.max ?? 10,
@@ -116,7 +120,7 @@ export class Db {
     const client = await this.connect();
     let firstResult: pg.QueryResult<R> | null = null;
     try {
-      const open = beginSql(intent, client, currentTrace(), who);
+      const open = beginSql(intent, client, currentTrace(), this.identity(who));
       if (firstSql) {
         const results = (await client.query(`${open}; ${firstSql}`)) as unknown as pg.QueryResult<R>[];
         firstResult = results[results.length - 1]!;
@@ -164,7 +168,7 @@ export class Db {
     assertIntentAllows(intent, sql);
     const client = await this.connect();
     try {
-      await client.query(`${beginSql(intent, client, currentTrace(), who)}; ${sql}; commit`);
+      await client.query(`${beginSql(intent, client, currentTrace(), this.identity(who))}; ${sql}; commit`);
       client.release();
     } catch (e) {
       const ok = await client.query('rollback').then(() => true, () => false);
@@ -182,7 +186,7 @@ export class Db {
    */
   async batch(intent: Intent, who: TxIdentity, statements: readonly BatchStatement[]): Promise<void> {
     assertBatchAllowed(intent, statements);
-    const all: BatchStatement[] = [{ name: 'ballast_settings', values: settingValues(currentTrace(), who) }, ...statements];
+    const all: BatchStatement[] = [{ name: 'ballast_settings', values: settingValues(currentTrace(), this.identity(who)) }, ...statements];
     if (intent === 'READ_ONLY') all.unshift({ text: 'set transaction read only' });
     await this.rawBatch(all);
   }
@@ -201,6 +205,11 @@ export class Db {
       client.release(isServerError(e) ? undefined : (e as Error));
       throw e;
     }
+  }
+
+  /** `who`, with this Db's actor when it names none. */
+  private identity(who: TxIdentity): TxIdentity {
+    return who.actor ? who : { ...who, actor: this.actor };
   }
 
   private async transaction<T>(intent: Intent, fn: (tx: Tx | LockedTx) => Promise<T>, who: TxIdentity): Promise<T> {

@@ -4,7 +4,6 @@
  * model download, no I/O. Good enough to find "refund" near "refunded"; not a
  * semantic model (configure the http embedder for that).
  */
-import { createHash } from 'node:crypto';
 import { words } from './text.ts';
 
 export const HASH_EMBEDDER_VERSION = 'hash-ngram@1.0.0';
@@ -49,6 +48,3 @@ export function hashEmbed(text: string, dim: number): number[] {
   const inv = 1 / Math.sqrt(norm);
   return Array.from(v, (x) => x * inv);
 }
-
-/** md5 of the text that is embedded; the same as `md5(content)` in SQL. */
-export const contentHash = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');

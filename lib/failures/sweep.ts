@@ -7,6 +7,7 @@
  */
 import type { Db } from '../db/index.ts';
 import type { Logger } from '../log/index.ts';
+import { removeDeadLetteredJobs } from '../queue/index.ts';
 import { classify } from './classify.ts';
 import { buildEnvelope } from './envelope.ts';
 import { recordFailure } from './record.ts';
@@ -58,12 +59,6 @@ export async function sweepFailedJobs(db: Db, log: Logger, cfg: SweepConfig = {}
     log.error({ error_id: envelope.error_id, job_id: String(j.id), task: j.task_identifier }, 'sweeper wrote a missing dead letter');
     recovered += 1;
   }
-  const { rowCount } = await db.atomicWrite((tx) => tx.query(
-    `delete from graphile_worker._private_jobs j
-      where j.attempts >= j.max_attempts and j.locked_at is null
-        and j.updated_at < now() - make_interval(secs => $1)
-        and exists (select 1 from ballast.pipeline_failures f
-                     where f.context->>'job_id' = j.id::text or f.id::text = (j.payload::jsonb)->>'replay_of')`,
-    [cfg.removeAfterSeconds ?? 60]), { actor: 'ballast:sweeper' });
-  return { recovered, removed: rowCount ?? 0 };
+  const removed = await db.atomicWrite((tx) => removeDeadLetteredJobs(tx, cfg.removeAfterSeconds ?? 60), { actor: 'ballast:sweeper' });
+  return { recovered, removed };
 }

@@ -22,10 +22,6 @@ export function namedQuery(name: string): string {
   return text;
 }
 
-export function listNamedQueries(): string[] {
-  return fs.readdirSync(FORENSICS_DIR).filter((f) => f.endsWith('.sql')).map((f) => f.slice(0, -4)).sort();
-}
-
 /** Runs a named query in a READ_ONLY transaction. */
 export async function runNamed<R extends Record<string, any> = Record<string, any>>(db: Db, name: string, params: unknown[] = []): Promise<R[]> {
   return db.readOnly(async (tx) => (await tx.query<R>(namedQuery(name), params)).rows);

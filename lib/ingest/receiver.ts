@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Db } from '../db/index.ts';
 import { log as defaultLog, type Logger } from '../log/index.ts';
 import { newSpanId, newTraceId, parseTraceparent, withTrace } from '../trace/index.ts';
-import { SignatureError, verify } from './signature.ts';
+import { SignatureError, unixSeconds, verify } from './signature.ts';
 import { buildEnvelope, recordFailureSafely } from '../failures/index.ts';
 
 const RECEIVER = { function_name: 'ingest.receiver', function_version: '1.0.0' };
@@ -27,6 +27,8 @@ export interface ReceiverOptions {
   /** 0 picks a free port. @defaultValue `8787` */
   port?: number;
   log?: Logger;
+  /** Seconds since the epoch that webhook timestamps are checked against. @defaultValue the system clock */
+  clock?: () => number;
 }
 
 export interface Receiver {
@@ -99,7 +101,7 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
         'webhook-id': header(req, 'webhook-id'),
         'webhook-timestamp': header(req, 'webhook-timestamp'),
         'webhook-signature': header(req, 'webhook-signature'),
-      }, body));
+      }, body, (opts.clock ?? unixSeconds)()));
     } catch (e) {
       if (!(e instanceof SignatureError)) throw e;
       log.warn({ source, code: 'AUTH_FAILED', reason: e.message }, 'webhook signature refused');

@@ -33,11 +33,15 @@ export interface SignedHeaders {
   'webhook-signature'?: string | undefined;
 }
 
+/** Seconds since the epoch, now: the clock `verify` checks timestamps against in production. */
+export const unixSeconds = (): number => Math.floor(Date.now() / 1000);
+
 /**
  * Throws a SignatureError saying what is wrong; returns the parsed id and
- * timestamp when one of the signatures matches.
+ * timestamp when one of the signatures matches. `nowSeconds` is the clock the
+ * timestamp must be within TOLERANCE_SECONDS of (`unixSeconds()` in production).
  */
-export function verify(secret: string, headers: SignedHeaders, body: Buffer, nowSeconds = Math.floor(Date.now() / 1000)): { id: string; timestamp: number } {
+export function verify(secret: string, headers: SignedHeaders, body: Buffer, nowSeconds: number): { id: string; timestamp: number } {
   const id = headers['webhook-id'];
   const ts = headers['webhook-timestamp'];
   const sigs = headers['webhook-signature'];

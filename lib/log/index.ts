@@ -3,6 +3,7 @@
  * trace_id, span_id, parent_span_id and correlation_id.
  */
 import { pino, type Logger } from 'pino';
+import type { Config } from '../config/index.ts';
 import { currentTrace } from '../trace/index.ts';
 import { redactor } from '../failures/index.ts';
 
@@ -25,10 +26,7 @@ function traceFields(): Record<string, unknown> {
   };
 }
 
-// Under tap (TAP=1) logs stay quiet unless LOG_LEVEL asks for them.
-const defaultLevel = process.env.LOG_LEVEL ?? (process.env.TAP === '1' ? 'silent' : 'info');
-
-export function createLogger(level: string = defaultLevel, destination?: pino.DestinationStream): Logger {
+export function createLogger(level: string = 'info', destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
@@ -47,8 +45,16 @@ export function createLogger(level: string = defaultLevel, destination?: pino.De
   );
 }
 
-/** The process-wide logger. */
+/**
+ * The process-wide logger, at `info` until the process's entry point (the
+ * CLI, a test helper) applies the configured level with `configureLogging`.
+ */
 export const log: Logger = createLogger();
+
+/** Sets the process-wide logger's level from configuration (LOG_LEVEL, quiet under the test runner). */
+export function configureLogging(config: Pick<Config, 'LOG_LEVEL'>): void {
+  log.level = config.LOG_LEVEL;
+}
 export type { Logger };
 
 /** graphile-worker's logger, writing through pino (its debug chatter at debug level). */

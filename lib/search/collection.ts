@@ -5,6 +5,7 @@
  */
 import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
 import type { Config } from '../config/index.ts';
+import type { SearchRuntime } from './runtime.ts';
 import { httpEmbedder, localEmbedder, type Embedder } from './embedder.ts';
 
 export interface SearchSettings {
@@ -64,10 +65,10 @@ export function collectionSpec(s: SearchSettings, dimensions: number): Schemas['
   };
 }
 
-const ensured = new Set<string>();
-
-/** Creates the collection and its payload indexes if missing (once per process and collection). */
-export async function ensureCollection(client: QdrantClient, s: SearchSettings, dimensions: number): Promise<void> {
+/** Creates the collection and its payload indexes if missing (once per runtime and collection). */
+export async function ensureCollection(rt: Pick<SearchRuntime, 'client' | 'settings' | 'embedder' | 'ensured'>): Promise<void> {
+  const { client, settings: s, ensured } = rt;
+  const dimensions = rt.embedder.dimensions;
   const key = `${s.url}|${s.collection}`;
   if (ensured.has(key)) return;
   const { exists } = await client.collectionExists(s.collection);
@@ -89,6 +90,3 @@ export async function ensureCollection(client: QdrantClient, s: SearchSettings, 
   }
   ensured.add(key);
 }
-
-/** Forget what was ensured (tests that drop collections). */
-export const forgetEnsured = (): void => ensured.clear();

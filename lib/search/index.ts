@@ -1,6 +1,6 @@
 /** Search that never drifts: outbox sync, reconciler, search, the local engine. */
 export { searchRuntime, closeSearchRuntime, startRecordedEngine, localEngineDir, type SearchRuntime } from './runtime.ts';
-export { ensureCollection, collectionSpec, qdrantClient, embedderFor, searchSettings, forgetEnsured, PAYLOAD_INDEXES, type SearchSettings } from './collection.ts';
+export { ensureCollection, collectionSpec, qdrantClient, embedderFor, searchSettings, PAYLOAD_INDEXES, type SearchSettings } from './collection.ts';
 export { localEmbedder, httpEmbedder, type Embedder } from './embedder.ts';
 export { syncOutboxOnce, drainOutbox, backoffSeconds, type SyncResult, type DrainResult } from './sync.ts';
 export { reconcileSearch, type ReconcileResult, type ReconcileOptions } from './reconcile.ts';

@@ -41,7 +41,7 @@ interface Actual { id: string | number; version: unknown; content_hash: unknown;
 type Kind = 'missing' | 'stale' | 'orphaned';
 interface Candidate { kind: Kind; point_id: string | number; entity: string; entity_id: number | null }
 
-type Rt = Pick<SearchRuntime, 'client' | 'embedder' | 'settings'>;
+type Rt = Pick<SearchRuntime, 'client' | 'embedder' | 'settings' | 'ensured'>;
 
 async function* expectedStream(db: Db, pageSize: number): AsyncGenerator<Expected> {
   const tx = await db.begin('READ_ONLY');
@@ -120,7 +120,7 @@ export async function reconcileSearch(db: Db, rt: Rt, opts: ReconcileOptions = {
   const r: ReconcileResult = { run_id: run!.id, status: 'clean', expected: 0, actual: 0, missing: 0, stale: 0, orphaned: 0,
     repaired: 0, unrepaired: 0, duration_ms: 0, error: null };
   try {
-    await ensureCollection(rt.client, rt.settings, rt.embedder.dimensions);
+    await ensureCollection(rt);
     const { rows: [{ n }] } = await db.query('select count(*)::int as n from search.expected_documents');
     const total = n + ((await rt.client.count(rt.settings.collection, { exact: true })).count ?? 0);
     let budget = rt.settings.maxRepairs;

@@ -1,13 +1,14 @@
 /**
- * One search runtime per process: settings, Qdrant client and embedder,
- * resolved from configuration. With no QDRANT_URL, the local engine: the one a
- * running `ballast up` recorded in `<data dir>/qdrant/engine.json`, or one
- * started in this process.
+ * The search runtime: settings, Qdrant client and embedder, resolved from a
+ * Config on first use and shared by everything that holds that same Config
+ * (a worker's jobs, one CLI command). With no QDRANT_URL, the local engine:
+ * the one a running `ballast up` recorded in `<data dir>/qdrant/engine.json`,
+ * or one started in this process.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { QdrantClient } from '@qdrant/js-client-rest';
-import { loadConfig, type Config } from '../config/index.ts';
+import type { Config } from '../config/index.ts';
 import { embedderFor, qdrantClient, searchSettings, type SearchSettings } from './collection.ts';
 import type { Embedder } from './embedder.ts';
 import { startLocalEngine, type LocalEngine } from './local/index.ts';
@@ -18,6 +19,8 @@ export interface SearchRuntime {
   embedder: Embedder;
   /** The local engine this process started, if any. */
   engine: LocalEngine | null;
+  /** `url|collection` of the collections this runtime has created or checked (see ensureCollection). */
+  ensured: Set<string>;
 }
 
 export const localEngineDir = (config: Config): string => path.join(config.dataDir, 'qdrant');
@@ -47,16 +50,18 @@ async function recordedEngineUrl(config: Config): Promise<string | null> {
   return alive(pid) ? url : null;
 }
 
-let current: { key: string; runtime: Promise<SearchRuntime> } | null = null;
+// Keyed by the Config object, so a runtime lives as long as the configuration it came from.
+const runtimes = new WeakMap<Config, Promise<SearchRuntime>>();
 
-/** The runtime for the current environment (re-resolved when the search variables change). */
-export function searchRuntime(env: NodeJS.ProcessEnv = process.env): Promise<SearchRuntime> {
-  const config = loadConfig(env);
-  const key = JSON.stringify(Object.entries(config).filter(([k]) => /^(QDRANT_|BALLAST_(SEARCH|EMBED)|BALLAST_DATA_DIR)/.test(k)));
-  if (current?.key === key) return current.runtime;
-  current = { key, runtime: resolve(config) };
-  current.runtime.catch(() => { current = null; });
-  return current.runtime;
+/** The runtime for `config`: resolved on its first call, then the same one for that Config. */
+export function searchRuntime(config: Config): Promise<SearchRuntime> {
+  let runtime = runtimes.get(config);
+  if (!runtime) {
+    runtime = resolve(config);
+    runtimes.set(config, runtime);
+    runtime.catch(() => runtimes.delete(config));
+  }
+  return runtime;
 }
 
 async function resolve(config: Config): Promise<SearchRuntime> {
@@ -71,13 +76,13 @@ async function resolve(config: Config): Promise<SearchRuntime> {
     }
   }
   const settings = searchSettings(config, url);
-  return { settings, client: qdrantClient(settings), embedder: embedderFor(config), engine };
+  return { settings, client: qdrantClient(settings), embedder: embedderFor(config), engine, ensured: new Set() };
 }
 
-/** Closes a local engine this process started (for `ballast` commands that exit). */
-export async function closeSearchRuntime(): Promise<void> {
-  const c = current;
-  current = null;
-  const rt = await c?.runtime.catch(() => null);
+/** Closes the local engine `config`'s runtime started, if any (for `ballast` commands that exit). */
+export async function closeSearchRuntime(config: Config): Promise<void> {
+  const runtime = runtimes.get(config);
+  runtimes.delete(config);
+  const rt = await runtime?.catch(() => null);
   await rt?.engine?.close();
 }

@@ -48,7 +48,7 @@ const CLAIM_SQL = `
 /** Seconds a row waits after its n-th failed attempt: 1, 2, 4, ... capped at 60. */
 export const backoffSeconds = (attempts: number): number => Math.min(60, 2 ** Math.max(0, attempts - 1));
 
-type Rt = Pick<SearchRuntime, 'client' | 'embedder' | 'settings'>;
+type Rt = Pick<SearchRuntime, 'client' | 'embedder' | 'settings' | 'ensured'>;
 
 async function writeBatch(tx: LockedTx, rt: Rt, winners: OutboxRow[]): Promise<{ upserted: number; deleted: number }> {
   const ids = (entity: string) => winners.filter((r) => r.entity === entity && r.entity_id != null).map((r) => r.entity_id);
@@ -57,7 +57,7 @@ async function writeBatch(tx: LockedTx, rt: Rt, winners: OutboxRow[]): Promise<{
   const upserts = winners.filter((r) => docs.has(r.point_id));
   const deletes = winners.filter((r) => !docs.has(r.point_id));
   const { client, embedder, settings } = rt;
-  await ensureCollection(client, settings, embedder.dimensions);
+  await ensureCollection(rt);
 
   if (upserts.length) {
     const vectors = await embedder.embed(upserts.map((r) => docs.get(r.point_id)!.content));

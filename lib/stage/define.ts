@@ -7,9 +7,11 @@ import type { Job, JobHelpers, Task } from 'graphile-worker';
 import type { z } from 'zod';
 import type pg from 'pg';
 import { inlineParams, isMultiStatement, type BatchStatement, type Db, type OpenTx, type Tx } from '../db/index.ts';
+import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { isSpanId, isTraceId, newSpanId, newTraceId, withTrace, type TraceContext } from '../trace/index.ts';
 import { classify, errorMessage, InvalidInputError, recordFailureSafely, stageFailure, zodMessage } from '../failures/index.ts';
+import { stopRetrying } from '../queue/index.ts';
 import { attemptStatement, heartbeatAttempt, type AttemptRow, type LedgerBatcher } from './ledger.ts';
 
 export interface StageContext {
@@ -31,6 +33,8 @@ export interface StageContext {
   write(text: string, values?: unknown[]): void;
   /** The worker's pool, for work that manages its own transactions (maintenance tasks). */
   db: Db;
+  /** The worker's configuration. */
+  config: Config;
   job: Job;
   trace: TraceContext;
   log: Logger;
@@ -69,6 +73,7 @@ export interface Stage<S extends z.ZodType = z.ZodType> extends StageSpec<S> {
 /** What a worker process shares with all its stages. */
 export interface StageRuntime {
   db: Db;
+  config: Config;
   ledger: LedgerBatcher;
   log: Logger;
   /** Unique per process. */
@@ -157,15 +162,6 @@ class StageTx implements Tx {
   }
 }
 
-async function markPermanent(db: Db, job: Job): Promise<void> {
-  // graphile-worker 0.17 has no "fail permanently" call: a job whose attempts
-  // reached max_attempts is never fetched again, so cap it at this attempt.
-  await db.query(
-    'update graphile_worker._private_jobs set max_attempts = attempts where id = $1 and attempts < max_attempts',
-    [job.id],
-  );
-}
-
 export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
   const queue = spec.queue ?? 'pipeline';
   return {
@@ -207,7 +203,7 @@ export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
           try {
             const parsed = spec.payload.safeParse(payload);
             if (!parsed.success) throw new InvalidInputError(zodMessage(parsed.error));
-            await spec.run(parsed.data, { tx, write: (text, values) => tx.write(text, values), db: rt.db, job, trace, log: rt.log, signal: helpers.abortSignal });
+            await spec.run(parsed.data, { tx, write: (text, values) => tx.write(text, values), db: rt.db, config: rt.config, job, trace, log: rt.log, signal: helpers.abortSignal });
             await stopBeating();
             row.status = 'succeeded';
             row.finished_at = new Date();
@@ -228,7 +224,7 @@ export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
             const c = classify(err);
             const willRetry = c.outcome === 'transient' && job.attempts < job.max_attempts;
             if (c.outcome === 'permanent' && job.attempts < job.max_attempts) {
-              await markPermanent(rt.db, job).catch((e) => rt.log.error({ err: e }, 'could not mark job permanent'));
+              await stopRetrying(rt.db, String(job.id)).catch((e) => rt.log.error({ err: e }, 'could not mark job permanent'));
             }
             const failure = stageFailure(err, c, {
               task: spec.task, version: spec.version, jobId: String(job.id), attempt: job.attempts,

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { run, type Runner, type TaskList } from 'graphile-worker';
+import { loadConfig, type Config } from '../config/index.ts';
 import { Db } from '../db/index.ts';
 import { log as defaultLog, workerLogger, type Logger } from '../log/index.ts';
 import { LedgerBatcher } from './ledger.ts';
@@ -14,6 +15,8 @@ import type { Stage, StageRuntime } from './define.ts';
 export interface WorkerOptions {
   connectionString: string;
   stages: Stage[];
+  /** What the stages read their settings from (search, ...). @defaultValue `loadConfig()` when the worker starts */
+  config?: Config;
   /** Jobs run at once. @defaultValue `8` */
   concurrency?: number;
   /** Only run stages in these named queues. @defaultValue every queue */
@@ -23,6 +26,8 @@ export interface WorkerOptions {
   /** graphile-worker crontab text (see `ops/crontab`). @defaultValue none */
   crontab?: string | undefined;
   log?: Logger;
+  /** Actor the audit ledger records for transactions that name none (config BALLAST_ACTOR). @defaultValue `ballast` */
+  actor?: string | undefined;
   /** Install SIGTERM/SIGINT handlers. @defaultValue `true` */
   handleSignals?: boolean;
   /** Milliseconds between polls for jobs that became due without a notification. @defaultValue `2000` */
@@ -81,9 +86,9 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const concurrency = opts.concurrency ?? 8;
   const log = opts.log ?? defaultLog;
   const workerId = newWorkerId();
-  const db = new Db({ connectionString: opts.connectionString, max: workerPoolSize(concurrency), applicationName: `ballast worker ${workerId}` });
+  const db = new Db({ connectionString: opts.connectionString, max: workerPoolSize(concurrency), actor: opts.actor, applicationName: `ballast worker ${workerId}` });
   const ledger = new LedgerBatcher(db);
-  const rt: StageRuntime = { db, ledger, log, workerId, heartbeatMs: opts.heartbeatMs ?? 5000 };
+  const rt: StageRuntime = { db, config: opts.config ?? loadConfig(), ledger, log, workerId, heartbeatMs: opts.heartbeatMs ?? 5000 };
   const taskList = buildTaskList(opts.stages, rt, opts.queues);
 
   const runner = await run({

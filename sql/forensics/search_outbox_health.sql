@@ -1,4 +1,4 @@
--- Search outbox health (seed 003 SLOs): depth, oldest pending age, dead letters,
+-- Search outbox health against its SLOs: depth, oldest pending age, dead letters,
 -- and freshness over the last hour (share indexed within 1 s and 30 s).
 select
   (select count(*) from search.outbox where status = 'pending')                                   as pending,

@@ -1,5 +1,5 @@
 -- name: trace_compliance
--- Daily trace_id compliance of succeeded attempts since the policy cutoff (seed 004).
+-- Daily trace_id compliance of succeeded attempts since the trace-id policy cutoff.
 select date_trunc('day', a.job_created_at) as day,
        count(*) as total_succeeded,
        count(*) filter (where a.trace_id is not null) as with_trace,

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
-import { Db, migrate, startEmbedded } from '../../lib/db/index.ts';
+import { Db, migrate } from '../../lib/db/index.ts';
+import { startEmbedded } from '../../lib/embedded/index.ts';
 import { ROOT, withDatabase } from '../helpers/cluster.ts';
 
 export async function benchDatabase(): Promise<{ url: string; db: Db; done(): Promise<void> }> {

@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../lib/config/index.ts';
 import { createLogger } from '../../lib/log/index.ts';
 import { closeSearchRuntime, startLocalEngine } from '../../lib/search/index.ts';
 import { startWorker } from '../../lib/stage/index.ts';
@@ -24,7 +25,8 @@ const engine = process.env.QDRANT_URL ? null : await startLocalEngine({ dir: pat
 process.env.QDRANT_URL ??= engine!.url;
 process.env.BALLAST_SEARCH_COLLECTION = `bench_outbox_${randomBytes(4).toString('hex')}`;
 const { url, db, done } = await benchDatabase();
-const worker = await startWorker({ connectionString: url, stages: [searchSync], concurrency: 4, handleSignals: false, log: createLogger('silent'), pollIntervalMs: 500 });
+const config = loadConfig();
+const worker = await startWorker({ connectionString: url, config, stages: [searchSync], concurrency: 4, handleSignals: false, log: createLogger('silent'), pollIntervalMs: 500 });
 
 console.log(`outbox bench: ${RATE} decisions/s (1 summary + 2 claims each) for ${SECONDS}s, target ${engine ? 'local engine' : process.env.QDRANT_URL}`);
 const start = performance.now();
@@ -54,6 +56,6 @@ const { rows: [b] } = await db.query(`select count(*)::int as batches, round(avg
 console.table([{ ...s, ...b, 'target 95% <= 1s': Number(s.pct_1s) >= 95 ? 'met' : 'MISSED', 'seed 95% <= 30s': Number(s.pct_30s) >= 95 ? 'met' : 'MISSED' }]);
 await worker.stop();
 await worker.done;
-await closeSearchRuntime();
+await closeSearchRuntime(config);
 await done();
 await engine?.close();

@@ -4,7 +4,8 @@
  */
 import fs from 'node:fs/promises';
 import pg from 'pg';
-import { migrate, startEmbedded } from '../../lib/db/index.ts';
+import { migrate } from '../../lib/db/index.ts';
+import { startEmbedded } from '../../lib/embedded/index.ts';
 import { ENV_FILE, TEMPLATE_DB, TEST_DATA_DIR, withDatabase, type ClusterInfo } from './cluster.ts';
 
 await fs.mkdir(TEST_DATA_DIR, { recursive: true });

@@ -1,7 +1,7 @@
 /** Runs once after the suite (tap `after`): drops test databases, stops the embedded server. */
 import fs from 'node:fs/promises';
 import pg from 'pg';
-import { stopEmbedded } from '../../lib/db/index.ts';
+import { stopEmbedded } from '../../lib/embedded/index.ts';
 import { ENV_FILE, TEST_DATA_DIR, readCluster } from './cluster.ts';
 
 const info = await readCluster().catch(() => null);

@@ -4,7 +4,11 @@
  * Usage: node --import tsx test/helpers/slow-worker.ts <url> <holdMs> <heartbeatMs> <concurrency>
  */
 import { z } from 'zod';
+import { loadConfig } from '../../lib/config/index.ts';
+import { configureLogging } from '../../lib/log/index.ts';
 import { defineStage, startWorker } from '../../lib/stage/index.ts';
+
+configureLogging(loadConfig());
 
 const [url, holdMs = '1000', heartbeatMs = '5000', concurrency = '1'] = process.argv.slice(2);
 

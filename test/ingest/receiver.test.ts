@@ -92,3 +92,15 @@ t.test('an incoming traceparent joins the sender trace; otherwise a new trace st
   t.not((fresh.body as { trace_id: string }).trace_id, senderTrace);
   t.match(fresh.body, { trace_id: /^[0-9a-f]{32}$/ });
 });
+
+t.test('the receiver checks webhook timestamps against the clock it is given', async (t) => {
+  const then = 1_000_000_000; // 2001-09-09: far outside the tolerance of the real clock
+  const { startReceiver } = await import('../../lib/ingest/index.ts');
+  const past = await startReceiver({ db, secrets: new Map([['telephony', SECRET]]), port: 0, clock: () => then });
+  t.teardown(() => past.close());
+  const body = JSON.stringify(sampleCall({ to: AGENT_NUMBER }));
+  const send = (id: string, ts: number) => fetch(`${past.url}/webhooks/telephony`,
+    { method: 'POST', headers: { 'content-type': 'application/json', ...signed(id, body, ts) }, body });
+  t.equal((await send('msg_clock_then', then)).status, 200, 'signed at the clock\'s time');
+  t.equal((await send('msg_clock_now', Math.floor(Date.now() / 1000))).status, 401, 'signed at the real time');
+});

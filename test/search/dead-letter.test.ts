@@ -1,4 +1,5 @@
 import t from 'tap';
+import { loadConfig } from '../../lib/config/index.ts';
 import { syncOutboxOnce, searchRuntime } from '../../lib/search/index.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -9,7 +10,7 @@ t.test('an outbox row out of attempts becomes a dead letter with an envelope, ne
   const { qdrantUrl } = await searchTarget(t);
   const proxy = await flakyProxy(t, qdrantUrl);
   proxy.down = true;
-  const rt = await searchRuntime({ ...process.env, QDRANT_URL: proxy.url, BALLAST_SEARCH_MAX_ATTEMPTS: '1' });
+  const rt = await searchRuntime(loadConfig({ ...process.env, QDRANT_URL: proxy.url, BALLAST_SEARCH_MAX_ATTEMPTS: '1' }));
   const { interactionId } = await addDecisions(db, { summary: 'Written while Qdrant is down for good.' });
   const result = await waitFor('a batch that gives up', async () => {
     await db.query(`update search.outbox set available_at = now() where status = 'pending'`);

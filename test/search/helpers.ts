@@ -9,7 +9,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Db } from '../../lib/db/index.ts';
-import { closeSearchRuntime, forgetEnsured, searchRuntime, startLocalEngine, type SearchRuntime } from '../../lib/search/index.ts';
+import { qdrantClient, startLocalEngine, type SearchRuntime } from '../../lib/search/index.ts';
 import { withTrace } from '../../lib/trace/index.ts';
 import { TEST_DATA_DIR } from '../helpers/cluster.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -34,10 +34,7 @@ export async function searchTarget(t: Teardownable): Promise<{ qdrantUrl: string
   process.env.QDRANT_URL = qdrantUrl;
   process.env.BALLAST_SEARCH_COLLECTION = collection;
   t.teardown(async () => {
-    const rt = await searchRuntime().catch(() => null);
-    await rt?.client.deleteCollection(collection).catch(() => undefined);
-    await closeSearchRuntime();
-    forgetEnsured();
+    await qdrantClient({ url: qdrantUrl, apiKey: process.env.QDRANT_API_KEY }).deleteCollection(collection).catch(() => undefined);
   });
   return { qdrantUrl, collection };
 }

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { loadConfig } from '../../lib/config/index.ts';
 import { pointId, reconcileSearch, searchRuntime } from '../../lib/search/index.ts';
 import searchSync from '../../tasks/search_sync.ts';
 import { testDatabase } from '../helpers/db.ts';
@@ -8,7 +9,7 @@ import { addDecisions, pointOf, searchTarget, waitForOutboxDrained } from './hel
 const { db, url } = await testDatabase(t);
 await searchTarget(t);
 await startTestWorker(t, url, { stages: [searchSync] });
-const rt = await searchRuntime();
+const rt = await searchRuntime(loadConfig());
 
 const a = await addDecisions(db, { summary: 'Refund for the double charge, please.', claims: [{ kind: 'refund_request', text: 'refund' }] });
 const b = await addDecisions(db, { summary: 'The caller threatens to cancel.' });

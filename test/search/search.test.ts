@@ -1,4 +1,5 @@
 import t from 'tap';
+import { loadConfig } from '../../lib/config/index.ts';
 import { searchDecisions, searchRuntime } from '../../lib/search/index.ts';
 import searchSync from '../../tasks/search_sync.ts';
 import { testDatabase } from '../helpers/db.ts';
@@ -8,7 +9,7 @@ import { addDecisions, searchTarget, waitForOutboxDrained } from './helpers.ts';
 const { db, url } = await testDatabase(t);
 await searchTarget(t);
 await startTestWorker(t, url, { stages: [searchSync] });
-const rt = await searchRuntime();
+const rt = await searchRuntime(loadConfig());
 
 const refund = await addDecisions(db, { org: 'org_a', summary: 'The customer requests a refund for the double charge.',
   claims: [{ kind: 'refund_request', text: 'refund for the double charge' }] });

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { loadConfig } from '../../lib/config/index.ts';
 import { pointId, searchRuntime, syncOutboxOnce } from '../../lib/search/index.ts';
 import searchSync from '../../tasks/search_sync.ts';
 import { testDatabase } from '../helpers/db.ts';
@@ -9,7 +10,7 @@ import { addDecisions, asStage, pointOf, searchTarget, waitForOutboxDrained } fr
 const { db, url } = await testDatabase(t);
 await searchTarget(t);
 await startTestWorker(t, url, { stages: [searchSync] });
-const rt = await searchRuntime();
+const rt = await searchRuntime(loadConfig());
 
 t.test('a new summary and its claims reach the index with version and producer stamps', async (t) => {
   const { interactionId, claimIds } = await addDecisions(db, {

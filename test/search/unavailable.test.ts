@@ -1,4 +1,5 @@
 import t from 'tap';
+import { loadConfig } from '../../lib/config/index.ts';
 import { pointId, searchRuntime } from '../../lib/search/index.ts';
 import searchSync from '../../tasks/search_sync.ts';
 import { testDatabase } from '../helpers/db.ts';
@@ -11,7 +12,7 @@ const { qdrantUrl } = await searchTarget(t);
 const proxy = await flakyProxy(t, qdrantUrl);
 process.env.QDRANT_URL = proxy.url;
 await startTestWorker(t, url, { stages: [searchSync] });
-const direct = { ...(await searchRuntime({ ...process.env, QDRANT_URL: qdrantUrl })) };
+const direct = { ...(await searchRuntime(loadConfig({ ...process.env, QDRANT_URL: qdrantUrl }))) };
 process.env.QDRANT_URL = proxy.url;
 
 t.test('with Qdrant unavailable nothing is lost; the outbox drains when it returns', async (t) => {

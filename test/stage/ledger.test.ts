@@ -15,10 +15,13 @@ t.test('ledger rows keep error text verbatim, on every write path', async (t) =>
     task: 'fails_nastily', version: '1.0.0', payload: z.object({}),
     async run() { throw new PermanentError(NASTY); },
   });
+  // Runs until the test has seen its heartbeats: the running row is upserted at the end.
+  let release!: () => void;
+  const released = new Promise<void>((r) => { release = r; });
   const slow = defineStage({
     task: 'succeeds_slowly', version: '1.0.0', payload: z.object({ note: z.string() }),
     async run({ note }, { write }) {
-      await new Promise((r) => setTimeout(r, 250)); // outlives a heartbeat: the row is upserted at the end
+      await released;
       write('select $1::text', [note]);
     },
   });
@@ -34,10 +37,18 @@ t.test('ledger rows keep error text verbatim, on every write path', async (t) =>
   t.match(failed.error, `PermanentError: ${NASTY} [err_`, 'the error text, byte for byte');
   t.equal(failed.correlation_id, NASTY);
 
+  const slowAttempt = `select *, heartbeat_at::text as beat from ballast.job_attempts where task = 'succeeds_slowly'`;
+  const running = await waitFor('the slow attempt to heartbeat', async () =>
+    (await db.query(`${slowAttempt} and status = 'running'`)).rows[0]);
+  t.equal(running.correlation_id, NASTY, 'heartbeat insert path');
+  await waitFor('a later heartbeat to refresh the running row', async () =>
+    (await db.query(`${slowAttempt} and status = 'running' and heartbeat_at > $1`, [running.beat])).rows[0]);
+  release();
   const slowRow = await waitFor('the slow attempt to succeed', async () =>
-    (await db.query(`select * from ballast.job_attempts where task = 'succeeds_slowly' and status = 'succeeded'`)).rows[0]);
+    (await db.query(`${slowAttempt} and status = 'succeeded'`)).rows[0]);
+  t.equal(slowRow.span_id, running.span_id, 'the success updated the running row');
   t.equal(slowRow.correlation_id, NASTY, 'heartbeat upsert path');
-  t.ok(slowRow.heartbeat_at >= slowRow.started_at);
+  t.equal((await db.query(`select count(*)::int as n from ballast.job_attempts where task = 'succeeds_slowly'`)).rows[0].n, 1);
 
   const quickRows = await waitFor('200 quick attempts', async () => {
     const { rows } = await db.query(`select correlation_id from ballast.job_attempts where task = 'succeeds_quickly' and status = 'succeeded'`);

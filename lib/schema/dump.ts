@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { migrate, MIGRATIONS_DIR } from './migrate.ts';
+import { migrate, MIGRATIONS_DIR } from '../db/index.ts';
 
 const run = promisify(execFile);
 
@@ -39,7 +39,7 @@ const major = (versionNum: number) => Math.floor(versionNum / 10000);
  * `pgDump`, drops it, and returns the normalized dump. pg_dump must be at
  * least the server's major version.
  */
-export async function dumpSchema(adminUrl: string, pgDump = process.env.PG_DUMP ?? 'pg_dump'): Promise<string> {
+export async function dumpSchema(adminUrl: string, pgDump = 'pg_dump'): Promise<string> {
   const tool = await run(pgDump, ['--version']).catch(() => {
     throw new SchemaDumpError(`${pgDump} was not found; install the PostgreSQL client tools or set PG_DUMP to its path`);
   });

@@ -2,8 +2,11 @@ import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import t from 'tap';
 import pg from 'pg';
-import { describeDrift, dumpSchema, normalizeDump, SCHEMA_FILE, SchemaDumpError } from '../../lib/db/schema-dump.ts';
+import { describeDrift, dumpSchema, normalizeDump, SCHEMA_FILE, SchemaDumpError } from '../../lib/schema/index.ts';
 import { readCluster } from '../helpers/cluster.ts';
+import { loadConfig } from '../../lib/config/index.ts';
+
+const { PG_DUMP } = loadConfig();
 
 t.test('normalizing drops what varies between machines, not what varies between schemas', async (t) => {
   const raw = '\\restrict abc123\n-- Dumped from database version 15.18\n-- Dumped by pg_dump version 15.18\n\n\n\nCREATE TABLE x (a int);\n\\unrestrict abc123\n';
@@ -20,15 +23,15 @@ await c.connect();
 const serverMajor = Math.floor(Number((await c.query('show server_version_num')).rows[0].server_version_num) / 10000);
 await c.end();
 let toolMajor = 0;
-try { toolMajor = Number(/(\d+)/.exec(execFileSync(process.env.PG_DUMP ?? 'pg_dump', ['--version'], { encoding: 'utf8' }))?.[1]); } catch { /* no pg_dump */ }
+try { toolMajor = Number(/(\d+)/.exec(execFileSync(PG_DUMP, ['--version'], { encoding: 'utf8' }))?.[1]); } catch { /* no pg_dump */ }
 
 t.test('sql/schema.sql is what the migrations build', { skip: toolMajor >= serverMajor ? false : `pg_dump ${toolMajor || 'missing'} cannot read a PostgreSQL ${serverMajor} server` }, async (t) => {
-  const fresh = await dumpSchema(adminUrl);
+  const fresh = await dumpSchema(adminUrl, PG_DUMP);
   const drift = describeDrift(fs.readFileSync(SCHEMA_FILE, 'utf8'), fresh);
   t.equal(drift, '', 'regenerate with `npx ballast schema dump` (DATABASE_URL on a server pg_dump can read) and commit');
 });
 
 t.test('a pg_dump older than the server is refused with a way out', { skip: toolMajor && toolMajor < serverMajor ? false : 'needs a server newer than pg_dump' }, async (t) => {
-  await t.rejects(dumpSchema(adminUrl), SchemaDumpError);
-  await t.rejects(dumpSchema(adminUrl), /cannot dump a PostgreSQL \d+ server; set DATABASE_URL/);
+  await t.rejects(dumpSchema(adminUrl, PG_DUMP), SchemaDumpError);
+  await t.rejects(dumpSchema(adminUrl, PG_DUMP), /cannot dump a PostgreSQL \d+ server; set DATABASE_URL/);
 });

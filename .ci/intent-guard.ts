@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROW_LOCK } from './intent.ts';
+import { ROW_LOCK } from '../lib/db/index.ts';
 
 export interface RowLockFinding { file: string; line: number; text: string }
 

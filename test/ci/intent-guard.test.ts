@@ -1,6 +1,6 @@
 import path from 'node:path';
 import t from 'tap';
-import { scanSource, scanTree } from '../../lib/db/intent-guard.ts';
+import { scanSource, scanTree } from '../../.ci/intent-guard.ts';
 import { ROOT } from '../helpers/cluster.ts';
 
 t.test('the repository has no row lock outside LOCKED_MUTATION', async (t) => {

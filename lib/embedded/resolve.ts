@@ -2,7 +2,7 @@
  * Resolves where the database is: DATABASE_URL, or the embedded server.
  */
 import type { Config } from '../config/index.ts';
-import { startEmbedded, type EmbeddedServer } from './embedded.ts';
+import { startEmbedded, type EmbeddedServer } from './server.ts';
 
 export interface DatabaseHandle {
   url: string;
