@@ -1,5 +1,5 @@
 /**
- * Least-privilege roles (migration 007_roles.sql). A connection acts as one
+ * Least-privilege roles (sql/migrations/007_roles.sql). A connection acts as one
  * of them through the startup option `-c role=<role>`: the server applies it
  * before the first statement and refuses the connection if the login user
  * may not use the role, so a process never silently runs with more rights.
@@ -8,7 +8,7 @@
  * (`create user ballast_worker_1 in role ballast_worker`); in development the
  * embedded superuser is used and narrowed the same way.
  *
- * A fifth role, `ballast_audit_writer` (migration 011), owns the audit
+ * A fifth role, `ballast_audit_writer`, owns the audit
  * triggers and `audit.seal()` and alone may append to `audit.*`. Nothing logs
  * in as it and no process acts as it, so no role here can forge audit rows.
  */

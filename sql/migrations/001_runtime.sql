@@ -1,4 +1,8 @@
--- ballast runtime: helpers, the job ledger and the trace-id policy (seed 004).
+-- ballast runtime: transaction settings, the job ledger and the trace-id policy.
+--
+-- This is the baseline: every object is defined here in its current form.
+-- From here on migrations are forward-only, each with an upgrade test
+-- (test/helpers/upgrade.ts).
 
 create schema ballast;
 comment on schema ballast is 'ballast runtime: job ledger, policies, settings';
@@ -6,9 +10,13 @@ comment on schema ballast is 'ballast runtime: job ledger, policies, settings';
 -- A transaction-local setting written by lib/db for every transaction
 -- (ballast.trace_id, ballast.span_id, ballast.correlation_id, ballast.task, ...),
 -- or by an operator in psql: select set_config('ballast.actor', 'alice', true).
+-- PL/pgSQL, not SQL: a SQL function would be inlined, and so parsed again,
+-- while planning every statement that calls it.
 create function ballast.setting(name text) returns text
-  language sql stable parallel safe
-  as $$ select nullif(current_setting('ballast.' || name, true), '') $$;
+  language plpgsql stable parallel safe as $$
+begin
+  return nullif(current_setting('ballast.' || name, true), '');
+end $$;
 
 create function ballast.new_trace_id() returns text
   language sql volatile
@@ -17,6 +25,15 @@ create function ballast.new_trace_id() returns text
 create function ballast.new_span_id() returns text
   language sql volatile
   as $$ select left(replace(gen_random_uuid()::text, '-', ''), 16) $$;
+
+-- The job ledger's checks are domains: a domain's check is compiled once per
+-- session, a table's CHECK constraint for every INSERT statement, and the
+-- ledger takes one INSERT per job. Same rules, same SQLSTATE (23514).
+create domain ballast.attempt_status as text check (value in ('running', 'succeeded', 'failed'));
+create domain ballast.trace_id as text check (value ~ '^[0-9a-f]{32}$');
+comment on domain ballast.trace_id is 'W3C trace id: 32 lowercase hex digits';
+create domain ballast.span_id as text check (value ~ '^[0-9a-f]{16}$');
+comment on domain ballast.span_id is 'W3C span id: 16 lowercase hex digits';
 
 -- One row per job attempt. graphile-worker deletes jobs when they succeed;
 -- this is their history.
@@ -28,18 +45,19 @@ create table ballast.job_attempts (
   queue           text,
   attempt         int not null,
   max_attempts    int not null,
-  trace_id        text check (trace_id ~ '^[0-9a-f]{32}$'),
-  span_id         text not null check (span_id ~ '^[0-9a-f]{16}$'),
+  trace_id        ballast.trace_id,
+  span_id         ballast.span_id not null,
   parent_span_id  text,
   correlation_id  text,
   worker_id       text not null,
-  status          text not null check (status in ('running', 'succeeded', 'failed')),
+  status          ballast.attempt_status not null,
   job_created_at  timestamptz not null,
   started_at      timestamptz not null,
   heartbeat_at    timestamptz not null default now(),
   finished_at     timestamptz,
   error           text,
   will_retry      boolean,
+  replay_of       uuid, -- the dead letter (ballast.pipeline_failures) a replayed job answers
   primary key (span_id)
 );
 comment on table ballast.job_attempts is 'job ledger: one row per attempt (written at the end, or at the first heartbeat for long attempts)';
@@ -49,8 +67,8 @@ create index job_attempts_correlation_idx on ballast.job_attempts (correlation_i
 create index job_attempts_job_idx on ballast.job_attempts (job_id, attempt);
 create index job_attempts_running_idx on ballast.job_attempts (heartbeat_at) where status = 'running';
 
--- Trace-id policy (seed 004): jobs created at or after the cutoff must have a
--- trace_id when they succeed. Switch mode with one statement:
+-- Trace-id policy: jobs created at or after the cutoff must have a trace_id
+-- when they succeed. Switch mode with one statement:
 --   update ballast.trace_policy set mode = 'strict';
 create table ballast.trace_policy (
   singleton   boolean primary key default true check (singleton),
@@ -88,32 +106,48 @@ create table ballast.policy_violations (
 create index policy_violations_detected_idx on ballast.policy_violations (detected_at desc);
 create index policy_violations_correlation_idx on ballast.policy_violations (correlation_id);
 
-create function ballast.enforce_trace_policy() returns trigger
-  language plpgsql as $$
+-- What a succeeded attempt sets off: the trace-id policy (log-only mode
+-- records a violation, strict mode refuses the success), and, for a replayed
+-- job, the resolution of its dead letter (ballast.pipeline_failures, defined
+-- in 004_failures) in the same transaction. One trigger whose condition is
+-- false for the common case, a traced attempt that is not a replay, so most
+-- ledger rows fire nothing. The reference pipeline's decision stages mark
+-- their event's progress themselves (app.decision_done()).
+create function ballast.attempt_succeeded() returns trigger
+  language plpgsql security definer set search_path = pg_catalog, ballast as $$
 declare
   p ballast.trace_policy;
   msg text;
 begin
-  select * into p from ballast.trace_policy;
-  if new.job_created_at < p.cutoff then
-    return new; -- legacy job: trace optional
+  -- Trace-id policy (seed 004): a job created at or after the cutoff must carry a trace.
+  if new.trace_id is null then
+    select * into p from ballast.trace_policy;
+    if new.job_created_at >= p.cutoff then
+      msg := format('POLICY_VIOLATION: Job %s succeeded without trace_id (created_at=%s)', new.job_id, new.job_created_at);
+      if p.mode = 'strict' then
+        raise exception using message = msg, errcode = 'P0001',
+          hint = 'the job payload carried no trace_id; enqueue through a traced path (inbox insert, ballast CLI, lib addJob)';
+      end if;
+      insert into ballast.policy_violations (policy, severity, job_id, task, attempt_span_id, correlation_id, job_created_at, message, detail)
+      values ('trace_id_required', 'critical', new.job_id, new.task, new.span_id, new.correlation_id, new.job_created_at, msg,
+              jsonb_build_object('mode', p.mode, 'cutoff', p.cutoff, 'worker_id', new.worker_id, 'span_id', new.span_id));
+      raise warning '%', msg;
+    end if;
   end if;
-  msg := format('POLICY_VIOLATION: Job %s succeeded without trace_id (created_at=%s)', new.job_id, new.job_created_at);
-  if p.mode = 'strict' then
-    raise exception using message = msg, errcode = 'P0001',
-      hint = 'the job payload carried no trace_id; enqueue through a traced path (inbox insert, ballast CLI, lib addJob)';
+  -- A replayed job that succeeds resolves its dead letter, in the same transaction.
+  if new.replay_of is not null then
+    update ballast.pipeline_failures
+       set resolved_at = now(),
+           next_retry_at = null,
+           resolution_note = format('replay succeeded: job %s attempt %s (span %s)', new.job_id, new.attempt, new.span_id)
+     where id = new.replay_of and resolved_at is null;
   end if;
-  insert into ballast.policy_violations (policy, severity, job_id, task, attempt_span_id, correlation_id, job_created_at, message, detail)
-  values ('trace_id_required', 'critical', new.job_id, new.task, new.span_id, new.correlation_id, new.job_created_at, msg,
-          jsonb_build_object('mode', p.mode, 'cutoff', p.cutoff, 'worker_id', new.worker_id, 'span_id', new.span_id));
-  raise warning '%', msg;
-  return new;
+  return null;
 end $$;
-
-create trigger job_attempts_trace_policy
+create trigger job_attempts_succeeded
   after insert or update of status on ballast.job_attempts
-  for each row when (new.status = 'succeeded' and new.trace_id is null)
-  execute function ballast.enforce_trace_policy();
+  for each row when (new.status = 'succeeded' and (new.trace_id is null or new.replay_of is not null))
+  execute function ballast.attempt_succeeded();
 
 -- graphile-worker's public jobs view hides the payload; forensics need the
 -- trace it carries.

@@ -30,6 +30,8 @@ comment on column ingest.webhook_events.status is
 create index webhook_events_trace_idx on ingest.webhook_events (trace_id);
 create index webhook_events_correlation_idx on ingest.webhook_events (correlation_id);
 create index webhook_events_open_idx on ingest.webhook_events (received_at) where status in ('received', 'processing');
+-- One event per correlation id: a decision stage finds its event by it (app.decision_done()).
+create unique index webhook_events_correlation_key on ingest.webhook_events (correlation_id);
 
 -- Fills what a plain SQL insert leaves out, so
 --   insert into ingest.webhook_events (source, payload) values ('telephony', '{...}')
@@ -58,8 +60,10 @@ create trigger webhook_events_defaults before insert on ingest.webhook_events
 
 -- The first stage. The job carries the event's trace; job_key makes a
 -- repeated enqueue for the same event replace, not duplicate, a waiting job.
+-- Security definer (owned by ballast_owner, 007_roles): the receiver's role
+-- may insert an event but has no rights on the queue.
 create function ingest.enqueue_first_stage() returns trigger
-  language plpgsql as $$
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 begin
   perform graphile_worker.add_job(
     'normalize_event',
@@ -72,3 +76,12 @@ end $$;
 create trigger webhook_events_start after insert on ingest.webhook_events
   for each row when (new.status = 'received')
   execute function ingest.enqueue_first_stage();
+
+-- The receiver answers a re-delivery with the stored event's id and status.
+-- Its role may insert into the inbox but not read it, so this one narrow
+-- lookup is a security-definer function.
+create function ingest.delivery_status(p_source text, p_webhook_id text)
+  returns table (id bigint, status text, status_reason text, trace_id text)
+  language sql stable security definer set search_path = pg_catalog, ingest as $$
+  select e.id, e.status, e.status_reason, e.trace_id from ingest.webhook_events e
+   where e.source = p_source and e.webhook_id = p_webhook_id $$;

@@ -4,12 +4,14 @@
 -- Every stage output carries its producer stamps (seed 000, item 3). The
 -- defaults read the transaction-local settings the stage runtime sets, so a
 -- stage writes only business columns; a row written outside a stage without
--- explicit stamps is refused by NOT NULL.
+-- explicit stamps is refused by NOT NULL. The defaults spell out
+-- nullif(current_setting('ballast.<name>', true), '') rather than call
+-- ballast.setting(): built-ins cost nothing to plan or run, and a default is
+-- evaluated for every inserted row. (Tables of your own may use
+-- `default ballast.setting('trace_id')`; it is cheap enough.)
 
 create schema app;
 comment on schema app is 'reference pipeline data (telephony)';
-
-create unique index webhook_events_correlation_key on ingest.webhook_events (correlation_id);
 
 -- Agents (seed 001, "Core Entities and Canonical Fields").
 create table app.agents (
@@ -37,11 +39,11 @@ create table app.unknown_phone (
   phone_number      text not null,
   event_type        text,
   seen_at           timestamptz not null default now(),
-  trace_id          text not null default ballast.setting('trace_id') check (trace_id ~ '^[0-9a-f]{32}$'),
-  correlation_id    text not null default ballast.setting('correlation_id'),
-  span_id           text not null default ballast.setting('span_id'),
-  produced_by       text not null default ballast.setting('task'),
-  producer_version  text not null default ballast.setting('task_version'),
+  trace_id          text not null default nullif(current_setting('ballast.trace_id', true), '') check (trace_id ~ '^[0-9a-f]{32}$'),
+  correlation_id    text not null default nullif(current_setting('ballast.correlation_id', true), ''),
+  span_id           text not null default nullif(current_setting('ballast.span_id', true), ''),
+  produced_by       text not null default nullif(current_setting('ballast.task', true), ''),
+  producer_version  text not null default nullif(current_setting('ballast.task_version', true), ''),
   produced_at       timestamptz not null default now()
 );
 create index unknown_phone_number_idx on app.unknown_phone (phone_number, seen_at desc);
@@ -60,11 +62,11 @@ create table app.interactions (
   duration_seconds   int,
   body               text,
   transcript         jsonb,
-  trace_id           text not null default ballast.setting('trace_id') check (trace_id ~ '^[0-9a-f]{32}$'),
-  correlation_id     text not null default ballast.setting('correlation_id'),
-  span_id            text not null default ballast.setting('span_id'),
-  produced_by        text not null default ballast.setting('task'),
-  producer_version   text not null default ballast.setting('task_version'),
+  trace_id           text not null default nullif(current_setting('ballast.trace_id', true), '') check (trace_id ~ '^[0-9a-f]{32}$'),
+  correlation_id     text not null default nullif(current_setting('ballast.correlation_id', true), ''),
+  span_id            text not null default nullif(current_setting('ballast.span_id', true), ''),
+  produced_by        text not null default nullif(current_setting('ballast.task', true), ''),
+  producer_version   text not null default nullif(current_setting('ballast.task_version', true), ''),
   produced_at        timestamptz not null default now()
 );
 create index interactions_agent_idx on app.interactions (agent_id, occurred_at desc);
@@ -79,12 +81,12 @@ create table app.conversation_spans (
   end_ms             int,
   turn_count         int not null,
   text               text not null,
-  trace_id           text not null default ballast.setting('trace_id') check (trace_id ~ '^[0-9a-f]{32}$'),
-  correlation_id     text not null default ballast.setting('correlation_id'),
-  span_id            text not null default ballast.setting('span_id'),
-  produced_by        text not null default ballast.setting('task'),
-  producer_version   text not null default ballast.setting('task_version'),
-  model_version      text not null default ballast.setting('model_version'),
+  trace_id           text not null default nullif(current_setting('ballast.trace_id', true), '') check (trace_id ~ '^[0-9a-f]{32}$'),
+  correlation_id     text not null default nullif(current_setting('ballast.correlation_id', true), ''),
+  span_id            text not null default nullif(current_setting('ballast.span_id', true), ''),
+  produced_by        text not null default nullif(current_setting('ballast.task', true), ''),
+  producer_version   text not null default nullif(current_setting('ballast.task_version', true), ''),
+  model_version      text not null default nullif(current_setting('ballast.model_version', true), ''),
   produced_at        timestamptz not null default now(),
   unique (interaction_id, seq)
 );
@@ -94,13 +96,13 @@ create table app.summaries (
   interaction_id     bigint primary key references app.interactions (id) on delete cascade,
   summary            text not null,
   key_points         jsonb not null default '[]',
-  trace_id           text not null default ballast.setting('trace_id') check (trace_id ~ '^[0-9a-f]{32}$'),
-  correlation_id     text not null default ballast.setting('correlation_id'),
-  span_id            text not null default ballast.setting('span_id'),
-  produced_by        text not null default ballast.setting('task'),
-  producer_version   text not null default ballast.setting('task_version'),
-  model_version      text not null default ballast.setting('model_version'),
-  prompt_version     text default ballast.setting('prompt_version'),
+  trace_id           text not null default nullif(current_setting('ballast.trace_id', true), '') check (trace_id ~ '^[0-9a-f]{32}$'),
+  correlation_id     text not null default nullif(current_setting('ballast.correlation_id', true), ''),
+  span_id            text not null default nullif(current_setting('ballast.span_id', true), ''),
+  produced_by        text not null default nullif(current_setting('ballast.task', true), ''),
+  producer_version   text not null default nullif(current_setting('ballast.task_version', true), ''),
+  model_version      text not null default nullif(current_setting('ballast.model_version', true), ''),
+  prompt_version     text default nullif(current_setting('ballast.prompt_version', true), ''),
   produced_at        timestamptz not null default now()
 );
 create index summaries_trace_idx on app.summaries (trace_id);
@@ -112,13 +114,13 @@ create table app.claims (
   kind               text not null,
   text               text not null,
   span_seq           int not null,
-  trace_id           text not null default ballast.setting('trace_id') check (trace_id ~ '^[0-9a-f]{32}$'),
-  correlation_id     text not null default ballast.setting('correlation_id'),
-  span_id            text not null default ballast.setting('span_id'),
-  produced_by        text not null default ballast.setting('task'),
-  producer_version   text not null default ballast.setting('task_version'),
-  model_version      text not null default ballast.setting('model_version'),
-  prompt_version     text default ballast.setting('prompt_version'),
+  trace_id           text not null default nullif(current_setting('ballast.trace_id', true), '') check (trace_id ~ '^[0-9a-f]{32}$'),
+  correlation_id     text not null default nullif(current_setting('ballast.correlation_id', true), ''),
+  span_id            text not null default nullif(current_setting('ballast.span_id', true), ''),
+  produced_by        text not null default nullif(current_setting('ballast.task', true), ''),
+  producer_version   text not null default nullif(current_setting('ballast.task_version', true), ''),
+  model_version      text not null default nullif(current_setting('ballast.model_version', true), ''),
+  prompt_version     text default nullif(current_setting('ballast.prompt_version', true), ''),
   produced_at        timestamptz not null default now(),
   unique (interaction_id, seq)
 );
@@ -132,23 +134,25 @@ create table app.striking_flags (
   severity           text not null check (severity in ('low', 'medium', 'high')),
   evidence           text not null,
   span_seq           int not null,
-  trace_id           text not null default ballast.setting('trace_id') check (trace_id ~ '^[0-9a-f]{32}$'),
-  correlation_id     text not null default ballast.setting('correlation_id'),
-  span_id            text not null default ballast.setting('span_id'),
-  produced_by        text not null default ballast.setting('task'),
-  producer_version   text not null default ballast.setting('task_version'),
-  model_version      text not null default ballast.setting('model_version'),
-  prompt_version     text default ballast.setting('prompt_version'),
+  trace_id           text not null default nullif(current_setting('ballast.trace_id', true), '') check (trace_id ~ '^[0-9a-f]{32}$'),
+  correlation_id     text not null default nullif(current_setting('ballast.correlation_id', true), ''),
+  span_id            text not null default nullif(current_setting('ballast.span_id', true), ''),
+  produced_by        text not null default nullif(current_setting('ballast.task', true), ''),
+  producer_version   text not null default nullif(current_setting('ballast.task_version', true), ''),
+  model_version      text not null default nullif(current_setting('ballast.model_version', true), ''),
+  prompt_version     text default nullif(current_setting('ballast.prompt_version', true), ''),
   produced_at        timestamptz not null default now(),
   unique (interaction_id, seq)
 );
 create index striking_flags_trace_idx on app.striking_flags (trace_id);
 
 -- Wiring. Each trigger copies the trace from the row it fires on; the new
--- job's parent span is the span of the attempt that wrote the row.
+-- job's parent span is the span of the attempt that wrote the row. The
+-- functions run as their owner (ballast_owner, 007_roles), with a fixed
+-- search_path, so a role that may write the row needs no rights on the queue.
 
 create function app.enqueue_segmentation() returns trigger
-  language plpgsql as $$
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 begin
   perform graphile_worker.add_job(
     'segment_interaction',
@@ -163,7 +167,7 @@ create trigger interactions_segment
 
 -- Fan-out once per segmentation (a statement), not once per span.
 create function app.enqueue_decisions() returns trigger
-  language plpgsql as $$
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
   r record;
   t text;
@@ -186,23 +190,57 @@ create trigger conversation_spans_fan_out
   for each statement execute function app.enqueue_decisions();
 
 -- An event is completed when all three decision stages have succeeded for it.
--- The UPDATE's row lock serializes the three stages' commits, so the last one
--- always sees the other two.
-create function app.track_event_progress() returns trigger
-  language plpgsql as $$
+-- Each decision stage calls this last, in its own transaction; the UPDATE's row
+-- lock serializes the three commits, so the last one always sees the other two.
+create function app.decision_done() returns void
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
   finals constant text[] := array['summarize_interaction', 'extract_claims', 'detect_striking'];
+  v_task text := ballast.setting('task');
 begin
+  if v_task is null or not (v_task = any (finals)) then
+    raise exception 'app.decision_done() is for the decision stages (%), not %', array_to_string(finals, ', '), coalesce(v_task, 'no task')
+      using errcode = '42501';
+  end if;
   update ingest.webhook_events e
-     set stages_done  = array(select distinct s from unnest(e.stages_done || new.task) s order by s),
-         status       = case when (e.stages_done || new.task) @> finals then 'completed' else e.status end,
-         processed_at = case when (e.stages_done || new.task) @> finals then now() else e.processed_at end
-   where e.correlation_id = new.correlation_id
+     set stages_done  = array(select distinct s from unnest(e.stages_done || v_task) s order by s),
+         status       = case when (e.stages_done || v_task) @> finals then 'completed' else e.status end,
+         processed_at = case when (e.stages_done || v_task) @> finals then now() else e.processed_at end
+   where e.correlation_id = ballast.setting('correlation_id')
      and e.status in ('processing', 'completed');
-  return null;
 end $$;
-create trigger job_attempts_event_progress
-  after insert or update of status on ballast.job_attempts
-  for each row
-  when (new.status = 'succeeded' and new.task in ('summarize_interaction', 'extract_claims', 'detect_striking'))
-  execute function app.track_event_progress();
+
+-- Decision snapshots (seed 002, Track 2.1): what a decision stage saw and
+-- decided, with the engine's version and code hash, for offline replay. Deletes
+-- need a reason (the gate is attached in 006_audit).
+create schema replay;
+comment on schema replay is 'decision snapshots for offline replay';
+
+create table replay.decisions (
+  id                bigint generated always as identity primary key,
+  task              text not null,
+  task_version      text not null,
+  engine            text not null,
+  engine_version    text not null,
+  engine_code_hash  text not null check (engine_code_hash ~ '^[0-9a-f]{64}$'),
+  ruleset           text,
+  interaction_id    bigint not null,
+  input             jsonb not null,
+  input_hash        text not null,
+  input_redacted    boolean not null,
+  output            jsonb not null,
+  output_hash       text not null,
+  live_output_hash  text not null,
+  trace_id          text default nullif(current_setting('ballast.trace_id', true), ''),
+  correlation_id    text default nullif(current_setting('ballast.correlation_id', true), ''),
+  span_id           text default nullif(current_setting('ballast.span_id', true), ''),
+  decided_at        timestamptz not null default now()
+);
+comment on column replay.decisions.input is 'engine input with personal data and secrets replaced by placeholders';
+comment on column replay.decisions.input_hash is 'sha256 of the original, unredacted input';
+comment on column replay.decisions.output is 'what the engine decided on the stored input (the replay baseline)';
+comment on column replay.decisions.live_output_hash is 'sha256 of what the stage wrote; equals output_hash unless the input was redacted';
+create index decisions_task_idx on replay.decisions (task, decided_at);
+create index decisions_interaction_idx on replay.decisions (interaction_id, id);
+create index decisions_trace_idx on replay.decisions (trace_id);
+create index decisions_span_idx on replay.decisions (span_id);

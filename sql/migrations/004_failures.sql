@@ -1,5 +1,7 @@
 -- Failures are data (seeds 002 Track 1, 000 items 2 and 4): error envelopes,
--- diagnostic logs, dead letters with bounded replay.
+-- diagnostic logs, dead letters with bounded replay. A replayed job's
+-- success resolves its dead letter through ballast.attempt_succeeded()
+-- (001_runtime).
 
 -- 1. Error envelopes (seed 002 1.1/1.3, table infra_error_events): append-only.
 create table ballast.error_envelopes (
@@ -180,25 +182,6 @@ create function ballast.replay_delay(n int) returns interval
          * (0.75 + random() * 0.5)
     from ballast.failure_settings s $$;
 
--- The ledger learns which dead letter a replayed attempt answers.
-alter table ballast.job_attempts add column replay_of uuid;
-
--- A replayed job that succeeds resolves its dead letter, in the same transaction.
-create function ballast.resolve_replayed_dead_letter() returns trigger
-  language plpgsql security definer set search_path = pg_catalog, ballast as $$
-begin
-  update ballast.pipeline_failures
-     set resolved_at = now(),
-         next_retry_at = null,
-         resolution_note = format('replay succeeded: job %s attempt %s (span %s)', new.job_id, new.attempt, new.span_id)
-   where id = new.replay_of and resolved_at is null;
-  return null;
-end $$;
-create trigger job_attempts_resolve_dead_letter
-  after insert or update of status on ballast.job_attempts
-  for each row when (new.status = 'succeeded' and new.replay_of is not null)
-  execute function ballast.resolve_replayed_dead_letter();
-
 -- One call records a failure: the envelope, the bounded diagnostic and (when
 -- given) the dead letter, in one transaction. A dead letter for a replayed job
 -- updates its original row instead of adding one.
@@ -328,15 +311,6 @@ create table ballast.maintenance_runs (
   started_at   timestamptz not null,
   finished_at  timestamptz not null default now(),
   result       jsonb not null,
-  trace_id     text default ballast.setting('trace_id')
+  trace_id     text default nullif(current_setting('ballast.trace_id', true), '')
 );
 create index maintenance_runs_task_idx on ballast.maintenance_runs (task, started_at desc);
-
--- The receiver answers a re-delivery with the stored event's id and status.
--- Its role may insert into the inbox but not read it, so this one narrow
--- lookup is a security-definer function.
-create function ingest.delivery_status(p_source text, p_webhook_id text)
-  returns table (id bigint, status text, status_reason text, trace_id text)
-  language sql stable security definer set search_path = pg_catalog, ingest as $$
-  select e.id, e.status, e.status_reason, e.trace_id from ingest.webhook_events e
-   where e.source = p_source and e.webhook_id = p_webhook_id $$;

@@ -74,14 +74,16 @@ select 'claim', c.id, search.point_id('claim', c.id),
 comment on view search.expected_documents is 'the index set Postgres expects (reconciler) and the documents the sync task writes';
 
 -- Wakes the sync task. preserve_run_at makes a burst of changes one job that
--- runs as soon as a worker is free, not one job per change.
+-- runs as soon as a worker is free, not one job per change. PL/pgSQL, so its
+-- plan is kept: it is called once per statement that changes a decision.
 create function search.wake_sync(trace text, correlation text) returns void
-  language sql as $$
-  select graphile_worker.add_job(
+  language plpgsql as $$
+begin
+  perform graphile_worker.add_job(
     'search_sync',
     json_build_object('trace_id', trace, 'correlation_id', correlation),
     job_key => 'search_sync', job_key_mode => 'preserve_run_at', max_attempts => 25);
-$$;
+end $$;
 
 -- Schedules a sync at `at` (rows waiting out a retry backoff, repairs).
 create function search.schedule_sync(at timestamptz, trace text, correlation text) returns void
@@ -176,10 +178,3 @@ create table search.sync_runs (
   trace_id     text
 );
 create index sync_runs_at_idx on search.sync_runs (at);
-
--- Decisions written before this migration reach the index too.
-insert into search.versions (entity, entity_id, version)
-select entity, entity_id, nextval('search.version_seq') from search.expected_documents;
-insert into search.outbox (point_id, entity, entity_id, op, version, reason, trace_id)
-select point_id, entity, entity_id, 'upsert', v.version, 'backfill', d.trace_id
-  from search.expected_documents d join search.versions v using (entity, entity_id);

@@ -1,9 +1,20 @@
 -- Audit ledger (seed 003, Phase 1): one append-only table, generic triggers
 -- attached with one call, a hash chain sealed after commit, gated deletes.
--- Roles and grants are in 007_roles.sql; decision snapshots in 008_decisions.sql.
+-- Roles and grants are in 007_roles.sql.
+--
+-- An audited change costs one ledger INSERT in the writer's transaction, so
+-- the capture functions are written to keep that INSERT cheap to set up:
+-- each runs one INSERT, reads the transaction's identity once per statement
+-- (audit.tx_identity()), and tables with a one-column key and nothing to
+-- redact get *_simple forms that skip the key and redaction helpers.
 
 create schema audit;
 comment on schema audit is 'append-only audit ledger, its hash chain, and the triggers that feed it';
+
+-- An enum, not a check: its values are checked once, when the capture
+-- function's INSERT is planned, not for every row.
+create type audit.operation as enum ('create', 'update', 'delete', 'complete', 'grant', 'revoke', 'truncate');
+comment on type audit.operation is 'what an audit ledger row records';
 
 -- One row per changed row (or per TRUNCATE / GRANT / REVOKE). Written only by
 -- the SECURITY DEFINER functions below, in the same transaction as the change.
@@ -21,7 +32,7 @@ create table audit.ledger (
   trace_id          text,
   span_id           text,
   correlation_id    text,
-  operation         text not null check (operation in ('create', 'update', 'delete', 'complete', 'grant', 'revoke', 'truncate')),
+  operation         audit.operation not null,
   entity_type       text not null,
   entity_id         text,
   before_data       jsonb,
@@ -34,9 +45,18 @@ comment on column audit.ledger.txid is 'writing transaction; the chain orders ro
 comment on column audit.ledger.actor is 'ballast.actor of the transaction (worker:<id>, cli:<user>, ...), else the database role';
 comment on column audit.ledger.job is 'task@version when a stage wrote the row';
 create index ledger_chain_order_idx on audit.ledger (txid, id);
-create index ledger_entity_idx on audit.ledger (entity_type, entity_id, id);
+-- Row history. On entity_id alone: the keys arrive in no order, so every
+-- insert walks the index from its root, and a narrower key makes each step
+-- cheaper. The entity type is then a filter, and the few rows of one entity
+-- are sorted by id. (A hash index would make one hot entity's changes ever
+-- slower: a bucket is walked from its first page on every insert.)
+create index ledger_entity_idx on audit.ledger (entity_id);
+comment on index audit.ledger_entity_idx is 'row history: the entries of one entity id (the recipe filters on entity_type)';
 create index ledger_trace_idx on audit.ledger (trace_id) where trace_id is not null;
-create index ledger_deletes_idx on audit.ledger (occurred_at desc) where operation in ('delete', 'truncate');
+-- Deletes and truncates are exactly the rows with no after image; a null
+-- test is a cheaper index condition to set up than a list of operations.
+create index ledger_deletes_idx on audit.ledger (occurred_at desc) where after_data is null;
+comment on index audit.ledger_deletes_idx is 'deletes and truncates (the only rows with no after image), newest first';
 
 -- The hash chain: row_hash = sha256(canonical row), chain_hash = sha256(previous chain_hash || row_hash).
 create table audit.chain (
@@ -92,22 +112,39 @@ create trigger seals_append_only before update or delete on audit.seals
 create trigger seals_no_truncate before truncate on audit.seals
   for each statement execute function audit.refuse_change();
 
--- Helpers (pure).
+-- Helpers (pure). PL/pgSQL rather than SQL: a SQL function that is not
+-- inlined (these use their arguments more than once) is planned again on
+-- every call; PL/pgSQL keeps its plans.
 create function audit.key_of(j jsonb, keys text[]) returns text
-  language sql immutable parallel safe as $$
-  select case when cardinality(keys) = 1 then j ->> keys[1]
-              else array_to_string(array(select j ->> k from unnest(keys) k), ',') end
-$$;
+  language plpgsql immutable parallel safe as $$
+begin
+  if cardinality(keys) = 1 then
+    return j ->> keys[1];
+  end if;
+  return array_to_string(array(select j ->> k from unnest(keys) k), ',');
+end $$;
 
--- Personal data and secrets are kept as a short hash: enough to see that a value changed.
+-- Personal data and secrets are kept as a short hash: enough to see that a
+-- value changed. Every redacted value is replaced in one concatenation; nulls
+-- and absent columns are left alone.
 create function audit.redact(j jsonb, cols text[]) returns jsonb
-  language sql immutable parallel safe as $$
-  select case when j is null or cardinality(cols) = 0 then j else
-    (select jsonb_object_agg(key, case when key = any(cols) and jsonb_typeof(value) <> 'null'
-                                      then to_jsonb('sha256:' || left(encode(sha256(convert_to(value::text, 'UTF8')), 'hex'), 16))
-                                      else value end)
-       from jsonb_each(j)) end
-$$;
+  language plpgsql immutable parallel safe as $$
+declare
+  c text;
+  k text[] := '{}';
+  v text[] := '{}';
+begin
+  if j is null or cardinality(cols) = 0 then
+    return j;
+  end if;
+  foreach c in array cols loop
+    if jsonb_typeof(j -> c) <> 'null' then
+      k := k || c;
+      v := v || ('sha256:' || left(encode(sha256(convert_to((j -> c)::text, 'UTF8')), 'hex'), 16));
+    end if;
+  end loop;
+  return j || jsonb_object(k, v);
+end $$;
 
 -- The role the caller acts as (SET ROLE survives SECURITY DEFINER; current_user does not).
 create function audit.acting_role() returns text
@@ -115,84 +152,199 @@ create function audit.acting_role() returns text
   select case when current_setting('role') = 'none' then session_user::text else current_setting('role') end
 $$;
 
+-- task@version of the stage that is writing, read with built-ins.
 create function audit.job_label() returns text
   language sql stable as $$
-  select ballast.setting('task') || coalesce('@' || ballast.setting('task_version'), '')
+  select nullif(current_setting('ballast.task', true), '')
+         || coalesce('@' || nullif(current_setting('ballast.task_version', true), ''), '')
+$$;
+
+-- Who is acting: every identity setting a ledger row records, read once per
+-- audited statement. As one PL/pgSQL expression it is compiled once per
+-- transaction, however many statements it audits.
+create type audit.tx_identity as (
+  org_id text, actor text, db_role text, job text, endpoint text, application_name text,
+  request_id text, trace_id text, span_id text, correlation_id text, reason text);
+create function audit.tx_identity() returns audit.tx_identity
+  language plpgsql stable as $$
+declare
+  r text := audit.acting_role();
+begin
+  return row(nullif(current_setting('ballast.org_id', true), ''),
+             coalesce(nullif(current_setting('ballast.actor', true), ''), r), r,
+             audit.job_label(), nullif(current_setting('ballast.endpoint', true), ''),
+             nullif(current_setting('application_name'), ''), nullif(current_setting('ballast.request_id', true), ''),
+             nullif(current_setting('ballast.trace_id', true), ''), nullif(current_setting('ballast.span_id', true), ''),
+             nullif(current_setting('ballast.correlation_id', true), ''),
+             nullif(current_setting('ballast.reason', true), ''))::audit.tx_identity;
+end $$;
+comment on function audit.tx_identity() is 'the transaction''s identity settings (ballast.actor, request_id, trace_id, reason, ...) as the ledger records them';
+
+-- A status reaching its end, or a dead letter resolved, is a completion.
+create function audit.is_completion(b jsonb, a jsonb) returns boolean
+  language plpgsql immutable parallel safe as $$
+begin
+  return (a ->> 'status' in ('completed', 'resolved') and b ->> 'status' is distinct from a ->> 'status')
+      or (a ? 'resolved_at' and b ->> 'resolved_at' is null and a ->> 'resolved_at' is not null);
+end $$;
+
+-- Which top-level columns differ between two row images, sorted. Both images
+-- of a ledger row are redacted the same way, and a redacted value's hash
+-- changes with the value, so this matches a comparison of the real rows.
+create function audit.changed_columns(before_data jsonb, after_data jsonb) returns text[]
+  language sql immutable parallel safe as $$
+  select coalesce(array_agg(k order by k), '{}')
+    from (select jsonb_object_keys(coalesce(after_data, '{}')) union
+          select jsonb_object_keys(coalesce(before_data, '{}'))) keys(k)
+   where after_data -> k is distinct from before_data -> k
+$$;
+comment on function audit.changed_columns(jsonb, jsonb) is
+  'columns whose values differ between a ledger row''s before_data and after_data (every column of a create or delete)';
+
+-- Whether a table's updates can be completions: it has a status or a
+-- resolved_at column (see audit.is_completion()).
+create function audit.can_complete(target regclass) returns boolean
+  language sql stable set search_path = pg_catalog, pg_temp as $$
+  select exists (select from pg_attribute a
+                  where a.attrelid = target and a.attname in ('status', 'resolved_at') and a.attnum > 0 and not a.attisdropped)
 $$;
 
 -- Writers: one statement-level trigger per INSERT / DELETE (set-based, through
 -- transition tables), one row-level trigger for UPDATE (old and new paired).
--- TG_ARGV[0] = key columns, TG_ARGV[1] = redacted columns.
+-- TG_ARGV[0] = key columns (text[] literal), TG_ARGV[1] = redacted columns
+-- (text[] literal), TG_ARGV[2] = the key column when there is exactly one,
+-- else '', TG_ARGV[3] (UPDATE only) = 'completes' on tables whose updates can
+-- be completions. Each capture function comes in two forms, and audit.enable()
+-- picks one per table: the *_simple form, for a one-column key with nothing to
+-- redact (most tables), reads the key straight from the row image and stores
+-- the image as it is; the general form goes through audit.redact(), and
+-- through audit.key_of() when the key has several columns (a primary key
+-- column is never NULL, so the coalesce falls through only for those).
 create function audit.capture_insert() returns trigger
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
-  keys text[] := tg_argv[0]::text[];
-  red  text[] := tg_argv[1]::text[];
+  i audit.tx_identity := audit.tx_identity();
 begin
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, after_data, reason)
-  select coalesce(j ->> 'org_id', ballast.setting('org_id')), coalesce(ballast.setting('actor'), audit.acting_role()),
-         audit.acting_role(), audit.job_label(), ballast.setting('endpoint'), nullif(current_setting('application_name'), ''),
-         ballast.setting('request_id'), ballast.setting('trace_id'), ballast.setting('span_id'),
-         ballast.setting('correlation_id'), 'create', tg_table_schema || '.' || tg_table_name,
-         audit.key_of(j, keys), audit.redact(j, red), ballast.setting('reason')
-    from (select to_jsonb(n) as j from audit_new n) rows;
+  select coalesce(j ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+         i.request_id, i.trace_id, i.span_id, i.correlation_id, 'create',
+         concat_ws('.', tg_table_schema, tg_table_name),
+         coalesce(j ->> tg_argv[2], audit.key_of(j, tg_argv[0]::text[])), audit.redact(j, tg_argv[1]::text[]), i.reason
+    from (select to_jsonb(r) as j from audit_new r offset 0) rows;
+  return null;
+end $$;
+
+create function audit.capture_insert_simple() returns trigger
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  i audit.tx_identity := audit.tx_identity();
+begin
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, after_data, reason)
+  select coalesce(j ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+         i.request_id, i.trace_id, i.span_id, i.correlation_id, 'create',
+         concat_ws('.', tg_table_schema, tg_table_name), j ->> tg_argv[2], j, i.reason
+    from (select to_jsonb(r) as j from audit_new r offset 0) rows;
   return null;
 end $$;
 
 create function audit.capture_delete() returns trigger
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
-  keys text[] := tg_argv[0]::text[];
-  red  text[] := tg_argv[1]::text[];
+  i audit.tx_identity := audit.tx_identity();
 begin
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, entity_id, before_data, reason)
-  select coalesce(j ->> 'org_id', ballast.setting('org_id')), coalesce(ballast.setting('actor'), audit.acting_role()),
-         audit.acting_role(), audit.job_label(), ballast.setting('endpoint'), nullif(current_setting('application_name'), ''),
-         ballast.setting('request_id'), ballast.setting('trace_id'), ballast.setting('span_id'),
-         ballast.setting('correlation_id'), 'delete', tg_table_schema || '.' || tg_table_name,
-         audit.key_of(j, keys), audit.redact(j, red), ballast.setting('reason')
-    from (select to_jsonb(o) as j from audit_old o) rows;
+  select coalesce(j ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+         i.request_id, i.trace_id, i.span_id, i.correlation_id, 'delete',
+         concat_ws('.', tg_table_schema, tg_table_name),
+         coalesce(j ->> tg_argv[2], audit.key_of(j, tg_argv[0]::text[])), audit.redact(j, tg_argv[1]::text[]), i.reason
+    from (select to_jsonb(r) as j from audit_old r offset 0) rows;
   return null;
 end $$;
 
+create function audit.capture_delete_simple() returns trigger
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  i audit.tx_identity := audit.tx_identity();
+begin
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, before_data, reason)
+  select coalesce(j ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+         i.request_id, i.trace_id, i.span_id, i.correlation_id, 'delete',
+         concat_ws('.', tg_table_schema, tg_table_name), j ->> tg_argv[2], j, i.reason
+    from (select to_jsonb(r) as j from audit_old r offset 0) rows;
+  return null;
+end $$;
+
+-- An UPDATE that changes nothing leaves no row. A status reaching its end, or
+-- a dead letter resolved, is a completion; only tables that can have one (a
+-- fourth trigger argument) are tested, and a trigger attached by hand with
+-- two arguments is tested too. The test reads the row images, not the
+-- columns, so the trigger does not depend on them: they can be altered or
+-- dropped.
 create function audit.capture_update() returns trigger
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
-  keys text[] := tg_argv[0]::text[];
-  red  text[] := tg_argv[1]::text[];
   b jsonb := to_jsonb(old);
   a jsonb := to_jsonb(new);
-  op text := 'update';
+  i audit.tx_identity;
+  op audit.operation := 'update';
 begin
-  if a = b then return null; end if;
-  -- A status reaching its end, or a dead letter resolved, is a completion.
-  if (a ->> 'status' in ('completed', 'resolved') and b ->> 'status' is distinct from a ->> 'status')
-     or (a ? 'resolved_at' and b ->> 'resolved_at' is null and a ->> 'resolved_at' is not null) then
-    op := 'complete';
+  if a = b then
+    return null;
   end if;
+  if tg_nargs <> 3 then
+    if audit.is_completion(b, a) then
+      op := 'complete';
+    end if;
+  end if;
+  i := audit.tx_identity();
   insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
-                            correlation_id, operation, entity_type, entity_id, before_data, after_data, reason, metadata)
-  values (coalesce(a ->> 'org_id', ballast.setting('org_id')), coalesce(ballast.setting('actor'), audit.acting_role()),
-          audit.acting_role(), audit.job_label(), ballast.setting('endpoint'), nullif(current_setting('application_name'), ''),
-          ballast.setting('request_id'), ballast.setting('trace_id'), ballast.setting('span_id'),
-          ballast.setting('correlation_id'), op, tg_table_schema || '.' || tg_table_name,
-          audit.key_of(a, keys), audit.redact(b, red), audit.redact(a, red), ballast.setting('reason'),
-          jsonb_build_object('changed', (select jsonb_agg(k order by k) from jsonb_object_keys(a) k
-                                           where a -> k is distinct from b -> k)));
+                            correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
+  values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+          i.request_id, i.trace_id, i.span_id, i.correlation_id, op,
+          concat_ws('.', tg_table_schema, tg_table_name), coalesce(a ->> tg_argv[2], audit.key_of(a, tg_argv[0]::text[])),
+          audit.redact(b, tg_argv[1]::text[]), audit.redact(a, tg_argv[1]::text[]), i.reason);
+  return null;
+end $$;
+
+-- The same, for a one-column key with nothing to redact.
+create function audit.capture_update_simple() returns trigger
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  b jsonb := to_jsonb(old);
+  a jsonb := to_jsonb(new);
+  i audit.tx_identity;
+  op audit.operation := 'update';
+begin
+  if a = b then
+    return null;
+  end if;
+  if tg_nargs <> 3 then
+    if audit.is_completion(b, a) then
+      op := 'complete';
+    end if;
+  end if;
+  i := audit.tx_identity();
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
+  values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+          i.request_id, i.trace_id, i.span_id, i.correlation_id, op,
+          concat_ws('.', tg_table_schema, tg_table_name), a ->> tg_argv[2], b, a, i.reason);
   return null;
 end $$;
 
 create function audit.capture_truncate() returns trigger
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  i audit.tx_identity := audit.tx_identity();
 begin
   insert into audit.ledger (actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                             correlation_id, operation, entity_type, reason)
-  values (coalesce(ballast.setting('actor'), audit.acting_role()), audit.acting_role(), audit.job_label(),
-          ballast.setting('endpoint'), nullif(current_setting('application_name'), ''), ballast.setting('request_id'),
-          ballast.setting('trace_id'), ballast.setting('span_id'), ballast.setting('correlation_id'),
-          'truncate', tg_table_schema || '.' || tg_table_name, ballast.setting('reason'));
+  values (i.actor, i.db_role, i.job, i.endpoint, i.application_name, i.request_id, i.trace_id, i.span_id,
+          i.correlation_id, 'truncate', concat_ws('.', tg_table_schema, tg_table_name), i.reason);
   return null;
 end $$;
 
@@ -218,6 +370,7 @@ create function audit.enable(target regclass, gated boolean default false, redac
 declare
   keys text[];
   args text;
+  form text;
 begin
   select array_agg(a.attname::text order by k.ord) into keys
     from pg_index i
@@ -227,7 +380,9 @@ begin
   if keys is null then
     raise exception 'audit.enable: % has no primary key to name its rows', target;
   end if;
-  args := format('%L, %L', keys::text, redact::text);
+  redact := coalesce(redact, '{}');
+  args := format('%L, %L, %L', keys::text, redact::text, case when cardinality(keys) = 1 then keys[1] else '' end);
+  form := case when cardinality(keys) = 1 and cardinality(redact) = 0 then '_simple' else '' end;
   execute format('drop trigger if exists audit_insert on %s', target);
   execute format('drop trigger if exists audit_update on %s', target);
   execute format('drop trigger if exists audit_delete on %s', target);
@@ -235,11 +390,12 @@ begin
   execute format('drop trigger if exists audit_gate_delete on %s', target);
   execute format('drop trigger if exists audit_gate_truncate on %s', target);
   execute format('create trigger audit_insert after insert on %s referencing new table as audit_new
-                    for each statement execute function audit.capture_insert(%s)', target, args);
+                    for each statement execute function audit.capture_insert%s(%s)', target, form, args);
   execute format('create trigger audit_update after update on %s
-                    for each row execute function audit.capture_update(%s)', target, args);
+                    for each row execute function audit.capture_update%s(%s%s)',
+                 target, form, args, case when audit.can_complete(target) then ', ''completes''' else '' end);
   execute format('create trigger audit_delete after delete on %s referencing old table as audit_old
-                    for each statement execute function audit.capture_delete(%s)', target, args);
+                    for each statement execute function audit.capture_delete%s(%s)', target, form, args);
   execute format('create trigger audit_truncate after truncate on %s
                     for each statement execute function audit.capture_truncate()', target);
   if gated then
@@ -306,57 +462,24 @@ begin
   return query select n, encode(nullif(prev, '\x'::bytea), 'hex'), h;
 end $$;
 
--- GRANT and REVOKE leave a row too. Event triggers need a superuser; where the
--- migrating role is not one, this part is skipped with a notice.
+-- GRANT and REVOKE leave a row too. Event triggers need a superuser; the
+-- event trigger itself is created in 007_roles, or skipped with a notice.
 create function audit.capture_grant() returns event_trigger
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
+  i audit.tx_identity := audit.tx_identity();
   r record;
 begin
   for r in select * from pg_event_trigger_ddl_commands() where command_tag in ('GRANT', 'REVOKE') loop
     insert into audit.ledger (actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
                               correlation_id, operation, entity_type, entity_id, after_data, reason)
-    values (coalesce(ballast.setting('actor'), audit.acting_role()), audit.acting_role(), audit.job_label(),
-            ballast.setting('endpoint'), nullif(current_setting('application_name'), ''), ballast.setting('request_id'),
-            ballast.setting('trace_id'), ballast.setting('span_id'), ballast.setting('correlation_id'),
-            lower(r.command_tag), coalesce(lower(r.object_type), 'privilege'), r.object_identity,
-            jsonb_build_object('statement', left(current_query(), 2000)), ballast.setting('reason'));
+    values (i.actor, i.db_role, i.job, i.endpoint, i.application_name, i.request_id, i.trace_id, i.span_id,
+            i.correlation_id, lower(r.command_tag)::audit.operation, coalesce(lower(r.object_type), 'privilege'),
+            r.object_identity, jsonb_build_object('statement', left(current_query(), 2000)), i.reason);
   end loop;
 end $$;
 
--- Decision snapshots (seed 002, Track 2.1): what a decision stage saw and
--- decided, with the engine's version and code hash, for offline replay.
-create schema replay;
-comment on schema replay is 'decision snapshots for offline replay';
-
-create table replay.decisions (
-  id                bigint generated always as identity primary key,
-  task              text not null,
-  task_version      text not null,
-  engine            text not null,
-  engine_version    text not null,
-  engine_code_hash  text not null check (engine_code_hash ~ '^[0-9a-f]{64}$'),
-  ruleset           text,
-  interaction_id    bigint not null,
-  input             jsonb not null,
-  input_hash        text not null,
-  input_redacted    boolean not null,
-  output            jsonb not null,
-  output_hash       text not null,
-  live_output_hash  text not null,
-  trace_id          text default ballast.setting('trace_id'),
-  correlation_id    text default ballast.setting('correlation_id'),
-  span_id           text default ballast.setting('span_id'),
-  decided_at        timestamptz not null default now()
-);
-comment on column replay.decisions.input is 'engine input with personal data and secrets replaced by placeholders';
-comment on column replay.decisions.input_hash is 'sha256 of the original, unredacted input';
-comment on column replay.decisions.output is 'what the engine decided on the stored input (the replay baseline)';
-comment on column replay.decisions.live_output_hash is 'sha256 of what the stage wrote; equals output_hash unless the input was redacted';
-create index decisions_task_idx on replay.decisions (task, decided_at);
-create index decisions_interaction_idx on replay.decisions (interaction_id, id);
-create index decisions_trace_idx on replay.decisions (trace_id);
-create index decisions_span_idx on replay.decisions (span_id);
+-- Decision snapshots (003_pipeline) are evidence: deleting them needs a reason.
 create trigger decisions_gate_delete before delete on replay.decisions
   for each row execute function audit.require_reason();
 create trigger decisions_gate_truncate before truncate on replay.decisions
@@ -371,10 +494,4 @@ select audit.enable('app.striking_flags', gated => true, redact => array['eviden
 select audit.enable('app.unknown_phone', redact => array['phone_number']);
 select audit.enable('ingest.webhook_events', gated => true, redact => array['raw_body', 'payload', 'headers']);
 select audit.enable('ballast.trace_policy', gated => true);
--- Dead letters belong to 004_failures; attach when that migration defined them.
-do $$
-begin
-  if to_regclass('ballast.pipeline_failures') is not null then
-    perform audit.enable('ballast.pipeline_failures', gated => true, redact => array['payload_snapshot', 'context']);
-  end if;
-end $$;
+select audit.enable('ballast.pipeline_failures', gated => true, redact => array['payload_snapshot', 'context']);

@@ -8,6 +8,10 @@
 --   ballast_worker     the stage runtime and graphile-worker
 --   ballast_ingest     the webhook receiver: insert into the inbox, nothing else
 --   ballast_forensics  read-only: trace, stuck, audit verify, replay
+--   ballast_audit_writer  owns the audit triggers and audit.seal(); the only
+--                      role that may append to audit.*. No process connects or
+--                      acts as it, so no role ballast uses can write audit rows
+--                      by hand: they reach the ledger only through the triggers.
 --
 -- Roles are cluster-wide: created only if missing, so many databases share them.
 
@@ -15,7 +19,7 @@ do $$
 declare
   r text;
 begin
-  foreach r in array array['ballast_owner', 'ballast_worker', 'ballast_ingest', 'ballast_forensics'] loop
+  foreach r in array array['ballast_owner', 'ballast_worker', 'ballast_ingest', 'ballast_forensics', 'ballast_audit_writer'] loop
     if not exists (select 1 from pg_roles where rolname = r) then
       begin
         execute format('create role %I nologin', r);
@@ -24,15 +28,17 @@ begin
       end;
     end if;
   end loop;
-  -- A non-superuser migrator must be able to SET ROLE to them.
+  -- A non-superuser migrator must be able to SET ROLE to them, and own
+  -- functions through them to replace those functions later.
   if not (select rolsuper from pg_roles where rolname = current_user) then
     begin
-      execute format('grant ballast_owner, ballast_worker, ballast_ingest, ballast_forensics to %I', current_user);
+      execute format('grant ballast_owner, ballast_worker, ballast_ingest, ballast_forensics, ballast_audit_writer to %I', current_user);
     exception when others then
       raise notice 'could not grant ballast roles to %: %', current_user, sqlerrm;
     end;
   end if;
 end $$;
+comment on role ballast_audit_writer is 'owns the audit triggers and audit.seal(); the only role that may append to audit.*; never log in as it';
 
 -- Start from nothing for the roles, in every schema ballast uses (including
 -- those of other migrations), then grant what each needs.
@@ -74,14 +80,8 @@ end $$;
 -- The worker never touches the migrations, the audit trail or the settings.
 revoke insert, update, delete, truncate on graphile_worker.migrations from ballast_worker;
 revoke insert, update, delete, truncate on ballast.trace_policy from ballast_worker;
-revoke insert, update, delete, truncate on audit.tracked_tables from ballast_owner;
-do $$
-begin
-  -- Error envelopes (004_failures) are append-only for the worker.
-  if to_regclass('ballast.error_envelopes') is not null then
-    revoke update, delete, truncate on ballast.error_envelopes from ballast_worker;
-  end if;
-end $$;
+-- Error envelopes are append-only for the worker.
+revoke update, delete, truncate on ballast.error_envelopes from ballast_worker;
 revoke all on public.migrations from ballast_worker, ballast_ingest, ballast_forensics;
 grant select on public.migrations to ballast_owner, ballast_forensics;
 
@@ -92,26 +92,43 @@ grant insert on ingest.webhook_events to ballast_ingest;
 grant select (id, source, webhook_id, status, status_reason, trace_id) on ingest.webhook_events to ballast_ingest;
 grant usage on sequence ingest.webhook_events_id_seq to ballast_ingest;
 
--- The functions that cross the lines run as the owner, with a fixed search_path.
-grant insert, select on audit.ledger, audit.chain, audit.seals to ballast_owner;
-grant usage, select on all sequences in schema audit to ballast_owner;
+-- The functions that cross the lines (declared SECURITY DEFINER with a
+-- fixed search_path) run as the owner.
 do $$
 declare
   f regprocedure;
 begin
   foreach f in array array[
-    'audit.capture_insert()', 'audit.capture_update()', 'audit.capture_delete()', 'audit.capture_truncate()',
-    'audit.capture_grant()', 'audit.seal(int)',
     'ingest.enqueue_first_stage()', 'app.enqueue_segmentation()', 'app.enqueue_decisions()',
-    'app.track_event_progress()']::regprocedure[]
+    'app.decision_done()', 'ballast.attempt_succeeded()']::regprocedure[]
   loop
     execute format('alter function %s owner to ballast_owner', f);
-    execute format('alter function %s security definer set search_path = pg_catalog, pg_temp', f);
+  end loop;
+end $$;
+revoke execute on function app.decision_done() from public;
+grant execute on function app.decision_done() to ballast_worker, ballast_owner;
+revoke execute on function audit.enable(regclass, boolean, text[]) from public;
+
+-- The audit triggers and the sealer run as the audit writer, which alone may
+-- append to the ledger, its chain and its seals. The owner reads them.
+grant usage on schema audit, ballast to ballast_audit_writer;
+grant select, insert on audit.ledger, audit.chain, audit.seals to ballast_audit_writer;
+grant select on all sequences in schema audit to ballast_owner;
+grant usage, select on all sequences in schema audit to ballast_audit_writer;
+do $$
+declare
+  f regprocedure;
+begin
+  foreach f in array array[
+    'audit.capture_insert()', 'audit.capture_insert_simple()', 'audit.capture_update()',
+    'audit.capture_update_simple()', 'audit.capture_delete()', 'audit.capture_delete_simple()',
+    'audit.capture_truncate()', 'audit.capture_grant()', 'audit.seal(int)']::regprocedure[]
+  loop
+    execute format('alter function %s owner to ballast_audit_writer', f);
   end loop;
 end $$;
 revoke execute on function audit.seal(int) from public;
-grant execute on function audit.seal(int) to ballast_owner, ballast_worker;
-revoke execute on function audit.enable(regclass, boolean, text[]) from public;
+grant execute on function audit.seal(int) to ballast_worker;
 
 -- GRANT / REVOKE from here on leave an audit row (needs a superuser to install).
 do $$

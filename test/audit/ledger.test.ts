@@ -232,16 +232,7 @@ t.test('every audited table carries its one-column key as a trigger argument; tr
                                              from pg_proc p where p.pronamespace = 'audit'::regnamespace and p.proname like 'capture_%'`);
   t.ok(owners.length >= 7);
   for (const o of owners) t.same([o.owner, o.prosecdef], ['ballast_audit_writer', true], `${o.proname} runs as the audit writer`);
-  // Migrations 013 and 014 re-attached every table, each in its own
-  // transaction, stamped executed_at (= its now()); re-attaching must keep
-  // the first enable time.
-  const { rows: kept } = await db.query(`select m.name, t.enabled_at < m.executed_at::timestamptz as earlier
-                                           from audit.tracked_tables t, public.migrations m
-                                          where t.relid = 'app.agents'::regclass and m.name in ('audit_lean_triggers', 'audit_cheaper_rows')
-                                          order by m.id`);
-  t.same(kept.map((k) => [k.name, k.earlier]), [['audit_lean_triggers', true], ['audit_cheaper_rows', true]],
-    're-attaching kept when the table was first enabled');
-  // A table attached by an older ballast: two arguments, no key column.
+  // Triggers attached by hand with two arguments (key and redacted columns, no key column).
   await db.query(`create table public.legacy (k1 int, k2 text, pin text, primary key (k1, k2))`);
   await db.query(`select audit.enable('public.legacy', redact => array['pin'])`);
   for (const [name, timing, level] of [['audit_insert', 'after insert', 'statement'], ['audit_update', 'after update', 'row'], ['audit_delete', 'after delete', 'statement']] as const) {

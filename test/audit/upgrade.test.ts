@@ -1,42 +1,62 @@
 /**
- * Upgrading a database whose ledger already holds sealed rows: migration 014
- * rewrites the ledger (operation becomes an enum) and re-attaches every
- * audited table. Nothing recorded may change: the chain still verifies, every
- * row keeps its operation, and the re-attached triggers write the same rows.
+ * Upgrades. A database migrated by the pre-release chain (001-014, kept in
+ * test/fixtures/old-migrations) is refused whole, with a message that says
+ * what to do. Within the baseline and every migration after it, rows sealed
+ * before a migration still verify after it (test/helpers/upgrade.ts is the
+ * pattern each new migration's upgrade test follows).
  */
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import pg from 'pg';
-import { Db, migrate, MIGRATIONS_DIR } from '../../lib/db/index.ts';
+import { Db, migrate, MigrationHistoryError } from '../../lib/db/index.ts';
 import { sealLedger, verifyLedger } from '../../lib/audit/index.ts';
-import { readCluster, withDatabase } from '../helpers/cluster.ts';
+import { ROOT } from '../helpers/cluster.ts';
+import { databaseBefore, emptyDatabase } from '../helpers/upgrade.ts';
 
-const MIGRATION_014 = '014_audit_cheaper_rows.sql';
+const OLD_CHAIN = path.join(ROOT, 'test/fixtures/old-migrations');
 
-const cluster = await readCluster();
-const name = `ballast_t_upgrade_${randomBytes(5).toString('hex')}`;
-const admin = new pg.Client({ connectionString: cluster.adminUrl });
-await admin.connect();
-await admin.query(`create database ${name}`);
-const url = withDatabase(cluster.adminUrl, name);
-const older = await fs.mkdtemp(path.join(os.tmpdir(), 'ballast-migrations-'));
-const db = new Db({ connectionString: url, max: 4 });
-t.teardown(async () => {
-  await db.close();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
-  await fs.rm(older, { recursive: true, force: true });
+/** What a migration could change: the migrations applied, and every function, relation and column. */
+const FINGERPRINT = `
+select (select string_agg(id || ' ' || name || ' ' || hash, ', ' order by id) from public.migrations) as ours,
+       (select string_agg(id::text, ',' order by id) from graphile_worker.migrations) as worker,
+       (select md5(string_agg(x, ',' order by x)) from (
+          select p.oid::regprocedure::text || ':' || md5(p.prosrc) || ':' || p.proowner::regrole::text as x from pg_proc p
+           where p.pronamespace::regnamespace::text not in ('pg_catalog', 'information_schema')
+          union all
+          select c.oid::regclass::text || ':' || coalesce(c.relacl::text, '') from pg_class c
+           where c.relnamespace::regnamespace::text not in ('pg_catalog', 'information_schema', 'pg_toast')
+          union all
+          select a.attrelid::regclass::text || '.' || a.attname || ':' || format_type(a.atttypid, a.atttypmod) from pg_attribute a
+            join pg_class c on c.oid = a.attrelid
+           where c.relnamespace::regnamespace::text not in ('pg_catalog', 'information_schema', 'pg_toast') and a.attnum > 0) s) as catalog`;
+
+t.test('a database migrated by the pre-release chain is refused before anything runs, with what to do', async (t) => {
+  const { url, drop } = await emptyDatabase('ballast_t_oldchain');
+  t.teardown(drop);
+  const { applied } = await migrate(url, { dir: OLD_CHAIN });
+  t.equal(applied.length, 14, 'the old chain applied 001 to 014');
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  t.teardown(() => c.end());
+  const before = (await c.query(FINGERPRINT)).rows[0];
+
+  const e = await migrate(url).then(() => null, (e: Error) => e);
+  t.type(e, MigrationHistoryError);
+  t.match(e?.message, /pre-release migrations/);
+  t.match(e?.message, /nothing was changed/);
+  t.match(e?.message, /Drop and recreate the database/);
+  t.match(e?.message, /restore a data-only dump/);
+  t.same((await c.query(FINGERPRINT)).rows[0], before, 'no migration ran and no object changed');
+
+  // Refused every time, also by many workers at once: never half-migrated.
+  const again = await Promise.allSettled([migrate(url), migrate(url)]);
+  t.same(again.map((r) => r.status === 'rejected' && r.reason instanceof MigrationHistoryError), [true, true]);
+  t.same((await c.query(FINGERPRINT)).rows[0], before);
 });
 
-t.test('rows sealed before migration 014 still verify after it, with the same operations', async (t) => {
-  const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
-  t.ok(files.includes(MIGRATION_014));
-  for (const f of files.filter((f) => f < MIGRATION_014)) await fs.copyFile(path.join(MIGRATIONS_DIR, f), path.join(older, f));
-  await migrate(url, { dir: older });
-
+t.test('rows sealed before the roles migration still verify after it, and the triggers keep writing the same rows', async (t) => {
+  const up = await databaseBefore(t, '007_roles.sql');
+  const db: Db = up.db;
   const history = async () => (await db.query(
     `select id, operation::text as op, entity_type, entity_id from audit.ledger order by id`)).rows;
   await db.atomicWrite(async (tx) => {
@@ -45,24 +65,24 @@ t.test('rows sealed before migration 014 still verify after it, with the same op
   }, { actor: 'upgrade-test', reason: 'fixture' });
   await db.atomicWrite((tx) => tx.query(`delete from app.agents where agent_id = 'u1'`), { actor: 'upgrade-test', reason: 'fixture' });
   const sealed = await sealLedger(db);
-  t.ok(sealed.sealed >= 3, 'the old ledger is sealed');
+  t.ok(sealed.sealed >= 3, 'the ledger is sealed');
   const before = await history();
   t.same(before.filter((r) => r.entity_id === 'u1').map((r) => r.op), ['create', 'update', 'delete']);
 
-  const { applied } = await migrate(url);
-  t.ok(applied.includes(MIGRATION_014), 'the upgrade applied 014');
-  t.same(await history(), before, 'every row kept its operation');
+  t.same(await up.applyRest(), ['007_roles.sql']);
+  const after = await history();
+  t.same(after.slice(0, before.length), before, 'every row kept its operation');
   const v = await verifyLedger(db);
-  t.ok(v.ok, 'the chain sealed before the upgrade still verifies');
+  t.ok(v.ok, 'the chain sealed before the migration still verifies');
   t.equal(v.head, sealed.head);
 
-  // The re-attached triggers keep writing the same rows.
+  // The triggers, now owned by the audit writer, keep writing the same rows.
   await db.atomicWrite(async (tx) => {
     await tx.query(`insert into app.agents (agent_id, user_id, phone_number, org_id) values ('u2', 'u', '+15555550102', 'org_a')`);
     await tx.query(`update app.agents set nickname = 'after the upgrade' where agent_id = 'u2'`);
   }, { actor: 'upgrade-test', reason: 'fixture' });
-  const after = (await history()).filter((r) => r.entity_id === 'u2');
-  t.same(after.map((r) => [r.op, r.entity_type]), [['create', 'app.agents'], ['update', 'app.agents']]);
+  const u2 = (await history()).filter((r) => r.entity_id === 'u2');
+  t.same(u2.map((r) => [r.op, r.entity_type]), [['create', 'app.agents'], ['update', 'app.agents']]);
   await sealLedger(db);
   t.ok((await verifyLedger(db)).ok, 'old and new rows verify together');
 });
