@@ -66,6 +66,15 @@ const envSchema = z.object({
   BALLAST_SEARCH_MAX_ATTEMPTS: intFrom(1, 1000).default(10),
   /** Repairs one reconciliation may enqueue; drift beyond it is reported as unrepaired. @defaultValue `10000` */
   BALLAST_SEARCH_MAX_REPAIRS: intFrom(0, 10_000_000).default(10_000),
+  /**
+   * Key of the redaction hashes (HMAC-SHA256), at least 32 characters, e.g.
+   * `openssl rand -hex 32`. Every process of one install must share it, so the
+   * same value gets the same mask everywhere.
+   * @defaultValue a generated key kept in `<BALLAST_DATA_DIR>/redaction-key`
+   */
+  BALLAST_REDACTION_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+  /** Key names masked besides the built-in ones, comma-separated (e.g. `customer_ref,iban`). @defaultValue none */
+  BALLAST_REDACT_KEYS: z.string().regex(/^[\sA-Za-z0-9_,-]*$/, 'expected key names separated by commas').optional(),
   /** pino level. @defaultValue `info` */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -75,6 +84,8 @@ export type Config = z.infer<typeof envSchema> & {
   dataDir: string;
   /** Parsed BALLAST_WEBHOOK_SECRETS (empty when unset). */
   webhookSecrets: Map<string, string>;
+  /** Parsed BALLAST_REDACT_KEYS (empty when unset). */
+  redactKeys: string[];
 };
 
 export class ConfigError extends Error {
@@ -110,5 +121,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...parsed.data,
     dataDir: path.resolve(parsed.data.BALLAST_DATA_DIR),
     webhookSecrets: parseWebhookSecrets(parsed.data.BALLAST_WEBHOOK_SECRETS),
+    redactKeys: (parsed.data.BALLAST_REDACT_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
   };
 }

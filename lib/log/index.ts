@@ -1,17 +1,12 @@
 /**
  * The pino logger. Every line written inside a trace context carries
- * trace_id, span_id, parent_span_id and correlation_id.
+ * trace_id, span_id, parent_span_id and correlation_id, and every line goes
+ * through the install's redactor (lib/failures), so a value masked in a log
+ * line has the same mask as in the failure tables.
  */
 import { pino, type Logger } from 'pino';
 import { currentTrace } from '../trace/index.ts';
-import { redactor } from '../failures/index.ts';
-
-/** Keys whose values never reach a log line. */
-export const REDACT_PATHS = [
-  'secret', '*.secret', 'password', '*.password', 'token', '*.token',
-  'authorization', '*.authorization', 'headers.authorization', 'headers["webhook-signature"]',
-  'connectionString', '*.connectionString', 'databaseUrl', '*.databaseUrl',
-];
+import { Redactor } from '../failures/index.ts';
 
 function traceFields(): Record<string, unknown> {
   const t = currentTrace();
@@ -28,14 +23,19 @@ function traceFields(): Record<string, unknown> {
 // Under tap (TAP=1) logs stay quiet unless LOG_LEVEL asks for them.
 const defaultLevel = process.env.LOG_LEVEL ?? (process.env.TAP === '1' ? 'silent' : 'info');
 
-export function createLogger(level: string = defaultLevel, destination?: pino.DestinationStream): Logger {
+/**
+ * A logger that masks with `redactor` (key names at any depth, and phone
+ * numbers, e-mail addresses and tokens anywhere in a line).
+ * @param redactor the install's (`redactorFromConfig`). @defaultValue one with
+ *   a per-process key and only the built-in key names: it never leaks, but its
+ *   masks match nothing stored
+ */
+export function createLogger(level: string = defaultLevel, destination?: pino.DestinationStream, redactor: Redactor = Redactor.ephemeral()): Logger {
   return pino(
     {
       level,
       base: { pid: process.pid },
       mixin: traceFields,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      // Values too: phone numbers, e-mail addresses and tokens anywhere in a line.
       formatters: { log: (obj) => redactor.value(obj) },
       hooks: {
         logMethod(args, method) {

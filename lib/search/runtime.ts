@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { QdrantClient } from '@qdrant/js-client-rest';
 import { loadConfig, type Config } from '../config/index.ts';
+import { redactorFromConfig, type Redactor } from '../failures/index.ts';
 import { embedderFor, qdrantClient, searchSettings, type SearchSettings } from './collection.ts';
 import type { Embedder } from './embedder.ts';
 import { startLocalEngine, type LocalEngine } from './local/index.ts';
@@ -16,6 +17,8 @@ export interface SearchRuntime {
   settings: SearchSettings;
   client: QdrantClient;
   embedder: Embedder;
+  /** The install's redactor, for the dead letters of rows sync gives up on. */
+  redactor: Redactor;
   /** The local engine this process started, if any. */
   engine: LocalEngine | null;
 }
@@ -52,7 +55,7 @@ let current: { key: string; runtime: Promise<SearchRuntime> } | null = null;
 /** The runtime for the current environment (re-resolved when the search variables change). */
 export function searchRuntime(env: NodeJS.ProcessEnv = process.env): Promise<SearchRuntime> {
   const config = loadConfig(env);
-  const key = JSON.stringify(Object.entries(config).filter(([k]) => /^(QDRANT_|BALLAST_(SEARCH|EMBED)|BALLAST_DATA_DIR)/.test(k)));
+  const key = JSON.stringify(Object.entries(config).filter(([k]) => /^(QDRANT_|BALLAST_(SEARCH|EMBED|REDACT)|BALLAST_DATA_DIR|redactKeys)/.test(k)));
   if (current?.key === key) return current.runtime;
   current = { key, runtime: resolve(config) };
   current.runtime.catch(() => { current = null; });
@@ -71,7 +74,7 @@ async function resolve(config: Config): Promise<SearchRuntime> {
     }
   }
   const settings = searchSettings(config, url);
-  return { settings, client: qdrantClient(settings), embedder: embedderFor(config), engine };
+  return { settings, client: qdrantClient(settings), embedder: embedderFor(config), redactor: redactorFromConfig(config), engine };
 }
 
 /** Closes a local engine this process started (for `ballast` commands that exit). */

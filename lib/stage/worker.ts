@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { run, type Runner, type TaskList } from 'graphile-worker';
 import { Db } from '../db/index.ts';
 import { log as defaultLog, workerLogger, type Logger } from '../log/index.ts';
+import type { Redactor } from '../failures/index.ts';
 import { LedgerBatcher } from './ledger.ts';
 import type { Stage, StageRuntime } from './define.ts';
 
@@ -22,6 +23,9 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** graphile-worker crontab text (see `ops/crontab`). @defaultValue none */
   crontab?: string | undefined;
+  /** The install's redactor (`redactorFromConfig`): masks envelopes, dead letters and decision snapshots. */
+  redactor: Redactor;
+  /** @defaultValue the process-wide logger */
   log?: Logger;
   /** Install SIGTERM/SIGINT handlers. @defaultValue `true` */
   handleSignals?: boolean;
@@ -83,7 +87,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const workerId = newWorkerId();
   const db = new Db({ connectionString: opts.connectionString, max: workerPoolSize(concurrency), applicationName: `ballast worker ${workerId}` });
   const ledger = new LedgerBatcher(db);
-  const rt: StageRuntime = { db, ledger, log, workerId, heartbeatMs: opts.heartbeatMs ?? 5000 };
+  const rt: StageRuntime = { db, ledger, log, redactor: opts.redactor, workerId, heartbeatMs: opts.heartbeatMs ?? 5000 };
   const taskList = buildTaskList(opts.stages, rt, opts.queues);
 
   const runner = await run({

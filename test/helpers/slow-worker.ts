@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineStage, startWorker } from '../../lib/stage/index.ts';
+import { redactor } from './redactor.ts';
 
 const [url, holdMs = '1000', heartbeatMs = '5000', concurrency = '1'] = process.argv.slice(2);
 
@@ -25,6 +26,7 @@ const worker = await startWorker({
   concurrency: Number(concurrency),
   heartbeatMs: Number(heartbeatMs),
   pollIntervalMs: 100,
+  redactor,
 });
 process.stdout.write('ready\n');
 await worker.done;
