@@ -9,7 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../db/index.ts';
-import { log as defaultLog, type Logger } from '../log/index.ts';
+import { createLogger, type Logger } from '../log/index.ts';
 import { newSpanId, newTraceId, parseTraceparent, withTrace } from '../trace/index.ts';
 import { SignatureError, verify } from './signature.ts';
 import { buildDeadLetter, buildEnvelope, recordFailureSafely, type Redactor } from '../failures/index.ts';
@@ -28,6 +28,7 @@ export interface ReceiverOptions {
   host?: string;
   /** 0 picks a free port. @defaultValue `8787` */
   port?: number;
+  /** @defaultValue a logger that masks with `redactor` */
   log?: Logger;
 }
 
@@ -72,7 +73,7 @@ const header = (req: http.IncomingMessage, name: string): string | undefined => 
 export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage) => Promise<Reply> {
   const { db, secrets, redactor } = opts;
   const limit = opts.maxBodyBytes ?? 1024 * 1024;
-  const log = opts.log ?? defaultLog;
+  const log = opts.log ?? createLogger(undefined, undefined, redactor);
   const sink = { db, log, redactor };
 
   return async (req) => {
@@ -169,8 +170,8 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
 }
 
 export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
-  const handle = createHandler(opts);
-  const log = opts.log ?? defaultLog;
+  const log = opts.log ?? createLogger(undefined, undefined, opts.redactor);
+  const handle = createHandler({ ...opts, log });
   const server = http.createServer((req, res) => {
     handle(req)
       .catch((e): Reply => {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { run, type Runner, type TaskList } from 'graphile-worker';
 import { Db } from '../db/index.ts';
-import { log as defaultLog, workerLogger, type Logger } from '../log/index.ts';
+import { createLogger, workerLogger, type Logger } from '../log/index.ts';
 import type { Redactor } from '../failures/index.ts';
 import { LedgerBatcher } from './ledger.ts';
 import type { Stage, StageRuntime } from './define.ts';
@@ -25,7 +25,7 @@ export interface WorkerOptions {
   crontab?: string | undefined;
   /** The install's redactor (`redactorFromConfig`): masks envelopes, dead letters and decision snapshots. */
   redactor: Redactor;
-  /** @defaultValue the process-wide logger */
+  /** @defaultValue a logger that masks with `redactor` */
   log?: Logger;
   /** Install SIGTERM/SIGINT handlers. @defaultValue `true` */
   handleSignals?: boolean;
@@ -83,7 +83,7 @@ export function buildTaskList(stages: Stage[], rt: StageRuntime, queues?: string
 
 export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const concurrency = opts.concurrency ?? 8;
-  const log = opts.log ?? defaultLog;
+  const log = opts.log ?? createLogger(undefined, undefined, opts.redactor);
   const workerId = newWorkerId();
   const db = new Db({ connectionString: opts.connectionString, max: workerPoolSize(concurrency), applicationName: `ballast worker ${workerId}` });
   const ledger = new LedgerBatcher(db);
