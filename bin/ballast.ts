@@ -12,7 +12,7 @@ import { commandSearch, commandReconcileSearch, commandSearchHealth } from './co
 import { auditDeletes, auditHistory, auditPurgeInteraction, auditSeal, auditTrace, auditVerify } from './commands/audit.ts';
 import { replayBatchCommand, replayDecisionCommand, replayExportCommand } from './commands/replay.ts';
 import { backfillCommand } from './commands/backfill.ts';
-import { dlqList, dlqReplay, dlqResolve, dlqShow } from './commands/dlq.ts';
+import { dlqList, dlqRequeue, dlqResolve, dlqShow } from './commands/dlq.ts';
 import { commandSchemaDump } from './commands/schema.ts';
 
 const program = new Command('ballast')
@@ -75,7 +75,7 @@ program.command('policy')
   .option('--cutoff <timestamp>', 'set the cutoff (ISO 8601); jobs created before it are legacy')
   .action(commandPolicy);
 
-const dlq = program.command('dlq').description('dead letters: list, inspect, replay, resolve');
+const dlq = program.command('dlq').description('dead letters: list, inspect, requeue, resolve');
 dlq.command('list')
   .description('list dead letters (unresolved by default)')
   .option('--function <task>', 'only this failing function')
@@ -86,7 +86,7 @@ dlq.command('list')
   .option('--json', 'print rows as JSON')
   .action(dlqList);
 dlq.command('show').description('one dead letter with its error envelopes').argument('<id>', 'dead-letter id').action(dlqShow);
-dlq.command('replay').description('re-enqueue the original task now (ignores schedule and bound)').argument('<id>', 'dead-letter id').action(dlqReplay);
+dlq.command('requeue').alias('replay').description('re-enqueue the original task now (ignores schedule and bound)').argument('<id>', 'dead-letter id').action(dlqRequeue);
 dlq.command('resolve').description('mark a dead letter resolved by hand')
   .argument('<id>', 'dead-letter id')
   .requiredOption('--note <text>', 'why it is resolved (recorded with your user name)')

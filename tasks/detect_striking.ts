@@ -12,10 +12,10 @@ export default defineStage({
   modelVersion: STRIKING_VERSION,
   promptVersion: STRIKING_RULESET,
   payload: z.object({ interaction_id: z.number().int().positive() }),
-  async run({ interaction_id }, { tx, write }) {
+  async run({ interaction_id }, { tx, write, redactor }) {
     const spans = await loadSpans(tx, interaction_id);
     const flags = detectStriking(spans);
-    await recordDecision(tx, 'detect_striking', interaction_id, { spans }, flags);
+    await recordDecision(tx, redactor, 'detect_striking', interaction_id, { spans }, flags);
     await stateReason(tx, 'superseded by a re-run of detect_striking');
     await tx.query('delete from app.striking_flags where interaction_id = $1', [interaction_id]);
     if (flags.length > 0) {

@@ -12,10 +12,10 @@ export default defineStage({
   modelVersion: CLAIMS_VERSION,
   promptVersion: CLAIMS_RULESET,
   payload: z.object({ interaction_id: z.number().int().positive() }),
-  async run({ interaction_id }, { tx, write }) {
+  async run({ interaction_id }, { tx, write, redactor }) {
     const spans = await loadSpans(tx, interaction_id);
     const claims = extractClaims(spans);
-    await recordDecision(tx, 'extract_claims', interaction_id, { spans }, claims);
+    await recordDecision(tx, redactor, 'extract_claims', interaction_id, { spans }, claims);
     await stateReason(tx, 'superseded by a re-run of extract_claims');
     await tx.query('delete from app.claims where interaction_id = $1', [interaction_id]);
     if (claims.length > 0) {

@@ -1,7 +1,7 @@
 /** replay_dead_letters (cron, every minute): replays due dead letters within their bound. */
 import { z } from 'zod';
 import { defineStage } from '../lib/stage/index.ts';
-import { replayDueDeadLetters } from '../lib/failures/index.ts';
+import { requeueDueDeadLetters } from '../lib/failures/index.ts';
 import { storeMaintenanceRun } from './maintenance.ts';
 
 export default defineStage({
@@ -12,7 +12,7 @@ export default defineStage({
   payload: z.object({ batchSize: z.number().int().positive().optional() }),
   async run({ batchSize }, ctx) {
     const started = new Date();
-    const result = await replayDueDeadLetters(ctx.db, batchSize ? { batchSize } : {});
+    const result = await requeueDueDeadLetters(ctx.db, batchSize ? { batchSize } : {});
     await storeMaintenanceRun(ctx.tx, 'replay_dead_letters', started, result);
   },
 });

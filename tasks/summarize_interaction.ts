@@ -10,7 +10,7 @@ export default defineStage({
   version: '1.0.0',
   modelVersion: SUMMARIZER_VERSION,
   payload: z.object({ interaction_id: z.number().int().positive() }),
-  async run({ interaction_id }, { tx, write }) {
+  async run({ interaction_id }, { tx, write, redactor }) {
     const spans = await loadSpans(tx, interaction_id);
     const result = summarize(spans);
     await tx.query(
@@ -22,7 +22,7 @@ export default defineStage({
          model_version = excluded.model_version, prompt_version = excluded.prompt_version,
          produced_at = excluded.produced_at`,
       [interaction_id, result.summary, JSON.stringify(result.key_points)]);
-    await recordDecision(tx, 'summarize_interaction', interaction_id, { spans }, result);
+    await recordDecision(tx, redactor, 'summarize_interaction', interaction_id, { spans }, result);
     write(DECISION_DONE);
   },
 });

@@ -1,7 +1,7 @@
 /** sweep_dead_letters (cron, every minute): writes dead letters a crash left unwritten. */
 import { z } from 'zod';
 import { defineStage } from '../lib/stage/index.ts';
-import { sweepFailedJobs } from '../lib/failures/index.ts';
+import { recoverFailedJobs } from '../lib/failures/index.ts';
 import { storeMaintenanceRun } from './maintenance.ts';
 
 export default defineStage({
@@ -12,7 +12,7 @@ export default defineStage({
   payload: z.object({ removeAfterSeconds: z.number().int().nonnegative().optional() }),
   async run({ removeAfterSeconds }, ctx) {
     const started = new Date();
-    const result = await sweepFailedJobs(ctx.db, ctx.log, removeAfterSeconds != null ? { removeAfterSeconds } : {});
+    const result = await recoverFailedJobs(ctx, removeAfterSeconds != null ? { removeAfterSeconds } : {});
     await storeMaintenanceRun(ctx.tx, 'sweep_dead_letters', started, result);
   },
 });

@@ -2,8 +2,19 @@
 import { loadConfig, type Config } from '../../lib/config/index.ts';
 import { Db, roleForCommand, withRole, type DbRole } from '../../lib/db/index.ts';
 import { resolveDatabase, type DatabaseHandle } from '../../lib/embedded/index.ts';
+import { redactorFromConfig, type Redactor } from '../../lib/failures/index.ts';
+import { createLogger, type Logger } from '../../lib/log/index.ts';
 
-export interface Session { config: Config; handle: DatabaseHandle; db: Db; close(): Promise<void> }
+export interface Session {
+  config: Config;
+  handle: DatabaseHandle;
+  db: Db;
+  /** The install's redactor, built from config. */
+  redactor: Redactor;
+  /** A logger that masks with `redactor`. */
+  log: Logger;
+  close(): Promise<void>;
+}
 
 /**
  * `db` acts as the least-privileged role for the command (lib/db/roles.ts);
@@ -11,11 +22,12 @@ export interface Session { config: Config; handle: DatabaseHandle; db: Db; close
  */
 export async function openSession(opts: { poolSize?: number; role?: DbRole } = {}): Promise<Session> {
   const config = loadConfig();
+  const redactor = redactorFromConfig(config);
   const handle = await resolveDatabase(config);
   const role = opts.role ?? roleForCommand(process.argv[2], process.argv[3]);
   const db = new Db({ connectionString: withRole(handle.url, role), max: opts.poolSize ?? 4, actor: config.BALLAST_ACTOR, applicationName: `ballast ${process.argv[2] ?? ''}`.trim() });
   return {
-    config, handle, db,
+    config, handle, db, redactor, log: createLogger(config.LOG_LEVEL, undefined, redactor),
     async close() {
       await db.close().catch(() => undefined);
       await handle.release();

@@ -1,5 +1,5 @@
-/** `ballast dlq list|show|replay|resolve`: dead letters for operators. */
-import { replayDeadLetter, resolveDeadLetter } from '../../lib/failures/index.ts';
+/** `ballast dlq list|show|requeue|resolve`: dead letters for operators. */
+import { requeueDeadLetter, resolveDeadLetter } from '../../lib/failures/index.ts';
 import { runNamed } from '../../lib/forensics/index.ts';
 import { withSession } from './context.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -41,9 +41,9 @@ export async function dlqShow(id: string) {
   });
 }
 
-export async function dlqReplay(id: string) {
+export async function dlqRequeue(id: string) {
   await withSession(async ({ db, config }) => {
-    const outcome = await replayDeadLetter(db, checkId(id), config.cliActor);
+    const outcome = await requeueDeadLetter(db, checkId(id), config.cliActor);
     console.log(`dead letter ${id}: ${outcome}`);
     if (outcome !== 'enqueued') process.exitCode = 1;
   });

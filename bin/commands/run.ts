@@ -1,7 +1,6 @@
 /** `ballast worker`, `ballast migrate`, `ballast ingest`. */
 import { migrate } from '../../lib/db/index.ts';
 import { startReceiver, resolveSecrets } from '../../lib/ingest/index.ts';
-import { log } from '../../lib/log/index.ts';
 import { readCrontab, startWorker } from '../../lib/stage/index.ts';
 import { stages } from '../../tasks/index.ts';
 import { openSession, untilSignal, withSession } from './context.ts';
@@ -25,6 +24,8 @@ export async function commandWorker(opts: { concurrency?: number; queues?: strin
       heartbeatMs: s.config.BALLAST_HEARTBEAT_MS,
       actor: s.config.BALLAST_ACTOR,
       crontab: readCrontab(),
+      redactor: s.redactor,
+      log: s.log,
       ...(opts.queues ? { queues: opts.queues } : {}),
     });
     await worker.done;
@@ -38,10 +39,10 @@ export async function commandIngest(opts: { port?: number }): Promise<void> {
   try {
     const { secrets } = await resolveSecrets(s.config);
     const receiver = await startReceiver({
-      db: s.db, secrets, maxBodyBytes: s.config.BALLAST_MAX_BODY_BYTES,
+      db: s.db, secrets, redactor: s.redactor, log: s.log, maxBodyBytes: s.config.BALLAST_MAX_BODY_BYTES,
       host: s.config.BALLAST_HTTP_HOST, port: opts.port ?? s.config.BALLAST_HTTP_PORT,
     });
-    log.info({ url: receiver.url, sources: [...secrets.keys()] }, 'receiver listening');
+    s.log.info({ url: receiver.url, sources: [...secrets.keys()] }, 'receiver listening');
     await untilSignal();
     await receiver.close();
   } finally {

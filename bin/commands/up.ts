@@ -24,10 +24,12 @@ export async function commandUp(opts: { concurrency?: number; port?: number }): 
       actor: s.config.BALLAST_ACTOR,
       crontab: readCrontab(),
       handleSignals: false,
+      redactor: s.redactor,
+      log: s.log,
     });
     const ingestDb = new Db({ connectionString: withRole(s.handle.url, ROLES.ingest), max: 10, actor: s.config.BALLAST_ACTOR, applicationName: 'ballast ingest' });
     const receiver = await startReceiver({
-      db: ingestDb, secrets, maxBodyBytes: s.config.BALLAST_MAX_BODY_BYTES,
+      db: ingestDb, secrets, redactor: s.redactor, log: s.log, maxBodyBytes: s.config.BALLAST_MAX_BODY_BYTES,
       host: s.config.BALLAST_HTTP_HOST, port: opts.port ?? s.config.BALLAST_HTTP_PORT,
     });
     await fs.writeFile(receiverFile(s.config), JSON.stringify({ url: receiver.url, pid: process.pid }) + '\n');

@@ -80,6 +80,15 @@ const envSchema = z.object({
   BALLAST_ALLOW_DESTRUCTIVE: z.enum(['0', '1']).optional(),
   /** Any value: the CLI prints stack traces with its errors. @defaultValue off */
   BALLAST_DEBUG: z.string().optional(),
+  /**
+   * Key of the redaction hashes (HMAC-SHA256), at least 32 characters, e.g.
+   * `openssl rand -hex 32`. Every process of one install must share it, so the
+   * same value gets the same mask everywhere.
+   * @defaultValue a generated key kept in `<BALLAST_DATA_DIR>/redaction-key`
+   */
+  BALLAST_REDACTION_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+  /** Key names masked besides the built-in ones, comma-separated (e.g. `customer_ref,iban`). @defaultValue none */
+  BALLAST_REDACT_KEYS: z.string().regex(/^[\sA-Za-z0-9_,-]*$/, 'expected key names separated by commas').optional(),
 });
 
 export type LogLevel = NonNullable<z.infer<typeof envSchema>['LOG_LEVEL']>;
@@ -97,6 +106,8 @@ export type Config = Omit<z.infer<typeof envSchema>, 'LOG_LEVEL'> & {
   dataDir: string;
   /** Parsed BALLAST_WEBHOOK_SECRETS (empty when unset). */
   webhookSecrets: Map<string, string>;
+  /** Parsed BALLAST_REDACT_KEYS (empty when unset). */
+  redactKeys: string[];
 };
 
 export class ConfigError extends Error {
@@ -136,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     debug: debugRequested(env),
     dataDir: path.resolve(parsed.data.BALLAST_DATA_DIR),
     webhookSecrets: parseWebhookSecrets(parsed.data.BALLAST_WEBHOOK_SECRETS),
+    redactKeys: (parsed.data.BALLAST_REDACT_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
   };
 }
 

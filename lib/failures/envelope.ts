@@ -2,11 +2,11 @@
  * The unified error envelope (seed 002 1.1): what failed, where, for which
  * trace, with which input hash. Never the raw input, never a stack trace.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ZodError } from 'zod';
 import { InvalidInputError, zodMessage } from './errors.ts';
 import type { Classification, Layer } from './classify.ts';
-import { redactor } from './redact.ts';
+import type { Redactor } from './redact.ts';
 
 export type Severity = 'debug' | 'info' | 'warning' | 'error' | 'critical';
 
@@ -37,10 +37,10 @@ export class LayerViolationError extends Error {
 
 export const newErrorId = (): string => `err_${randomBytes(6).toString('hex')}`;
 
-/** SHA-256 prefix (16 hex) of the input's JSON: enough to match, nothing to leak. */
-export function inputHash(input: unknown): string | null {
+/** Keyed hash (16 hex) of the input's JSON: enough to match, nothing to leak or brute-force. */
+export function inputHash(input: unknown, redactor: Redactor): string | null {
   if (input === undefined) return null;
-  return createHash('sha256').update(JSON.stringify(input) ?? 'undefined').digest('hex').slice(0, 16);
+  return redactor.digest(JSON.stringify(input) ?? 'undefined', 16);
 }
 
 /** Semantic lockdown (seed 002): L4 emits domain.* and system.*; other layers infra.* and system.*. */
@@ -51,7 +51,7 @@ export function layerAllows(layer: Layer, errorClass: string): boolean {
 }
 
 /** `Name: message` for the error and each `cause`, redacted, at most 5 deep. */
-export function exceptionChain(err: unknown): string[] {
+export function exceptionChain(err: unknown, redactor: Redactor): string[] {
   const out: string[] = [];
   let e: unknown = err;
   while (e && out.length < 5) {
@@ -63,7 +63,7 @@ export function exceptionChain(err: unknown): string[] {
   return out;
 }
 
-export function errorMessage(err: unknown): string {
+export function errorMessage(err: unknown, redactor: Redactor): string {
   const e = err instanceof ZodError ? new InvalidInputError(zodMessage(err)) : err;
   const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   return redactor.text(text.length > 500 ? `${text.slice(0, 497)}...` : text);
@@ -80,8 +80,8 @@ export interface EnvelopeInput {
   context?: Record<string, unknown>;
 }
 
-/** Builds an envelope; refuses a class its layer may not emit. */
-export function buildEnvelope(i: EnvelopeInput): ErrorEnvelope {
+/** Builds an envelope, redacted; refuses a class its layer may not emit. */
+export function buildEnvelope(redactor: Redactor, i: EnvelopeInput): ErrorEnvelope {
   const { layer, errorClass } = i.classification;
   if (!layerAllows(layer, errorClass)) throw new LayerViolationError(`layer ${layer} may not emit ${errorClass}`);
   return {
@@ -91,7 +91,7 @@ export function buildEnvelope(i: EnvelopeInput): ErrorEnvelope {
     component: i.component,
     error_class: errorClass,
     severity: i.severity,
-    message: errorMessage(i.err),
+    message: errorMessage(i.err, redactor),
     correlation_id: i.trace?.correlation_id ?? null,
     decision_id: i.ids?.decision_id ?? null,
     run_id: i.ids?.run_id ?? null,
@@ -99,9 +99,9 @@ export function buildEnvelope(i: EnvelopeInput): ErrorEnvelope {
     tenant_id: i.ids?.tenant_id ?? null,
     trace_id: i.trace?.trace_id ?? null,
     span_id: i.trace?.span_id ?? null,
-    input_hash: inputHash(i.input),
+    input_hash: inputHash(i.input, redactor),
     exception_type: i.err instanceof Error ? i.err.name : typeof i.err,
-    exception_chain: exceptionChain(i.err),
+    exception_chain: exceptionChain(i.err, redactor),
     context: redactor.value(i.context ?? {}),
   };
 }

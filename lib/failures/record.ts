@@ -2,13 +2,13 @@
  * Writing failures down: one call stores the envelope, the bounded diagnostic
  * and the dead letter in one transaction (SQL `ballast.record_failure`).
  * Recording never throws into the caller's path; a failure to record is
- * itself logged with the error id, and the sweeper catches the dead letter later.
+ * itself logged with the error id, and failed-job recovery (recover.ts) writes the dead letter later.
  */
 import type { Db } from '../db/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { DiagnosticCode } from './classify.ts';
 import type { ErrorEnvelope } from './envelope.ts';
-import { redactor } from './redact.ts';
+import type { Redactor } from './redact.ts';
 
 export interface Diagnostic {
   function_name: string;
@@ -38,15 +38,26 @@ export interface DeadLetter {
   replay_of?: string | null;
 }
 
+/** What writing a failure down needs: the database, and the install's redactor (and a log for the safe variant). */
+export interface FailureSink {
+  db: Db;
+  redactor: Redactor;
+}
+
 export interface FailureRecord {
   envelope?: ErrorEnvelope | null;
   diagnostic?: Diagnostic | null;
   deadLetter?: DeadLetter | null;
 }
 
-/** Stores the record; returns the dead letter's id (or null). Throws on database errors. */
-export async function recordFailure(db: Db, r: FailureRecord): Promise<string | null> {
-  const dl = r.deadLetter ? { ...r.deadLetter, payload_snapshot: redactor.value(r.deadLetter.payload_snapshot) } : null;
+/**
+ * Stores the record; returns the dead letter's id (or null). Throws on
+ * database errors. The builders redact already; this is the last line, so
+ * nothing reaches the tables unredacted (masks are left as they are).
+ */
+export async function recordFailure({ db, redactor }: FailureSink, r: FailureRecord): Promise<string | null> {
+  const dl = r.deadLetter ? { ...r.deadLetter, error_message: redactor.text(r.deadLetter.error_message),
+    payload_snapshot: redactor.value(r.deadLetter.payload_snapshot), context: redactor.value(r.deadLetter.context) } : null;
   const diag = r.diagnostic ? { ...r.diagnostic, message: redactor.text(r.diagnostic.message), metadata: redactor.value(r.diagnostic.metadata ?? {}) } : null;
   const { rows: [row] } = await db.query<{ id: string | null }>(
     'select ballast.record_failure($1::jsonb, $2::jsonb, $3::jsonb) as id',
@@ -54,13 +65,14 @@ export async function recordFailure(db: Db, r: FailureRecord): Promise<string | 
   return row?.id ?? null;
 }
 
-/** Like recordFailure, but never throws: a failure to record is logged (and the sweeper repairs dead letters). */
-export async function recordFailureSafely(db: Db, log: Logger, r: FailureRecord): Promise<string | null> {
+/** Like recordFailure, but never throws: a failure to record is logged (failed-job recovery writes missing dead letters). */
+export async function recordFailureSafely(sink: FailureSink & { log: Logger }, r: FailureRecord): Promise<string | null> {
+  const { log, redactor } = sink;
   try {
-    return await recordFailure(db, r);
+    return await recordFailure(sink, r);
   } catch (e) {
     log.error({ error_id: r.envelope?.error_id, record_error: redactor.text(String((e as Error).message)) },
-      'could not record failure (envelope/dead letter); the sweeper will recover the dead letter');
+      'could not record failure (envelope/dead letter); failed-job recovery will write the dead letter');
     return null;
   }
 }

@@ -1,58 +1,149 @@
 /**
- * Masks secrets and personal data before anything is stored or logged:
- * values under sensitive key names, and string values that look like phone
- * numbers, e-mail addresses or tokens wherever they appear.
+ * The one redactor: it masks secrets and personal data before anything is
+ * stored or logged (log lines, error envelopes, dead letters, diagnostics,
+ * decision snapshots). It masks values under sensitive key names, and
+ * substrings that look like e-mail addresses, tokens, card numbers, social
+ * security numbers or phone numbers wherever they appear.
+ *
+ * A mask is `[redacted:<kind>:<hash>]`. The hash is an HMAC-SHA256 of the
+ * value under the install's redaction key, so the same value gets the same
+ * mask everywhere (a dead letter's phone number can be matched with the one
+ * in a log line), but nobody without the key can recompute it, so a masked
+ * phone number can't be brute-forced back. The key comes from configuration
+ * (see `redactorFromConfig`); nothing here reads the environment.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 
 /** Key names whose values are always masked (compared lower-case, ignoring `-` and `_`). */
 export const DEFAULT_REDACT_KEYS = [
   'password', 'passwd', 'secret', 'token', 'accesstoken', 'refreshtoken', 'apikey', 'authorization', 'auth',
   'cookie', 'setcookie', 'session', 'sessionid', 'privatekey', 'clientsecret', 'ssn', 'creditcard', 'cardnumber',
-  'cvv', 'email', 'phone', 'phonenumber', 'webhooksignature', 'signature',
+  'cvv', 'email', 'phone', 'phonenumber', 'webhooksignature', 'signature', 'connectionstring', 'databaseurl',
 ];
 
 /** Identifiers that look like tokens but are not secrets. */
 const NEVER_MASKED = new Set(['traceid', 'spanid', 'parentspanid', 'correlationid', 'errorid', 'inputhash', 'webhookid']);
 
-const PATTERNS: [string, RegExp][] = [
+export type MaskKind = 'email' | 'token' | 'card' | 'ssn' | 'phone' | 'secret';
+
+/** First match wins, in this order: a token may hold digits, a card number looks like a phone number. */
+const PATTERNS: [MaskKind, RegExp][] = [
   ['email', /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g],
-  ['token', /\b(?:whsec|sk|pk|rk|ghp|gho|xox[abpr])_[A-Za-z0-9+/=_-]{8,}|\bBearer\s+[A-Za-z0-9._~+/=-]{8,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g],
-  // E.164, or North-American style (555) 123-4567 / 555.123.4567; not dates, not plain ids.
-  ['phone', /\+[1-9]\d{6,14}\b|(?<![\d\w])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)/g],
+  ['token', /\b(?:whsec|sk|pk|rk|ghp|gho|xox[abpr])_[A-Za-z0-9+/=_-]{8,}|\bBearer\s+[A-Za-z0-9._~+/=-]{8,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*|\b[a-f0-9]{32,}\b/gi],
+  ['card', /(?<![\w+])(?:\d[ -]?){12,18}\d(?!\d)/g],
+  ['ssn', /(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])/g],
+  // E.164 (separators allowed), North-American (555) 123-4567 / 555.123.4567, local 555-1234; not dates, not plain ids.
+  ['phone', /\+[1-9](?:[\s.-]?\(?\d\)?){6,14}(?!\d)|(?<![\w])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)|(?<![\w.-])\d{3}[.-]\d{4}(?![\w.-])/g],
 ];
+
+/** The same patterns, matching a whole value. */
+const WHOLE: [MaskKind, RegExp][] = PATTERNS.map(([kind, re]) => [kind, new RegExp(`^(?:${re.source})$`, re.flags.replace('g', ''))]);
+
+/** What a key name's value is, for its mask. */
+const KEY_KINDS: Record<string, MaskKind> = { email: 'email', phone: 'phone', phonenumber: 'phone', ssn: 'ssn', creditcard: 'card', cardnumber: 'card' };
+
+/** A value this redactor (or one with another key) already masked. */
+const MASK = /^\[redacted:[a-z]+:[0-9a-f]{12}\]$/;
+
+/** Card numbers pass the Luhn check; other long digit runs (timestamps, ids) are left alone. */
+function luhn(s: string): boolean {
+  const digits = s.replace(/\D/g, '');
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
 
 const norm = (k: string) => k.toLowerCase().replace(/[-_]/g, '');
 
+/** The same e-mail address or phone number in another spelling gets the same mask. */
+function canonical(kind: MaskKind, s: string): string {
+  if (kind === 'phone' || kind === 'card' || kind === 'ssn') return s.replace(/\D/g, '');
+  if (kind === 'email') return s.trim().toLowerCase();
+  return s;
+}
+
+export interface RedactorOptions {
+  /** The HMAC key: at least 32 bytes (or characters) of secret. */
+  key: Buffer | string;
+  /** Key names masked besides `DEFAULT_REDACT_KEYS`. @defaultValue none */
+  extraKeys?: readonly string[];
+}
+
 export class Redactor {
+  private readonly key: Buffer;
   private readonly keys: Set<string>;
 
-  constructor(extraKeys: string[] = []) {
-    this.keys = new Set([...DEFAULT_REDACT_KEYS, ...extraKeys].map(norm));
+  constructor(opts: RedactorOptions) {
+    this.key = Buffer.isBuffer(opts.key) ? opts.key : Buffer.from(opts.key, 'utf8');
+    if (this.key.length < 32) throw new Error('a redaction key needs at least 32 bytes');
+    this.keys = new Set([...DEFAULT_REDACT_KEYS, ...(opts.extraKeys ?? [])].map(norm));
+  }
+
+  /**
+   * A redactor with a random key that lives as long as the process: for a
+   * logger nobody configured. Its masks match nothing stored.
+   */
+  static ephemeral(): Redactor {
+    return new Redactor({ key: randomBytes(32) });
+  }
+
+  /** Keyed hash (hex HMAC-SHA256, `length` characters) of `text`. */
+  digest(text: string, length = 64): string {
+    return createHmac('sha256', this.key).update(text, 'utf8').digest('hex').slice(0, length);
+  }
+
+  /** The mask of one value of a kind. */
+  mask(kind: MaskKind, value: string): string {
+    return `[redacted:${kind}:${this.digest(canonical(kind, value), 12)}]`;
   }
 
   /** Masks sensitive substrings of free text. */
   text(s: string): string {
     let out = s;
-    for (const [kind, re] of PATTERNS) out = out.replace(re, `[redacted:${kind}]`);
+    for (const [kind, re] of PATTERNS) out = out.replace(re, (m) => (kind === 'card' && !luhn(m) ? m : this.mask(kind, m)));
     return out;
   }
 
   /** A deep copy of `value` with sensitive keys and values masked. */
   value<T>(value: T): T {
-    return this.walk(value, undefined) as T;
+    return this.redact(value).value;
   }
 
-  private walk(v: unknown, key: string | undefined): unknown {
-    const k = key === undefined ? undefined : norm(key);
-    if (k && this.keys.has(k) && v !== null && v !== undefined) return '[redacted]';
-    if (typeof v === 'string') return k && NEVER_MASKED.has(k) ? v : this.text(v);
-    if (Array.isArray(v)) return v.map((x) => this.walk(x, undefined));
-    if (v && typeof v === 'object' && !(v instanceof Date)) {
-      return Object.fromEntries(Object.entries(v).map(([kk, vv]) => [kk, this.walk(vv, kk)]));
-    }
-    return v;
+  /** Like `value`, and says whether anything was masked. */
+  redact<T>(value: T): { value: T; changed: boolean } {
+    let changed = false;
+    const walk = (v: unknown, key: string | undefined): unknown => {
+      const k = key === undefined ? undefined : norm(key);
+      if (typeof v === 'string' && MASK.test(v)) return v;
+      if (k && this.keys.has(k) && v !== null && v !== undefined) {
+        changed = true;
+        return this.maskWhole(k, v);
+      }
+      if (typeof v === 'string') {
+        if (k && NEVER_MASKED.has(k)) return v;
+        const out = this.text(v);
+        if (out !== v) changed = true;
+        return out;
+      }
+      if (Array.isArray(v)) return v.map((x) => walk(x, undefined));
+      // An Error's own fields are not enumerable: keep its name and (masked) message.
+      if (v instanceof Error) return { type: v.name, message: walk(v.message, undefined) };
+      if (v && typeof v === 'object' && !(v instanceof Date)) {
+        return Object.fromEntries(Object.entries(v).map(([kk, vv]) => [kk, walk(vv, kk)]));
+      }
+      return v;
+    };
+    return { value: walk(value, undefined) as T, changed };
+  }
+
+  /** A value under a sensitive key: the kind its text shows, else the key's, else `secret`. */
+  private maskWhole(key: string, v: unknown): string {
+    const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+    const seen = WHOLE.find(([kind, re]) => re.test(s.trim()) && (kind !== 'card' || luhn(s)));
+    return this.mask(seen?.[0] ?? KEY_KINDS[key] ?? 'secret', s.trim());
   }
 }
-
-/** Extra key names from BALLAST_REDACT_KEYS (comma-separated). */
-export const redactor = new Redactor((process.env.BALLAST_REDACT_KEYS ?? '').split(',').map((s) => s.trim()).filter(Boolean));

@@ -3,9 +3,10 @@
  * diagnostic, and a dead letter when the job will not be retried.
  */
 import type { Classification } from './classify.ts';
+import { buildDeadLetter } from './dead-letter.ts';
 import { buildEnvelope } from './envelope.ts';
 import type { FailureRecord } from './record.ts';
-import { redactor } from './redact.ts';
+import type { Redactor } from './redact.ts';
 
 export interface StageAttempt {
   task: string;
@@ -19,34 +20,8 @@ export interface StageAttempt {
   trace: { trace_id: string | null; span_id: string; parent_span_id: string | null; correlation_id: string | null };
 }
 
-/** The dead letter's business key: interaction, else inbox event, else correlation, else job. */
-export function businessKey(payload: unknown, correlationId: string | null, jobId: string): string {
-  const p = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
-  if (p.interaction_id != null) return String(p.interaction_id);
-  if (p.event_id != null) return `event:${p.event_id}`;
-  return correlationId ?? `job:${jobId}`;
-}
-
-/**
- * A job payload split into its trace fields and its business part, redacted.
- * Replays re-enqueue the stored snapshot, so only a snapshot that redaction
- * left intact is replayable.
- */
-export function payloadSnapshot(payload: unknown): {
-  snapshot: Record<string, unknown>; replayable: boolean; traceId: unknown; parentSpanId: unknown; correlationId: unknown; replayOf: string | null;
-} {
-  const p = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
-  const { trace_id, parent_span_id, correlation_id, replay_of, ...business } = p;
-  const snapshot = redactor.value(business);
-  return {
-    snapshot, replayable: JSON.stringify(snapshot) === JSON.stringify(business),
-    traceId: trace_id, parentSpanId: parent_span_id, correlationId: correlation_id,
-    replayOf: typeof replay_of === 'string' ? replay_of : null,
-  };
-}
-
-export function stageFailure(err: unknown, c: Classification, a: StageAttempt, willRetry: boolean): FailureRecord {
-  const envelope = buildEnvelope({
+export function stageFailure(redactor: Redactor, err: unknown, c: Classification, a: StageAttempt, willRetry: boolean): FailureRecord {
+  const envelope = buildEnvelope(redactor, {
     err,
     classification: c,
     component: `tasks.${a.task}`,
@@ -66,26 +41,13 @@ export function stageFailure(err: unknown, c: Classification, a: StageAttempt, w
     metadata: { error_id: envelope.error_id, error_class: c.errorClass, job_id: a.jobId, attempt: a.attempt, will_retry: willRetry },
   };
   if (willRetry) return { envelope, diagnostic };
-  const { snapshot, replayable, replayOf } = payloadSnapshot(a.payload);
   return {
     envelope,
     diagnostic,
-    deadLetter: {
-      interaction_id: businessKey(a.payload, a.trace.correlation_id, a.jobId),
-      failing_function: a.task,
-      parent_span_id: a.trace.parent_span_id,
-      http_status: c.httpStatus,
-      error_code: c.code,
-      error_message: envelope.message,
-      attempt_count: a.attempt,
-      payload_snapshot: snapshot,
-      context: {
-        job_id: a.jobId, task: a.task, task_version: a.version, queue: a.queue, trace_id: a.trace.trace_id,
-        span_id: a.trace.span_id, correlation_id: a.trace.correlation_id, error_id: envelope.error_id,
-        error_class: c.errorClass, outcome: c.outcome, replayable,
-      },
-      retryable: c.outcome === 'transient',
-      replay_of: replayOf,
-    },
+    deadLetter: buildDeadLetter(redactor, {
+      envelope, failingFunction: a.task, payload: a.payload, code: c.code, httpStatus: c.httpStatus,
+      attempt: a.attempt, retryable: c.outcome === 'transient', trace: a.trace, jobId: a.jobId,
+      context: { task: a.task, task_version: a.version, queue: a.queue, outcome: c.outcome },
+    }),
   };
 }

@@ -9,10 +9,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../db/index.ts';
-import { log as defaultLog, type Logger } from '../log/index.ts';
+import { createLogger, type Logger } from '../log/index.ts';
 import { newSpanId, newTraceId, parseTraceparent, withTrace } from '../trace/index.ts';
 import { SignatureError, unixSeconds, verify } from './signature.ts';
-import { buildEnvelope, recordFailureSafely } from '../failures/index.ts';
+import { buildDeadLetter, buildEnvelope, recordFailureSafely, type Redactor } from '../failures/index.ts';
 
 const RECEIVER = { function_name: 'ingest.receiver', function_version: '1.0.0' };
 
@@ -20,12 +20,15 @@ export interface ReceiverOptions {
   db: Db;
   /** Secret per source; a source without one answers 404. */
   secrets: Map<string, string>;
+  /** The install's redactor (`redactorFromConfig`): masks what refused requests leave behind. */
+  redactor: Redactor;
   /** @defaultValue 1 MiB */
   maxBodyBytes?: number;
   /** @defaultValue `127.0.0.1` */
   host?: string;
   /** 0 picks a free port. @defaultValue `8787` */
   port?: number;
+  /** @defaultValue a logger that masks with `redactor` */
   log?: Logger;
   /** Seconds since the epoch that webhook timestamps are checked against. @defaultValue the system clock */
   clock?: () => number;
@@ -70,9 +73,10 @@ const header = (req: http.IncomingMessage, name: string): string | undefined => 
 };
 
 export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage) => Promise<Reply> {
-  const { db, secrets } = opts;
+  const { db, secrets, redactor } = opts;
   const limit = opts.maxBodyBytes ?? 1024 * 1024;
-  const log = opts.log ?? defaultLog;
+  const log = opts.log ?? createLogger(undefined, undefined, redactor);
+  const sink = { db, log, redactor };
 
   return async (req) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -106,7 +110,7 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
       if (!(e instanceof SignatureError)) throw e;
       log.warn({ source, code: 'AUTH_FAILED', reason: e.message }, 'webhook signature refused');
       // Unauthenticated input is not stored; the bounded diagnostic counts it.
-      void recordFailureSafely(db, log, { diagnostic: { ...RECEIVER, log_level: 'warn', code: 'AUTH_FAILED',
+      void recordFailureSafely(sink, { diagnostic: { ...RECEIVER, log_level: 'warn', code: 'AUTH_FAILED',
         message: `signature refused for source ${source}: ${e.message}`, metadata: { source, webhook_id: header(req, 'webhook-id') ?? null } } });
       return { status: 401, body: { error: 'invalid_signature', message: e.message } };
     }
@@ -146,17 +150,17 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
       }
       const eventId = rows[0].id;
       if (reason) {
-        const envelope = buildEnvelope({ err: new Error(reason), classification: { errorClass: 'infra.ingest.malformed_body', layer: 'L2' },
+        const envelope = buildEnvelope(redactor, { err: new Error(reason), classification: { errorClass: 'infra.ingest.malformed_body', layer: 'L2' },
           component: 'ingest.receiver', severity: 'error', input: raw, trace, context: { source, event_id: eventId } });
-        await recordFailureSafely(db, log, {
+        await recordFailureSafely(sink, {
           envelope,
           diagnostic: { ...RECEIVER, log_level: 'error', code: 'INPUT_INVALID', message: reason, metadata: { source, event_id: eventId, error_id: envelope.error_id } },
-          deadLetter: { interaction_id: `event:${eventId}`, failing_function: 'ingest.receiver', caller_function: source,
-            http_status: 400, error_code: 'INPUT_INVALID', error_message: reason, attempt_count: 1,
-            payload_snapshot: { event_id: eventId, body_excerpt: raw.slice(0, 200) },
-            context: { event_id: eventId, trace_id: trace.trace_id, correlation_id: trace.correlation_id, error_id: envelope.error_id,
-              replayable: false, note: 'the raw body is kept in ingest.webhook_events' },
-            retryable: false },
+          deadLetter: buildDeadLetter(redactor, {
+            envelope, failingFunction: 'ingest.receiver', callerFunction: source, key: `event:${eventId}`,
+            payload: { event_id: eventId, body_excerpt: raw.slice(0, 200) },
+            code: 'INPUT_INVALID', httpStatus: 400, attempt: 1, retryable: false, replayable: false, trace,
+            context: { event_id: eventId, note: 'the raw body is kept in ingest.webhook_events' },
+          }),
         });
         log.warn({ source, event_id: eventId, code: 'INPUT_INVALID', error_id: envelope.error_id }, 'webhook body is not JSON; kept as rejected');
         return { status: 400, body: { error: 'malformed_json', message: reason, event_id: eventId } };
@@ -168,15 +172,15 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
 }
 
 export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
-  const handle = createHandler(opts);
-  const log = opts.log ?? defaultLog;
+  const log = opts.log ?? createLogger(undefined, undefined, opts.redactor);
+  const handle = createHandler({ ...opts, log });
   const server = http.createServer((req, res) => {
     handle(req)
       .catch((e): Reply => {
-        const envelope = buildEnvelope({ err: e, classification: { errorClass: 'infra.ingest.store_failed', layer: 'L2' },
+        const envelope = buildEnvelope(opts.redactor, { err: e, classification: { errorClass: 'infra.ingest.store_failed', layer: 'L2' },
           component: 'ingest.receiver', severity: 'critical', context: { path: req.url } });
         // Most likely the database is down, so this write probably fails too; the log line still carries the id.
-        void recordFailureSafely(opts.db, log, { envelope });
+        void recordFailureSafely({ db: opts.db, log, redactor: opts.redactor }, { envelope });
         log.error({ error_id: envelope.error_id, error: envelope.message }, 'webhook receiver could not store the event; answered 503');
         return { status: 503, body: { error: 'unavailable', message: 'could not store the event; retry later' } };
       })

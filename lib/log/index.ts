@@ -1,18 +1,13 @@
 /**
  * The pino logger. Every line written inside a trace context carries
- * trace_id, span_id, parent_span_id and correlation_id.
+ * trace_id, span_id, parent_span_id and correlation_id, and every line goes
+ * through the install's redactor (lib/failures), so a value masked in a log
+ * line has the same mask as in the failure tables.
  */
 import { pino, type Logger } from 'pino';
 import type { Config } from '../config/index.ts';
 import { currentTrace } from '../trace/index.ts';
-import { redactor } from '../failures/index.ts';
-
-/** Keys whose values never reach a log line. */
-export const REDACT_PATHS = [
-  'secret', '*.secret', 'password', '*.password', 'token', '*.token',
-  'authorization', '*.authorization', 'headers.authorization', 'headers["webhook-signature"]',
-  'connectionString', '*.connectionString', 'databaseUrl', '*.databaseUrl',
-];
+import { Redactor } from '../failures/index.ts';
 
 function traceFields(): Record<string, unknown> {
   const t = currentTrace();
@@ -26,14 +21,19 @@ function traceFields(): Record<string, unknown> {
   };
 }
 
-export function createLogger(level: string = 'info', destination?: pino.DestinationStream): Logger {
+/**
+ * A logger that masks with `redactor` (key names at any depth, and phone
+ * numbers, e-mail addresses and tokens anywhere in a line).
+ * @param redactor the install's (`redactorFromConfig`). @defaultValue one with
+ *   a per-process key and only the built-in key names: it never leaks, but its
+ *   masks match nothing stored
+ */
+export function createLogger(level: string = 'info', destination?: pino.DestinationStream, redactor: Redactor = Redactor.ephemeral()): Logger {
   return pino(
     {
       level,
       base: { pid: process.pid },
       mixin: traceFields,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      // Values too: phone numbers, e-mail addresses and tokens anywhere in a line.
       formatters: { log: (obj) => redactor.value(obj) },
       hooks: {
         logMethod(args, method) {

@@ -4,9 +4,9 @@
  * engine's version and code hash. The row's id is the decision id.
  */
 import type { Tx } from '../db/index.ts';
-import { hashJson } from './canonical.ts';
+import type { Redactor } from '../failures/index.ts';
+import { canonicalJson, hashJson } from './canonical.ts';
 import { engineCodeHash, engineFor, type DecisionInput } from './engines.ts';
-import { redactValue } from './redact.ts';
 
 /** A stored decision, as exported to a file and replayed. */
 export interface DecisionSnapshot {
@@ -31,16 +31,21 @@ export interface DecisionSnapshot {
 }
 
 /**
- * Stores the decision `output` that `task`'s engine made on `input`.
- * When redaction changed the input, the stored baseline is the engine's
- * decision on the redacted input (what a replay can reproduce), and
- * `live_output_hash` keeps the hash of what was actually written.
+ * Stores the decision `output` that `task`'s engine made on `input`, with
+ * the input masked by the install's redactor (the same masks as in logs and
+ * dead letters). When redaction changed the input, the stored baseline is
+ * the engine's decision on the redacted input (what a replay can reproduce),
+ * and `live_output_hash` keeps the hash of what was actually written.
+ * Then `input_hash` and `live_output_hash` hash what was never stored, so
+ * they are keyed like the masks (`hmac-sha256:...`): nobody without the key
+ * can test a guess at the original.
  * @returns the decision id
  */
-export async function recordDecision(tx: Tx, task: string, interactionId: number, input: DecisionInput, output: unknown): Promise<number> {
+export async function recordDecision(tx: Tx, redactor: Redactor, task: string, interactionId: number, input: DecisionInput, output: unknown): Promise<number> {
   const engine = engineFor(task);
-  const { value: stored, changed } = redactValue(input);
+  const { value: stored, changed } = redactor.redact(input);
   const baseline = changed ? engine.decide(stored) : output;
+  const hash = (v: unknown) => (changed ? `hmac-sha256:${redactor.digest(canonicalJson(v))}` : hashJson(v));
   const { rows: [row] } = await tx.query(
     `insert into replay.decisions
        (task, task_version, engine, engine_version, engine_code_hash, ruleset, interaction_id,
@@ -48,6 +53,6 @@ export async function recordDecision(tx: Tx, task: string, interactionId: number
      values ($1, coalesce(ballast.setting('task_version'), 'unknown'), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      returning id`,
     [task, engine.engine, engine.version, engineCodeHash(engine), engine.ruleset, interactionId,
-      JSON.stringify(stored), hashJson(input), changed, JSON.stringify(baseline), hashJson(baseline), hashJson(output)]);
+      JSON.stringify(stored), hash(input), changed, JSON.stringify(baseline), hashJson(baseline), hash(output)]);
   return row.id;
 }

@@ -4,6 +4,7 @@
  * everything when the embedder changes.
  */
 import { hashEmbed, HASH_EMBEDDER_VERSION } from '../engines/embedder.ts';
+import { DownstreamError, PermanentError } from '../failures/index.ts';
 
 export interface Embedder {
   /** `name@version/dim`, stored in every point's payload as `embedder`. */
@@ -33,7 +34,11 @@ export interface HttpEmbedderOptions {
   timeoutMs?: number;
 }
 
-/** An OpenAI-compatible `POST /embeddings` endpoint. */
+/**
+ * An OpenAI-compatible `POST /embeddings` endpoint. A refused call throws
+ * `DownstreamError` (429 and 5xx are transient); an answer that does not fit
+ * the collection throws `PermanentError`.
+ */
 export function httpEmbedder(opts: HttpEmbedderOptions): Embedder {
   const endpoint = `${opts.url.replace(/\/+$/, '')}/embeddings`;
   return {
@@ -50,13 +55,13 @@ export function httpEmbedder(opts: HttpEmbedderOptions): Embedder {
         body: JSON.stringify({ model: opts.model, input: texts, dimensions: opts.dimensions }),
         signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
       });
-      if (!res.ok) throw new Error(`embedder ${endpoint} answered ${res.status}`);
+      if (!res.ok) throw new DownstreamError('embedder', res.status, `${endpoint}: ${(await res.text().catch(() => '')).slice(0, 200)}`);
       const body = await res.json() as { data?: { index: number; embedding: number[] }[] };
       const data = [...(body.data ?? [])].sort((a, b) => a.index - b.index);
-      if (data.length !== texts.length) throw new Error(`embedder returned ${data.length} vectors for ${texts.length} texts`);
+      if (data.length !== texts.length) throw new PermanentError(`embedder returned ${data.length} vectors for ${texts.length} texts`, 'EMBEDDER_MISMATCH');
       for (const d of data) {
         if (d.embedding.length !== opts.dimensions) {
-          throw new Error(`embedder returned dimension ${d.embedding.length}, BALLAST_EMBEDDING_DIM is ${opts.dimensions}`);
+          throw new PermanentError(`embedder returned dimension ${d.embedding.length}, BALLAST_EMBEDDING_DIM is ${opts.dimensions}`, 'EMBEDDER_MISMATCH');
         }
       }
       return data.map((d) => d.embedding);

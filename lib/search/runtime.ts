@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { QdrantClient } from '@qdrant/js-client-rest';
 import type { Config } from '../config/index.ts';
+import { redactorFromConfig, type Redactor } from '../failures/index.ts';
 import { embedderFor, qdrantClient, searchSettings, type SearchSettings } from './collection.ts';
 import type { Embedder } from './embedder.ts';
 import { startLocalEngine, type LocalEngine } from './local/index.ts';
@@ -17,6 +18,8 @@ export interface SearchRuntime {
   settings: SearchSettings;
   client: QdrantClient;
   embedder: Embedder;
+  /** The install's redactor, for the dead letters of rows sync gives up on. */
+  redactor: Redactor;
   /** The local engine this process started, if any. */
   engine: LocalEngine | null;
   /** `url|collection` of the collections this runtime has created or checked (see ensureCollection). */
@@ -76,7 +79,7 @@ async function resolve(config: Config): Promise<SearchRuntime> {
     }
   }
   const settings = searchSettings(config, url);
-  return { settings, client: qdrantClient(settings), embedder: embedderFor(config), engine, ensured: new Set() };
+  return { settings, client: qdrantClient(settings), embedder: embedderFor(config), redactor: redactorFromConfig(config), engine, ensured: new Set() };
 }
 
 /** Closes the local engine `config`'s runtime started, if any (for `ballast` commands that exit). */

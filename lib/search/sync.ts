@@ -10,7 +10,7 @@ import type { Db, LockedTx } from '../db/index.ts';
 import { ensureCollection } from './collection.ts';
 import { LOAD_DOCUMENTS_SQL, olderThan, pointPayload, type Document } from './points.ts';
 import type { SearchRuntime } from './runtime.ts';
-import { buildEnvelope, recordFailureSafely } from '../failures/index.ts';
+import { buildDeadLetter, buildEnvelope, recordFailureSafely } from '../failures/index.ts';
 import { log } from '../log/index.ts';
 
 export interface OutboxRow {
@@ -45,10 +45,7 @@ const CLAIM_SQL = `
    limit $1
      for update skip locked`;
 
-/** Seconds a row waits after its n-th failed attempt: 1, 2, 4, ... capped at 60. */
-export const backoffSeconds = (attempts: number): number => Math.min(60, 2 ** Math.max(0, attempts - 1));
-
-type Rt = Pick<SearchRuntime, 'client' | 'embedder' | 'settings' | 'ensured'>;
+type Rt = Pick<SearchRuntime, 'client' | 'embedder' | 'settings' | 'ensured' | 'redactor'>;
 
 async function writeBatch(tx: LockedTx, rt: Rt, winners: OutboxRow[]): Promise<{ upserted: number; deleted: number }> {
   const ids = (entity: string) => winners.filter((r) => r.entity === entity && r.entity_id != null).map((r) => r.entity_id);
@@ -134,33 +131,31 @@ export async function syncOutboxOnce(db: Db, rt: Rt, opts: { batchSize?: number 
   });
   // Rows out of attempts become dead letters through the failure machinery
   // (after the batch commits): an envelope and a pipeline_failures row each.
-  for (const r of deadRows) await recordDeadOutboxRow(db, r, outcome.error ?? 'unknown error');
+  for (const r of deadRows) await recordDeadOutboxRow(db, rt, r, outcome.error ?? 'unknown error');
   return outcome;
 }
 
-async function recordDeadOutboxRow(db: Db, r: OutboxRow, error: string): Promise<void> {
-  const envelope = buildEnvelope({
+async function recordDeadOutboxRow(db: Db, { redactor }: Rt, r: OutboxRow, error: string): Promise<void> {
+  const envelope = buildEnvelope(redactor, {
     err: new Error(`search sync gave up on outbox row ${r.id}: ${error}`),
     classification: { errorClass: 'infra.search.sync_failed', layer: 'L3' }, component: 'search.sync', severity: 'error',
     input: { outbox_id: r.id, point_id: r.point_id },
     trace: { trace_id: r.trace_id, span_id: null, correlation_id: `search:${r.entity}:${r.entity_id}` },
     context: { outbox_id: r.id, entity: r.entity, entity_id: r.entity_id, version: r.version, attempts: r.attempts + 1 },
   });
-  await recordFailureSafely(db, log, {
+  await recordFailureSafely({ db, log, redactor }, {
     envelope,
     diagnostic: { function_name: 'search_sync', function_version: '1.0.0', log_level: 'error', code: 'DOWNSTREAM_CALL_FAILED',
       message: envelope.message, metadata: { error_id: envelope.error_id, outbox_id: r.id } },
-    deadLetter: {
-      interaction_id: `${r.entity}:${r.entity_id}`, failing_function: 'search_sync', caller_function: 'search.outbox',
-      http_status: null, error_code: 'DOWNSTREAM_CALL_FAILED', error_message: envelope.message, attempt_count: r.attempts + 1,
-      payload_snapshot: { outbox_id: r.id, entity: r.entity, entity_id: r.entity_id, op: r.op, version: r.version },
-      context: { error_id: envelope.error_id, trace_id: r.trace_id, outbox_id: r.id, replayable: false,
-        note: 'repair with `ballast reconcile search` (or re-queue the outbox row), then resolve' },
-      retryable: false,
-    },
+    deadLetter: buildDeadLetter(redactor, {
+      envelope, failingFunction: 'search_sync', callerFunction: 'search.outbox', key: `${r.entity}:${r.entity_id}`,
+      payload: { outbox_id: r.id, entity: r.entity, entity_id: r.entity_id, op: r.op, version: r.version },
+      code: 'DOWNSTREAM_CALL_FAILED', attempt: r.attempts + 1, retryable: false, replayable: false,
+      trace: { trace_id: r.trace_id, span_id: null, parent_span_id: null, correlation_id: `search:${r.entity}:${r.entity_id}` },
+      context: { outbox_id: r.id, note: 'repair with `ballast reconcile search` (or re-queue the outbox row), then resolve' },
+    }),
   });
 }
-
 
 export interface DrainResult extends Omit<SyncResult, 'error' | 'duration_ms'> {
   batches: number;

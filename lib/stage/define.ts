@@ -10,7 +10,7 @@ import { inlineParams, isMultiStatement, type BatchStatement, type Db, type Open
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { isSpanId, isTraceId, newSpanId, newTraceId, withTrace, type TraceContext } from '../trace/index.ts';
-import { classify, errorMessage, InvalidInputError, recordFailureSafely, stageFailure, zodMessage } from '../failures/index.ts';
+import { classify, errorMessage, InvalidInputError, recordFailureSafely, stageFailure, zodMessage, type Redactor } from '../failures/index.ts';
 import { stopRetrying } from '../queue/index.ts';
 import { attemptStatement, heartbeatAttempt, type AttemptRow, type LedgerBatcher } from './ledger.ts';
 
@@ -38,6 +38,8 @@ export interface StageContext {
   job: Job;
   trace: TraceContext;
   log: Logger;
+  /** The install's redactor, for anything the stage stores that may hold personal data (decision snapshots). */
+  redactor: Redactor;
   /** Aborts when the worker shuts down and its grace period runs out. */
   signal: AbortSignal;
 }
@@ -76,6 +78,8 @@ export interface StageRuntime {
   config: Config;
   ledger: LedgerBatcher;
   log: Logger;
+  /** Masks what failures leave behind (lib/failures). */
+  redactor: Redactor;
   /** Unique per process. */
   workerId: string;
   heartbeatMs: number;
@@ -203,7 +207,7 @@ export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
           try {
             const parsed = spec.payload.safeParse(payload);
             if (!parsed.success) throw new InvalidInputError(zodMessage(parsed.error));
-            await spec.run(parsed.data, { tx, write: (text, values) => tx.write(text, values), db: rt.db, config: rt.config, job, trace, log: rt.log, signal: helpers.abortSignal });
+            await spec.run(parsed.data, { tx, write: (text, values) => tx.write(text, values), db: rt.db, config: rt.config, job, trace, log: rt.log, redactor: rt.redactor, signal: helpers.abortSignal });
             await stopBeating();
             row.status = 'succeeded';
             row.finished_at = new Date();
@@ -226,30 +230,38 @@ export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
             if (c.outcome === 'permanent' && job.attempts < job.max_attempts) {
               await stopRetrying(rt.db, String(job.id)).catch((e) => rt.log.error({ err: e }, 'could not mark job permanent'));
             }
-            const failure = stageFailure(err, c, {
+            const failure = stageFailure(rt.redactor, err, c, {
               task: spec.task, version: spec.version, jobId: String(job.id), attempt: job.attempts,
               maxAttempts: job.max_attempts, queue: row.queue, workerId: rt.workerId, payload, trace,
             }, willRetry);
             const errorId = failure.envelope!.error_id;
             row.status = 'failed';
             row.finished_at = new Date();
-            row.error = `${errorMessage(err)} [${errorId}]`;
+            row.error = `${errorMessage(err, rt.redactor)} [${errorId}]`;
             row.will_retry = willRetry;
             // Both best-effort and bounded: a failure path must not hang on its own paperwork.
             await withDeadline(Promise.all([
               rt.ledger.record(row).catch((e) => rt.log.error({ err: e, error_id: errorId }, 'could not record failed attempt')),
-              recordFailureSafely(rt.db, rt.log, failure),
+              recordFailureSafely(rt, failure),
             ]), 10_000, () => rt.log.error({ error_id: errorId }, 'recording the failure took over 10 s; moving on'));
             rt.log[willRetry ? 'warn' : 'error'](
               { error_id: errorId, error_class: c.errorClass, code: c.code, job_id: String(job.id), attempt: job.attempts,
                 max_attempts: job.max_attempts, outcome: c.outcome, error: failure.envelope!.message },
               willRetry ? 'stage failed; will retry' : 'stage failed; dead letter written');
-            throw err instanceof Error && err.name !== 'ZodError' ? err : new InvalidInputError(errorMessage(err));
+            // graphile-worker keeps the message as the job's last_error: it gets the masked one.
+            throw err instanceof Error && err.name !== 'ZodError' ? maskedError(err, rt.redactor) : new InvalidInputError(errorMessage(err, rt.redactor));
           }
         });
       };
     },
   };
+}
+
+/** A copy of `err` with its message masked, under the same name. */
+function maskedError(err: Error, redactor: Redactor): Error {
+  const copy = new Error(redactor.text(err.message));
+  copy.name = err.name;
+  return copy;
 }
 
 async function withDeadline(p: Promise<unknown>, ms: number, onTimeout: () => void): Promise<void> {

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { run, type Runner, type TaskList } from 'graphile-worker';
 import { loadConfig, type Config } from '../config/index.ts';
 import { Db } from '../db/index.ts';
-import { log as defaultLog, workerLogger, type Logger } from '../log/index.ts';
+import { createLogger, workerLogger, type Logger } from '../log/index.ts';
+import type { Redactor } from '../failures/index.ts';
 import { LedgerBatcher } from './ledger.ts';
 import type { Stage, StageRuntime } from './define.ts';
 
@@ -25,6 +26,9 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** graphile-worker crontab text (see `ops/crontab`). @defaultValue none */
   crontab?: string | undefined;
+  /** The install's redactor (`redactorFromConfig`): masks envelopes, dead letters and decision snapshots. */
+  redactor: Redactor;
+  /** @defaultValue a logger that masks with `redactor` */
   log?: Logger;
   /** Actor the audit ledger records for transactions that name none (config BALLAST_ACTOR). @defaultValue `ballast` */
   actor?: string | undefined;
@@ -84,11 +88,12 @@ export function buildTaskList(stages: Stage[], rt: StageRuntime, queues?: string
 
 export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const concurrency = opts.concurrency ?? 8;
-  const log = opts.log ?? defaultLog;
+  const config = opts.config ?? loadConfig();
+  const log = opts.log ?? createLogger(config.LOG_LEVEL, undefined, opts.redactor);
   const workerId = newWorkerId();
   const db = new Db({ connectionString: opts.connectionString, max: workerPoolSize(concurrency), actor: opts.actor, applicationName: `ballast worker ${workerId}` });
   const ledger = new LedgerBatcher(db);
-  const rt: StageRuntime = { db, config: opts.config ?? loadConfig(), ledger, log, workerId, heartbeatMs: opts.heartbeatMs ?? 5000 };
+  const rt: StageRuntime = { db, config, ledger, log, redactor: opts.redactor, workerId, heartbeatMs: opts.heartbeatMs ?? 5000 };
   const taskList = buildTaskList(opts.stages, rt, opts.queues);
 
   const runner = await run({

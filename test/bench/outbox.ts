@@ -13,6 +13,7 @@ import { loadConfig } from '../../lib/config/index.ts';
 import { createLogger } from '../../lib/log/index.ts';
 import { closeSearchRuntime, startLocalEngine } from '../../lib/search/index.ts';
 import { startWorker } from '../../lib/stage/index.ts';
+import { redactor } from '../helpers/redactor.ts';
 import searchSync from '../../tasks/search_sync.ts';
 import { ROOT } from '../helpers/cluster.ts';
 import { addDecisions } from '../search/helpers.ts';
@@ -26,7 +27,7 @@ process.env.QDRANT_URL ??= engine!.url;
 process.env.BALLAST_SEARCH_COLLECTION = `bench_outbox_${randomBytes(4).toString('hex')}`;
 const { url, db, done } = await benchDatabase();
 const config = loadConfig();
-const worker = await startWorker({ connectionString: url, config, stages: [searchSync], concurrency: 4, handleSignals: false, log: createLogger('silent'), pollIntervalMs: 500 });
+const worker = await startWorker({ connectionString: url, config, stages: [searchSync], concurrency: 4, handleSignals: false, log: createLogger('silent'), pollIntervalMs: 500, redactor });
 
 console.log(`outbox bench: ${RATE} decisions/s (1 summary + 2 claims each) for ${SECONDS}s, target ${engine ? 'local engine' : process.env.QDRANT_URL}`);
 const start = performance.now();

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import { createLogger, workerLogger } from '../../lib/log/index.ts';
 import { defineStage, startWorker, workerPoolSize, workerPreset } from '../../lib/stage/index.ts';
+import { redactor } from '../helpers/redactor.ts';
 import { benchDatabase, Countdown, drained, median } from './harness.ts';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
@@ -80,7 +81,7 @@ const timeBare = (task: string, tasks: TaskList) => timed(task, async () => {
 });
 
 const timeStage = (stage: ReturnType<typeof defineStage>) => timed(stage.task, async () => {
-  const worker = await startWorker({ connectionString: url, stages: [stage], concurrency: CONCURRENCY, handleSignals: false, log: quiet });
+  const worker = await startWorker({ connectionString: url, stages: [stage], concurrency: CONCURRENCY, handleSignals: false, log: quiet, redactor });
   return async () => { await worker.stop(); await worker.done; };
 });
 

@@ -2,11 +2,12 @@ import t from 'tap';
 import { z } from 'zod';
 import { Writable } from 'node:stream';
 import { defineStage, DownstreamError, InvalidInputError, startWorker } from '../../lib/stage/index.ts';
-import { replayDeadLetter, replayDueDeadLetters, resolveDeadLetter, sweepFailedJobs } from '../../lib/failures/index.ts';
+import { requeueDeadLetter, requeueDueDeadLetters, resolveDeadLetter, recoverFailedJobs } from '../../lib/failures/index.ts';
 import { createLogger } from '../../lib/log/index.ts';
 import { runNamed } from '../../lib/forensics/index.ts';
 import type { Db } from '../../lib/db/index.ts';
 import { testDatabase } from '../helpers/db.ts';
+import { redactor } from '../helpers/redactor.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
@@ -25,7 +26,7 @@ const steerable = defineStage({
 });
 const lines: string[] = [];
 const log = createLogger('info', new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
-const worker = await startWorker({ connectionString: url, stages: [steerable], concurrency: 4, handleSignals: false, pollIntervalMs: 100, log });
+const worker = await startWorker({ connectionString: url, stages: [steerable], concurrency: 4, handleSignals: false, pollIntervalMs: 100, log, redactor });
 t.teardown(async () => { await worker.stop(); await worker.done; });
 
 async function enqueue(caseId: number, maxAttempts = 25, extra: Record<string, unknown> = {}) {
@@ -87,7 +88,7 @@ t.test('out of attempts: a dead letter scheduled for replay; the replay resolves
   t.ok(dl.next_retry_at, 'scheduled for an automatic replay');
   healthy = true;
   await db.query('update ballast.pipeline_failures set next_retry_at = now() where id = $1', [dl.id]);
-  const result = await replayDueDeadLetters(db);
+  const result = await requeueDueDeadLetters(db);
   t.match(result, { claimed: 1, enqueued: 1 });
   const resolved = await waitFor('the replay to resolve it', async () =>
     (await db.query('select * from ballast.pipeline_failures where id = $1 and resolved_at is not null', [dl.id])).rows[0]);
@@ -107,37 +108,54 @@ t.test('the replay bound holds: after N failed replays the row stays unresolved 
   const dl = await deadLetter(6);
   for (let i = 1; i <= 2; i++) {
     await db.query('update ballast.pipeline_failures set next_retry_at = now() where id = $1', [dl.id]);
-    t.match(await replayDueDeadLetters(db), { enqueued: 1 }, `replay ${i}`);
+    t.match(await requeueDueDeadLetters(db), { enqueued: 1 }, `replay ${i}`);
     await waitFor(`replay ${i} to fail`, async () => (await attempts(6)).length === i + 1 && (await db.query(
       `select 1 from ballast.queued_jobs where key = $1 and locked_at is null and attempts >= max_attempts`, [`replay:${dl.id}`])).rowCount === 1);
   }
   await db.query('update ballast.pipeline_failures set next_retry_at = now() where id = $1', [dl.id]);
-  t.match(await replayDueDeadLetters(db), { bound_reached: 1, enqueued: 0 });
+  t.match(await requeueDueDeadLetters(db), { bound_reached: 1, enqueued: 0 });
   const { rows: [row] } = await db.query('select * from ballast.pipeline_failures where id = $1', [dl.id]);
   t.match(row, { resolved_at: null, next_retry_at: null, attempt_count: 3, resolution_note: /replay bound reached: 2 replays failed/ });
   t.equal((await db.query(`select count(*)::int as n from ballast.pipeline_failures where context->>'correlation_id' = 'case:6'`)).rows[0].n, 1, 'failed replays update the same row');
-  t.equal(await replayDeadLetter(db, dl.id, 'ops:test'), 'enqueued', 'an operator can still replay by hand');
+  t.equal(await requeueDeadLetter(db, dl.id, 'ops:test'), 'enqueued', 'an operator can still replay by hand');
   t.ok(await resolveDeadLetter(db, dl.id, 'upstream retired', 'ops:test'));
   t.match((await db.query('select resolution_note from ballast.pipeline_failures where id = $1', [dl.id])).rows[0], { resolution_note: 'upstream retired (by ops:test)' });
   await db.query('update ballast.failure_settings set replay_max_attempts = 5');
 });
 
-t.test('the sweeper writes the dead letter a crash never wrote, once', async (t) => {
+t.test('failed-job recovery writes the dead letter a crash never wrote, once', async (t) => {
   // A job graphile-worker holds as failed for good, as if the worker died before writing the dead letter.
   await db.query(`select graphile_worker.add_job('orphaned_task', $1::json, max_attempts => 3, run_at => now() + interval '1 hour')`,
     [JSON.stringify({ interaction_id: 77, trace_id: TRACE, correlation_id: 'case:77' })]);
   await db.query(`update graphile_worker._private_jobs set attempts = 3, last_error = 'Error: worker crashed mid-flight'
                   where task_id = (select id from graphile_worker._private_tasks where identifier = 'orphaned_task')`);
-  const first = await sweepFailedJobs(db, log, { removeAfterSeconds: 3600 });
+  const first = await recoverFailedJobs({ db, log, redactor }, { removeAfterSeconds: 3600 });
   t.match(first, { recovered: 1 });
   const { rows } = await db.query(`select * from ballast.pipeline_failures where context->>'correlation_id' = 'case:77'`);
   t.equal(rows.length, 1);
-  t.match(rows[0], { failing_function: 'orphaned_task', interaction_id: '77', attempt_count: 3, error_message: /worker crashed/, context: { swept: true } });
+  t.match(rows[0], { failing_function: 'orphaned_task', interaction_id: '77', attempt_count: 3, error_message: /worker crashed/,
+    error_code: 'UNEXPECTED', context: { recovered: true, outcome: 'transient', error_class: 'system.dead_letter_recovered' } });
+  t.ok(rows[0].next_retry_at, 'an unrecognised error is transient: the dead letter is scheduled for a requeue');
   t.same((await envelopes(77)).map((e) => e.error_class), ['system.dead_letter_recovered']);
-  t.match(await sweepFailedJobs(db, log, { removeAfterSeconds: 0 }), { recovered: 0 }, 'a second sweep finds nothing new');
+  t.match(await recoverFailedJobs({ db, log, redactor }, { removeAfterSeconds: 0 }), { recovered: 0 }, 'a second run finds nothing new');
   t.equal((await db.query(`select count(*)::int as n from ballast.unrecorded_failed_jobs`)).rows[0].n, 0);
   t.equal((await db.query(`select count(*)::int as n from ballast.queued_jobs where task_identifier = 'orphaned_task'`)).rows[0].n, 0,
     'the failed job is removed once its dead letter exists');
+});
+
+t.test('failed-job recovery classifies the last error with classify(): invalid input is parked, a network error is requeued', async (t) => {
+  const orphan = async (caseId: number, lastError: string) => {
+    await db.query(`select graphile_worker.add_job('orphaned_task', $1::json, max_attempts => 3, run_at => now() + interval '1 hour', job_key => $2)`,
+      [JSON.stringify({ interaction_id: caseId, trace_id: TRACE, correlation_id: `case:${caseId}` }), `orphan:${caseId}`]);
+    await db.query(`update graphile_worker._private_jobs set attempts = 3, last_error = $2 where key = $1`, [`orphan:${caseId}`, lastError]);
+  };
+  await orphan(78, 'InvalidInputError: payload.n: expected number');
+  await orphan(79, 'Connection terminated unexpectedly');
+  t.match(await recoverFailedJobs({ db, log, redactor }, { removeAfterSeconds: 3600 }), { recovered: 2 });
+  const row = async (caseId: number) => (await db.query(
+    `select error_code, next_retry_at, context from ballast.pipeline_failures where context->>'correlation_id' = $1`, [`case:${caseId}`])).rows[0];
+  t.match(await row(78), { error_code: 'INPUT_INVALID', next_retry_at: null, context: { outcome: 'permanent' } });
+  t.match(await row(79), { error_code: 'DOWNSTREAM_CALL_FAILED', next_retry_at: Date, context: { outcome: 'transient' } });
 });
 
 t.test('every failure log line leads to its rows: error_id, trace_id, correlation_id', async (t) => {

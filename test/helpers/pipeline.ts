@@ -3,6 +3,7 @@ import { Db } from '../../lib/db/index.ts';
 import { startReceiver, newSecret, sendWebhook, type Receiver } from '../../lib/ingest/index.ts';
 import { startWorker, type Stage, type WorkerHandle } from '../../lib/stage/index.ts';
 import { stages as pipelineStages } from '../../tasks/index.ts';
+import { redactor } from './redactor.ts';
 import { waitFor } from './wait.ts';
 import { searchTarget } from '../search/helpers.ts';
 
@@ -18,6 +19,7 @@ export async function startTestWorker(t: Teardownable, url: string, opts: { stag
     heartbeatMs: opts.heartbeatMs ?? 5000,
     handleSignals: false,
     pollIntervalMs: 100,
+    redactor,
   });
   t.teardown(async () => { await worker.stop(); await worker.done; });
   return worker;
@@ -27,7 +29,7 @@ export const SECRET = newSecret();
 export const AGENT_NUMBER = '+15555550142';
 
 export async function startTestReceiver(t: Teardownable, db: Db, opts: { maxBodyBytes?: number } = {}): Promise<Receiver> {
-  const receiver = await startReceiver({ db, secrets: new Map([['telephony', SECRET]]), port: 0, ...opts });
+  const receiver = await startReceiver({ db, secrets: new Map([['telephony', SECRET]]), redactor, port: 0, ...opts });
   t.teardown(() => receiver.close());
   return receiver;
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../lib/config/index.ts';
 import { configureLogging } from '../../lib/log/index.ts';
 import { defineStage, startWorker } from '../../lib/stage/index.ts';
+import { redactor } from './redactor.ts';
 
 configureLogging(loadConfig());
 
@@ -29,6 +30,7 @@ const worker = await startWorker({
   concurrency: Number(concurrency),
   heartbeatMs: Number(heartbeatMs),
   pollIntervalMs: 100,
+  redactor,
 });
 process.stdout.write('ready\n');
 await worker.done;

@@ -2,6 +2,7 @@ import t from 'tap';
 import { sign } from '../../lib/ingest/index.ts';
 import { sampleCall } from '../../lib/ingest/telephony.ts';
 import { testDatabase } from '../helpers/db.ts';
+import { redactor } from '../helpers/redactor.ts';
 import { AGENT_NUMBER, deliver, SECRET, startTestReceiver } from '../helpers/pipeline.ts';
 
 const { db } = await testDatabase(t);
@@ -75,6 +76,22 @@ t.test('malformed JSON with a valid signature is kept as a rejected row and answ
   t.equal(again.status, 400, 'a re-delivery gets the same answer');
 });
 
+t.test('a malformed body leaves one dead letter, built like every other, with the caller number masked', async (t) => {
+  const body = '{"type": "call.completed", "from": "+15555550177", ';
+  const res = await post('/webhooks/telephony', body, signed('msg_bad_json_dl', body));
+  t.equal(res.status, 400);
+  const eventId = res.body.event_id;
+  const { rows: [dl] } = await db.query(`select * from ballast.pipeline_failures where interaction_id = $1`, [`event:${eventId}`]);
+  t.match(dl, {
+    failing_function: 'ingest.receiver', caller_function: 'telephony', http_status: 400, error_code: 'INPUT_INVALID',
+    error_message: /not valid JSON/, attempt_count: 1, next_retry_at: null,
+    payload_snapshot: { event_id: eventId, body_excerpt: `{"type": "call.completed", "from": "${redactor.text('+15555550177')}", ` },
+    context: { event_id: eventId, correlation_id: 'telephony:msg_bad_json_dl', trace_id: /^[0-9a-f]{32}$/, error_id: /^err_/,
+      error_class: 'infra.ingest.malformed_body', replayable: false },
+  });
+  t.notOk(JSON.stringify(dl).includes('+15555550177'), 'the number is not stored in the dead letter');
+});
+
 t.test('the receiver survives garbage and keeps serving', async (t) => {
   const res = await fetch(`${receiver.url}/webhooks/telephony`, { method: 'GET' });
   t.equal(res.status, 405);
@@ -96,7 +113,7 @@ t.test('an incoming traceparent joins the sender trace; otherwise a new trace st
 t.test('the receiver checks webhook timestamps against the clock it is given', async (t) => {
   const then = 1_000_000_000; // 2001-09-09: far outside the tolerance of the real clock
   const { startReceiver } = await import('../../lib/ingest/index.ts');
-  const past = await startReceiver({ db, secrets: new Map([['telephony', SECRET]]), port: 0, clock: () => then });
+  const past = await startReceiver({ db, secrets: new Map([['telephony', SECRET]]), port: 0, clock: () => then, redactor });
   t.teardown(() => past.close());
   const body = JSON.stringify(sampleCall({ to: AGENT_NUMBER }));
   const send = (id: string, ts: number) => fetch(`${past.url}/webhooks/telephony`,

@@ -1,5 +1,5 @@
 /**
- * Dead-letter replay (seed 000, "Retry policy"): due rows are claimed with
+ * Requeueing dead letters (the retry policy): due rows are claimed with
  * SKIP LOCKED in a LOCKED_MUTATION transaction and handed to
  * `ballast.replay_dead_letter`, which re-enqueues the original task with the
  * original trace (a new span comes with the new attempt), counts the replay,
@@ -7,14 +7,14 @@
  */
 import type { Db } from '../db/index.ts';
 
-export interface ReplayConfig {
+export interface RequeueConfig {
   /** Rows claimed per batch. @defaultValue `50` */
   batchSize?: number;
   /** Batches per run; a short batch ends the run early. @defaultValue `10` */
   maxBatches?: number;
 }
 
-export interface ReplayResult {
+export interface RequeueResult {
   claimed: number;
   enqueued: number;
   bound_reached: number;
@@ -29,26 +29,26 @@ select id from ballast.pipeline_failures
  limit $1
  for update skip locked`;
 
-export async function replayDueDeadLetters(db: Db, cfg: ReplayConfig = {}): Promise<ReplayResult> {
+export async function requeueDueDeadLetters(db: Db, cfg: RequeueConfig = {}): Promise<RequeueResult> {
   const batchSize = cfg.batchSize ?? 50;
-  const result: ReplayResult = { claimed: 0, enqueued: 0, bound_reached: 0, not_replayable: 0, already_resolved: 0 };
+  const result: RequeueResult = { claimed: 0, enqueued: 0, bound_reached: 0, not_replayable: 0, already_resolved: 0 };
   for (let b = 0; b < (cfg.maxBatches ?? 10); b++) {
     const n = await db.lockedMutation(async (tx) => {
       const rows = await tx.lockRows<{ id: string }>(DUE, [batchSize]);
       for (const { id } of rows) {
-        const { rows: [r] } = await tx.query<{ outcome: keyof ReplayResult }>('select ballast.replay_dead_letter($1, false) as outcome', [id]);
+        const { rows: [r] } = await tx.query<{ outcome: keyof RequeueResult }>('select ballast.replay_dead_letter($1, false) as outcome', [id]);
         result[r!.outcome] += 1;
       }
       return rows.length;
-    }, { actor: 'ballast:replay' });
+    }, { actor: 'ballast:requeue' });
     result.claimed += n;
     if (n < batchSize) break;
   }
   return result;
 }
 
-/** An operator's replay of one dead letter, now, whatever its schedule or bound. */
-export async function replayDeadLetter(db: Db, id: string, actor: string): Promise<string> {
+/** An operator's requeue of one dead letter, now, whatever its schedule or bound. */
+export async function requeueDeadLetter(db: Db, id: string, actor: string): Promise<string> {
   return db.lockedMutation(async (tx) => {
     const rows = await tx.lockRows('select id from ballast.pipeline_failures where id = $1 for update', [id]);
     if (rows.length === 0) throw new Error(`no dead letter ${id}`);
