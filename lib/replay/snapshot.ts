@@ -5,7 +5,8 @@
  */
 import type { Tx } from '../db/index.ts';
 import { hashJson } from './canonical.ts';
-import { engineCodeHash, engineFor, type DecisionInput } from './engines.ts';
+import type { StageDeclaration } from '../stage/index.ts';
+import { engineCodeHash, type DecisionInput } from './engines.ts';
 import { redactValue } from './redact.ts';
 
 /** A stored decision, as exported to a file and replayed. */
@@ -31,14 +32,16 @@ export interface DecisionSnapshot {
 }
 
 /**
- * Stores the decision `output` that `task`'s engine made on `input`.
+ * Stores the decision `output` that `stage`'s declared engine made on `input`.
  * When redaction changed the input, the stored baseline is the engine's
  * decision on the redacted input (what a replay can reproduce), and
  * `live_output_hash` keeps the hash of what was actually written.
  * @returns the decision id
  */
-export async function recordDecision(tx: Tx, task: string, interactionId: number, input: DecisionInput, output: unknown): Promise<number> {
-  const engine = engineFor(task);
+export async function recordDecision(tx: Tx, stage: Pick<StageDeclaration, 'task' | 'engine'>, interactionId: number,
+  input: DecisionInput, output: unknown): Promise<number> {
+  const engine = stage.engine;
+  if (!engine) throw new Error(`stage ${stage.task} records a decision but declares no engine`);
   const { value: stored, changed } = redactValue(input);
   const baseline = changed ? engine.decide(stored) : output;
   const { rows: [row] } = await tx.query(
@@ -47,7 +50,7 @@ export async function recordDecision(tx: Tx, task: string, interactionId: number
         input, input_hash, input_redacted, output, output_hash, live_output_hash)
      values ($1, coalesce(ballast.setting('task_version'), 'unknown'), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      returning id`,
-    [task, engine.engine, engine.version, engineCodeHash(engine), engine.ruleset, interactionId,
+    [stage.task, engine.name, engine.version, engineCodeHash(engine), engine.ruleset, interactionId,
       JSON.stringify(stored), hashJson(input), changed, JSON.stringify(baseline), hashJson(baseline), hashJson(output)]);
   return row.id;
 }

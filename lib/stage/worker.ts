@@ -9,6 +9,7 @@ import { run, type Runner, type TaskList } from 'graphile-worker';
 import { Db } from '../db/index.ts';
 import { log as defaultLog, workerLogger, type Logger } from '../log/index.ts';
 import { LedgerBatcher } from './ledger.ts';
+import { registryDrift } from './registry.ts';
 import type { Stage, StageRuntime } from './define.ts';
 
 export interface WorkerOptions {
@@ -85,6 +86,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const ledger = new LedgerBatcher(db);
   const rt: StageRuntime = { db, ledger, log, workerId, heartbeatMs: opts.heartbeatMs ?? 5000 };
   const taskList = buildTaskList(opts.stages, rt, opts.queues);
+  const drift = await registryDrift(db, opts.stages).catch((e: Error) => [`cannot read ballast.stages: ${e.message}`]);
+  if (drift.length) log.warn({ drift }, 'the stage registry differs from this worker\'s stages; run `ballast migrate`');
 
   const runner = await run({
     pgPool: db.pool,
