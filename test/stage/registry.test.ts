@@ -1,6 +1,7 @@
 import t from 'tap';
 import { z } from 'zod';
-import { decisionTasks, defineStage, registerStages } from '../../lib/stage/index.ts';
+import { Db, ROLES, withRole } from '../../lib/db/index.ts';
+import { decisionTasks, defineStage, registerStages, registryDrift } from '../../lib/stage/index.ts';
 import { sampleCall } from '../../lib/ingest/telephony.ts';
 import { stages } from '../../tasks/index.ts';
 import { DECISION_DONE } from '../../tasks/spans.ts';
@@ -83,4 +84,16 @@ t.test('a declaration the registry could not use is refused when the stage is de
   t.throws(() => defineStage({ ...base, task: 'a', decision: true }), /stage a: a decision stage declares its engine/);
   t.throws(() => defineStage({ ...base, task: 'b', outputs: ['claims'], inputKey: 'x' }), /not a schema\.table name/);
   t.throws(() => defineStage({ ...base, task: 'c', outputs: ['app.claims'] }), /declares its inputKey/);
+});
+
+t.test('the worker reads the registry and appends run rows, but rewrites neither', async (t) => {
+  const { url } = await testDatabase(t);
+  const worker = new Db({ connectionString: withRole(url, ROLES.worker), max: 1 });
+  t.teardown(() => worker.close());
+  t.same(await registryDrift(worker, stages), [], 'a worker with the declared stages sees no drift');
+  t.same(await registryDrift(worker, [rateSentiment]), ['rate_sentiment is a decision stage here but not registered']);
+  await t.rejects(registerStages(worker, stages), { code: '42501' });
+  await worker.query(`insert into ballast.maintenance_runs (task, started_at, finished_at, counts, outcome) values ('x', now(), now(), '{}', 'succeeded')`);
+  await t.rejects(worker.query(`update ballast.maintenance_runs set outcome = 'failed', error = 'rewritten'`), { code: '42501' });
+  await t.rejects(worker.query('delete from ballast.maintenance_runs'), { code: '42501' });
 });
