@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { z } from 'zod';
 import { defineMaintenanceTask, maintenanceConfig } from '../../lib/maintenance/index.ts';
 import { InvalidInputError } from '../../lib/failures/index.ts';
+import { runNamed } from '../../lib/forensics/index.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { startTestWorker } from '../helpers/pipeline.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -117,4 +118,11 @@ t.test('an invalid config fails the job permanently and leaves a failed run row'
   await waitFor('the job to be failed for good, not retried', async () => (await db.query(
     `select 1 from ballast.queued_jobs where task_identifier = 'test_single' and attempts > 0 and attempts = max_attempts`)).rows[0]);
   t.pass('no retry of an invalid config');
+});
+
+t.test('the maintenance_runs forensic query shows the last run of each task, and its failures', async (t) => {
+  const rows = await runNamed(db, 'maintenance_runs');
+  t.same(rows.map((r) => r.task), ['test_drain', 'test_failing', 'test_single']);
+  t.match(rows.find((r) => r.task === 'test_single'), { outcome: 'failed', failed_last_day: 1 });
+  t.match(rows.find((r) => r.task === 'test_drain'), { outcome: 'succeeded', failed_last_day: 0, counts: { batches: 2 } });
 });
