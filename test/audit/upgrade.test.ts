@@ -49,7 +49,9 @@ t.test('rows sealed before migration 014 still verify after it, with the same op
   const before = await history();
   t.same(before.filter((r) => r.entity_id === 'u1').map((r) => r.op), ['create', 'update', 'delete']);
 
-  const { applied } = await migrate(url);
+  // Up to 014 only: later migrations' GRANTs leave audit rows of their own.
+  await fs.copyFile(path.join(MIGRATIONS_DIR, MIGRATION_014), path.join(older, MIGRATION_014));
+  const { applied } = await migrate(url, { dir: older });
   t.ok(applied.includes(MIGRATION_014), 'the upgrade applied 014');
   t.same(await history(), before, 'every row kept its operation');
   const v = await verifyLedger(db);
