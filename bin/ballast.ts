@@ -14,6 +14,9 @@ import { replayBatchCommand, replayDecisionCommand, replayExportCommand } from '
 import { backfillCommand } from './commands/backfill.ts';
 import { dlqList, dlqRequeue, dlqResolve, dlqShow } from './commands/dlq.ts';
 import { commandSchemaDump } from './commands/schema.ts';
+import { decisionTasks } from '../lib/stage/index.ts';
+import { backfillTargets } from '../lib/backfill/index.ts';
+import { stages } from '../tasks/index.ts';
 
 const program = new Command('ballast')
   .description('deterministic, observable, recoverable pipelines in PostgreSQL')
@@ -35,7 +38,7 @@ program.command('worker')
   .action(commandWorker);
 
 program.command('migrate')
-  .description("install graphile-worker's schema, then apply sql/migrations/*.sql (safe to run concurrently)")
+  .description("install graphile-worker's schema, apply sql/migrations/*.sql, and register the stages of tasks/ in ballast.stages (safe to run concurrently)")
   .action(commandMigrate);
 
 program.command('schema')
@@ -136,7 +139,7 @@ replay.command('export')
   .action(replayExportCommand);
 replay.command('batch')
   .description('replay many decisions of one task; exit 1 if any differ')
-  .requiredOption('--task <task>', 'summarize_interaction, extract_claims or detect_striking')
+  .requiredOption('--task <task>', `a decision stage: ${decisionTasks(stages).join(', ')}`)
   .option('--since <timestamp>', 'only decisions made since then (ISO 8601)')
   .option('--limit <n>', 'at most this many', (v) => positiveInt(v, '--limit'))
   .option('--json', 'print the result as JSON')
@@ -144,7 +147,7 @@ replay.command('batch')
 
 program.command('backfill')
   .description('re-enqueue a stage for inputs whose outputs an older version produced')
-  .requiredOption('--task <task>', 'the stage to re-run')
+  .requiredOption('--task <task>', `the stage to re-run: ${Object.keys(backfillTargets(stages)).join(', ')}`)
   .requiredOption('--version-below <version>', 'outputs with producer_version below this are re-produced')
   .option('--dry-run', 'only count, by version')
   .option('--batch <n>', 'jobs enqueued per transaction', (v) => positiveInt(v, '--batch'), 200)

@@ -1,7 +1,7 @@
 /** detect_striking: keyword-rule flags for a human to review; replaces the interaction's flags. */
 import { z } from 'zod';
 import { defineStage } from '../lib/stage/index.ts';
-import { detectStriking, STRIKING_RULESET, STRIKING_VERSION } from '../lib/engines/index.ts';
+import { detectStriking, STRIKING_ENGINE } from '../lib/engines/index.ts';
 import { stateReason } from '../lib/audit/index.ts';
 import { recordDecision } from '../lib/replay/index.ts';
 import { DECISION_DONE, loadSpans } from './spans.ts';
@@ -9,13 +9,15 @@ import { DECISION_DONE, loadSpans } from './spans.ts';
 export default defineStage({
   task: 'detect_striking',
   version: '1.0.0',
-  modelVersion: STRIKING_VERSION,
-  promptVersion: STRIKING_RULESET,
+  engine: STRIKING_ENGINE,
+  decision: true,
+  outputs: ['app.striking_flags'],
+  inputKey: 'interaction_id',
   payload: z.object({ interaction_id: z.number().int().positive() }),
-  async run({ interaction_id }, { tx, write, redactor }) {
+  async run({ interaction_id }, { tx, write, redactor, stage }) {
     const spans = await loadSpans(tx, interaction_id);
     const flags = detectStriking(spans);
-    await recordDecision(tx, redactor, 'detect_striking', interaction_id, { spans }, flags);
+    await recordDecision(tx, redactor, stage, interaction_id, { spans }, flags);
     await stateReason(tx, 'superseded by a re-run of detect_striking');
     await tx.query('delete from app.striking_flags where interaction_id = $1', [interaction_id]);
     if (flags.length > 0) {

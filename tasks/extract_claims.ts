@@ -1,7 +1,7 @@
 /** extract_claims: rule-based claims; replaces the interaction's claims. */
 import { z } from 'zod';
 import { defineStage } from '../lib/stage/index.ts';
-import { extractClaims, CLAIMS_RULESET, CLAIMS_VERSION } from '../lib/engines/index.ts';
+import { extractClaims, CLAIMS_ENGINE } from '../lib/engines/index.ts';
 import { stateReason } from '../lib/audit/index.ts';
 import { recordDecision } from '../lib/replay/index.ts';
 import { DECISION_DONE, loadSpans } from './spans.ts';
@@ -9,13 +9,15 @@ import { DECISION_DONE, loadSpans } from './spans.ts';
 export default defineStage({
   task: 'extract_claims',
   version: '1.0.0',
-  modelVersion: CLAIMS_VERSION,
-  promptVersion: CLAIMS_RULESET,
+  engine: CLAIMS_ENGINE,
+  decision: true,
+  outputs: ['app.claims'],
+  inputKey: 'interaction_id',
   payload: z.object({ interaction_id: z.number().int().positive() }),
-  async run({ interaction_id }, { tx, write, redactor }) {
+  async run({ interaction_id }, { tx, write, redactor, stage }) {
     const spans = await loadSpans(tx, interaction_id);
     const claims = extractClaims(spans);
-    await recordDecision(tx, redactor, 'extract_claims', interaction_id, { spans }, claims);
+    await recordDecision(tx, redactor, stage, interaction_id, { spans }, claims);
     await stateReason(tx, 'superseded by a re-run of extract_claims');
     await tx.query('delete from app.claims where interaction_id = $1', [interaction_id]);
     if (claims.length > 0) {

@@ -1,4 +1,8 @@
-/** Every task a ballast worker runs. */
+/**
+ * Every task a ballast worker runs. The stages' declarations here are the one
+ * list that the stage registry (ballast.stages), backfill, offline replay and
+ * the CLI help derive from.
+ */
 import type { Stage } from '../lib/stage/index.ts';
 import normalizeEvent from './normalize_event.ts';
 import segmentInteraction from './segment_interaction.ts';
@@ -8,11 +12,11 @@ import detectStriking from './detect_striking.ts';
 import auditSeal from './audit_seal.ts';
 import searchSync from './search_sync.ts';
 import searchReconcile from './search_reconcile.ts';
-import replayDeadLetters from './replay_dead_letters.ts';
-import sweepDeadLetters from './sweep_dead_letters.ts';
+import requeueDeadLetters from './requeue_dead_letters.ts';
+import recoverFailedJobs from './recover_failed_jobs.ts';
 
 export const stages: Stage[] = [
   normalizeEvent, segmentInteraction, summarizeInteraction, extractClaims, detectStriking, auditSeal,
-  replayDeadLetters, sweepDeadLetters,
+  requeueDeadLetters, recoverFailedJobs,
   searchSync, searchReconcile,
 ] as Stage[];

@@ -10,6 +10,8 @@ import { telephonyEvent, SUPPORTED_EVENT_TYPES } from '../lib/ingest/telephony.t
 export default defineStage({
   task: 'normalize_event',
   version: '1.0.0',
+  outputs: ['app.interactions'],
+  inputKey: 'event_id',
   payload: z.object({ event_id: z.number().int().positive() }),
   async run({ event_id }, { tx }) {
     const { rows: [event] } = await tx.query(

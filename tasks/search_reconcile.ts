@@ -1,23 +1,25 @@
 /** search_reconcile: diffs Postgres and Qdrant and enqueues repairs (nightly on ops/crontab). */
 import { z } from 'zod';
-import type { Db } from '../lib/db/index.ts';
-import { PermanentError, type StageContext } from '../lib/stage/index.ts';
-import { defineDbStage, reconcileSearch, searchRuntime } from '../lib/search/index.ts';
+import { defineMaintenanceTask } from '../lib/maintenance/index.ts';
+import { PermanentError } from '../lib/stage/index.ts';
+import { reconcileSearch, searchRuntime } from '../lib/search/index.ts';
 
-// rootTrace (stage runtime, issue 3): a cron run has no trace in its payload, so it starts one.
-const spec = {
-  task: 'search_reconcile',
-  version: '1.0.0',
+// One batch per run: a reconciliation is one pass over both stores.
+export default defineMaintenanceTask({
+  name: 'search_reconcile',
   queue: 'search',
-  payload: z.object({ triggered_by: z.string().optional() }).passthrough(),
-  async run(input: { triggered_by?: string | undefined }, { config, log }: StageContext, db: Db) {
+  config: z.object({
+    /** Recorded in search.reconcile_runs. @defaultValue `job` (ops/crontab passes `cron`) */
+    triggered_by: z.string().min(1).max(100).default('job'),
+    /** Rows per cursor fetch and per scroll page. @defaultValue `1000` */
+    page_size: z.number().int().positive().max(10_000).default(1000),
+  }),
+  async runOnce({ triggered_by, page_size }, { db, config, log }) {
     const rt = await searchRuntime(config);
-    const cron = (input as { _cron?: unknown })._cron != null;
-    const r = await reconcileSearch(db, rt, { triggeredBy: input.triggered_by ?? (cron ? 'cron' : 'job') });
+    const r = await reconcileSearch(db, rt, { triggeredBy: triggered_by, pageSize: page_size });
     log.info({ ...r }, 'search reconciliation finished');
     if (r.status === 'failed') throw new PermanentError(`search reconciliation ${r.run_id} failed: ${r.error}`, 'SEARCH_RECONCILE_FAILED');
+    const { expected, actual, missing, stale, orphaned, repaired, unrepaired } = r;
+    return { taken: expected + actual, expected, actual, missing, stale, orphaned, repaired, unrepaired };
   },
-  rootTrace: true,
-};
-
-export default defineDbStage(spec);
+});

@@ -1,7 +1,7 @@
 /**
  * segment_interaction: transcript (or SMS body) to conversation spans.
- * Replaces the interaction's spans; inserting them fans out to the three
- * decision stages (trigger app.enqueue_decisions).
+ * Replaces the interaction's spans; inserting them fans out to every
+ * decision stage (trigger app.enqueue_decisions, which reads ballast.stages).
  */
 import { z } from 'zod';
 import { defineStage, InvalidInputError } from '../lib/stage/index.ts';
@@ -11,6 +11,8 @@ export default defineStage({
   task: 'segment_interaction',
   version: '1.0.0',
   modelVersion: SEGMENTER_VERSION,
+  outputs: ['app.conversation_spans'],
+  inputKey: 'interaction_id',
   payload: z.object({ interaction_id: z.number().int().positive() }),
   async run({ interaction_id }, { tx }) {
     // Serializes two segmentations of one interaction (their delete-then-insert).

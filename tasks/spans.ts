@@ -16,9 +16,10 @@ export async function loadSpans(tx: Tx, interactionId: number): Promise<{ seq: n
 
 /**
  * Marks the stage done for its event (`app.decision_done()`); the event is
- * completed when all three decision stages are. Queue it with `write` after
+ * completed when every decision stage (`decision: true`, registered in
+ * `ballast.stages`) is. Queue it with `write` after
  * the stage's last query: it then commits with the outputs and the ledger row,
  * or not at all, and takes the event's row lock after every other lock the
- * stage takes (the three stages run at once; one lock order, no deadlock).
+ * stage takes (the decision stages run at once; one lock order, no deadlock).
  */
 export const DECISION_DONE = 'select app.decision_done()';

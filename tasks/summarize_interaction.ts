@@ -1,16 +1,19 @@
 /** summarize_interaction: extractive summary of the conversation (one row per interaction). */
 import { z } from 'zod';
 import { defineStage } from '../lib/stage/index.ts';
-import { summarize, SUMMARIZER_VERSION } from '../lib/engines/index.ts';
+import { summarize, SUMMARIZER_ENGINE } from '../lib/engines/index.ts';
 import { recordDecision } from '../lib/replay/index.ts';
 import { DECISION_DONE, loadSpans } from './spans.ts';
 
 export default defineStage({
   task: 'summarize_interaction',
   version: '1.0.0',
-  modelVersion: SUMMARIZER_VERSION,
+  engine: SUMMARIZER_ENGINE,
+  decision: true,
+  outputs: ['app.summaries'],
+  inputKey: 'interaction_id',
   payload: z.object({ interaction_id: z.number().int().positive() }),
-  async run({ interaction_id }, { tx, write, redactor }) {
+  async run({ interaction_id }, { tx, write, redactor, stage }) {
     const spans = await loadSpans(tx, interaction_id);
     const result = summarize(spans);
     await tx.query(
@@ -22,7 +25,7 @@ export default defineStage({
          model_version = excluded.model_version, prompt_version = excluded.prompt_version,
          produced_at = excluded.produced_at`,
       [interaction_id, result.summary, JSON.stringify(result.key_points)]);
-    await recordDecision(tx, redactor, 'summarize_interaction', interaction_id, { spans }, result);
+    await recordDecision(tx, redactor, stage, interaction_id, { spans }, result);
     write(DECISION_DONE);
   },
 });

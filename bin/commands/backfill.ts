@@ -1,11 +1,13 @@
 /** `ballast backfill --task <task> --version-below <v> [--dry-run]`. */
 import cliProgress from 'cli-progress';
-import { countByVersion, enqueueBackfill, findBackfill } from '../../lib/replay/index.ts';
+import { backfillTargets, countByVersion, enqueueBackfill, findBackfill } from '../../lib/backfill/index.ts';
+import { stages } from '../../tasks/index.ts';
 import { withSession } from './context.ts';
 
 export async function backfillCommand(opts: { task: string; versionBelow: string; dryRun?: boolean; batch: number }): Promise<void> {
   await withSession(async ({ db, config }) => {
-    const candidates = await findBackfill(db, opts.task, opts.versionBelow);
+    const targets = backfillTargets(stages);
+    const candidates = await findBackfill(db, targets, opts.task, opts.versionBelow);
     const byVersion = countByVersion(candidates);
     console.log(`${opts.task}: ${candidates.length} input(s) with outputs below ${opts.versionBelow}`);
     for (const [v, n] of Object.entries(byVersion)) console.log(`  producer_version ${v}: ${n}`);
@@ -16,7 +18,7 @@ export async function backfillCommand(opts: { task: string; versionBelow: string
     const bar = new cliProgress.SingleBar({ format: `enqueue ${opts.task} [{bar}] {value}/{total}`, stream: process.stderr, noTTYOutput: false },
       cliProgress.Presets.shades_classic);
     bar.start(candidates.length, 0);
-    const n = await enqueueBackfill(db, opts.task, candidates, {
+    const n = await enqueueBackfill(db, targets, opts.task, candidates, {
       batchSize: opts.batch, actor: config.cliActor, onProgress: (done) => bar.update(done),
     });
     bar.stop();

@@ -2,9 +2,10 @@
 import fs from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import {
-  countDecisions, exportSnapshot, iterateDecisions, loadDecision, parseSnapshotFile, replayDecision, sideBySide,
+  countDecisions, decisionEngines, exportSnapshot, iterateDecisions, loadDecision, parseSnapshotFile, replayDecision, sideBySide,
   type DecisionSnapshot, type ReplayResult,
 } from '../../lib/replay/index.ts';
+import { stages } from '../../tasks/index.ts';
 import { withSession } from './context.ts';
 
 function decisionId(id: string): number {
@@ -37,7 +38,7 @@ export async function replayDecisionCommand(id: string | undefined, opts: { from
       return;
     }
   }
-  const r = replayDecision(snap);
+  const r = replayDecision(snap, decisionEngines(stages));
   console.log(opts.json ? JSON.stringify(r, null, 2) : report(r));
   process.exitCode = r.identical ? 0 : 1;
 }
@@ -61,10 +62,11 @@ export async function replayBatchCommand(opts: { task: string; since?: string; l
     const bar = new cliProgress.SingleBar({ format: `replay ${opts.task} [{bar}] {value}/{total}`, stream: process.stderr, noTTYOutput: false },
       cliProgress.Presets.shades_classic);
     bar.start(total, 0);
+    const engines = decisionEngines(stages);
     let identical = 0;
     const differed: { decision_id: number; interaction_id: number; engine: string; code_changed: boolean }[] = [];
     for await (const snap of iterateDecisions(db, filter)) {
-      const r = replayDecision(snap);
+      const r = replayDecision(snap, engines);
       if (r.identical) identical++;
       else differed.push({ decision_id: snap.id, interaction_id: snap.interaction_id, engine: `${r.engine.stored} -> ${r.engine.current}`, code_changed: r.code_hash.stored !== r.code_hash.current });
       bar.increment();

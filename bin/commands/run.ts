@@ -1,13 +1,14 @@
-/** `ballast worker`, `ballast migrate`, `ballast ingest`. */
+/** `ballast worker`, `ballast migrate` (migrations, then the stage registry), `ballast ingest`. */
 import { migrate } from '../../lib/db/index.ts';
 import { startReceiver, resolveSecrets } from '../../lib/ingest/index.ts';
-import { readCrontab, startWorker } from '../../lib/stage/index.ts';
+import { readCrontab, registerStagesAt, startWorker } from '../../lib/stage/index.ts';
 import { stages } from '../../tasks/index.ts';
 import { openSession, untilSignal, withSession } from './context.ts';
 
 export async function commandMigrate(): Promise<void> {
   await withSession(async ({ handle }) => {
     const { applied } = await migrate(handle.url);
+    await registerStagesAt(handle.url, stages);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
   });
 }
@@ -15,7 +16,10 @@ export async function commandMigrate(): Promise<void> {
 export async function commandWorker(opts: { concurrency?: number; queues?: string[]; migrate: boolean }): Promise<void> {
   const s = await openSession({ poolSize: 2 });
   try {
-    if (opts.migrate) await migrate(s.handle.url);
+    if (opts.migrate) {
+      await migrate(s.handle.url);
+      await registerStagesAt(s.handle.url, stages);
+    }
     const worker = await startWorker({
       connectionString: s.handle.url,
       stages,

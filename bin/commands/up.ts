@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import { Db, migrate, ROLES, withRole } from '../../lib/db/index.ts';
 import { ensureDemoAgent, receiverFile, resolveSecrets, startReceiver } from '../../lib/ingest/index.ts';
-import { readCrontab, startWorker } from '../../lib/stage/index.ts';
+import { readCrontab, registerStagesAt, startWorker } from '../../lib/stage/index.ts';
 import { stages } from '../../tasks/index.ts';
 import { startRecordedEngine } from '../../lib/search/index.ts';
 import { openSession, untilSignal } from './context.ts';
@@ -11,6 +11,7 @@ export async function commandUp(opts: { concurrency?: number; port?: number }): 
   const s = await openSession({ poolSize: 10 });
   try {
     const { applied } = await migrate(s.handle.url);
+    await registerStagesAt(s.handle.url, stages);
     const { secrets, generated } = await resolveSecrets(s.config);
     const demo = generated ? await ensureDemoAgent(s.db) : false;
     // No QDRANT_URL: the local Qdrant-compatible engine, which this process's workers and `ballast search` find.

@@ -3,7 +3,7 @@
  * compared with the stored decision. Pure: no database, no network.
  */
 import { canonicalJson } from './canonical.ts';
-import { DECISION_ENGINES, engineCodeHash, engineFor, type DecisionEngine } from './engines.ts';
+import { engineCodeHash, engineFor, type DecisionEngine } from './engines.ts';
 import type { DecisionSnapshot } from './snapshot.ts';
 
 export interface ReplayResult {
@@ -18,13 +18,12 @@ export interface ReplayResult {
   input_redacted: boolean;
 }
 
-export interface ReplayOptions {
-  /** Engines to replay with. @defaultValue today's engines (lib/engines) */
-  engines?: Record<string, DecisionEngine>;
-}
-
-export function replayDecision(snap: DecisionSnapshot, opts: ReplayOptions = {}): ReplayResult {
-  const engine = engineFor(snap.task, opts.engines ?? DECISION_ENGINES);
+/**
+ * Replays a stored decision with today's engine for its task; `engines` come
+ * from the stages' declarations (`decisionEngines(stages)`).
+ */
+export function replayDecision(snap: DecisionSnapshot, engines: Record<string, DecisionEngine>): ReplayResult {
+  const engine = engineFor(snap.task, engines);
   const replayed = JSON.parse(JSON.stringify(engine.decide(snap.input)));
   return {
     decision_id: snap.id,

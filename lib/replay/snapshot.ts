@@ -5,8 +5,9 @@
  */
 import type { Tx } from '../db/index.ts';
 import type { Redactor } from '../failures/index.ts';
+import type { StageDeclaration } from '../stage/index.ts';
 import { canonicalJson, hashJson } from './canonical.ts';
-import { engineCodeHash, engineFor, type DecisionInput } from './engines.ts';
+import { engineCodeHash, type DecisionInput } from './engines.ts';
 
 /** A stored decision, as exported to a file and replayed. */
 export interface DecisionSnapshot {
@@ -31,18 +32,20 @@ export interface DecisionSnapshot {
 }
 
 /**
- * Stores the decision `output` that `task`'s engine made on `input`, with
- * the input masked by the install's redactor (the same masks as in logs and
- * dead letters). When redaction changed the input, the stored baseline is
- * the engine's decision on the redacted input (what a replay can reproduce),
- * and `live_output_hash` keeps the hash of what was actually written.
- * Then `input_hash` and `live_output_hash` hash what was never stored, so
- * they are keyed like the masks (`hmac-sha256:...`): nobody without the key
- * can test a guess at the original.
+ * Stores the decision `output` that `stage`'s declared engine made on
+ * `input`, with the input masked by the install's redactor (the same masks
+ * as in logs and dead letters). When redaction changed the input, the stored
+ * baseline is the engine's decision on the redacted input (what a replay can
+ * reproduce), and `live_output_hash` keeps the hash of what was actually
+ * written. Then `input_hash` and `live_output_hash` hash what was never
+ * stored, so they are keyed like the masks (`hmac-sha256:...`): nobody
+ * without the key can test a guess at the original.
  * @returns the decision id
  */
-export async function recordDecision(tx: Tx, redactor: Redactor, task: string, interactionId: number, input: DecisionInput, output: unknown): Promise<number> {
-  const engine = engineFor(task);
+export async function recordDecision(tx: Tx, redactor: Redactor, stage: Pick<StageDeclaration, 'task' | 'engine'>, interactionId: number,
+  input: DecisionInput, output: unknown): Promise<number> {
+  const engine = stage.engine;
+  if (!engine) throw new Error(`stage ${stage.task} records a decision but declares no engine`);
   const { value: stored, changed } = redactor.redact(input);
   const baseline = changed ? engine.decide(stored) : output;
   const hash = (v: unknown) => (changed ? `hmac-sha256:${redactor.digest(canonicalJson(v))}` : hashJson(v));
@@ -52,7 +55,7 @@ export async function recordDecision(tx: Tx, redactor: Redactor, task: string, i
         input, input_hash, input_redacted, output, output_hash, live_output_hash)
      values ($1, coalesce(ballast.setting('task_version'), 'unknown'), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      returning id`,
-    [task, engine.engine, engine.version, engineCodeHash(engine), engine.ruleset, interactionId,
+    [stage.task, engine.name, engine.version, engineCodeHash(engine), engine.ruleset, interactionId,
       JSON.stringify(stored), hash(input), changed, JSON.stringify(baseline), hashJson(baseline), hash(output)]);
   return row.id;
 }

@@ -157,29 +157,12 @@ async function recordDeadOutboxRow(db: Db, { redactor }: Rt, r: OutboxRow, error
   });
 }
 
-export interface DrainResult extends Omit<SyncResult, 'error' | 'duration_ms'> {
-  batches: number;
-  errors: string[];
-}
-
 /**
- * Runs batches until a short batch or a failure, then schedules a sync for
- * rows still waiting out a backoff, so no pending row is left without a job.
+ * Schedules a sync for outbox rows still waiting out a backoff, so no pending
+ * row is left without a job; the sync task calls it after its last batch.
  */
-export async function drainOutbox(db: Db, rt: Rt, opts: { maxBatches?: number; signal?: AbortSignal } = {}): Promise<DrainResult> {
-  const total: DrainResult = { batches: 0, claimed: 0, upserted: 0, deleted: 0, superseded: 0, failed: 0, dead: 0, errors: [] };
-  const size = rt.settings.batchSize;
-  for (let i = 0; i < (opts.maxBatches ?? 1000) && !opts.signal?.aborted; i++) {
-    const r = await syncOutboxOnce(db, rt);
-    total.batches++;
-    for (const k of ['claimed', 'upserted', 'deleted', 'superseded', 'failed', 'dead'] as const) total[k] += r[k];
-    if (r.error) { total.errors.push(r.error); break; }
-    if (r.claimed < size) break;
-  }
-  if (total.errors.length === 0) {
-    await db.atomicWrite((tx) => tx.query(
-      `select search.schedule_sync(min(available_at), ballast.setting('trace_id'), ballast.setting('correlation_id'))
-         from search.outbox where status = 'pending' having count(*) > 0`));
-  }
-  return total;
+export async function scheduleWaitingSync(db: Db): Promise<void> {
+  await db.atomicWrite((tx) => tx.query(
+    `select search.schedule_sync(min(available_at), ballast.setting('trace_id'), ballast.setting('correlation_id'))
+       from search.outbox where status = 'pending' having count(*) > 0`));
 }

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { inlineParams, isMultiStatement, type BatchStatement, type Db, type OpenTx, type Tx } from '../db/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
+import { checkDeclaration, type Declares, type StageDeclaration } from './declaration.ts';
 import { isSpanId, isTraceId, newSpanId, newTraceId, withTrace, type TraceContext } from '../trace/index.ts';
 import { classify, errorMessage, InvalidInputError, recordFailureSafely, stageFailure, zodMessage, type Redactor } from '../failures/index.ts';
 import { stopRetrying } from '../queue/index.ts';
@@ -42,16 +43,18 @@ export interface StageContext {
   redactor: Redactor;
   /** Aborts when the worker shuts down and its grace period runs out. */
   signal: AbortSignal;
+  /** What the stage declared (its engine, outputs, ...). */
+  stage: StageDeclaration;
 }
 
-export interface StageSpec<S extends z.ZodType> {
+export interface StageSpec<S extends z.ZodType> extends Declares {
   /** graphile-worker task identifier. */
   task: string;
   /** Version of this stage's code, stamped on every row it writes (`producer_version`). */
   version: string;
-  /** Version of the model or engine that decides, stamped as `model_version`. */
+  /** Version of the model or engine that decides, stamped as `model_version`. @defaultValue the engine's version */
   modelVersion?: string;
-  /** Version of the prompt or rule set, stamped as `prompt_version`. */
+  /** Version of the prompt or rule set, stamped as `prompt_version`. @defaultValue the engine's rule set */
   promptVersion?: string;
   /** Schema of the job payload (trace fields excluded). Invalid payloads fail permanently. */
   payload: S;
@@ -66,8 +69,7 @@ export interface StageSpec<S extends z.ZodType> {
   run(input: z.infer<S>, ctx: StageContext): Promise<unknown>;
 }
 
-export interface Stage<S extends z.ZodType = z.ZodType> extends StageSpec<S> {
-  readonly queue: string;
+export interface Stage<S extends z.ZodType = z.ZodType> extends Omit<StageSpec<S>, keyof Declares | keyof StageDeclaration>, StageDeclaration {
   /** Builds the graphile-worker task for a worker process. */
   toTask(runtime: StageRuntime): Task;
 }
@@ -166,11 +168,21 @@ class StageTx implements Tx {
   }
 }
 
-export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
+export function defineStage<S extends z.ZodType>(declared: StageSpec<S>): Stage<S> {
+  checkDeclaration(declared.task, declared);
+  const spec: StageSpec<S> = {
+    ...declared,
+    modelVersion: declared.modelVersion ?? declared.engine?.version,
+    promptVersion: declared.promptVersion ?? declared.engine?.ruleset ?? undefined,
+  };
   const queue = spec.queue ?? 'pipeline';
-  return {
+  const stage: Stage<S> = {
     ...spec,
     queue,
+    decision: spec.decision ?? false,
+    engine: spec.engine ?? null,
+    outputs: spec.outputs ?? [],
+    inputKey: spec.inputKey ?? null,
     toTask(rt: StageRuntime): Task {
       return async (payload: unknown, helpers: JobHelpers) => {
         const { job } = helpers;
@@ -207,7 +219,7 @@ export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
           try {
             const parsed = spec.payload.safeParse(payload);
             if (!parsed.success) throw new InvalidInputError(zodMessage(parsed.error));
-            await spec.run(parsed.data, { tx, write: (text, values) => tx.write(text, values), db: rt.db, config: rt.config, job, trace, log: rt.log, redactor: rt.redactor, signal: helpers.abortSignal });
+            await spec.run(parsed.data, { tx, write: (text, values) => tx.write(text, values), db: rt.db, config: rt.config, job, trace, log: rt.log, redactor: rt.redactor, signal: helpers.abortSignal, stage });
             await stopBeating();
             row.status = 'succeeded';
             row.finished_at = new Date();
@@ -255,6 +267,7 @@ export function defineStage<S extends z.ZodType>(spec: StageSpec<S>): Stage<S> {
       };
     },
   };
+  return stage;
 }
 
 /** A copy of `err` with its message masked, under the same name. */

@@ -11,6 +11,7 @@ import { Db } from '../db/index.ts';
 import { createLogger, workerLogger, type Logger } from '../log/index.ts';
 import type { Redactor } from '../failures/index.ts';
 import { LedgerBatcher } from './ledger.ts';
+import { registryDrift } from './registry.ts';
 import type { Stage, StageRuntime } from './define.ts';
 
 export interface WorkerOptions {
@@ -95,6 +96,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const ledger = new LedgerBatcher(db);
   const rt: StageRuntime = { db, config, ledger, log, redactor: opts.redactor, workerId, heartbeatMs: opts.heartbeatMs ?? 5000 };
   const taskList = buildTaskList(opts.stages, rt, opts.queues);
+  const drift = await registryDrift(db, opts.stages).catch((e: Error) => [`cannot read ballast.stages: ${e.message}`]);
+  if (drift.length) log.warn({ drift }, 'the stage registry differs from this worker\'s stages; run `ballast migrate`');
 
   const runner = await run({
     pgPool: db.pool,

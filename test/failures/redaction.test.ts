@@ -10,6 +10,7 @@ import { Redactor, redactionKeyFile, redactorFromConfig } from '../../lib/failur
 import { createLogger } from '../../lib/log/index.ts';
 import { recordDecision } from '../../lib/replay/index.ts';
 import { defineStage, startWorker } from '../../lib/stage/index.ts';
+import summarizeInteraction from '../../tasks/summarize_interaction.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -97,7 +98,7 @@ t.test('a planted secret never reaches the failure tables, the logs or the decis
     customer: { email: EMAIL, phone: PHONE }, api_key: SECRET, memo: `password is ${PASSWORD}; callback ${PHONE}`,
     trace_id: '0af7651916cd43dd8448eb211c80319c', correlation_id: 'leak:1' })]);
   await waitFor('the dead letter', async () => (await db.query(`select 1 from ballast.pipeline_failures`)).rowCount);
-  await db.atomicWrite((tx) => recordDecision(tx, redactor, 'summarize_interaction', 1,
+  await db.atomicWrite((tx) => recordDecision(tx, redactor, summarizeInteraction, 1,
     { spans: [{ seq: 0, speaker: 'customer', text: `call me back on ${PHONE}, or mail ${EMAIL}` }] }, { summary: `callback ${PHONE}` }));
 
   const dump = (await db.query(`

@@ -6,6 +6,8 @@ import fs from 'node:fs/promises';
 import pg from 'pg';
 import { migrate } from '../../lib/db/index.ts';
 import { startEmbedded } from '../../lib/embedded/index.ts';
+import { registerStagesAt } from '../../lib/stage/index.ts';
+import { stages } from '../../tasks/index.ts';
 import { ENV_FILE, TEMPLATE_DB, TEST_DATA_DIR, withDatabase, type ClusterInfo } from './cluster.ts';
 
 await fs.mkdir(TEST_DATA_DIR, { recursive: true });
@@ -35,6 +37,7 @@ await admin.query(`create database ${admin.escapeIdentifier(TEMPLATE_DB)}`);
 await admin.end();
 
 await migrate(withDatabase(adminUrl, TEMPLATE_DB));
+await registerStagesAt(withDatabase(adminUrl, TEMPLATE_DB), stages);
 
 const info: ClusterInfo = { adminUrl, template: TEMPLATE_DB, embedded };
 await fs.writeFile(ENV_FILE, JSON.stringify(info, null, 2));

@@ -3,8 +3,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { DECISION_ENGINES, exportSnapshot, iterateDecisions, loadDecision, replayDecision, type DecisionSnapshot } from '../../lib/replay/index.ts';
+import { decisionEngines, exportSnapshot, iterateDecisions, loadDecision, replayDecision, type DecisionSnapshot } from '../../lib/replay/index.ts';
 import { sampleCall } from '../../lib/ingest/telephony.ts';
+import { stages } from '../../tasks/index.ts';
 import { ROOT } from '../helpers/cluster.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { addAgent, AGENT_NUMBER, deliver, startTestReceiver, startTestWorker, waitForEvent } from '../helpers/pipeline.ts';
@@ -15,6 +16,7 @@ const receiver = await startTestReceiver(t, db);
 await startTestWorker(t, url);
 const res = await deliver(receiver.url, sampleCall({ to: AGENT_NUMBER }));
 await waitForEvent(db, (res.body as { event_id: number }).event_id);
+const DECISION_ENGINES = decisionEngines(stages);
 const decisions: DecisionSnapshot[] = [];
 for (const task of Object.keys(DECISION_ENGINES)) for await (const d of iterateDecisions(db, { task })) decisions.push(d);
 
@@ -24,13 +26,13 @@ t.test('every decision stage stored a snapshot: input, output, engine version an
 });
 
 t.test('replaying with unchanged engines gives identical decisions', async (t) => {
-  for (const d of decisions) t.ok(replayDecision(d).identical, d.task);
+  for (const d of decisions) t.ok(replayDecision(d, DECISION_ENGINES).identical, d.task);
 });
 
 t.test('after an engine change the replay reports the difference', async (t) => {
   const changed = { ...DECISION_ENGINES, extract_claims: { ...DECISION_ENGINES.extract_claims!, version: 'rule-claims@2.0.0', decide: () => [] } };
   const claims = decisions.find((d) => d.task === 'extract_claims')!;
-  const r = replayDecision(claims, { engines: changed });
+  const r = replayDecision(claims, changed);
   t.equal(r.identical, false);
   t.same(r.replayed, []);
   t.match(r.engine, { current: 'rule-claims@2.0.0' });

@@ -4,15 +4,31 @@
  * for them. The re-run replaces the outputs (audited, with the reason).
  */
 import type { Db } from '../db/index.ts';
+import type { StageDeclaration } from '../stage/index.ts';
 
-/** Where each stage writes, and which payload key names its input. */
-export const BACKFILL_TARGETS: Record<string, { table: string; input: string; payloadKey: string; snapshots: boolean }> = {
-  normalize_event: { table: 'app.interactions', input: 'event_id', payloadKey: 'event_id', snapshots: false },
-  segment_interaction: { table: 'app.conversation_spans', input: 'interaction_id', payloadKey: 'interaction_id', snapshots: false },
-  summarize_interaction: { table: 'app.summaries', input: 'interaction_id', payloadKey: 'interaction_id', snapshots: true },
-  extract_claims: { table: 'app.claims', input: 'interaction_id', payloadKey: 'interaction_id', snapshots: true },
-  detect_striking: { table: 'app.striking_flags', input: 'interaction_id', payloadKey: 'interaction_id', snapshots: true },
-};
+/** Where a stage writes, and which payload key (and output column) names its input. */
+export interface BackfillTarget {
+  task: string;
+  tables: readonly string[];
+  inputKey: string;
+  /** Decision stages also count their decision snapshots (replay.decisions) as outputs. */
+  snapshots: boolean;
+}
+
+/** Every stage that declares output tables can be backfilled. */
+export function backfillTargets(stages: readonly StageDeclaration[]): Record<string, BackfillTarget> {
+  const out: Record<string, BackfillTarget> = {};
+  for (const s of stages) {
+    if (s.outputs.length && s.inputKey) out[s.task] = { task: s.task, tables: s.outputs, inputKey: s.inputKey, snapshots: s.decision };
+  }
+  return out;
+}
+
+function targetFor(targets: Record<string, BackfillTarget>, task: string): BackfillTarget {
+  const t = targets[task];
+  if (!t) throw new Error(`unknown task ${task}; known: ${Object.keys(targets).join(', ')}`);
+  return t;
+}
 
 /** Numeric-aware comparison of dotted versions: 1.10.0 > 1.9.2. */
 export function compareVersions(a: string, b: string): number {
@@ -32,18 +48,20 @@ export function compareVersions(a: string, b: string): number {
 export interface BackfillCandidate { input_id: number; producer_version: string; trace_id: string | null; correlation_id: string | null; span_id: string | null }
 
 /** Inputs of `task` whose newest output (or decision snapshot) has a version below `below`. */
-export async function findBackfill(db: Db, task: string, below: string): Promise<BackfillCandidate[]> {
-  const t = BACKFILL_TARGETS[task];
-  if (!t) throw new Error(`unknown task ${task}; known: ${Object.keys(BACKFILL_TARGETS).join(', ')}`);
-  // Table and column names come from the fixed map above, never from input.
-  const snapshots = t.snapshots
-    ? `union all select interaction_id, task_version, trace_id, correlation_id, span_id, decided_at
-         from replay.decisions where task = $1`
-    : '';
+export async function findBackfill(db: Db, targets: Record<string, BackfillTarget>, task: string, below: string): Promise<BackfillCandidate[]> {
+  const t = targetFor(targets, task);
+  // Table and column names come from the stages' declarations (checked by
+  // defineStage to be plain schema.table and column names), never from input.
+  const outputs = t.tables.map((table) =>
+    `select ${t.inputKey} as input_id, producer_version, trace_id, correlation_id, span_id, produced_at as at
+       from ${table} where produced_by = $1`);
+  if (t.snapshots) {
+    outputs.push(`select interaction_id, task_version, trace_id, correlation_id, span_id, decided_at
+       from replay.decisions where task = $1`);
+  }
   const { rows } = await db.readOnly((tx) => tx.query(
     `select distinct on (input_id) input_id, producer_version, trace_id, correlation_id, span_id
-       from (select ${t.input} as input_id, producer_version, trace_id, correlation_id, span_id, produced_at as at
-               from ${t.table} where produced_by = $1 ${snapshots}) o
+       from (${outputs.join('\n union all ')}) o
       order by input_id, at desc`, [task]));
   return rows.filter((r) => compareVersions(r.producer_version, below) < 0).map((r) => ({ ...r, input_id: Number(r.input_id) }));
 }
@@ -59,9 +77,9 @@ export function countByVersion(c: BackfillCandidate[]): Record<string, number> {
  * Enqueues the stage for each candidate, in batches, in the candidate's own
  * trace (so `ballast trace` shows the re-run in the event's story).
  */
-export async function enqueueBackfill(db: Db, task: string, candidates: BackfillCandidate[],
+export async function enqueueBackfill(db: Db, targets: Record<string, BackfillTarget>, task: string, candidates: BackfillCandidate[],
   opts: { batchSize?: number; actor?: string; onProgress?: (done: number) => void } = {}): Promise<number> {
-  const key = BACKFILL_TARGETS[task]!.payloadKey;
+  const key = targetFor(targets, task).inputKey;
   const size = opts.batchSize ?? 200;
   let done = 0;
   for (let i = 0; i < candidates.length; i += size) {

@@ -1,0 +1,2 @@
+/** Background work (cron and maintenance tasks): one shape, one runs table. */
+export { defineMaintenanceTask, maintenanceConfig, DEFAULT_MAX_BATCHES, type BatchCounts, type MaintenanceContext, type MaintenanceTaskSpec, type RunRow } from './define.ts';

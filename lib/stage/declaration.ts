@@ -1,0 +1,57 @@
+/**
+ * What a stage declares about itself (defineStage): its engine, whether it is
+ * a decision stage, its output tables. The one home of these facts: the
+ * registry (`ballast.stages`, read by the SQL), backfill, offline replay and
+ * the CLI help all derive from the stage list in tasks/index.ts.
+ */
+import type { Engine } from '../engines/index.ts';
+
+/** The declaration fields of `StageSpec`. */
+export interface Declares {
+  /**
+   * The decision engine (lib/engines) the stage calls. Offline replay
+   * (`ballast replay`) finds a decision's engine here. @defaultValue none
+   */
+  engine?: Engine;
+  /**
+   * A decision stage runs on an interaction's spans: it is enqueued for each
+   * segmentation, stores a decision snapshot (needs `engine`), and its event
+   * is completed when every decision stage has marked it done. `ballast
+   * migrate` registers the flag in `ballast.stages`, where the SQL reads it.
+   * @defaultValue `false`
+   */
+  decision?: boolean;
+  /**
+   * Tables (`schema.table`) the stage writes its stamped rows to. `ballast
+   * backfill` looks there for outputs of older versions. @defaultValue none
+   */
+  outputs?: readonly string[];
+  /**
+   * The payload field that names the stage's input; its output rows carry a
+   * column of the same name. Needed with `outputs`.
+   */
+  inputKey?: string;
+}
+
+/** What a stage declares about itself: the one home of the facts the registry, backfill, replay and the CLI read. */
+export interface StageDeclaration {
+  readonly task: string;
+  readonly version: string;
+  readonly queue: string;
+  readonly decision: boolean;
+  readonly engine: Engine | null;
+  readonly outputs: readonly string[];
+  readonly inputKey: string | null;
+}
+
+const TABLE_NAME = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
+
+/** Refuses a declaration the registry, backfill or replay could not use. */
+export function checkDeclaration(task: string, spec: Declares): void {
+  const bad = (why: string) => { throw new Error(`stage ${task}: ${why}`); };
+  if (spec.decision && !spec.engine) bad('a decision stage declares its engine');
+  for (const t of spec.outputs ?? []) if (!TABLE_NAME.test(t)) bad(`output ${JSON.stringify(t)} is not a schema.table name`);
+  if (spec.outputs?.length && !spec.inputKey) bad('a stage with outputs declares its inputKey');
+  if (spec.inputKey && !/^[a-z_][a-z0-9_]*$/.test(spec.inputKey)) bad(`inputKey ${JSON.stringify(spec.inputKey)} is not a column name`);
+}
+
