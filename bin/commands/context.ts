@@ -2,10 +2,18 @@
 import { loadConfig, type Config } from '../../lib/config/index.ts';
 import { Db, resolveDatabase, roleForCommand, withRole, type DatabaseHandle, type DbRole } from '../../lib/db/index.ts';
 
-export interface Session { config: Config; handle: DatabaseHandle; db: Db; close(): Promise<void> }
+export interface Session {
+  config: Config;
+  handle: DatabaseHandle;
+  /** The role the command declared (COMMAND_ROLES), which `db` acts as. */
+  role: DbRole;
+  db: Db;
+  close(): Promise<void>;
+}
 
 /**
- * `db` acts as the least-privileged role for the command (lib/db/roles.ts);
+ * `db` acts as the role the command declared (COMMAND_ROLES in
+ * lib/db/roles.ts; the least privileged one if it declared none);
  * `handle.url` stays the login user's, for migrations.
  */
 export async function openSession(opts: { poolSize?: number; role?: DbRole } = {}): Promise<Session> {
@@ -14,7 +22,7 @@ export async function openSession(opts: { poolSize?: number; role?: DbRole } = {
   const role = opts.role ?? roleForCommand(process.argv[2], process.argv[3]);
   const db = new Db({ connectionString: withRole(handle.url, role), max: opts.poolSize ?? 4, applicationName: `ballast ${process.argv[2] ?? ''}`.trim() });
   return {
-    config, handle, db,
+    config, handle, role, db,
     async close() {
       await db.close().catch(() => undefined);
       await handle.release();

@@ -3,6 +3,6 @@ export { IntentViolationError, ROW_LOCK, settingValues, type Intent, type Locked
 export { migrate, MIGRATIONS_DIR, type MigrateResult } from './migrate.ts';
 export { startEmbedded, stopEmbedded, freePort, type EmbeddedOptions, type EmbeddedServer } from './embedded.ts';
 export { resolveDatabase, type DatabaseHandle } from './connect.ts';
-export { ROLES, withRole, roleForCommand, type DbRole } from './roles.ts';
+export { COMMAND_ROLES, LEAST_ROLE, ROLES, withRole, roleForCommand, type DbRole } from './roles.ts';
 export { inlineParams, isMultiStatement, sqlLiteral } from './inline.ts';
 export { sendBatch, type BatchStatement } from './batch.ts';
