@@ -6,6 +6,7 @@ import pg from 'pg';
 import { ROLES } from '../../lib/db/index.ts';
 import { readCluster, ROOT, withDatabase } from '../helpers/cluster.ts';
 import { testDatabase } from '../helpers/db.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 function ballast(args: string[], databaseUrl: string): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/ballast.js'), ...args], {
@@ -15,16 +16,6 @@ function ballast(args: string[], databaseUrl: string): { child: ChildProcess; ou
   child.stdout!.on('data', (c) => { out += c; });
   child.stderr!.on('data', (c) => { out += c; });
   return { child, output: () => out };
-}
-
-async function waitFor<T>(what: string, poll: () => Promise<T | undefined>, deadlineMs = 60_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await poll();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 t.test('`ballast worker` does not migrate: on an unmigrated database it refuses and says what to run', async (t) => {
@@ -65,7 +56,7 @@ t.test('`ballast worker` runs its jobs as ballast_worker', async (t) => {
     const { rows: [r] } = await db.query(
       `select db_role from audit.ledger where entity_type = 'ingest.webhook_events' and entity_id = $1 and operation = 'update'`, [String(ev.id)]);
     return r;
-  });
+  }, { timeoutMs: 60_000 });
   t.equal(row.db_role, ROLES.worker, 'the audit row names the role the worker acted as');
   child.kill('SIGTERM');
   const [code] = await once(child, 'exit');
