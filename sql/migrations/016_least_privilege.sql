@@ -8,9 +8,10 @@
 -- 2. Settings (ballast.trace_policy, ballast.failure_settings) are written by
 --    the owner only, and every change is audited.
 -- 3. Every SECURITY DEFINER function is owned by a ballast role (never by the
---    superuser that ran the migrations), has a search_path that ends in
---    pg_temp, has EXECUTE revoked from PUBLIC, and is granted to the roles
---    that call it, and no others.
+--    superuser that ran the migrations; ballast.cleanup_old_errors is the one
+--    exception, see below), has a search_path that ends in pg_temp, has
+--    EXECUTE revoked from PUBLIC, and is granted to the roles that call it,
+--    and no others.
 
 -- 1. The job ledger: add, never rewrite. ------------------------------------
 
@@ -94,8 +95,10 @@ select audit.enable('ballast.failure_settings', gated => true);
 alter function ballast.record_failure(jsonb, jsonb, jsonb) owner to ballast_owner;
 alter function ballast.log_diagnostic(text, text, text, text, text, jsonb) owner to ballast_owner;
 alter function ballast.replay_dead_letter(uuid, boolean) owner to ballast_owner;
-alter function ballast.cleanup_old_errors(int) owner to ballast_owner;
 alter function ingest.delivery_status(text, text) owner to ballast_owner;
+
+-- ballast.cleanup_old_errors(int) stays with the owner of ballast.error_envelopes:
+-- the envelopes' guard lets only the table's owner delete (004_failures.sql).
 
 -- Without pg_temp named last, a caller's temporary tables are searched
 -- first, and could stand in for the tables these functions name unqualified.
@@ -125,7 +128,8 @@ grant execute on function ballast.record_failure(jsonb, jsonb, jsonb) to ballast
 grant execute on function ballast.replay_dead_letter(uuid, boolean) to ballast_worker;
 -- The receiver's answer to a duplicate delivery.
 grant execute on function ingest.delivery_status(text, text) to ballast_ingest;
--- ballast.log_diagnostic (called by record_failure) and ballast.cleanup_old_errors
--- (retention) are the owner's only; audit.seal keeps its grant to the worker
+-- Retention of error envelopes, by an operator.
+grant execute on function ballast.cleanup_old_errors(int) to ballast_owner;
+-- ballast.log_diagnostic (called by record_failure) is the owner's only; audit.seal keeps its grant to the worker
 -- (the audit_seal cron task and `ballast audit seal`), app.decision_done its
 -- grant to the worker (the decision stages).
