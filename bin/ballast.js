@@ -3,4 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./ballast.ts');
+const { main } = await import('./ballast.ts');
+await main();

@@ -18,7 +18,7 @@ import { decisionTasks } from '../lib/stage/index.ts';
 import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
 
-const program = new Command('ballast')
+export const program = new Command('ballast')
   .description('deterministic, observable, recoverable pipelines in PostgreSQL')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: false })
@@ -31,14 +31,13 @@ program.command('up')
   .action(commandUp);
 
 program.command('worker')
-  .description('run a worker: fetch and run pipeline jobs until SIGTERM (in-flight jobs finish first)')
+  .description('run a worker as ballast_worker: fetch and run pipeline jobs until SIGTERM (in-flight jobs finish first); run `ballast migrate` first')
   .option('--concurrency <n>', 'jobs run at once (default BALLAST_CONCURRENCY or 8)', (v) => positiveInt(v, '--concurrency'))
   .option('--queues <names>', 'only run stages in these comma-separated named queues (default: all)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-  .option('--no-migrate', 'do not apply migrations before starting')
   .action(commandWorker);
 
 program.command('migrate')
-  .description("install graphile-worker's schema, apply sql/migrations/*.sql, and register the stages of tasks/ in ballast.stages (safe to run concurrently)")
+  .description("install graphile-worker's schema, apply sql/migrations/*.sql and register the stages of tasks/ in ballast.stages, as the database owner; its own step, before workers and receivers start (safe to run concurrently)")
   .action(commandMigrate);
 
 program.command('schema')
@@ -50,7 +49,7 @@ program.command('schema')
   .action(commandSchemaDump);
 
 program.command('ingest')
-  .description('run only the webhook receiver (POST /webhooks/:source)')
+  .description('run only the webhook receiver (POST /webhooks/:source), as ballast_ingest; run `ballast migrate` first')
   .option('--port <port>', 'port (0 = any free port)', (v) => portNumber(v))
   .action(commandIngest);
 
@@ -185,11 +184,14 @@ function portNumber(v: string): number {
   return n;
 }
 
-try {
-  await program.parseAsync(process.argv);
-} catch (e) {
-  const err = e as Error;
-  console.error(`ballast: ${err.message}`);
-  if (debugRequested()) console.error(err.stack);
-  process.exit(err instanceof ConfigError ? 78 : 1);
+/** Runs the command line (bin/ballast.js); tests import `program` without running it. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    const err = e as Error;
+    console.error(`ballast: ${err.message}`);
+    if (debugRequested()) console.error(err.stack);
+    process.exit(err instanceof ConfigError ? 78 : 1);
+  }
 }

@@ -8,6 +8,8 @@ import { createLogger, type Logger } from '../../lib/log/index.ts';
 export interface Session {
   config: Config;
   handle: DatabaseHandle;
+  /** The role the command declared (COMMAND_ROLES), which `db` acts as. */
+  role: DbRole;
   db: Db;
   /** The install's redactor, built from config. */
   redactor: Redactor;
@@ -17,7 +19,8 @@ export interface Session {
 }
 
 /**
- * `db` acts as the least-privileged role for the command (lib/db/roles.ts);
+ * `db` acts as the role the command declared (COMMAND_ROLES in
+ * lib/db/roles.ts; the least privileged one if it declared none);
  * `handle.url` stays the login user's, for migrations.
  */
 export async function openSession(opts: { poolSize?: number; role?: DbRole } = {}): Promise<Session> {
@@ -27,7 +30,7 @@ export async function openSession(opts: { poolSize?: number; role?: DbRole } = {
   const role = opts.role ?? roleForCommand(process.argv[2], process.argv[3]);
   const db = new Db({ connectionString: withRole(handle.url, role), max: opts.poolSize ?? 4, actor: config.BALLAST_ACTOR, applicationName: `ballast ${process.argv[2] ?? ''}`.trim() });
   return {
-    config, handle, db, redactor, log: createLogger(config.LOG_LEVEL, undefined, redactor),
+    config, handle, role, db, redactor, log: createLogger(config.LOG_LEVEL, undefined, redactor),
     async close() {
       await db.close().catch(() => undefined);
       await handle.release();

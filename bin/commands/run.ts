@@ -1,10 +1,15 @@
 /** `ballast worker`, `ballast migrate` (migrations, then the stage registry), `ballast ingest`. */
-import { migrate } from '../../lib/db/index.ts';
+import { migrate, withRole, type Db } from '../../lib/db/index.ts';
 import { startReceiver, resolveSecrets } from '../../lib/ingest/index.ts';
 import { readCrontab, registerStagesAt, startWorker } from '../../lib/stage/index.ts';
 import { stages } from '../../tasks/index.ts';
 import { openSession, untilSignal, withSession } from './context.ts';
 
+/**
+ * Migrations are their own step (ops/systemd/ballast-migrate.service), run by
+ * the login user, which owns the database: workers and receivers never hold
+ * the rights to change the schema.
+ */
 export async function commandMigrate(): Promise<void> {
   await withSession(async ({ handle }) => {
     const { applied } = await migrate(handle.url);
@@ -13,15 +18,18 @@ export async function commandMigrate(): Promise<void> {
   });
 }
 
-export async function commandWorker(opts: { concurrency?: number; queues?: string[]; migrate: boolean }): Promise<void> {
-  const s = await openSession({ poolSize: 2 });
+/** Refuses to start on a database that `ballast migrate` has not prepared. */
+async function requireMigrated(db: Db, table: string): Promise<void> {
+  const { rows: [r] } = await db.query<{ ok: boolean }>('select to_regclass($1) is not null as ok', [table]);
+  if (!r?.ok) throw new Error('the database is not migrated: run `ballast migrate` (as the database owner) first');
+}
+
+export async function commandWorker(opts: { concurrency?: number; queues?: string[] }): Promise<void> {
+  const s = await openSession({ poolSize: 1 });
   try {
-    if (opts.migrate) {
-      await migrate(s.handle.url);
-      await registerStagesAt(s.handle.url, stages);
-    }
+    await requireMigrated(s.db, 'ballast.job_attempts');
     const worker = await startWorker({
-      connectionString: s.handle.url,
+      connectionString: withRole(s.handle.url, s.role),
       stages,
       config: s.config,
       concurrency: opts.concurrency ?? s.config.BALLAST_CONCURRENCY,
@@ -41,6 +49,7 @@ export async function commandWorker(opts: { concurrency?: number; queues?: strin
 export async function commandIngest(opts: { port?: number }): Promise<void> {
   const s = await openSession({ poolSize: 10 });
   try {
+    await requireMigrated(s.db, 'ingest.webhook_events');
     const { secrets } = await resolveSecrets(s.config);
     const receiver = await startReceiver({
       db: s.db, secrets, redactor: s.redactor, log: s.log, maxBodyBytes: s.config.BALLAST_MAX_BODY_BYTES,

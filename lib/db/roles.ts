@@ -8,6 +8,9 @@
  * (`create user ballast_worker_1 in role ballast_worker`); in development the
  * embedded superuser is used and narrowed the same way.
  *
+ * Every CLI command declares its role in COMMAND_ROLES; an undeclared one
+ * gets the least privileged role, never the owner.
+ *
  * A fifth role, `ballast_audit_writer`, owns the audit
  * triggers and `audit.seal()` and alone may append to `audit.*`. Nothing logs
  * in as it and no process acts as it, so no role here can forge audit rows.
@@ -35,16 +38,58 @@ export function withRole(url: string, role: DbRole): string {
   return u.toString();
 }
 
-/** The role each CLI command connects with; unknown commands get the owner. */
-const COMMAND_ROLES: Record<string, DbRole> = {
+/** The role a command gets when it declares none: read-only, never the owner. */
+export const LEAST_ROLE: DbRole = ROLES.forensics;
+
+/**
+ * The role each CLI command connects with, by its full name (`dlq list`).
+ * Every command in bin/ballast.ts declares one here (test/db/roles.test.ts
+ * checks); one that does not gets LEAST_ROLE.
+ */
+export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
+  // Migrations connect as the login user itself (they create roles, schemas
+  // and event triggers), which must own the database; the role is for any
+  // other query the command makes.
+  migrate: ROLES.owner,
+  'schema dump': ROLES.owner,
+  // The development all-in-one: migrates, then runs its worker as
+  // ballast_worker and its receiver as ballast_ingest.
+  up: ROLES.owner,
+  worker: ROLES.worker,
+  ingest: ROLES.ingest,
+  'send-sample': ROLES.forensics, // no database
   trace: ROLES.forensics,
   stuck: ROLES.forensics,
-  replay: ROLES.forensics,
-  ingest: ROLES.ingest,
+  // Sets the trace-id policy, a setting: only the owner writes settings.
+  policy: ROLES.owner,
+  'dlq list': ROLES.forensics,
+  'dlq show': ROLES.forensics,
+  // What the replay cron task does, as the same role.
+  'dlq replay': ROLES.worker,
+  'dlq resolve': ROLES.worker,
+  'audit seal': ROLES.worker,
+  'audit verify': ROLES.forensics,
+  'audit history': ROLES.forensics,
+  'audit trace': ROLES.forensics,
+  'audit deletes': ROLES.forensics,
+  // A destructive operator command.
+  'audit purge-interaction': ROLES.owner,
+  'replay decision': ROLES.forensics,
+  'replay export': ROLES.forensics,
+  'replay batch': ROLES.forensics,
   backfill: ROLES.worker,
+  search: ROLES.forensics,
+  'reconcile search': ROLES.worker,
+  'search-health': ROLES.forensics,
 };
 
+/**
+ * The role for `ballast <command> [<sub>]`: the declared role of
+ * `command sub`, else of `command`, else LEAST_ROLE.
+ */
 export function roleForCommand(command: string | undefined, sub?: string): DbRole {
-  if (command === 'audit') return sub === 'verify' || sub === 'history' || sub === 'deletes' ? ROLES.forensics : ROLES.owner;
-  return (command && COMMAND_ROLES[command]) || ROLES.owner;
+  for (const name of [`${command} ${sub}`, `${command}`]) {
+    if (command && Object.hasOwn(COMMAND_ROLES, name)) return COMMAND_ROLES[name]!;
+  }
+  return LEAST_ROLE;
 }

@@ -41,24 +41,13 @@ const COLUMNS = [
   'finished_at', 'error', 'will_retry', 'replay_of',
 ] as const;
 
-// One statement for one row or many: rows arrive as a JSON array.
-const UPSERT = `
-insert into ballast.job_attempts (${COLUMNS.join(', ')}, heartbeat_at)
-select ${COLUMNS.join(', ')}, coalesce(finished_at, now())
-  from json_populate_recordset(null::ballast.job_attempts, $1::json)
-on conflict (span_id) do update set
-  status = excluded.status,
-  finished_at = excluded.finished_at,
-  heartbeat_at = excluded.heartbeat_at,
-  error = excluded.error,
-  will_retry = excluded.will_retry`;
+// One statement for one row or many: rows arrive as a JSON array. The worker
+// may not update the ledger; these SECURITY DEFINER functions (migration
+// 009_least_privilege.sql) can only finish a running attempt (or insert a
+// finished one), and insert a running attempt or refresh its heartbeat.
+const UPSERT = 'select ballast.finish_attempts($1::json)';
 
-const HEARTBEAT = `
-insert into ballast.job_attempts (${COLUMNS.join(', ')}, heartbeat_at)
-select ${COLUMNS.join(', ')}, now()
-  from json_populate_recordset(null::ballast.job_attempts, $1::json)
-on conflict (span_id) do update set heartbeat_at = now()
- where job_attempts.status = 'running'`;
+const HEARTBEAT = 'select ballast.heartbeat_attempts($1::json)';
 
 // Dates as ISO 8601 in UTC: unambiguous, and far cheaper to build than
 // node-postgres's local-time rendering (three per job).
@@ -72,7 +61,8 @@ values (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, $${COLUMNS.indexOf('fi
  * The ledger row of a finished attempt, as a statement for the stage's final
  * batch (prepared once per connection). This runs once per job, so its cost
  * is the runtime's overhead: a plain insert of an attempt that never
- * heartbeated, the upsert of one that did (its `running` row exists).
+ * heartbeated (the worker may insert), ballast.finish_attempts() for one that
+ * did (its `running` row exists).
  */
 export function attemptStatement(r: AttemptRow, heartbeated: boolean): BatchStatement {
   return heartbeated

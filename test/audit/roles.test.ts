@@ -1,7 +1,11 @@
 import t from 'tap';
 import pg from 'pg';
+import { z } from 'zod';
 import { ROLES, withRole, type DbRole } from '../../lib/db/index.ts';
+import { defineStage, PermanentError } from '../../lib/stage/index.ts';
 import { testDatabase } from '../helpers/db.ts';
+import { startTestWorker } from '../helpers/pipeline.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const { db, url } = await testDatabase(t);
 await db.query(`insert into app.agents (agent_id, user_id, phone_number) values ('r1', 'u', '+15550001111')`);
@@ -85,4 +89,215 @@ t.test('the owner changes settings; the change is audited', async (t) => {
   });
   const { rows: [row] } = await db.query(`select actor, before_data->>'mode' b, after_data->>'mode' a from audit.ledger where entity_type = 'ballast.trace_policy' order by id desc limit 1`);
   t.same(row, { actor: 'cli:ops', b: 'log_only', a: 'strict' });
+});
+
+// ---------------------------------------------------------------------------
+// The matrix: what each role may do to each table, and who may execute each
+// SECURITY DEFINER function. A new table or function fails these tests until
+// it is given its row here.
+
+type Privs = Record<'owner' | 'worker' | 'ingest' | 'forensics', string>;
+/** S select, I insert, U update, D delete, T truncate. */
+const PIPELINE: Privs = { owner: 'SIUD', worker: 'SIUD', ingest: '', forensics: 'S' };
+/** Evidence: the worker may add rows, never rewrite them. */
+const APPEND_ONLY: Privs = { owner: 'SIUD', worker: 'SI', ingest: '', forensics: 'S' };
+/** Written by the owner only (settings), or only through SECURITY DEFINER functions. */
+const OWNER_WRITES: Privs = { owner: 'SIUD', worker: 'S', ingest: '', forensics: 'S' };
+/** Written only by the audit triggers (as ballast_audit_writer) or by migrations. */
+const READ_ONLY: Privs = { owner: 'S', worker: '', ingest: '', forensics: 'S' };
+const TABLES: Record<string, Privs> = {
+  'app.agents': PIPELINE,
+  'app.claims': PIPELINE,
+  'app.conversation_spans': PIPELINE,
+  'app.interactions': PIPELINE,
+  'app.striking_flags': PIPELINE,
+  'app.summaries': PIPELINE,
+  'app.unknown_phone': PIPELINE,
+  'audit.chain': READ_ONLY,
+  'audit.ledger': READ_ONLY,
+  'audit.seals': READ_ONLY,
+  'audit.tracked_tables': READ_ONLY,
+  'ballast.diagnostic_logs': PIPELINE,
+  'ballast.error_envelopes': APPEND_ONLY,
+  'ballast.failure_settings': OWNER_WRITES,
+  'ballast.job_attempts': APPEND_ONLY,
+  'ballast.maintenance_runs': PIPELINE,
+  'ballast.pipeline_failures': PIPELINE,
+  'ballast.policy_violations': OWNER_WRITES,
+  'ballast.trace_policy': OWNER_WRITES,
+  'graphile_worker._private_job_queues': PIPELINE,
+  'graphile_worker._private_jobs': PIPELINE,
+  'graphile_worker._private_known_crontabs': PIPELINE,
+  'graphile_worker._private_tasks': PIPELINE,
+  'graphile_worker.migrations': OWNER_WRITES,
+  // The receiver inserts, and reads back only its acknowledgement columns (a column grant).
+  'ingest.webhook_events': { ...PIPELINE, ingest: 'I' },
+  'public.migrations': READ_ONLY,
+  'replay.decisions': PIPELINE,
+  'search.outbox': PIPELINE,
+  'search.reconcile_runs': PIPELINE,
+  'search.sync_runs': PIPELINE,
+  'search.versions': PIPELINE,
+};
+/** Every settings table: audited, and written by the owner only. */
+const SETTINGS = ['ballast.failure_settings', 'ballast.trace_policy'];
+
+t.test('each role has exactly the table privileges of the matrix', async (t) => {
+  const { rows } = await db.query<{ tbl: string; role: string; privs: string }>(`
+    select format('%I.%I', n.nspname, c.relname) tbl, substr(r.rolname, 9) as role,
+           concat(case when has_table_privilege(r.oid, c.oid, 'select') then 'S' end,
+                  case when has_table_privilege(r.oid, c.oid, 'insert') then 'I' end,
+                  case when has_table_privilege(r.oid, c.oid, 'update') then 'U' end,
+                  case when has_table_privilege(r.oid, c.oid, 'delete') then 'D' end,
+                  case when has_table_privilege(r.oid, c.oid, 'truncate') then 'T' end) privs
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     cross join pg_roles r
+     where c.relkind in ('r', 'p') and not c.relispartition
+       and n.nspname in ('app', 'audit', 'ballast', 'graphile_worker', 'ingest', 'public', 'replay', 'search')
+       and r.rolname = any ($1)`, [Object.values(ROLES)]);
+  const actual: Record<string, Record<string, string>> = {};
+  for (const r of rows) (actual[r.tbl] ??= {})[r.role] = r.privs;
+  t.same(Object.keys(actual).sort(), Object.keys(TABLES).sort(), 'every table has its row in the matrix');
+  for (const [tbl, want] of Object.entries(TABLES)) t.same(actual[tbl], want, tbl);
+});
+
+t.test('every settings table is audited and only the owner writes it', async (t) => {
+  const { rows: found } = await db.query(`
+    select format('%I.%I', n.nspname, c.relname) tbl from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where c.relkind in ('r', 'p') and n.nspname in ('app', 'ballast', 'ingest', 'replay', 'search')
+       and (c.relname ~ '(settings|policy|config)$') order by 1`);
+  t.same(found.map((r) => r.tbl), SETTINGS, 'the settings tables are the ones listed');
+  const { rows: audited } = await db.query(`select relid::text from audit.tracked_tables where relid::text = any ($1) order by 1`, [SETTINGS]);
+  t.same(audited.map((r) => r.relid), SETTINGS, 'each is audited');
+  for (const s of SETTINGS) t.same(TABLES[s], OWNER_WRITES, `${s}: only the owner writes`);
+  for (const role of [ROLES.worker, ROLES.ingest, ROLES.forensics]) {
+    await as(role, async (c) => {
+      await t.rejects(c.query('update ballast.failure_settings set replay_max_attempts = 0'), denied, `${role} cannot change failure_settings`);
+      await t.rejects(c.query(`update ballast.trace_policy set mode = 'strict'`), denied, `${role} cannot change trace_policy`);
+    });
+  }
+  await as(ROLES.owner, async (c) => {
+    await c.query(`begin; select set_config('ballast.actor', 'cli:ops', true); update ballast.failure_settings set replay_max_attempts = 7; commit`);
+  });
+  const { rows: [row] } = await db.query(`select actor, db_role, before_data->>'replay_max_attempts' b, after_data->>'replay_max_attempts' a
+    from audit.ledger where entity_type = 'ballast.failure_settings' order by id desc limit 1`);
+  t.same(row, { actor: 'cli:ops', db_role: ROLES.owner, b: '5', a: '7' }, 'the change to failure_settings is in the audit ledger');
+});
+
+/** Roles besides the function's owner that may execute it. */
+const DEFINER: Record<string, DbRole[]> = {
+  'app.decision_done()': [ROLES.worker],
+  'app.enqueue_decisions()': [],
+  'app.enqueue_segmentation()': [],
+  'audit.capture_delete()': [],
+  'audit.capture_delete_simple()': [],
+  'audit.capture_grant()': [],
+  'audit.capture_insert()': [],
+  'audit.capture_insert_simple()': [],
+  'audit.capture_truncate()': [],
+  'audit.capture_update()': [],
+  'audit.capture_update_simple()': [],
+  'audit.seal(integer)': [ROLES.worker],
+  'ballast.attempt_succeeded()': [],
+  // Owned by the owner of ballast.error_envelopes (the migrating user), whose guard lets only it delete.
+  'ballast.cleanup_old_errors(integer)': [ROLES.owner],
+  'ballast.finish_attempts(json)': [ROLES.worker],
+  'ballast.heartbeat_attempts(json)': [ROLES.worker],
+  'ballast.log_diagnostic(text,text,text,text,text,jsonb)': [],
+  'ballast.record_failure(jsonb,jsonb,jsonb)': [ROLES.worker, ROLES.ingest],
+  'ballast.replay_dead_letter(uuid,boolean)': [ROLES.worker],
+  'ingest.delivery_status(text,text)': [ROLES.ingest],
+  'ingest.enqueue_first_stage()': [],
+};
+
+t.test('every SECURITY DEFINER function: a ballast owner, a safe search_path, no PUBLIC, EXECUTE granted exactly as listed', async (t) => {
+  const { rows } = await db.query<{ fn: string; owner: string; config: string[] | null; public: boolean; can: string[] }>(`
+    select p.oid::regprocedure::text fn, pg_get_userbyid(p.proowner) owner, p.proconfig config,
+           p.proacl is null or exists (select 1 from aclexplode(p.proacl) a where a.grantee = 0 and a.privilege_type = 'EXECUTE') public,
+           array(select r.rolname from pg_roles r where r.rolname = any ($1) and r.oid <> p.proowner
+                    and has_function_privilege(r.oid, p.oid, 'execute') order by 1)::text[] can
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where p.prosecdef and n.nspname not in ('pg_catalog', 'information_schema')`, [Object.values(ROLES)]);
+  t.same(rows.map((r) => r.fn).sort(), Object.keys(DEFINER).sort(), 'every SECURITY DEFINER function has its row');
+  const { rows: [{ envelopesOwner }] } = await db.query(`select pg_get_userbyid(relowner) "envelopesOwner" from pg_class where oid = 'ballast.error_envelopes'::regclass`);
+  for (const r of rows) {
+    t.test(r.fn, async (t) => {
+      if (r.fn === 'ballast.cleanup_old_errors(integer)') t.equal(r.owner, envelopesOwner, 'owned by the envelopes\' owner');
+      else t.ok(['ballast_owner', 'ballast_audit_writer'].includes(r.owner), `owned by a ballast role (${r.owner})`);
+      t.match(r.config?.find((c) => c.startsWith('search_path=')), /^search_path=pg_catalog, .*pg_temp$/, 'search_path ends with pg_temp');
+      t.notOk(r.public, 'EXECUTE is not granted to PUBLIC');
+      t.same(r.can, [...(DEFINER[r.fn] ?? [])].sort(), 'EXECUTE granted exactly to the listed roles');
+    });
+  }
+});
+
+t.test('the worker adds to the job ledger and its violations, and never rewrites them', async (t) => {
+  const attempt = (span: string, over: Record<string, unknown> = {}) => JSON.stringify([{
+    job_id: 1, task: 't', task_version: '1', queue: null, attempt: 1, max_attempts: 1, trace_id: '0af7651916cd43dd8448eb211c80319c',
+    span_id: span, parent_span_id: null, correlation_id: 'c', worker_id: 'w1', status: 'running', job_created_at: new Date(),
+    started_at: new Date(), finished_at: null, error: null, will_retry: null, replay_of: null, ...over,
+  }]);
+  const row = async (span: string) => (await db.query(`select status, error, heartbeat_at from ballast.job_attempts where span_id = $1`, [span])).rows[0];
+  await db.query(`insert into ballast.policy_violations (policy, severity, message) values ('p', 'info', 'evidence')`);
+  await as(ROLES.worker, async (c) => {
+    const done = { status: 'succeeded', finished_at: new Date() };
+    await c.query('select ballast.heartbeat_attempts($1)', [attempt('00000000000000a1')]);
+    t.match(await row('00000000000000a1'), { status: 'running' }, 'a heartbeat inserts a running attempt');
+    const first = (await row('00000000000000a1')).heartbeat_at;
+    await c.query('select ballast.heartbeat_attempts($1)', [attempt('00000000000000a1')]);
+    t.ok((await row('00000000000000a1')).heartbeat_at > first, 'and refreshes it while it runs');
+    await c.query('select ballast.finish_attempts($1)', [attempt('00000000000000a1', done)]);
+    t.match(await row('00000000000000a1'), { status: 'succeeded' }, 'a running attempt is finished');
+    await c.query('select ballast.heartbeat_attempts($1)', [attempt('00000000000000a1')]);
+    t.match(await row('00000000000000a1'), { status: 'succeeded' }, 'a late heartbeat leaves a finished attempt alone');
+    await t.rejects(c.query('select ballast.finish_attempts($1)', [attempt('00000000000000a1', { status: 'failed', finished_at: new Date(), error: 'rewritten' })]),
+      /not recorded/, 'a finished attempt is never rewritten');
+    await c.query('select ballast.heartbeat_attempts($1)', [attempt('00000000000000a2')]);
+    await t.rejects(c.query('select ballast.finish_attempts($1)', [attempt('00000000000000a2', { ...done, worker_id: 'w2' })]),
+      /not recorded/, 'another worker cannot finish it');
+    await t.rejects(c.query('select ballast.finish_attempts($1)', [attempt('00000000000000a3')]), /not recorded/, 'finishing takes a finished status');
+    await c.query('select ballast.finish_attempts($1)', [attempt('00000000000000a4', done)]);
+    t.match(await row('00000000000000a4'), { status: 'succeeded' }, 'an attempt that never heartbeated is inserted finished');
+    await c.query(`insert into ballast.job_attempts (job_id, task, attempt, max_attempts, trace_id, span_id, worker_id, status, job_created_at, started_at, finished_at)
+                   values (1, 't', 1, 1, '0af7651916cd43dd8448eb211c80319c', '00000000000000a5', 'w1', 'succeeded', now(), now(), now())`);
+    t.pass('the per-job fast path inserts directly');
+    await t.rejects(c.query(`update ballast.job_attempts set error = 'x'`), denied);
+    await t.rejects(c.query(`delete from ballast.job_attempts`), denied);
+    await t.rejects(c.query(`truncate ballast.job_attempts`), denied);
+    await t.rejects(c.query(`update ballast.policy_violations set message = 'x'`), denied);
+    await t.rejects(c.query(`delete from ballast.policy_violations`), denied);
+    await t.rejects(c.query(`insert into ballast.policy_violations (policy, severity, message) values ('p', 'info', 'forged')`), denied);
+  });
+  t.match(await row('00000000000000a1'), { status: 'succeeded', error: null }, 'the finished attempt is as it was');
+  for (const role of [ROLES.ingest, ROLES.forensics]) {
+    await as(role, async (c) => {
+      await t.rejects(c.query('select ballast.finish_attempts($1)', [attempt('00000000000000b1', { status: 'succeeded' })]), denied, `${role} cannot finish attempts`);
+      await t.rejects(c.query('select ballast.heartbeat_attempts($1)', [attempt('00000000000000b1')]), denied, `${role} cannot insert attempts`);
+    });
+  }
+  const { rows: [pv] } = await db.query(`select count(*)::int n from audit.ledger where entity_type = 'ballast.policy_violations'`);
+  t.equal(pv.n, 1, 'policy violations are audited');
+});
+
+t.test('the stage runtime, acting as the worker, records attempts on every ledger path', async (t) => {
+  const { db: own, url: ownUrl } = await testDatabase(t);
+  const quick = defineStage({ task: 'role_quick', version: '1.0.0', payload: z.object({}), async run() {} });
+  const slow = defineStage({
+    task: 'role_slow', version: '1.0.0', payload: z.object({}),
+    async run(_p, { write, db: wdb, trace }) {
+      // Outlive a heartbeat: the running row exists, and the end finishes it in the stage's transaction.
+      await waitFor('the running row', async () => (await wdb.query(`select 1 from ballast.job_attempts where span_id = $1 and status = 'running'`, [trace.span_id])).rows[0]);
+      write('select 1');
+    },
+  });
+  const fails = defineStage({ task: 'role_fails', version: '1.0.0', payload: z.object({}), async run() { throw new PermanentError('no'); } });
+  await startTestWorker(t, withRole(ownUrl, ROLES.worker), { stages: [quick, slow, fails], heartbeatMs: 50 });
+  for (const task of ['role_quick', 'role_slow', 'role_fails']) {
+    await own.query(`select graphile_worker.add_job($1, json_build_object('trace_id', '0af7651916cd43dd8448eb211c80319c'))`, [task]);
+  }
+  const rows = await waitFor('three finished attempts', async () => {
+    const { rows } = await own.query(`select task, status from ballast.job_attempts where status <> 'running' order by task`);
+    return rows.length === 3 ? rows : null;
+  });
+  t.same(rows, [{ task: 'role_fails', status: 'failed' }, { task: 'role_quick', status: 'succeeded' }, { task: 'role_slow', status: 'succeeded' }]);
 });

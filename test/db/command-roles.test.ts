@@ -1,0 +1,43 @@
+import t from 'tap';
+import type { Command } from 'commander';
+import { program } from '../../bin/ballast.ts';
+import { COMMAND_ROLES, LEAST_ROLE, ROLES, roleForCommand } from '../../lib/db/index.ts';
+
+/** Full names (`dlq list`) of the commands that run something: the leaves of the tree. */
+function leafCommands(cmd: Command, prefix = ''): string[] {
+  return cmd.commands.flatMap((c) => {
+    const name = `${prefix}${c.name()}`;
+    return c.commands.length ? leafCommands(c, `${name} `) : [name];
+  });
+}
+const commands = leafCommands(program);
+
+t.test('every command of the CLI declares its database role', async (t) => {
+  t.ok(commands.length > 20, `found the commands (${commands.length})`);
+  t.same(commands.filter((c) => !Object.hasOwn(COMMAND_ROLES, c)), [], 'no command is left to the fallback');
+  t.same(Object.keys(COMMAND_ROLES).filter((c) => !commands.includes(c)), [], 'no declaration names a command that is gone');
+});
+
+t.test('a command resolves to its declared role, by its full name', async (t) => {
+  t.equal(roleForCommand('worker'), ROLES.worker);
+  t.equal(roleForCommand('worker', '--concurrency'), ROLES.worker, 'options after the command do not matter');
+  t.equal(roleForCommand('ingest'), ROLES.ingest);
+  t.equal(roleForCommand('migrate'), ROLES.owner);
+  t.equal(roleForCommand('policy'), ROLES.owner, 'setting the trace-id policy writes a setting');
+  t.equal(roleForCommand('trace', '0af7651916cd43dd8448eb211c80319c'), ROLES.forensics, 'an argument is not a subcommand');
+  t.equal(roleForCommand('audit', 'verify'), ROLES.forensics);
+  t.equal(roleForCommand('audit', 'seal'), ROLES.worker);
+  t.equal(roleForCommand('dlq', 'list'), ROLES.forensics);
+});
+
+t.test('a command that declares no role gets the least privileged one, never the owner', async (t) => {
+  t.equal(LEAST_ROLE, ROLES.forensics);
+  for (const [command, sub] of [['no-such-command'], [undefined], ['audit', 'no-such-sub'], ['audit'], ['dlq'], ['toString'], ['constructor'], ['__proto__']] as [string | undefined, string?][]) {
+    t.equal(roleForCommand(command, sub), ROLES.forensics, `${command} ${sub ?? ''}`);
+  }
+});
+
+t.test('only the commands that migrate or change settings or data by hand act as the owner', async (t) => {
+  const owners = commands.filter((c) => roleForCommand(...(c.split(' ') as [string, string?])) === ROLES.owner).sort();
+  t.same(owners, ['audit purge-interaction', 'migrate', 'policy', 'schema dump', 'up']);
+});
