@@ -88,7 +88,7 @@ dlq.command('list')
   .option('--json', 'print rows as JSON')
   .action(dlqList);
 dlq.command('show').description('one dead letter with its error envelopes').argument('<id>', 'dead-letter id').action(dlqShow);
-dlq.command('requeue').alias('replay').description('re-enqueue the original task now (ignores schedule and bound)').argument('<id>', 'dead-letter id').action(dlqRequeue);
+dlq.command('requeue').description('re-enqueue the original task now (ignores schedule and bound)').argument('<id>', 'dead-letter id').action(dlqRequeue);
 dlq.command('resolve').description('mark a dead letter resolved by hand')
   .argument('<id>', 'dead-letter id')
   .requiredOption('--note <text>', 'why it is resolved (recorded with your user name)')

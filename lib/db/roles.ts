@@ -65,7 +65,7 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   'dlq list': ROLES.forensics,
   'dlq show': ROLES.forensics,
   // What the replay cron task does, as the same role.
-  'dlq replay': ROLES.worker,
+  'dlq requeue': ROLES.worker,
   'dlq resolve': ROLES.worker,
   'audit seal': ROLES.worker,
   'audit verify': ROLES.forensics,

@@ -121,9 +121,11 @@ const TABLES: Record<string, Privs> = {
   'ballast.error_envelopes': APPEND_ONLY,
   'ballast.failure_settings': OWNER_WRITES,
   'ballast.job_attempts': APPEND_ONLY,
-  'ballast.maintenance_runs': PIPELINE,
+  'ballast.maintenance_runs': APPEND_ONLY,
   'ballast.pipeline_failures': PIPELINE,
   'ballast.policy_violations': OWNER_WRITES,
+  // The stage registry: `ballast migrate` (the owner) writes it from the stages' declarations.
+  'ballast.stages': OWNER_WRITES,
   'ballast.trace_policy': OWNER_WRITES,
   'graphile_worker._private_job_queues': PIPELINE,
   'graphile_worker._private_jobs': PIPELINE,
