@@ -41,7 +41,8 @@ const COLUMNS = [
   'finished_at', 'error', 'will_retry', 'replay_of',
 ] as const;
 
-// One statement for one row or many: rows arrive as a JSON array.
+// Every statement the ledger sends. One statement for one row or many:
+// rows arrive as a JSON array.
 const UPSERT = `
 insert into ballast.job_attempts (${COLUMNS.join(', ')}, heartbeat_at)
 select ${COLUMNS.join(', ')}, coalesce(finished_at, now())
@@ -60,13 +61,19 @@ select ${COLUMNS.join(', ')}, now()
 on conflict (span_id) do update set heartbeat_at = now()
  where job_attempts.status = 'running'`;
 
+// A finished attempt that never heartbeated (no row yet).
+const INSERT_ONE = `
+insert into ballast.job_attempts (${COLUMNS.join(', ')}, heartbeat_at)
+values (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, $${COLUMNS.indexOf('finished_at') + 1})`;
+
+// Ledger batches commit without waiting for a disk flush (see LedgerBatcher).
+const ASYNC_COMMIT: Statement = { text: "select set_config('synchronous_commit', 'off', true)" };
+
 // Dates as ISO 8601 in UTC: unambiguous, and far cheaper to build than
 // node-postgres's local-time rendering (three per job).
 const asParam = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
 
-const INSERT_ONE = `
-insert into ballast.job_attempts (${COLUMNS.join(', ')}, heartbeat_at)
-values (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, $${COLUMNS.indexOf('finished_at') + 1})`;
+const upsert = (rows: AttemptRow[]): Statement => ({ text: UPSERT, values: [JSON.stringify(rows)] });
 
 /**
  * The ledger row of a finished attempt, as the last statement of the
@@ -78,14 +85,10 @@ export function attemptStatement(r: AttemptRow, heartbeated: boolean): Statement
   return heartbeated ? upsert([r]) : { text: INSERT_ONE, values: COLUMNS.map((c) => asParam(r[c])) };
 }
 
-const upsert = (rows: AttemptRow[]): Statement => ({ text: UPSERT, values: [JSON.stringify(rows)] });
-
 /** Inserts or refreshes a running attempt. */
 export async function heartbeatAttempt(db: Db, row: AttemptRow): Promise<void> {
   await db.query(HEARTBEAT, [JSON.stringify([row])]);
 }
-
-const ASYNC_COMMIT: Statement = { text: "select set_config('synchronous_commit', 'off', true)" };
 
 interface Pending { row: AttemptRow; resolve(): void; reject(e: unknown): void }
 
