@@ -18,7 +18,7 @@ export default defineStage({
     // Serializes two segmentations of one interaction (their delete-then-insert).
     const { rows: [it] } = await tx.query(
       `select i.kind, i.transcript, i.body
-         from (select pg_advisory_xact_lock(hashtextextended('segment_interaction:' || $1, 0))) l, app.interactions i
+         from (select pg_advisory_xact_lock(hashtextextended('segment_interaction:' || $1::bigint, 0))) l, app.interactions i
         where i.id = $1`, [interaction_id]);
     if (!it) throw new InvalidInputError(`interaction ${interaction_id} does not exist`);
     const turns: Turn[] = it.kind === 'call' ? (it.transcript ?? []) : [{ speaker: 'sender', text: it.body ?? '' }];

@@ -7,7 +7,7 @@ export async function loadSpans(tx: Tx, interactionId: number): Promise<{ seq: n
   // stage for one interaction, so their delete-then-insert never collide.
   const { rows } = await tx.query(
     `select s.seq, s.speaker, s.text
-       from (select pg_advisory_xact_lock(hashtextextended(ballast.setting('task') || ':' || $1, 0))) l,
+       from (select pg_advisory_xact_lock(hashtextextended(ballast.setting('task') || ':' || $1::bigint, 0))) l,
             app.conversation_spans s
       where s.interaction_id = $1 order by s.seq`, [interactionId]);
   if (rows.length === 0) throw new InvalidInputError(`interaction ${interactionId} has no conversation spans`);

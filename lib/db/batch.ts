@@ -1,114 +1,89 @@
 /**
  * Several statements in one round trip and one write, over the extended
- * query protocol: a Bind and an Execute per statement (and a Parse for the
- * unnamed ones), then a single Sync.
+ * query protocol: a Bind and an Execute per statement (and a Parse the first
+ * time a connection sees a text), then a single Sync. Transactions use it
+ * (transaction.ts, its only caller) so a stage's BEGIN, trace settings,
+ * writes, ledger row and COMMIT cost one round trip; `npm run bench:overhead`
+ * shows why (docs/performance.md).
  *
- * Outside an explicit transaction the statements up to a Sync form one
- * implicit transaction: all commit at the Sync, or an error rolls all of them
- * back (the server skips every message after the error until the Sync).
- * Inside a transaction opened with BEGIN they simply run in it.
- *
- * Compared with the same statements as one simple-protocol text, the server
- * parses and plans nothing for a named statement (its plan is cached), reads
- * parameters with the types' input functions instead of parsing and coercing
- * literals, and needs no BEGIN and COMMIT statements. This is the stage
- * runtime's per-job path, so that is its overhead.
+ * node-postgres has no public API for this, so this module uses private
+ * parts of it, and only this module: the Connection's `parse`, `bind`,
+ * `describe`, `execute`, `sync` and `close` message writers, its `stream`'s
+ * cork/uncork, and `prepareValue` from `pg/lib/utils.js`. It hangs nothing on
+ * pg's objects. test/db/batch.test.ts pins each of them, and the pg version,
+ * so an upgrade that changes them fails loudly.
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import pg from 'pg';
-
-const { DatabaseError } = pg;
+import type { Statement } from './transaction.ts';
+import { BALLAST_TYPES } from './types.ts';
 
 const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(v: unknown): unknown };
 
-export interface BatchStatement {
-  /**
-   * A statement prepared on this connection (SQL `PREPARE`, see
-   * `Db.registerPrepared`). Without it, `text` is parsed as the unnamed statement.
-   */
-  name?: string;
-  /** One SQL statement, with `$n` parameters. Ignored when `name` is given. */
-  text?: string;
-  values?: readonly unknown[];
-  /**
-   * Prepare `text` as a named statement the first time this connection sees
-   * it, and only bind it after that: no parsing or planning per run. For
-   * statements a process runs over and over (a stage's writes).
-   */
-  cache?: boolean;
-}
+/** Statements prepared per connection; beyond this, statements go unnamed. */
+export const MAX_PREPARED = 200;
 
-/** Statements cached per connection; beyond this, statements go unnamed. */
-export const MAX_CACHED_STATEMENTS = 200;
-const cachedNames = new Map<string, string>();
-/** A stable statement name for `text` (its hash), so every connection names it alike. */
-function nameFor(text: string): string {
-  let name = cachedNames.get(text);
-  if (!name) {
-    name = `ballast_w_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-    if (cachedNames.size < 10_000) cachedNames.set(text, name);
-  }
-  return name;
-}
-
-/** The subset of pg's connection a submittable query talks to. */
-interface Connection {
+/** The private part of pg's Connection this module writes to. */
+export interface PgConnection {
   stream: { cork?(): void; uncork?(): void };
-  /** Names this module prepared on the connection, and that are known to exist. */
-  ballastPrepared?: Set<string>;
   parse(q: { text: string; name: string; types: number[] }): void;
   close(q: { type: 'S'; name: string }): void;
   bind(q: { portal: string; statement: string; values: readonly unknown[]; valueMapper(v: unknown): unknown }): void;
+  describe(q: { type: 'P'; name: string }): void;
   execute(q: { portal: string; rows: number }): void;
   sync(): void;
   sendCopyFail(msg: string): void;
 }
 
+/** Names this module prepared on each connection, known to exist. */
+const preparedOn = new WeakMap<PgConnection, Set<string>>();
+
+const nameFor = (text: string) => `ballast_b_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
 const asIs = (v: unknown) => v;
 
-/** An error the server reported (the connection is still usable), as opposed to a broken socket. */
-export const isServerError = (e: unknown): boolean => e instanceof DatabaseError;
-
-/**
- * A node-postgres Submittable: `client.query(new Batch(...))`. Resolves when
- * every statement succeeded, rejects with the first error.
- */
+/** A pg Submittable: `client.query(new Batch(...))`. Resolves with the last statement's result. */
 class Batch {
-  readonly done: Promise<void>;
-  private resolve!: () => void;
+  readonly done: Promise<pg.QueryResult>;
+  private resolve!: (r: pg.QueryResult) => void;
   private reject!: (e: unknown) => void;
   private failed = false;
+  private completed = 0;
   /** Named statements this batch parses; known to exist once it succeeds. */
   private parsing: string[] = [];
-  private connection: Connection | null = null;
+  private connection: PgConnection | null = null;
+  private readonly result = new (pg as unknown as { Result: new (mode: undefined, types: unknown) => PgResult }).Result(undefined, BALLAST_TYPES);
 
-  constructor(private readonly statements: readonly BatchStatement[]) {
+  constructor(private readonly statements: readonly { text: string; values: unknown[] }[]) {
     this.done = new Promise((res, rej) => { this.resolve = res; this.reject = rej; });
   }
 
-  submit(connection: Connection): Error | null {
+  submit(connection: PgConnection): Error | null {
     this.connection = connection;
-    const prepared = (connection.ballastPrepared ??= new Set());
+    let prepared = preparedOn.get(connection);
+    if (!prepared) preparedOn.set(connection, (prepared = new Set()));
     connection.stream.cork?.();
     try {
-      for (const s of this.statements) {
-        let statement = s.name ?? '';
-        if (!s.name && s.cache && (prepared.size < MAX_CACHED_STATEMENTS || prepared.has(nameFor(s.text ?? '')))) {
-          statement = nameFor(s.text ?? '');
-          if (!prepared.has(statement) && !this.parsing.includes(statement)) {
-            // A batch that failed before its Parse ran left no statement, one
-            // that failed after left one: Close (a no-op when there is none) covers both.
-            connection.close({ type: 'S', name: statement });
-            connection.parse({ text: s.text ?? '', name: statement, types: [] });
-            this.parsing.push(statement);
-          }
-        } else if (!s.name) {
-          connection.parse({ text: s.text ?? '', name: '', types: [] });
+      this.statements.forEach((s, i) => {
+        let statement = '';
+        const name = nameFor(s.text);
+        if (prepared.has(name) || this.parsing.includes(name)) {
+          statement = name;
+        } else if (prepared.size + this.parsing.length < MAX_PREPARED) {
+          // A batch that failed before its Parse ran left no statement, one
+          // that failed after left one: Close (a no-op when there is none) covers both.
+          connection.close({ type: 'S', name });
+          connection.parse({ text: s.text, name, types: [] });
+          this.parsing.push(name);
+          statement = name;
+        } else {
+          connection.parse({ text: s.text, name: '', types: [] });
         }
-        connection.bind({ portal: '', statement, values: s.values ?? [], valueMapper: asIs });
+        connection.bind({ portal: '', statement, values: s.values, valueMapper: asIs });
+        // Only the last statement's rows are kept, so only it is described.
+        if (i === this.statements.length - 1) connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '', rows: 0 });
-      }
+      });
       connection.sync();
     } finally {
       connection.stream.uncork?.();
@@ -116,50 +91,71 @@ class Batch {
     return null;
   }
 
+  private get last(): boolean { return this.completed === this.statements.length - 1; }
+
+  // node-postgres calls these as the server answers.
+  handleRowDescription(msg: { fields: unknown[] }): void { if (this.last) this.result.addFields(msg.fields); }
+  handleDataRow(msg: { fields: unknown[] }): void {
+    if (!this.last || this.failed) return;
+    try {
+      this.result.addRow(this.result.parseRow(msg.fields));
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+  handleCommandComplete(msg: unknown): void {
+    if (this.last) this.result.addCommandComplete(msg);
+    this.completed += 1;
+  }
+  handleEmptyQuery(): void { this.completed += 1; }
+  handlePortalSuspended(): void {}
+  handleCopyData(): void {}
+  handleCopyInResponse(connection: PgConnection): void { connection.sendCopyFail('COPY is not supported in a batch'); }
+  /** The client stops routing messages to a query after its error; the Sync's ReadyForQuery still comes. */
+  handleError(err: unknown): void {
+    // 26000: a statement this module prepared is gone (DEALLOCATE ALL or
+    // DISCARD ALL ran on the connection): forget them all, so the next
+    // batch prepares again.
+    if ((err as { code?: string }).code === '26000' && this.connection) preparedOn.delete(this.connection);
+    this.fail(err);
+  }
+  handleReadyForQuery(): void {
+    if (this.failed) return;
+    const prepared = preparedOn.get(this.connection!);
+    for (const name of this.parsing) prepared?.add(name);
+    this.resolve(this.result as unknown as pg.QueryResult);
+  }
+
   private fail(e: unknown): void {
     if (this.failed) return;
     this.failed = true;
     this.reject(e);
   }
+}
 
-  // node-postgres calls these as the server answers. Rows are not kept: a batch is for writes.
-  handleRowDescription(): void {}
-  handleDataRow(): void {}
-  handleCommandComplete(): void {}
-  handleEmptyQuery(): void {}
-  handlePortalSuspended(): void {}
-  handleCopyData(): void {}
-  handleCopyInResponse(connection: Connection): void { connection.sendCopyFail('COPY is not supported in a batch'); }
-  /** The client stops routing messages to a query after its error; the Sync's ReadyForQuery still comes. */
-  handleError(err: unknown): void {
-    // 26000: a statement this module prepared is gone (someone ran DEALLOCATE
-    // ALL or DISCARD ALL on the connection): forget them all, so the next
-    // batch prepares again. This one fails; its caller's retry succeeds.
-    if ((err as { code?: string }).code === '26000') this.connection?.ballastPrepared?.clear();
-    this.fail(err);
-  }
-  handleReadyForQuery(): void {
-    if (this.failed) return;
-    for (const name of this.parsing) this.connection!.ballastPrepared!.add(name);
-    this.resolve();
-  }
+/** The part of pg's (exported) Result class a batch fills, as pg-cursor does. */
+interface PgResult {
+  addFields(fields: unknown[]): void;
+  parseRow(fields: unknown[]): unknown;
+  addRow(row: unknown): void;
+  addCommandComplete(msg: unknown): void;
 }
 
 /**
- * Runs `statements` on `client` in one round trip; see the module comment for
- * the transaction they run in.
+ * Runs `statements` on `client` in one round trip and returns the last one's
+ * result. Outside a transaction block they form one implicit transaction;
+ * inside one (after BEGIN) they run in it, and an error leaves it aborted.
  */
-export function sendBatch(client: pg.ClientBase, statements: readonly BatchStatement[]): Promise<void> {
-  let prepared: BatchStatement[];
+export function sendBatch(client: pg.ClientBase, statements: readonly Statement[]): Promise<pg.QueryResult> {
+  let serialised: { text: string; values: unknown[] }[];
   try {
     // Serialised before anything is sent: a value that cannot be (a cyclic
-    // object, say) must fail the batch, not cut it short where a Sync would
-    // commit the statements before it.
-    prepared = statements.map((s) => ({ ...s, values: (s.values ?? []).map(prepareValue) }));
+    // object, say) must fail the batch, not cut it short.
+    serialised = statements.map((s) => ({ text: s.text, values: (s.values ?? []).map(prepareValue) }));
   } catch (e) {
     return Promise.reject(e);
   }
-  const batch = new Batch(prepared);
+  const batch = new Batch(serialised);
   void client.query(batch as unknown as pg.QueryConfig);
   return batch.done;
 }

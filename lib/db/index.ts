@@ -1,6 +1,6 @@
-export { Db, type DbOptions, type OpenTx } from './pool.ts';
-export { IntentViolationError, ROW_LOCK, settingValues, type Intent, type LockedTx, type Tx, type TxIdentity } from './intent.ts';
+export { Db, type DbOptions } from './pool.ts';
+export { type OpenTx, type Statement } from './transaction.ts';
+export { IntentViolationError, ROW_LOCK, type Intent, type LockedTx, type Tx, type TxIdentity } from './intent.ts';
+export { Int8RangeError } from './types.ts';
 export { migrate, MigrationHistoryError, MIGRATIONS_DIR, type MigrateResult } from './migrate.ts';
 export { COMMAND_ROLES, LEAST_ROLE, ROLES, withRole, roleForCommand, type DbRole } from './roles.ts';
-export { inlineParams, isMultiStatement, sqlLiteral } from './inline.ts';
-export { sendBatch, type BatchStatement } from './batch.ts';

@@ -11,7 +11,7 @@
  * column defaults read them without the application passing them along.
  */
 import type pg from 'pg';
-import { currentTrace, type TraceContext } from '../trace/index.ts';
+import type { TraceContext } from '../trace/index.ts';
 
 export type Intent = 'READ_ONLY' | 'ATOMIC_WRITE' | 'LOCKED_MUTATION';
 
@@ -48,32 +48,18 @@ const SETTINGS = [
   'task', 'task_version', 'model_version', 'prompt_version',
 ] as const;
 
-/** Server-side prepared statement that sets every transaction-local setting at once. */
-export const PREPARE_SETTINGS = `prepare ballast_settings (${[...SETTINGS, 'actor', 'request_id', 'reason'].map(() => 'text').join(', ')}) as select ${
-  [...SETTINGS, 'actor', 'request_id', 'reason'].map((k, i) => `set_config('ballast.${k}', $${i + 1}, true)`).join(', ')}`;
+const NAMES = [...SETTINGS, 'actor', 'request_id', 'reason'] as const;
 
-/** The values of `ballast_settings`, in order; an unset value is '', which ballast.setting() reads as null. */
-export function settingValues(trace: TraceContext | undefined, who: TxIdentity): string[] {
+/** Sets every transaction-local setting at once; sent (as a named statement) right after BEGIN. */
+export const SETTINGS_SQL = `select ${NAMES.map((k, i) => `set_config('ballast.${k}', $${i + 1}, true)`).join(', ')}`;
+
+/** The values of SETTINGS_SQL, in order; an unset value is '', which ballast.setting() reads as null. */
+export function settingValues(trace: TraceContext | null | undefined, who: TxIdentity): string[] {
   const values = [
     ...SETTINGS.map((k) => trace?.[k]),
     who.actor ?? 'ballast', who.request_id, who.reason,
   ];
   return values.map((v) => (v == null ? '' : String(v)));
-}
-
-/**
- * The `BEGIN; execute ballast_settings(...)` that opens every transaction, as
- * one round trip (the connection must have run PREPARE_SETTINGS; see Db).
- */
-export function beginSql(
-  intent: Intent,
-  client: pg.PoolClient,
-  trace: TraceContext | undefined,
-  who: TxIdentity,
-): string {
-  const lit = (v: string) => (v === '' ? "''" : client.escapeLiteral(v));
-  const begin = intent === 'READ_ONLY' ? 'begin read only' : 'begin';
-  return `${begin}; execute ballast_settings(${settingValues(trace, who).map(lit).join(', ')})`;
 }
 
 /** Throws when `sql` takes row locks outside a LOCKED_MUTATION transaction. */
@@ -82,21 +68,3 @@ export function assertIntentAllows(intent: Intent, sql: string): void {
     throw new IntentViolationError(`row locks are only allowed in a LOCKED_MUTATION transaction (${intent} got: ${sql.slice(0, 80)})`);
   }
 }
-
-export function makeTx(intent: Intent, client: pg.PoolClient): Tx | LockedTx {
-  const query = async (text: string, values?: unknown[]) => {
-    assertIntentAllows(intent, text);
-    return client.query(text, values as any[]);
-  };
-  if (intent !== 'LOCKED_MUTATION') return { intent, query };
-  return {
-    intent,
-    query,
-    async lockRows(text: string, values?: unknown[]) {
-      if (!ROW_LOCK.test(text)) throw new IntentViolationError('lockRows needs a row-locking clause');
-      return (await client.query(text, values as any[])).rows;
-    },
-  };
-}
-
-export { currentTrace };

@@ -5,8 +5,7 @@
  */
 import type { Job, JobHelpers, Task } from 'graphile-worker';
 import type { z } from 'zod';
-import type pg from 'pg';
-import { inlineParams, isMultiStatement, type BatchStatement, type Db, type OpenTx, type Tx } from '../db/index.ts';
+import type { Db, Tx } from '../db/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { checkDeclaration, type Declares, type StageDeclaration } from './declaration.ts';
@@ -14,6 +13,7 @@ import { isSpanId, isTraceId, newSpanId, newTraceId, withTrace, type TraceContex
 import { classify, errorMessage, InvalidInputError, recordFailureSafely, stageFailure, zodMessage, type Redactor } from '../failures/index.ts';
 import { stopRetrying } from '../queue/index.ts';
 import { attemptStatement, heartbeatAttempt, type AttemptRow, type LedgerBatcher } from './ledger.ts';
+import { StageTx } from './tx.ts';
 
 export interface StageContext {
   /**
@@ -27,9 +27,9 @@ export interface StageContext {
    * order, in the same transaction, with the next `tx.query` or with the final
    * commit, so a stage that reads once and writes costs two round trips, and
    * one that only writes costs one. An error surfaces as the stage's failure.
-   * One statement per call is cheapest: each distinct text is prepared once
-   * per connection and then only bound. A text of several statements works
-   * too, sent unprepared.
+   * One statement per call: each distinct text is prepared once per
+   * connection and then only bound. A text of several statements fails the
+   * job permanently (`MULTI_STATEMENT`).
    */
   write(text: string, values?: unknown[]): void;
   /** The worker's pool, for work that manages its own transactions (maintenance tasks). */
@@ -110,64 +110,6 @@ function traceFrom(payload: unknown, spec: StageSpec<z.ZodType>): TraceContext {
   };
 }
 
-/**
- * The stage transaction. It opens with the stage's first query, in one round
- * trip; writes queued with `write()` travel with the next query or with the
- * final commit, so a stage that only writes costs one round trip in all.
- *
- * A stage that only writes sends its writes, the trace settings and its
- * ledger row as one batch (batch.ts): one implicit transaction over the
- * extended protocol, with each write prepared once per connection.
- */
-class StageTx implements Tx {
-  readonly intent = 'ATOMIC_WRITE' as const;
-  private opening: Promise<OpenTx> | null = null;
-  private pending: BatchStatement[] = [];
-  /** A queued write holds several statements, which cannot be prepared. */
-  private multi = false;
-  constructor(private readonly db: Db, private readonly actor: string) {}
-  /** Did the stage query or write anything? */
-  get used(): boolean { return this.opening != null || this.pending.length > 0; }
-  write(text: string, values?: unknown[]): void {
-    if (isMultiStatement(text)) this.multi = true;
-    this.pending.push({ text, values: values ?? [], cache: true });
-  }
-  /** The queued writes (values inlined), then `sql`, as one multi-statement text; empties the queue. */
-  private withPending(sql: string): string {
-    const all = this.pending.splice(0).map((w) => inlineParams(w.text!, w.values!));
-    this.multi = false;
-    return [...all, sql].join(';\n');
-  }
-  async query(text: string, values?: unknown[]) {
-    if (!this.opening) {
-      const started = this.db.beginWith('ATOMIC_WRITE', { actor: this.actor }, this.withPending(inlineParams(text, values ?? [])));
-      this.opening = started.then((s) => s.tx);
-      return (await started).first!;
-    }
-    const tx = await this.opening;
-    if (this.pending.length === 0) return tx.query(text, values);
-    const results = await tx.query(this.withPending(inlineParams(text, values ?? []))) as unknown as pg.QueryResult[];
-    return results[results.length - 1]!;
-  }
-  /** Runs the queued writes and `last` (the ledger row), then commits, in one round trip. */
-  async commitWith(last: BatchStatement): Promise<void> {
-    if (this.multi) {
-      const sql = this.withPending(inlineParams(last.text!, last.values ?? []));
-      if (!this.opening) return this.db.oneShot('ATOMIC_WRITE', { actor: this.actor }, sql);
-      return (await this.opening).commitAfter(sql);
-    }
-    const all = [...this.pending.splice(0), last];
-    if (!this.opening) return this.db.batch('ATOMIC_WRITE', { actor: this.actor }, all);
-    await (await this.opening).commitBatch(all);
-  }
-  async rollback(): Promise<void> {
-    this.pending = [];
-    if (!this.opening) return;
-    const tx = await this.opening.catch(() => null);
-    if (tx) await tx.rollback();
-  }
-}
-
 export function defineStage<S extends z.ZodType>(declared: StageSpec<S>): Stage<S> {
   checkDeclaration(declared.task, declared);
   const spec: StageSpec<S> = {
@@ -224,7 +166,7 @@ export function defineStage<S extends z.ZodType>(declared: StageSpec<S>): Stage<
             row.status = 'succeeded';
             row.finished_at = new Date();
             if (tx.used) {
-              await tx.commitWith(attemptStatement(row, beats > 0));
+              await tx.commit(attemptStatement(row, beats > 0));
             } else if (row.trace_id) {
               // Nothing to commit with: the row joins the next ledger batch
               // and the job completes without waiting for it (see LedgerBatcher).

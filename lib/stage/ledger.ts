@@ -9,7 +9,7 @@
  * heartbeat interval is inserted as `running` and its heartbeat refreshed, so
  * "where is it stuck?" sees it.
  */
-import type { BatchStatement, Db } from '../db/index.ts';
+import type { Db, Statement } from '../db/index.ts';
 
 export type AttemptStatus = 'running' | 'succeeded' | 'failed';
 
@@ -41,41 +41,43 @@ const COLUMNS = [
   'finished_at', 'error', 'will_retry', 'replay_of',
 ] as const;
 
-// One statement for one row or many: rows arrive as a JSON array. The worker
-// may not update the ledger; these SECURITY DEFINER functions (migration
-// 009_least_privilege.sql) can only finish a running attempt (or insert a
+// Every statement the ledger sends. One statement for one row or many:
+// rows arrive as a JSON array. The worker may not update the ledger: these
+// SECURITY DEFINER functions can only finish a running attempt (or insert a
 // finished one), and insert a running attempt or refresh its heartbeat.
 const UPSERT = 'select ballast.finish_attempts($1::json)';
 
 const HEARTBEAT = 'select ballast.heartbeat_attempts($1::json)';
 
-// Dates as ISO 8601 in UTC: unambiguous, and far cheaper to build than
-// node-postgres's local-time rendering (three per job).
-const asParam = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
-
+// A finished attempt that never heartbeated (no row yet).
 const INSERT_ONE = `
 insert into ballast.job_attempts (${COLUMNS.join(', ')}, heartbeat_at)
 values (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, $${COLUMNS.indexOf('finished_at') + 1})`;
 
+// Ledger batches commit without waiting for a disk flush (see LedgerBatcher).
+const ASYNC_COMMIT: Statement = { text: "select set_config('synchronous_commit', 'off', true)" };
+
+// Dates as ISO 8601 in UTC: unambiguous, and far cheaper to build than
+// node-postgres's local-time rendering (three per job).
+const asParam = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+
+const upsert = (rows: AttemptRow[]): Statement => ({ text: UPSERT, values: [JSON.stringify(rows)] });
+
 /**
- * The ledger row of a finished attempt, as a statement for the stage's final
- * batch (prepared once per connection). This runs once per job, so its cost
- * is the runtime's overhead: a plain insert of an attempt that never
- * heartbeated (the worker may insert), ballast.finish_attempts() for one that
- * did (its `running` row exists).
+ * The ledger row of a finished attempt, as the last statement of the
+ * stage's transaction. This runs once per job, so its cost is the runtime's
+ * overhead: a plain insert of an attempt that never heartbeated (the worker
+ * may insert), ballast.finish_attempts() for one that did (its `running`
+ * row exists).
  */
-export function attemptStatement(r: AttemptRow, heartbeated: boolean): BatchStatement {
-  return heartbeated
-    ? { text: UPSERT, values: [JSON.stringify([r])], cache: true }
-    : { text: INSERT_ONE, values: COLUMNS.map((c) => asParam(r[c])), cache: true };
+export function attemptStatement(r: AttemptRow, heartbeated: boolean): Statement {
+  return heartbeated ? upsert([r]) : { text: INSERT_ONE, values: COLUMNS.map((c) => asParam(r[c])) };
 }
 
 /** Inserts or refreshes a running attempt. */
 export async function heartbeatAttempt(db: Db, row: AttemptRow): Promise<void> {
   await db.query(HEARTBEAT, [JSON.stringify([row])]);
 }
-
-const ASYNC_COMMIT: BatchStatement = { text: "select set_config('synchronous_commit', 'off', true)", cache: true };
 
 interface Pending { row: AttemptRow; resolve(): void; reject(e: unknown): void }
 
@@ -116,11 +118,11 @@ export class LedgerBatcher {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    // One round trip: an implicit transaction of (optionally) asynchronous
-    // commit and the upsert, whose rows travel as one JSON parameter of a
-    // statement prepared once per connection.
-    const run = (rows: AttemptRow[]) =>
-      this.db.rawBatch([...(this.asyncCommit ? [ASYNC_COMMIT] : []), { text: UPSERT, values: [JSON.stringify(rows)], cache: true }]);
+    // One round trip: BEGIN, (optionally) asynchronous commit, the upsert,
+    // whose rows travel as one JSON parameter, and COMMIT. No trace: the
+    // batch is the runtime's, not any one job's.
+    const run = async (rows: AttemptRow[]) =>
+      (await this.db.begin('ATOMIC_WRITE', {}, null)).commit([...(this.asyncCommit ? [ASYNC_COMMIT] : []), upsert(rows)]);
     try {
       await run(batch.map((b) => b.row));
       for (const b of batch) b.resolve();

@@ -35,7 +35,7 @@ t.test('queued writes commit with the ledger row, in order, and fail the job as 
   t.match(rows.find((r) => r.status === 'failed')!.error, /duplicate key/);
 });
 
-t.test('write-only stages commit as a prepared batch, and a write of several statements (which cannot be prepared) still works', async (t) => {
+t.test('write-only stages commit in one transaction; a write of several statements fails the job permanently, saying what to do', async (t) => {
   const { db, url } = await testDatabase(t);
   await db.query(`create table public.notes (n int primary key, body text not null, trace_id text not null default ballast.setting('trace_id'))`);
   const single = defineStage({
@@ -45,15 +45,20 @@ t.test('write-only stages commit as a prepared batch, and a write of several sta
   const multi = defineStage({
     task: 'note_multi', version: '1.0.0', payload: z.object({ n: z.number().int() }),
     async run({ n }, { write }) {
-      write(`insert into public.notes (n, body) values (${n}, 'multi; one'); update public.notes set body = body || ' and two' where n = ${n}`);
-      write('update public.notes set body = body || $2 where n = $1', [n, ' and three']);
+      write('insert into public.notes (n, body) values ($1, $2)', [n, 'first']);
+      write(`insert into public.notes (n, body) values (${n + 1}, 'multi; one'); update public.notes set body = body || ' and two' where n = ${n + 1}`);
     },
   });
   await startTestWorker(t, url, { stages: [single, multi], concurrency: 1 });
   for (let n = 1; n <= 3; n++) await db.query(`select graphile_worker.add_job('note_single', json_build_object('n', $1::int, 'trace_id', $2::text))`, [n, TRACE]);
   await db.query(`select graphile_worker.add_job('note_multi', json_build_object('n', 9, 'trace_id', $1::text))`, [TRACE]);
-  await waitFor('four successes', async () =>
-    (await db.query(`select count(*)::int as n from ballast.job_attempts where status = 'succeeded'`)).rows[0].n === 4 || null);
+  const failed = await waitFor('three successes and one failure', async () => {
+    const { rows } = await db.query(`select task, status, error, will_retry from ballast.job_attempts order by id`);
+    return rows.length === 4 ? rows.find((r) => r.status === 'failed') ?? null : null;
+  });
   t.same((await db.query('select n, body, trace_id from public.notes order by n')).rows.map((r) => [r.n, r.body, r.trace_id]), [
-    [1, 'single', TRACE], [2, 'single', TRACE], [3, 'single', TRACE], [9, 'multi; one and two and three', TRACE]]);
+    [1, 'single', TRACE], [2, 'single', TRACE], [3, 'single', TRACE]], 'the failed job wrote nothing, not even its first write');
+  t.equal(failed.task, 'note_multi');
+  t.match(failed.error, /call write\(\) once per statement/);
+  t.equal(failed.will_retry, false, 'permanent: a retry cannot fix it');
 });
