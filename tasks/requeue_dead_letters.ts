@@ -12,7 +12,7 @@ export default defineMaintenanceTask({
     max_batches: z.number().int().positive().default(10),
   }),
   async runOnce({ batch_size }, { db }) {
-    const r = await requeueDueDeadLetters(db, { batchSize: batch_size, maxBatches: 1 });
+    const r = await requeueDueDeadLetters(db, { batchSize: batch_size });
     return { taken: r.claimed, ...r };
   },
 });

@@ -8,10 +8,8 @@
 import type { Db } from '../db/index.ts';
 
 export interface RequeueConfig {
-  /** Rows claimed per batch. @defaultValue `50` */
+  /** Rows claimed. @defaultValue `50` */
   batchSize?: number;
-  /** Batches per run; a short batch ends the run early. @defaultValue `10` */
-  maxBatches?: number;
 }
 
 export interface RequeueResult {
@@ -29,21 +27,20 @@ select id from ballast.pipeline_failures
  limit $1
  for update skip locked`;
 
+/**
+ * One batch: claims up to `batchSize` due dead letters and requeues each
+ * (the requeue_dead_letters task repeats it until a batch comes back short).
+ */
 export async function requeueDueDeadLetters(db: Db, cfg: RequeueConfig = {}): Promise<RequeueResult> {
-  const batchSize = cfg.batchSize ?? 50;
   const result: RequeueResult = { claimed: 0, enqueued: 0, bound_reached: 0, not_replayable: 0, already_resolved: 0 };
-  for (let b = 0; b < (cfg.maxBatches ?? 10); b++) {
-    const n = await db.lockedMutation(async (tx) => {
-      const rows = await tx.lockRows<{ id: string }>(DUE, [batchSize]);
-      for (const { id } of rows) {
-        const { rows: [r] } = await tx.query<{ outcome: keyof RequeueResult }>('select ballast.replay_dead_letter($1, false) as outcome', [id]);
-        result[r!.outcome] += 1;
-      }
-      return rows.length;
-    }, { actor: 'ballast:requeue' });
-    result.claimed += n;
-    if (n < batchSize) break;
-  }
+  await db.lockedMutation(async (tx) => {
+    const rows = await tx.lockRows<{ id: string }>(DUE, [cfg.batchSize ?? 50]);
+    for (const { id } of rows) {
+      const { rows: [r] } = await tx.query<{ outcome: keyof RequeueResult }>('select ballast.replay_dead_letter($1, false) as outcome', [id]);
+      result[r!.outcome] += 1;
+    }
+    result.claimed = rows.length;
+  }, { actor: 'ballast:requeue' });
   return result;
 }
 
