@@ -186,7 +186,7 @@ CREATE FUNCTION app.decision_done() RETURNS void
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-  finals constant text[] := array['summarize_interaction', 'extract_claims', 'detect_striking'];
+  finals text[] := array(select s.task from ballast.stages s where s.decision order by s.task);
   v_task text := ballast.setting('task');
 begin
   if v_task is null or not (v_task = any (finals)) then
@@ -211,11 +211,16 @@ CREATE FUNCTION app.enqueue_decisions() RETURNS trigger
     AS $$
 declare
   r record;
+  finals text[] := array(select s.task from ballast.stages s where s.decision order by s.task);
   t text;
 begin
+  if cardinality(finals) = 0 then
+    raise exception 'no decision stage is registered in ballast.stages'
+      using errcode = '55000', hint = 'run `ballast migrate`: it registers the stages declared in tasks/';
+  end if;
   for r in select distinct on (interaction_id) interaction_id, trace_id, span_id, correlation_id
              from new_spans order by interaction_id loop
-    foreach t in array array['summarize_interaction', 'extract_claims', 'detect_striking'] loop
+    foreach t in array finals loop
       perform graphile_worker.add_job(
         t,
         json_build_object('interaction_id', r.interaction_id, 'trace_id', r.trace_id,
@@ -747,7 +752,7 @@ COMMENT ON FUNCTION audit.tx_identity() IS 'the transaction''s identity settings
 
 CREATE FUNCTION ballast.attempt_succeeded() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'ballast'
+    SET search_path TO 'pg_catalog', 'ballast', 'pg_temp'
     AS $$
 declare
   p ballast.trace_policy;
@@ -785,7 +790,7 @@ end $$;
 
 CREATE FUNCTION ballast.cleanup_old_errors(retention_days integer DEFAULT 90) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'ballast'
+    SET search_path TO 'pg_catalog', 'ballast', 'pg_temp'
     AS $$
 declare n int;
 begin
@@ -895,6 +900,46 @@ CREATE FUNCTION ballast.errors_by_correlation(p_correlation_id text) RETURNS SET
   select * from ballast.error_envelopes where correlation_id = p_correlation_id order by "timestamp" $$;
 
 --
+-- Name: finish_attempts(json); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.finish_attempts(p_rows json) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  n bigint;
+begin
+  insert into ballast.job_attempts as a (job_id, task, task_version, queue, attempt, max_attempts, trace_id, span_id,
+      parent_span_id, correlation_id, worker_id, status, job_created_at, started_at, finished_at, error, will_retry,
+      replay_of, heartbeat_at)
+  select r.job_id, r.task, r.task_version, r.queue, r.attempt, r.max_attempts, r.trace_id, r.span_id,
+         r.parent_span_id, r.correlation_id, r.worker_id, r.status, r.job_created_at, r.started_at, r.finished_at, r.error,
+         r.will_retry, r.replay_of, coalesce(r.finished_at, now())
+    from json_populate_recordset(null::ballast.job_attempts, p_rows) r
+   where r.status <> 'running'
+  on conflict (span_id) do update set
+    status = excluded.status,
+    finished_at = excluded.finished_at,
+    heartbeat_at = excluded.heartbeat_at,
+    error = excluded.error,
+    will_retry = excluded.will_retry
+   where a.status = 'running' and a.worker_id = excluded.worker_id;
+  get diagnostics n = row_count;
+  if n <> json_array_length(p_rows) then
+    raise exception 'ballast.finish_attempts: % of % attempt(s) not recorded: still running, already finished, or started by another worker',
+      json_array_length(p_rows) - n, json_array_length(p_rows)
+      using errcode = '42501';
+  end if;
+end $$;
+
+--
+-- Name: FUNCTION finish_attempts(p_rows json); Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON FUNCTION ballast.finish_attempts(p_rows json) IS 'the worker''s door to finish attempts in the job ledger: insert a finished attempt or finish a running one, never rewrite a finished one';
+
+--
 -- Name: guard_error_envelope(); Type: FUNCTION; Schema: ballast; Owner: -
 --
 
@@ -923,6 +968,28 @@ begin
 end $$;
 
 --
+-- Name: heartbeat_attempts(json); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.heartbeat_attempts(p_rows json) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  insert into ballast.job_attempts as a (job_id, task, task_version, queue, attempt, max_attempts, trace_id, span_id,
+      parent_span_id, correlation_id, worker_id, status, job_created_at, started_at, replay_of, heartbeat_at)
+  select r.job_id, r.task, r.task_version, r.queue, r.attempt, r.max_attempts, r.trace_id, r.span_id,
+         r.parent_span_id, r.correlation_id, r.worker_id, 'running', r.job_created_at, r.started_at, r.replay_of, now()
+    from json_populate_recordset(null::ballast.job_attempts, p_rows) r
+  on conflict (span_id) do update set heartbeat_at = now()
+   where a.status = 'running' and a.worker_id = excluded.worker_id $$;
+
+--
+-- Name: FUNCTION heartbeat_attempts(p_rows json); Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON FUNCTION ballast.heartbeat_attempts(p_rows json) IS 'the worker''s door to running attempts in the job ledger: insert one, or refresh its heartbeat while it runs';
+
+--
 -- Name: layer_allows(text, text); Type: FUNCTION; Schema: ballast; Owner: -
 --
 
@@ -940,7 +1007,7 @@ CREATE FUNCTION ballast.layer_allows(p_layer text, p_class text) RETURNS boolean
 
 CREATE FUNCTION ballast.log_diagnostic(p_function text, p_version text, p_level text, p_code text, p_message text, p_metadata jsonb DEFAULT '{}'::jsonb) RETURNS void
     LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'ballast'
+    SET search_path TO 'pg_catalog', 'ballast', 'pg_temp'
     AS $$
   insert into ballast.diagnostic_logs as d (function_name, function_version, log_level, code, message, metadata, window_start)
   select p_function, p_version, p_level, p_code, p_message, coalesce(p_metadata, '{}'),
@@ -972,7 +1039,7 @@ CREATE FUNCTION ballast.new_trace_id() RETURNS text
 
 CREATE FUNCTION ballast.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) RETURNS uuid
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'ballast'
+    SET search_path TO 'pg_catalog', 'ballast', 'pg_temp'
     AS $$
 declare
   dl_id uuid;
@@ -1030,7 +1097,7 @@ end $$;
 
 CREATE FUNCTION ballast.replay_dead_letter(p_id uuid, p_force boolean DEFAULT false) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'ballast'
+    SET search_path TO 'pg_catalog', 'ballast', 'pg_temp'
     AS $$
 declare
   f ballast.pipeline_failures;
@@ -1436,7 +1503,7 @@ $$;
 
 CREATE FUNCTION ingest.delivery_status(p_source text, p_webhook_id text) RETURNS TABLE(id bigint, status text, status_reason text, trace_id text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'ingest'
+    SET search_path TO 'pg_catalog', 'ingest', 'pg_temp'
     AS $$
   select e.id, e.status, e.status_reason, e.trace_id from ingest.webhook_events e
    where e.source = p_source and e.webhook_id = p_webhook_id $$;
@@ -1987,10 +2054,26 @@ CREATE TABLE ballast.maintenance_runs (
     id bigint NOT NULL,
     task text NOT NULL,
     started_at timestamp with time zone NOT NULL,
-    finished_at timestamp with time zone DEFAULT now() NOT NULL,
-    result jsonb NOT NULL,
-    trace_id text DEFAULT NULLIF(current_setting('ballast.trace_id'::text, true), ''::text)
+    finished_at timestamp with time zone NOT NULL,
+    counts jsonb NOT NULL,
+    trace_id text DEFAULT NULLIF(current_setting('ballast.trace_id'::text, true), ''::text),
+    outcome text NOT NULL,
+    error text,
+    CONSTRAINT maintenance_runs_error_check CHECK (((outcome = 'failed'::text) = (error IS NOT NULL))),
+    CONSTRAINT maintenance_runs_outcome_check CHECK ((outcome = ANY (ARRAY['succeeded'::text, 'failed'::text])))
 );
+
+--
+-- Name: TABLE maintenance_runs; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.maintenance_runs IS 'one row per run of a maintenance task (lib/maintenance), written also when the run fails';
+
+--
+-- Name: COLUMN maintenance_runs.counts; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON COLUMN ballast.maintenance_runs.counts IS 'the counts of the run''s batches, summed, and the number of batches';
 
 --
 -- Name: maintenance_runs_id_seq; Type: SEQUENCE; Schema: ballast; Owner: -
@@ -2107,6 +2190,34 @@ CREATE VIEW ballast.queued_jobs AS
 --
 
 COMMENT ON VIEW ballast.queued_jobs IS 'jobs still in the queue (waiting, locked, retrying or failed for good), with their trace';
+
+--
+-- Name: stages; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.stages (
+    task text NOT NULL,
+    version text NOT NULL,
+    queue text NOT NULL,
+    decision boolean DEFAULT false NOT NULL,
+    engine text,
+    engine_version text,
+    outputs text[] DEFAULT '{}'::text[] NOT NULL,
+    registered_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT stages_check CHECK (((engine IS NULL) OR (engine_version IS NOT NULL)))
+);
+
+--
+-- Name: TABLE stages; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.stages IS 'what the stages in tasks/ declare; written by `ballast migrate` (lib/stage/registry.ts)';
+
+--
+-- Name: COLUMN stages.outputs; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON COLUMN ballast.stages.outputs IS 'tables the stage writes stamped rows to (schema.table)';
 
 --
 -- Name: trace_policy; Type: TABLE; Schema: ballast; Owner: -
@@ -2763,6 +2874,13 @@ ALTER TABLE ONLY ballast.pipeline_failures
 
 ALTER TABLE ONLY ballast.policy_violations
     ADD CONSTRAINT policy_violations_pkey PRIMARY KEY (id);
+
+--
+-- Name: stages stages_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.stages
+    ADD CONSTRAINT stages_pkey PRIMARY KEY (task);
 
 --
 -- Name: trace_policy trace_policy_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
@@ -3449,16 +3567,40 @@ CREATE TRIGGER seals_append_only BEFORE DELETE OR UPDATE ON audit.seals FOR EACH
 CREATE TRIGGER seals_no_truncate BEFORE TRUNCATE ON audit.seals FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
 
 --
+-- Name: failure_settings audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON ballast.failure_settings REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{singleton}', '{}', 'singleton');
+
+--
 -- Name: pipeline_failures audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
 CREATE TRIGGER audit_delete AFTER DELETE ON ballast.pipeline_failures REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{payload_snapshot,context}', 'id');
 
 --
+-- Name: policy_violations audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON ballast.policy_violations REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{id}', '{}', 'id');
+
+--
+-- Name: stages audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON ballast.stages REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{task}', '{}', 'task');
+
+--
 -- Name: trace_policy audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
 CREATE TRIGGER audit_delete AFTER DELETE ON ballast.trace_policy REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{singleton}', '{}', 'singleton');
+
+--
+-- Name: failure_settings audit_gate_delete; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_gate_delete BEFORE DELETE ON ballast.failure_settings FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
 
 --
 -- Name: pipeline_failures audit_gate_delete; Type: TRIGGER; Schema: ballast; Owner: -
@@ -3473,6 +3615,12 @@ CREATE TRIGGER audit_gate_delete BEFORE DELETE ON ballast.pipeline_failures FOR 
 CREATE TRIGGER audit_gate_delete BEFORE DELETE ON ballast.trace_policy FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
 
 --
+-- Name: failure_settings audit_gate_truncate; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ballast.failure_settings FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
+
+--
 -- Name: pipeline_failures audit_gate_truncate; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -3485,10 +3633,28 @@ CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ballast.pipeline_failures 
 CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ballast.trace_policy FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
 
 --
+-- Name: failure_settings audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON ballast.failure_settings REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{singleton}', '{}', 'singleton');
+
+--
 -- Name: pipeline_failures audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
 CREATE TRIGGER audit_insert AFTER INSERT ON ballast.pipeline_failures REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{payload_snapshot,context}', 'id');
+
+--
+-- Name: policy_violations audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON ballast.policy_violations REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{id}', '{}', 'id');
+
+--
+-- Name: stages audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON ballast.stages REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{task}', '{}', 'task');
 
 --
 -- Name: trace_policy audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
@@ -3497,10 +3663,28 @@ CREATE TRIGGER audit_insert AFTER INSERT ON ballast.pipeline_failures REFERENCIN
 CREATE TRIGGER audit_insert AFTER INSERT ON ballast.trace_policy REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{singleton}', '{}', 'singleton');
 
 --
+-- Name: failure_settings audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.failure_settings FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
+
+--
 -- Name: pipeline_failures audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
 CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.pipeline_failures FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
+
+--
+-- Name: policy_violations audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.policy_violations FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
+
+--
+-- Name: stages audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.stages FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
 
 --
 -- Name: trace_policy audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
@@ -3509,10 +3693,28 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.pipeline_failures FOR EA
 CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.trace_policy FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
 
 --
+-- Name: failure_settings audit_update; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.failure_settings FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{singleton}', '{}', 'singleton');
+
+--
 -- Name: pipeline_failures audit_update; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
 CREATE TRIGGER audit_update AFTER UPDATE ON ballast.pipeline_failures FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{payload_snapshot,context}', 'id', 'completes');
+
+--
+-- Name: policy_violations audit_update; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.policy_violations FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{id}', '{}', 'id');
+
+--
+-- Name: stages audit_update; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.stages FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{task}', '{}', 'task');
 
 --
 -- Name: trace_policy audit_update; Type: TRIGGER; Schema: ballast; Owner: -
@@ -3793,6 +3995,66 @@ REVOKE ALL ON FUNCTION app.decision_done() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.decision_done() TO ballast_worker;
 
 --
+-- Name: FUNCTION enqueue_decisions(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.enqueue_decisions() FROM PUBLIC;
+
+--
+-- Name: FUNCTION enqueue_segmentation(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.enqueue_segmentation() FROM PUBLIC;
+
+--
+-- Name: FUNCTION capture_delete(); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.capture_delete() FROM PUBLIC;
+
+--
+-- Name: FUNCTION capture_delete_simple(); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.capture_delete_simple() FROM PUBLIC;
+
+--
+-- Name: FUNCTION capture_grant(); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.capture_grant() FROM PUBLIC;
+
+--
+-- Name: FUNCTION capture_insert(); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.capture_insert() FROM PUBLIC;
+
+--
+-- Name: FUNCTION capture_insert_simple(); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.capture_insert_simple() FROM PUBLIC;
+
+--
+-- Name: FUNCTION capture_truncate(); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.capture_truncate() FROM PUBLIC;
+
+--
+-- Name: FUNCTION capture_update(); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.capture_update() FROM PUBLIC;
+
+--
+-- Name: FUNCTION capture_update_simple(); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.capture_update_simple() FROM PUBLIC;
+
+--
 -- Name: FUNCTION enable(target regclass, gated boolean, redact text[]); Type: ACL; Schema: audit; Owner: -
 --
 
@@ -3814,12 +4076,60 @@ REVOKE ALL ON FUNCTION audit.seal(max_rows integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION audit.seal(max_rows integer) TO ballast_worker;
 
 --
+-- Name: FUNCTION attempt_succeeded(); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.attempt_succeeded() FROM PUBLIC;
+
+--
+-- Name: FUNCTION cleanup_old_errors(retention_days integer); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.cleanup_old_errors(retention_days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.cleanup_old_errors(retention_days integer) TO ballast_owner;
+
+--
 -- Name: TABLE error_envelopes; Type: ACL; Schema: ballast; Owner: -
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.error_envelopes TO ballast_owner;
 GRANT SELECT ON TABLE ballast.error_envelopes TO ballast_forensics;
 GRANT SELECT,INSERT ON TABLE ballast.error_envelopes TO ballast_worker;
+
+--
+-- Name: FUNCTION finish_attempts(p_rows json); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.finish_attempts(p_rows json) FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.finish_attempts(p_rows json) TO ballast_worker;
+
+--
+-- Name: FUNCTION heartbeat_attempts(p_rows json); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.heartbeat_attempts(p_rows json) FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.heartbeat_attempts(p_rows json) TO ballast_worker;
+
+--
+-- Name: FUNCTION log_diagnostic(p_function text, p_version text, p_level text, p_code text, p_message text, p_metadata jsonb); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.log_diagnostic(p_function text, p_version text, p_level text, p_code text, p_message text, p_metadata jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) TO ballast_worker;
+GRANT ALL ON FUNCTION ballast.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) TO ballast_ingest;
+
+--
+-- Name: FUNCTION replay_dead_letter(p_id uuid, p_force boolean); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.replay_dead_letter(p_id uuid, p_force boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.replay_dead_letter(p_id uuid, p_force boolean) TO ballast_worker;
 
 --
 -- Name: TABLE _private_jobs; Type: ACL; Schema: graphile_worker; Owner: -
@@ -3877,6 +4187,19 @@ GRANT ALL ON FUNCTION graphile_worker.remove_job(job_key text) TO ballast_worker
 
 GRANT ALL ON FUNCTION graphile_worker.reschedule_jobs(job_ids bigint[], run_at timestamp with time zone, priority integer, attempts integer, max_attempts integer) TO ballast_owner;
 GRANT ALL ON FUNCTION graphile_worker.reschedule_jobs(job_ids bigint[], run_at timestamp with time zone, priority integer, attempts integer, max_attempts integer) TO ballast_worker;
+
+--
+-- Name: FUNCTION delivery_status(p_source text, p_webhook_id text); Type: ACL; Schema: ingest; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ingest.delivery_status(p_source text, p_webhook_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION ingest.delivery_status(p_source text, p_webhook_id text) TO ballast_ingest;
+
+--
+-- Name: FUNCTION enqueue_first_stage(); Type: ACL; Schema: ingest; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ingest.enqueue_first_stage() FROM PUBLIC;
 
 --
 -- Name: TABLE agents; Type: ACL; Schema: app; Owner: -
@@ -4027,7 +4350,7 @@ GRANT SELECT,USAGE ON SEQUENCE ballast.diagnostic_logs_id_seq TO ballast_worker;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.failure_settings TO ballast_owner;
 GRANT SELECT ON TABLE ballast.failure_settings TO ballast_forensics;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.failure_settings TO ballast_worker;
+GRANT SELECT ON TABLE ballast.failure_settings TO ballast_worker;
 
 --
 -- Name: TABLE job_attempts; Type: ACL; Schema: ballast; Owner: -
@@ -4035,7 +4358,7 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.failure_settings TO ballast_w
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.job_attempts TO ballast_owner;
 GRANT SELECT ON TABLE ballast.job_attempts TO ballast_forensics;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.job_attempts TO ballast_worker;
+GRANT SELECT,INSERT ON TABLE ballast.job_attempts TO ballast_worker;
 
 --
 -- Name: SEQUENCE job_attempts_id_seq; Type: ACL; Schema: ballast; Owner: -
@@ -4050,7 +4373,7 @@ GRANT SELECT,USAGE ON SEQUENCE ballast.job_attempts_id_seq TO ballast_worker;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.maintenance_runs TO ballast_owner;
 GRANT SELECT ON TABLE ballast.maintenance_runs TO ballast_forensics;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.maintenance_runs TO ballast_worker;
+GRANT SELECT,INSERT ON TABLE ballast.maintenance_runs TO ballast_worker;
 
 --
 -- Name: SEQUENCE maintenance_runs_id_seq; Type: ACL; Schema: ballast; Owner: -
@@ -4073,7 +4396,7 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.pipeline_failures TO ballast_
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.policy_violations TO ballast_owner;
 GRANT SELECT ON TABLE ballast.policy_violations TO ballast_forensics;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.policy_violations TO ballast_worker;
+GRANT SELECT ON TABLE ballast.policy_violations TO ballast_worker;
 
 --
 -- Name: SEQUENCE policy_violations_id_seq; Type: ACL; Schema: ballast; Owner: -
@@ -4097,6 +4420,14 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE graphile_worker._private_tasks TO bal
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.queued_jobs TO ballast_owner;
 GRANT SELECT ON TABLE ballast.queued_jobs TO ballast_forensics;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.queued_jobs TO ballast_worker;
+
+--
+-- Name: TABLE stages; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.stages TO ballast_owner;
+GRANT SELECT ON TABLE ballast.stages TO ballast_worker;
+GRANT SELECT ON TABLE ballast.stages TO ballast_forensics;
 
 --
 -- Name: TABLE trace_policy; Type: ACL; Schema: ballast; Owner: -

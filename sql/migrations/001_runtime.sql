@@ -1,4 +1,5 @@
--- ballast runtime: transaction settings, the job ledger and the trace-id policy.
+-- ballast runtime: transaction settings, the job ledger, the trace-id policy
+-- and the stage registry.
 --
 -- This is the baseline: every object is defined here in its current form.
 -- From here on migrations are forward-only, each with an upgrade test
@@ -67,6 +68,69 @@ create index job_attempts_correlation_idx on ballast.job_attempts (correlation_i
 create index job_attempts_job_idx on ballast.job_attempts (job_id, attempt);
 create index job_attempts_running_idx on ballast.job_attempts (heartbeat_at) where status = 'running';
 
+-- The ledger is evidence: the worker may add to it, never rewrite it
+-- (privileges in 007_roles). It inserts a finished attempt that never
+-- heartbeated directly (the per-job fast path); every other ledger write goes
+-- through these two functions, which can only insert a new attempt, refresh a
+-- running attempt's heartbeat, or finish a running one.
+
+/*
+ * Records finished attempts (status succeeded or failed), given as a JSON
+ * array of ballast.job_attempts rows: inserts the ones that never
+ * heartbeated and finishes the running rows of the ones that did. A row that
+ * is still running, or whose attempt is already finished or was started by
+ * another worker, is refused: the whole call fails, so nothing is dropped
+ * silently (the worker's ledger batcher then retries row by row, so only
+ * that attempt fails).
+ */
+create function ballast.finish_attempts(p_rows json) returns void
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  n bigint;
+begin
+  insert into ballast.job_attempts as a (job_id, task, task_version, queue, attempt, max_attempts, trace_id, span_id,
+      parent_span_id, correlation_id, worker_id, status, job_created_at, started_at, finished_at, error, will_retry,
+      replay_of, heartbeat_at)
+  select r.job_id, r.task, r.task_version, r.queue, r.attempt, r.max_attempts, r.trace_id, r.span_id,
+         r.parent_span_id, r.correlation_id, r.worker_id, r.status, r.job_created_at, r.started_at, r.finished_at, r.error,
+         r.will_retry, r.replay_of, coalesce(r.finished_at, now())
+    from json_populate_recordset(null::ballast.job_attempts, p_rows) r
+   where r.status <> 'running'
+  on conflict (span_id) do update set
+    status = excluded.status,
+    finished_at = excluded.finished_at,
+    heartbeat_at = excluded.heartbeat_at,
+    error = excluded.error,
+    will_retry = excluded.will_retry
+   where a.status = 'running' and a.worker_id = excluded.worker_id;
+  get diagnostics n = row_count;
+  if n <> json_array_length(p_rows) then
+    raise exception 'ballast.finish_attempts: % of % attempt(s) not recorded: still running, already finished, or started by another worker',
+      json_array_length(p_rows) - n, json_array_length(p_rows)
+      using errcode = '42501';
+  end if;
+end $$;
+comment on function ballast.finish_attempts(json) is
+  'the worker''s door to finish attempts in the job ledger: insert a finished attempt or finish a running one, never rewrite a finished one';
+
+/*
+ * Inserts running attempts (JSON array of ballast.job_attempts rows; their
+ * status, finished_at, error and will_retry are ignored) or refreshes the
+ * heartbeat of ones still running. A finished attempt is left as it is: a
+ * heartbeat may race its attempt's end.
+ */
+create function ballast.heartbeat_attempts(p_rows json) returns void
+  language sql security definer set search_path = pg_catalog, pg_temp as $$
+  insert into ballast.job_attempts as a (job_id, task, task_version, queue, attempt, max_attempts, trace_id, span_id,
+      parent_span_id, correlation_id, worker_id, status, job_created_at, started_at, replay_of, heartbeat_at)
+  select r.job_id, r.task, r.task_version, r.queue, r.attempt, r.max_attempts, r.trace_id, r.span_id,
+         r.parent_span_id, r.correlation_id, r.worker_id, 'running', r.job_created_at, r.started_at, r.replay_of, now()
+    from json_populate_recordset(null::ballast.job_attempts, p_rows) r
+  on conflict (span_id) do update set heartbeat_at = now()
+   where a.status = 'running' and a.worker_id = excluded.worker_id $$;
+comment on function ballast.heartbeat_attempts(json) is
+  'the worker''s door to running attempts in the job ledger: insert one, or refresh its heartbeat while it runs';
+
 -- Trace-id policy: jobs created at or after the cutoff must have a trace_id
 -- when they succeed. Switch mode with one statement:
 --   update ballast.trace_policy set mode = 'strict';
@@ -114,7 +178,7 @@ create index policy_violations_correlation_idx on ballast.policy_violations (cor
 -- ledger rows fire nothing. The reference pipeline's decision stages mark
 -- their event's progress themselves (app.decision_done()).
 create function ballast.attempt_succeeded() returns trigger
-  language plpgsql security definer set search_path = pg_catalog, ballast as $$
+  language plpgsql security definer set search_path = pg_catalog, ballast, pg_temp as $$
 declare
   p ballast.trace_policy;
   msg text;
@@ -158,3 +222,28 @@ select j.id, t.identifier as task_identifier, j.payload, j.run_at, j.attempts, j
   from graphile_worker._private_jobs j
   join graphile_worker._private_tasks t on t.id = j.task_id;
 comment on view ballast.queued_jobs is 'jobs still in the queue (waiting, locked, retrying or failed for good), with their trace';
+
+-- The stage registry. Stages declare themselves in tasks/*.ts (defineStage:
+-- outputs, engine, decision). `ballast migrate` copies those declarations
+-- here (lib/stage/registry.ts), and the SQL that needs the list of decision
+-- stages (the fan-out after segmentation, an event's completion; 003_pipeline)
+-- reads it from here instead of spelling it out. Adding a stage is one task
+-- file plus, when it has new output tables, one migration. Only the owner
+-- (`ballast migrate`) writes it, and every change is audited (006_audit,
+-- 007_roles): the registry changes what the pipeline does.
+create table ballast.stages (
+  task            text primary key,
+  version         text not null,
+  queue           text not null,
+  -- A decision stage runs on an interaction's spans (fanned out by
+  -- app.enqueue_decisions()), stores a decision snapshot, and counts for the
+  -- completion of its event (app.decision_done()).
+  decision        boolean not null default false,
+  engine          text,
+  engine_version  text,
+  outputs         text[] not null default '{}',
+  registered_at   timestamptz not null default now(),
+  check (engine is null or engine_version is not null)
+);
+comment on table ballast.stages is 'what the stages in tasks/ declare; written by `ballast migrate` (lib/stage/registry.ts)';
+comment on column ballast.stages.outputs is 'tables the stage writes stamped rows to (schema.table)';

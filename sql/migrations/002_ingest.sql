@@ -82,6 +82,6 @@ create trigger webhook_events_start after insert on ingest.webhook_events
 -- lookup is a security-definer function.
 create function ingest.delivery_status(p_source text, p_webhook_id text)
   returns table (id bigint, status text, status_reason text, trace_id text)
-  language sql stable security definer set search_path = pg_catalog, ingest as $$
+  language sql stable security definer set search_path = pg_catalog, ingest, pg_temp as $$
   select e.id, e.status, e.status_reason, e.trace_id from ingest.webhook_events e
    where e.source = p_source and e.webhook_id = p_webhook_id $$;

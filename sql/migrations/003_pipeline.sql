@@ -165,16 +165,23 @@ create trigger interactions_segment
   after insert or update of transcript, body on app.interactions
   for each row execute function app.enqueue_segmentation();
 
--- Fan-out once per segmentation (a statement), not once per span.
+-- Fan-out once per segmentation (a statement), not once per span: one job per
+-- registered decision stage. With no decision stage registered the fan-out
+-- would drop the interaction silently, so it refuses instead.
 create function app.enqueue_decisions() returns trigger
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
   r record;
+  finals text[] := array(select s.task from ballast.stages s where s.decision order by s.task);
   t text;
 begin
+  if cardinality(finals) = 0 then
+    raise exception 'no decision stage is registered in ballast.stages'
+      using errcode = '55000', hint = 'run `ballast migrate`: it registers the stages declared in tasks/';
+  end if;
   for r in select distinct on (interaction_id) interaction_id, trace_id, span_id, correlation_id
              from new_spans order by interaction_id loop
-    foreach t in array array['summarize_interaction', 'extract_claims', 'detect_striking'] loop
+    foreach t in array finals loop
       perform graphile_worker.add_job(
         t,
         json_build_object('interaction_id', r.interaction_id, 'trace_id', r.trace_id,
@@ -189,13 +196,14 @@ create trigger conversation_spans_fan_out
   referencing new table as new_spans
   for each statement execute function app.enqueue_decisions();
 
--- An event is completed when all three decision stages have succeeded for it.
--- Each decision stage calls this last, in its own transaction; the UPDATE's row
--- lock serializes the three commits, so the last one always sees the other two.
+-- An event is completed when every registered decision stage has succeeded
+-- for it. Each decision stage calls this last, in its own transaction; the
+-- UPDATE's row lock serializes their commits, so the last one always sees the
+-- others.
 create function app.decision_done() returns void
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
-  finals constant text[] := array['summarize_interaction', 'extract_claims', 'detect_striking'];
+  finals text[] := array(select s.task from ballast.stages s where s.decision order by s.task);
   v_task text := ballast.setting('task');
 begin
   if v_task is null or not (v_task = any (finals)) then

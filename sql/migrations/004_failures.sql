@@ -71,7 +71,7 @@ create trigger error_envelopes_no_truncate before truncate on ballast.error_enve
 
 -- Retention: the only door for deletes.
 create function ballast.cleanup_old_errors(retention_days int default 90) returns int
-  language plpgsql security definer set search_path = pg_catalog, ballast as $$
+  language plpgsql security definer set search_path = pg_catalog, ballast, pg_temp as $$
 declare n int;
 begin
   if retention_days < 1 then raise exception 'retention_days must be at least 1'; end if;
@@ -138,10 +138,11 @@ create table ballast.failure_settings (
 );
 insert into ballast.failure_settings default values;
 
--- security definer: every role that fails (ingest, worker) may record it, none may edit it.
+-- Security definer, called by ballast.record_failure(): every role that fails
+-- (ingest, worker) may record a diagnostic through it, none may edit them.
 create function ballast.log_diagnostic(p_function text, p_version text, p_level text, p_code text,
                                         p_message text, p_metadata jsonb default '{}')
-  returns void language sql security definer set search_path = pg_catalog, ballast as $$
+  returns void language sql security definer set search_path = pg_catalog, ballast, pg_temp as $$
   insert into ballast.diagnostic_logs as d (function_name, function_version, log_level, code, message, metadata, window_start)
   select p_function, p_version, p_level, p_code, p_message, coalesce(p_metadata, '{}'),
          date_bin(s.diagnostic_window, now(), timestamptz '2000-01-01')
@@ -186,7 +187,7 @@ create function ballast.replay_delay(n int) returns interval
 -- given) the dead letter, in one transaction. A dead letter for a replayed job
 -- updates its original row instead of adding one.
 create function ballast.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb)
-  returns uuid language plpgsql security definer set search_path = pg_catalog, ballast as $$
+  returns uuid language plpgsql security definer set search_path = pg_catalog, ballast, pg_temp as $$
 declare
   dl_id uuid;
 begin
@@ -242,7 +243,7 @@ end $$;
 -- not_replayable or already_resolved. p_force (an operator's `dlq replay`)
 -- ignores the bound and the schedule.
 create function ballast.replay_dead_letter(p_id uuid, p_force boolean default false) returns text
-  language plpgsql security definer set search_path = pg_catalog, ballast as $$
+  language plpgsql security definer set search_path = pg_catalog, ballast, pg_temp as $$
 declare
   f ballast.pipeline_failures;
   s ballast.failure_settings;
@@ -304,13 +305,20 @@ select j.*
                                    where a.job_id = j.id order by a.attempt desc limit 1) last
                     where last.will_retry and last.attempt < j.attempts - 1);
 
--- Every background task run (replay, sweep, ...) leaves its result here.
+-- One row per maintenance run (lib/maintenance): which task, in which trace,
+-- when, what it counted, and how it ended, failures included. A run's row is
+-- evidence: the worker appends, never rewrites (007_roles).
 create table ballast.maintenance_runs (
   id           bigint generated always as identity primary key,
   task         text not null,
   started_at   timestamptz not null,
-  finished_at  timestamptz not null default now(),
-  result       jsonb not null,
-  trace_id     text default nullif(current_setting('ballast.trace_id', true), '')
+  finished_at  timestamptz not null,
+  counts       jsonb not null,
+  trace_id     text default nullif(current_setting('ballast.trace_id', true), ''),
+  outcome      text not null check (outcome in ('succeeded', 'failed')),
+  error        text,
+  constraint maintenance_runs_error_check check ((outcome = 'failed') = (error is not null))
 );
+comment on table ballast.maintenance_runs is 'one row per run of a maintenance task (lib/maintenance), written also when the run fails';
+comment on column ballast.maintenance_runs.counts is 'the counts of the run''s batches, summed, and the number of batches';
 create index maintenance_runs_task_idx on ballast.maintenance_runs (task, started_at desc);

@@ -494,4 +494,9 @@ select audit.enable('app.striking_flags', gated => true, redact => array['eviden
 select audit.enable('app.unknown_phone', redact => array['phone_number']);
 select audit.enable('ingest.webhook_events', gated => true, redact => array['raw_body', 'payload', 'headers']);
 select audit.enable('ballast.trace_policy', gated => true);
+select audit.enable('ballast.failure_settings', gated => true);
+-- Rare (one row per violation), so cheap to audit; the owner's changes to them show too.
+select audit.enable('ballast.policy_violations');
+-- The registry changes what the pipeline does: who changed it is audited.
+select audit.enable('ballast.stages');
 select audit.enable('ballast.pipeline_failures', gated => true, redact => array['payload_snapshot', 'context']);

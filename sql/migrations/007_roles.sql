@@ -14,6 +14,18 @@
 --                      by hand: they reach the ledger only through the triggers.
 --
 -- Roles are cluster-wide: created only if missing, so many databases share them.
+--
+-- The rules this file sets (test/audit/roles.test.ts holds the matrix):
+-- - The job ledger, the policy violations and the maintenance runs are
+--   evidence: the worker may add to them, never rewrite them.
+-- - Settings (ballast.trace_policy, ballast.failure_settings) and the stage
+--   registry (ballast.stages) are written by the owner only, and every change
+--   is audited (006_audit).
+-- - Every SECURITY DEFINER function is owned by a ballast role (never by the
+--   superuser that ran the migrations; ballast.cleanup_old_errors is the one
+--   exception, see below), has a search_path that ends in pg_temp, has
+--   EXECUTE revoked from PUBLIC, and is granted to the roles that call it,
+--   and no others.
 
 do $$
 declare
@@ -77,11 +89,22 @@ begin
   end loop;
 end $$;
 
--- The worker never touches the migrations, the audit trail or the settings.
+-- The worker never touches the migrations, the audit trail or the settings;
+-- only the owner writes settings.
 revoke insert, update, delete, truncate on graphile_worker.migrations from ballast_worker;
-revoke insert, update, delete, truncate on ballast.trace_policy from ballast_worker;
--- Error envelopes are append-only for the worker.
+revoke insert, update, delete, truncate on ballast.trace_policy, ballast.failure_settings
+  from ballast_worker, ballast_ingest, ballast_forensics;
+-- The stage registry: the owner (`ballast migrate`) writes it, everyone reads it.
+revoke all on ballast.stages from ballast_worker, ballast_forensics;
+grant select on ballast.stages to ballast_worker, ballast_forensics;
+-- Evidence is append-only for the worker. Its ledger writes other than the
+-- insert of a finished attempt go through ballast.finish_attempts() and
+-- ballast.heartbeat_attempts() (001_runtime). Violations are written by the
+-- trace-policy trigger (ballast.attempt_succeeded, run as the owner) only.
 revoke update, delete, truncate on ballast.error_envelopes from ballast_worker;
+revoke update, delete, truncate on ballast.maintenance_runs from ballast_worker;
+revoke update, delete, truncate on ballast.job_attempts from ballast_worker, ballast_ingest, ballast_forensics;
+revoke insert, update, delete, truncate on ballast.policy_violations from ballast_worker, ballast_ingest, ballast_forensics;
 revoke all on public.migrations from ballast_worker, ballast_ingest, ballast_forensics;
 grant select on public.migrations to ballast_owner, ballast_forensics;
 
@@ -93,20 +116,22 @@ grant select (id, source, webhook_id, status, status_reason, trace_id) on ingest
 grant usage on sequence ingest.webhook_events_id_seq to ballast_ingest;
 
 -- The functions that cross the lines (declared SECURITY DEFINER with a
--- fixed search_path) run as the owner.
+-- fixed search_path) run as the owner. ballast.cleanup_old_errors(int) stays
+-- with the owner of ballast.error_envelopes: the envelopes' guard lets only
+-- the table's owner delete (004_failures).
 do $$
 declare
   f regprocedure;
 begin
   foreach f in array array[
-    'ingest.enqueue_first_stage()', 'app.enqueue_segmentation()', 'app.enqueue_decisions()',
-    'app.decision_done()', 'ballast.attempt_succeeded()']::regprocedure[]
+    'ingest.enqueue_first_stage()', 'ingest.delivery_status(text, text)', 'app.enqueue_segmentation()',
+    'app.enqueue_decisions()', 'app.decision_done()', 'ballast.attempt_succeeded()',
+    'ballast.finish_attempts(json)', 'ballast.heartbeat_attempts(json)', 'ballast.record_failure(jsonb, jsonb, jsonb)',
+    'ballast.log_diagnostic(text, text, text, text, text, jsonb)', 'ballast.replay_dead_letter(uuid, boolean)']::regprocedure[]
   loop
     execute format('alter function %s owner to ballast_owner', f);
   end loop;
 end $$;
-revoke execute on function app.decision_done() from public;
-grant execute on function app.decision_done() to ballast_worker, ballast_owner;
 revoke execute on function audit.enable(regclass, boolean, text[]) from public;
 
 -- The audit triggers and the sealer run as the audit writer, which alone may
@@ -127,8 +152,36 @@ begin
     execute format('alter function %s owner to ballast_audit_writer', f);
   end loop;
 end $$;
-revoke execute on function audit.seal(int) from public;
+
+-- Trigger functions need no EXECUTE to fire; nobody calls them directly.
+revoke execute on function
+  ingest.enqueue_first_stage(), app.enqueue_segmentation(), app.enqueue_decisions(), ballast.attempt_succeeded(),
+  audit.capture_insert(), audit.capture_update(), audit.capture_delete(), audit.capture_truncate(), audit.capture_grant(),
+  audit.capture_insert_simple(), audit.capture_update_simple(), audit.capture_delete_simple()
+  from public;
+
+-- Called functions: each granted to exactly the roles that call it.
+revoke execute on function
+  ballast.finish_attempts(json), ballast.heartbeat_attempts(json),
+  ballast.record_failure(jsonb, jsonb, jsonb), ballast.log_diagnostic(text, text, text, text, text, jsonb),
+  ballast.replay_dead_letter(uuid, boolean), ballast.cleanup_old_errors(int), ingest.delivery_status(text, text),
+  audit.seal(int), app.decision_done()
+  from public;
+-- The stage runtime's ledger writes.
+grant execute on function ballast.finish_attempts(json), ballast.heartbeat_attempts(json) to ballast_worker;
+-- The decision stages.
+grant execute on function app.decision_done() to ballast_worker, ballast_owner;
+-- Stages, the search sync and the dead-letter sweeper (worker), the receiver (ingest).
+grant execute on function ballast.record_failure(jsonb, jsonb, jsonb) to ballast_worker, ballast_ingest;
+-- The replay cron task and `ballast dlq replay` (both as the worker).
+grant execute on function ballast.replay_dead_letter(uuid, boolean) to ballast_worker;
+-- The receiver's answer to a duplicate delivery.
+grant execute on function ingest.delivery_status(text, text) to ballast_ingest;
+-- Retention of error envelopes, by an operator.
+grant execute on function ballast.cleanup_old_errors(int) to ballast_owner;
+-- The audit_seal cron task and `ballast audit seal`.
 grant execute on function audit.seal(int) to ballast_worker;
+-- ballast.log_diagnostic (called by record_failure) is the owner's only.
 
 -- GRANT / REVOKE from here on leave an audit row (needs a superuser to install).
 do $$
