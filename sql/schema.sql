@@ -565,20 +565,25 @@ end $$;
 --
 
 CREATE FUNCTION audit.redact(j jsonb, cols text[]) RETURNS jsonb
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     AS $$
 declare
   c text;
   k text[] := '{}';
   v text[] := '{}';
+  ipad bytea;
+  opad bytea;
 begin
   if j is null or cardinality(cols) = 0 then
     return j;
   end if;
   foreach c in array cols loop
     if jsonb_typeof(j -> c) <> 'null' then
+      if ipad is null then
+        select r.ipad, r.opad into strict ipad, opad from audit.redaction_key r;
+      end if;
       k := k || c;
-      v := v || ('sha256:' || left(encode(sha256(convert_to((j -> c)::text, 'UTF8')), 'hex'), 16));
+      v := v || ('hmac-sha256:' || left(encode(sha256(opad || sha256(ipad || convert_to((j -> c)::text, 'UTF8'))), 'hex'), 16));
     end if;
   end loop;
   return j || jsonb_object(k, v);
@@ -1894,6 +1899,26 @@ ALTER TABLE audit.ledger ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: redaction_key; Type: TABLE; Schema: audit; Owner: -
+--
+
+CREATE TABLE audit.redaction_key (
+    singleton boolean DEFAULT true NOT NULL,
+    ipad bytea NOT NULL,
+    opad bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT redaction_key_ipad_check CHECK ((length(ipad) = 64)),
+    CONSTRAINT redaction_key_opad_check CHECK ((length(opad) = 64)),
+    CONSTRAINT redaction_key_singleton_check CHECK (singleton)
+);
+
+--
+-- Name: TABLE redaction_key; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON TABLE audit.redaction_key IS 'the per-install HMAC key of audit.redact(), as its padded inner and outer keys; readable by ballast_audit_writer only';
+
+--
 -- Name: seals; Type: TABLE; Schema: audit; Owner: -
 --
 
@@ -2804,6 +2829,13 @@ ALTER TABLE ONLY audit.chain
 
 ALTER TABLE ONLY audit.ledger
     ADD CONSTRAINT ledger_pkey PRIMARY KEY (id);
+
+--
+-- Name: redaction_key redaction_key_pkey; Type: CONSTRAINT; Schema: audit; Owner: -
+--
+
+ALTER TABLE ONLY audit.redaction_key
+    ADD CONSTRAINT redaction_key_pkey PRIMARY KEY (singleton);
 
 --
 -- Name: seals seals_pkey; Type: CONSTRAINT; Schema: audit; Owner: -
@@ -4061,6 +4093,13 @@ REVOKE ALL ON FUNCTION audit.capture_update_simple() FROM PUBLIC;
 REVOKE ALL ON FUNCTION audit.enable(target regclass, gated boolean, redact text[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION redact(j jsonb, cols text[]); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.redact(j jsonb, cols text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION audit.redact(j jsonb, cols text[]) TO ballast_audit_writer;
+
+--
 -- Name: TABLE ledger; Type: ACL; Schema: audit; Owner: -
 --
 
@@ -4306,6 +4345,12 @@ GRANT SELECT,INSERT ON TABLE audit.chain TO ballast_audit_writer;
 
 GRANT SELECT ON SEQUENCE audit.ledger_id_seq TO ballast_owner;
 GRANT SELECT,USAGE ON SEQUENCE audit.ledger_id_seq TO ballast_audit_writer;
+
+--
+-- Name: TABLE redaction_key; Type: ACL; Schema: audit; Owner: -
+--
+
+GRANT SELECT ON TABLE audit.redaction_key TO ballast_audit_writer;
 
 --
 -- Name: TABLE seals; Type: ACL; Schema: audit; Owner: -

@@ -124,23 +124,59 @@ begin
   return array_to_string(array(select j ->> k from unnest(keys) k), ',');
 end $$;
 
--- Personal data and secrets are kept as a short hash: enough to see that a
--- value changed. Every redacted value is replaced in one concatenation; nulls
--- and absent columns are left alone.
+-- The key of the redaction masks, one per install, made here from the
+-- server's strong random source (four random UUIDs: 488 random bits). It is
+-- kept as HMAC-SHA256's inner and outer padded keys (the 64-byte key XOR 0x36
+-- and XOR 0x5c), so a mask costs two sha256() calls. Only the audit writer,
+-- as which the capture triggers run, may read it (007_roles): without it a
+-- mask cannot be recomputed from guessed values, so a masked phone number
+-- cannot be brute-forced back.
+create table audit.redaction_key (
+  singleton   boolean primary key default true check (singleton),
+  ipad        bytea not null check (length(ipad) = 64),
+  opad        bytea not null check (length(opad) = 64),
+  created_at  timestamptz not null default now()
+);
+comment on table audit.redaction_key is 'the per-install HMAC key of audit.redact(), as its padded inner and outer keys; readable by ballast_audit_writer only';
+do $$
+declare
+  k bytea := decode(replace(concat(gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid()), '-', ''), 'hex');
+  ipad bytea := k;
+  opad bytea := k;
+begin
+  for n in 0 .. 63 loop
+    ipad := set_byte(ipad, n, get_byte(k, n) # 54);
+    opad := set_byte(opad, n, get_byte(k, n) # 92);
+  end loop;
+  insert into audit.redaction_key (ipad, opad) values (ipad, opad);
+end $$;
+
+-- Personal data and secrets are kept as a short keyed hash,
+-- 'hmac-sha256:' and the first 16 hex digits of HMAC-SHA256(key, value as
+-- JSON text): enough to see that a value changed, useless for guessing it.
+-- Every redacted value is replaced in one concatenation; nulls and absent
+-- columns are left alone. The key is read only when there is a value to
+-- mask, so callers that cannot read it (every role but the audit writer)
+-- cannot use this function to test guesses.
 create function audit.redact(j jsonb, cols text[]) returns jsonb
-  language plpgsql immutable parallel safe as $$
+  language plpgsql stable parallel safe as $$
 declare
   c text;
   k text[] := '{}';
   v text[] := '{}';
+  ipad bytea;
+  opad bytea;
 begin
   if j is null or cardinality(cols) = 0 then
     return j;
   end if;
   foreach c in array cols loop
     if jsonb_typeof(j -> c) <> 'null' then
+      if ipad is null then
+        select r.ipad, r.opad into strict ipad, opad from audit.redaction_key r;
+      end if;
       k := k || c;
-      v := v || ('sha256:' || left(encode(sha256(convert_to((j -> c)::text, 'UTF8')), 'hex'), 16));
+      v := v || ('hmac-sha256:' || left(encode(sha256(opad || sha256(ipad || convert_to((j -> c)::text, 'UTF8'))), 'hex'), 16));
     end if;
   end loop;
   return j || jsonb_object(k, v);

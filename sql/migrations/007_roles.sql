@@ -12,6 +12,7 @@
 --                      role that may append to audit.*. No process connects or
 --                      acts as it, so no role ballast uses can write audit rows
 --                      by hand: they reach the ledger only through the triggers.
+--                      It alone reads the redaction key (audit.redaction_key).
 --
 -- Roles are cluster-wide: created only if missing, so many databases share them.
 --
@@ -138,6 +139,9 @@ revoke execute on function audit.enable(regclass, boolean, text[]) from public;
 -- append to the ledger, its chain and its seals. The owner reads them.
 grant usage on schema audit, ballast to ballast_audit_writer;
 grant select, insert on audit.ledger, audit.chain, audit.seals to ballast_audit_writer;
+-- The redaction key: the audit writer alone reads it, and alone computes masks.
+revoke all on audit.redaction_key from ballast_owner, ballast_forensics;
+grant select on audit.redaction_key to ballast_audit_writer;
 grant select on all sequences in schema audit to ballast_owner;
 grant usage, select on all sequences in schema audit to ballast_audit_writer;
 do $$
@@ -161,6 +165,8 @@ revoke execute on function
   from public;
 
 -- Called functions: each granted to exactly the roles that call it.
+revoke execute on function audit.redact(jsonb, text[]) from public;
+grant execute on function audit.redact(jsonb, text[]) to ballast_audit_writer;
 revoke execute on function
   ballast.finish_attempts(json), ballast.heartbeat_attempts(json),
   ballast.record_failure(jsonb, jsonb, jsonb), ballast.log_diagnostic(text, text, text, text, text, jsonb),

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { namedQuery, runNamed } from '../../lib/forensics/index.ts';
 import { testDatabase } from '../helpers/db.ts';
 
@@ -103,8 +103,8 @@ t.test('personal data is kept as a hash in before/after', async (t) => {
   const { rows: [ev] } = await db.query(
     `insert into ingest.webhook_events (source, payload) values ('telephony', '{"type":"x","card":"4111111111111111"}') returning id`);
   const { rows: [row] } = await db.query(`select after_data from audit.ledger where entity_type = 'ingest.webhook_events' and entity_id = $1`, [String(ev.id)]);
-  t.match(row.after_data.payload, /^sha256:[0-9a-f]{16}$/);
-  t.match(row.after_data.raw_body, /^sha256:/);
+  t.match(row.after_data.payload, /^hmac-sha256:[0-9a-f]{16}$/);
+  t.match(row.after_data.raw_body, /^hmac-sha256:/);
   t.notMatch(JSON.stringify(row.after_data), /4111/);
 });
 
@@ -204,8 +204,13 @@ t.test('composite keys name the row; redaction hashes values, keeps nulls, ignor
   await db.query(`update public.pairs set secret = 'hunter3' where a = 7`);
   const { rows } = await db.query(`select entity_id, before_data, after_data from audit.ledger where entity_type = 'public.pairs' order by id`);
   t.equal(rows[0].entity_id, '7,x');
-  const expected = `sha256:${createHash('sha256').update('"hunter2"').digest('hex').slice(0, 16)}`;
-  t.same(rows[0].after_data, { a: 7, b: 'x', secret: expected, note: null }, 'hashed, null kept, no invented column');
+  // The key is stored as HMAC's inner padded key (key XOR 0x36); read here as the superuser.
+  const { rows: [stored] } = await db.query(`select ipad from audit.redaction_key`);
+  const key = Buffer.from((stored.ipad as Buffer).map((b) => b ^ 0x36));
+  const expected = `hmac-sha256:${createHmac('sha256', key).update('"hunter2"').digest('hex').slice(0, 16)}`;
+  t.same(rows[0].after_data, { a: 7, b: 'x', secret: expected, note: null }, 'an HMAC with the install key, null kept, no invented column');
+  const plain = createHash('sha256').update('"hunter2"').digest('hex').slice(0, 16);
+  t.notMatch(JSON.stringify(rows), plain, 'the unkeyed sha256 of the value appears nowhere');
   t.equal(rows[1].before_data.secret, expected);
   t.not(rows[1].after_data.secret, expected, 'a changed secret changes its hash');
   t.notMatch(JSON.stringify(rows), /hunter/);

@@ -33,6 +33,22 @@ for (const role of Object.values(ROLES)) {
   });
 }
 
+t.test('no role a process acts as can read the redaction key or compute a mask', async (t) => {
+  for (const role of Object.values(ROLES)) {
+    await as(role, async (c) => {
+      await t.rejects(c.query('select * from audit.redaction_key'), denied, `${role} cannot read the key`);
+      await t.rejects(c.query(`select audit.redact('{"phone": "+15550001111"}', '{phone}')`), denied, `${role} cannot test a guess`);
+    });
+  }
+  // A rejected event starts no job (the ingest test below counts them).
+  const { rows: [ev] } = await db.query(`insert into ingest.webhook_events (source, raw_body, status) values ('telephony', 'x', 'rejected') returning id`);
+  await as(ROLES.worker, (c) => c.query(
+    `insert into app.unknown_phone (event_id, source, phone_number, trace_id, correlation_id, span_id, produced_by, producer_version)
+     values ($1, 'telephony', '+15550003333', '4bf92f3577b34da6a3ce929d0e0e4736', 'c', '00f067aa0ba902b7', 't', '1')`, [ev.id]));
+  const { rows: [masked] } = await db.query(`select after_data->>'phone_number' as v from audit.ledger where entity_type = 'app.unknown_phone'`);
+  t.match(masked.v, /^hmac-sha256:[0-9a-f]{16}$/, 'yet the trigger masks the worker\'s write with it');
+});
+
 t.test('ingest can only insert into the inbox (and read back its acknowledgement)', async (t) => {
   await as(ROLES.ingest, async (c) => {
     const { rows: [ev] } = await c.query(
@@ -117,6 +133,8 @@ const TABLES: Record<string, Privs> = {
   'audit.ledger': READ_ONLY,
   'audit.seals': READ_ONLY,
   'audit.tracked_tables': READ_ONLY,
+  // Read only by the audit writer (the capture triggers).
+  'audit.redaction_key': { owner: '', worker: '', ingest: '', forensics: '' },
   'ballast.diagnostic_logs': PIPELINE,
   'ballast.error_envelopes': APPEND_ONLY,
   'ballast.failure_settings': OWNER_WRITES,
