@@ -240,7 +240,7 @@ end $$;
 
 -- One dead letter's next replay, decided in SQL. The caller holds the row
 -- lock (LOCKED_MUTATION). Returns what happened: enqueued, bound_reached,
--- not_replayable or already_resolved. p_force (an operator's `dlq replay`)
+-- not_replayable or already_resolved. p_force (an operator's `dlq requeue`)
 -- ignores the bound and the schedule.
 create function ballast.replay_dead_letter(p_id uuid, p_force boolean default false) returns text
   language plpgsql security definer set search_path = pg_catalog, ballast, pg_temp as $$

@@ -179,7 +179,7 @@ grant execute on function ballast.finish_attempts(json), ballast.heartbeat_attem
 grant execute on function app.decision_done() to ballast_worker, ballast_owner;
 -- Stages, the search sync and the dead-letter sweeper (worker), the receiver (ingest).
 grant execute on function ballast.record_failure(jsonb, jsonb, jsonb) to ballast_worker, ballast_ingest;
--- The replay cron task and `ballast dlq replay` (both as the worker).
+-- The requeue cron task and `ballast dlq requeue` (both as the worker).
 grant execute on function ballast.replay_dead_letter(uuid, boolean) to ballast_worker;
 -- The receiver's answer to a duplicate delivery.
 grant execute on function ingest.delivery_status(text, text) to ballast_ingest;
