@@ -2,6 +2,7 @@
 import { migrate, withRole, type Db } from '../../lib/db/index.ts';
 import { startReceiver, resolveSecrets } from '../../lib/ingest/index.ts';
 import { readCrontab, registerStagesAt, startWorker } from '../../lib/stage/index.ts';
+import { closeSearchRuntime } from '../../lib/search/index.ts';
 import { stages } from '../../tasks/index.ts';
 import { openSession, untilSignal, withSession } from './context.ts';
 
@@ -42,6 +43,8 @@ export async function commandWorker(opts: { concurrency?: number; queues?: strin
     });
     await worker.done;
   } finally {
+    // A local search engine this worker started would keep the process alive.
+    await closeSearchRuntime(s.config);
     await s.close();
   }
 }

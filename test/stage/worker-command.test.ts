@@ -8,9 +8,9 @@ import { readCluster, ROOT, withDatabase } from '../helpers/cluster.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-function ballast(args: string[], databaseUrl: string): { child: ChildProcess; output: () => string } {
+function ballast(args: string[], databaseUrl: string, env: Record<string, string> = {}): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/ballast.js'), ...args], {
-    cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl, BALLAST_CONCURRENCY: '1', LOG_LEVEL: 'warn' },
+    cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl, BALLAST_CONCURRENCY: '1', LOG_LEVEL: 'warn', ...env },
   });
   let out = '';
   child.stdout!.on('data', (c) => { out += c; });
@@ -61,4 +61,19 @@ t.test('`ballast worker` runs its jobs as ballast_worker', async (t) => {
   child.kill('SIGTERM');
   const [code] = await once(child, 'exit');
   t.equal(code, 0, 'SIGTERM stops it cleanly');
+});
+
+t.test('`ballast worker` that started the local search engine still exits on SIGTERM', async (t) => {
+  const { db, url } = await testDatabase(t);
+  const dataDir = t.testdir();
+  const { child, output } = ballast(['worker'], url, { BALLAST_DATA_DIR: dataDir });
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  await db.query(`select graphile_worker.add_job('search_sync', '{}'::json)`);
+  await waitFor('a search_sync run', async () => {
+    if (child.exitCode !== null) throw new Error(`the worker exited: ${output()}`);
+    return (await db.query(`select 1 from ballast.maintenance_runs where task = 'search_sync'`)).rowCount;
+  }, { timeoutMs: 60_000 });
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  t.equal(code, 0, 'the engine it started is closed, so the process ends');
 });
