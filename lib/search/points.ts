@@ -8,7 +8,18 @@ import type { Schemas } from '@qdrant/js-client-rest';
 
 export type Entity = 'summary' | 'claim';
 
-export interface Document {
+/** The producer stamps a decision row carries, copied into its point's payload. */
+export interface ProducerStamps {
+  trace_id: string;
+  correlation_id: string;
+  produced_by: string;
+  producer_version: string;
+  model_version: string;
+  prompt_version: string | null;
+  produced_at: Date;
+}
+
+export interface Document extends ProducerStamps {
   entity: Entity;
   entity_id: number;
   point_id: string;
@@ -18,13 +29,6 @@ export interface Document {
   kind: string | null;
   content: string;
   content_hash: string;
-  trace_id: string;
-  correlation_id: string;
-  produced_by: string;
-  producer_version: string;
-  model_version: string;
-  prompt_version: string | null;
-  produced_at: Date;
 }
 
 /** `md5('ballast:<entity>:<id>')` as a UUID, like `search.point_id(entity, id)`. */

@@ -6,7 +6,7 @@
  */
 import type { Schemas } from '@qdrant/js-client-rest';
 import type { Db } from '../db/index.ts';
-import type { Document } from './points.ts';
+import type { Document, ProducerStamps } from './points.ts';
 import type { SearchRuntime } from './runtime.ts';
 
 export interface SearchQuery {
@@ -21,7 +21,7 @@ export interface SearchQuery {
   exact?: boolean | undefined;
 }
 
-export interface SearchHit {
+export interface SearchHit extends ProducerStamps {
   score: number;
   entity: string;
   /** The decision: summary -> interaction id, claim -> claim id. */
@@ -33,13 +33,6 @@ export interface SearchHit {
   version: number;
   /** The index holds an older version than Postgres (a sync is pending). */
   stale: boolean;
-  trace_id: string;
-  correlation_id: string;
-  produced_by: string;
-  producer_version: string;
-  model_version: string;
-  prompt_version: string | null;
-  produced_at: Date;
 }
 
 /** Parses `key=value[,key=value]`; numbers stay numbers. */
