@@ -125,6 +125,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     await db.close();
     throw e;
   });
+  // The beat that names the pool is in flight; the row names it once startWorker returns.
+  await heartbeat.beat();
 
   let stopping: Promise<void> | null = null;
   const stop = () => {

@@ -77,6 +77,19 @@ create index rescued_jobs_time_idx on ballast.rescued_jobs (rescued_at desc);
 -- 4. The worker's doors. ------------------------------------------------------
 
 /*
+ * Has some live worker beaten without a gap for the whole grace period? Only
+ * then can a silent worker be told from a database that was away: right
+ * after an outage every heartbeat is stale, and none of those workers is
+ * dead. The rescue acts only when this holds.
+ */
+create function ballast.fleet_heard_for(p_grace interval) returns boolean
+  language sql stable set search_path = pg_catalog, pg_temp as $$
+  select exists (select 1 from ballast.workers l
+                  where l.stopped_at is null and l.rescued_at is null
+                    and l.last_beat_at >= now() - make_interval(secs => 3 * l.beat_ms / 1000.0)
+                    and l.beating_since <= now() - p_grace) $$;
+
+/*
  * A worker's heartbeat: inserts its row, or refreshes it. Returns the row's
  * rescued_at: not null means the fleet declared this worker dead (it was
  * silent for longer than the grace period) and it must stop; such a row is
@@ -116,7 +129,7 @@ create function ballast.stop_worker(p_worker_id text) returns void
  * never less than 3 of their own heartbeat intervals) that have no attempt
  * heartbeating either, at most p_limit of them, and returns them with their
  * pool ids. Nothing happens unless some live worker has beaten without a gap
- * for the whole grace period (see ballast.workers.beating_since).
+ * for the whole grace period (ballast.fleet_heard_for).
  * Concurrent rescues each get different workers: the UPDATE re-checks
  * `rescued_at is null` on a row another rescue has just claimed.
  */
@@ -130,10 +143,7 @@ begin
     raise exception 'ballast.rescue_workers: the grace period must be positive, got %', p_grace_seconds using errcode = '22023';
   end if;
   v_grace := make_interval(secs => p_grace_seconds);
-  if not exists (select 1 from ballast.workers l
-                  where l.stopped_at is null and l.rescued_at is null
-                    and l.last_beat_at >= now() - make_interval(secs => 3 * l.beat_ms / 1000.0)
-                    and l.beating_since <= now() - v_grace) then
+  if not ballast.fleet_heard_for(v_grace) then
     return;
   end if;
   return query
@@ -160,7 +170,9 @@ end $$;
  * the grace period and whose worker is not alive: declared dead, stopped, or
  * with no row at all (a worker from before heartbeats). An attempt of a live
  * worker is never touched, however slow. `will_retry` says whether its job
- * is still queued with attempts left. Returns how many.
+ * is still queued with attempts left. Nothing happens unless some live worker
+ * has beaten without a gap for the whole grace period (ballast.fleet_heard_for).
+ * Returns how many.
  */
 create function ballast.abandon_attempts(p_grace_seconds numeric) returns int
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
@@ -169,6 +181,9 @@ declare
 begin
   if p_grace_seconds is null or p_grace_seconds <= 0 then
     raise exception 'ballast.abandon_attempts: the grace period must be positive, got %', p_grace_seconds using errcode = '22023';
+  end if;
+  if not ballast.fleet_heard_for(make_interval(secs => p_grace_seconds)) then
+    return 0;
   end if;
   update ballast.job_attempts a
      set status = 'abandoned',
