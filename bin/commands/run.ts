@@ -41,6 +41,8 @@ export async function commandWorker(opts: { concurrency?: number; queues?: strin
       ...(opts.queues ? { queues: opts.queues } : {}),
     });
     await worker.done;
+    // Declared dead after a long silence, it stopped: exit non-zero so systemd starts a fresh worker.
+    if (worker.rescued) process.exitCode = 75;
   } finally {
     await s.close();
   }

@@ -51,6 +51,8 @@ export interface WorkerHandle {
   done: Promise<void>;
   /** Graceful stop: no new jobs, in-flight jobs finish. */
   stop(): Promise<void>;
+  /** The fleet declared this worker dead (its heartbeat went stale) and it stopped itself. */
+  readonly rescued: boolean;
 }
 
 export const newWorkerId = (): string => `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -98,11 +100,12 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const ledger = new LedgerBatcher(db);
   const rt: StageRuntime = { db, config, ledger, log, redactor: opts.redactor, workerId, heartbeatMs: opts.heartbeatMs ?? 5000 };
   const taskList = buildTaskList(opts.stages, rt, opts.queues);
+  let rescued = false;
   // The worker's row in ballast.workers, written before it takes a job; it
   // names graphile-worker's pool id (the `locked_by` of the jobs it locks).
   const heartbeat = new WorkerHeartbeat(db, {
     workerId, tasks: Object.keys(taskList), concurrency, beatMs: rt.heartbeatMs, log,
-    onRescued: () => { void stop(); },
+    onRescued: () => { rescued = true; void stop(); },
   });
   await heartbeat.start();
   const events: WorkerEvents = new EventEmitter();
@@ -164,5 +167,5 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   }
 
   log.info({ worker_id: workerId, concurrency, tasks: Object.keys(taskList) }, 'worker started');
-  return { workerId, db, runner, done, stop };
+  return { workerId, db, runner, done, stop, get rescued() { return rescued; } };
 }

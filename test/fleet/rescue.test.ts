@@ -150,4 +150,5 @@ t.test('a worker the fleet declared dead stops itself, and its row stays rescued
   await waitFor('the worker to stop', async () => Promise.race([worker.done.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 50))]));
   const { rows: [after] } = await db.query(`select stopped_at, rescued_at from ballast.workers where worker_id = $1`, [worker.workerId]);
   t.match(after, { stopped_at: null, rescued_at: Date }, 'a rescued row is never revived or marked stopped');
+  t.equal(worker.rescued, true, 'the handle says why it stopped (`ballast worker` then exits 75, and systemd restarts it)');
 });
