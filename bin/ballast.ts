@@ -7,7 +7,7 @@ import { configureLogging } from '../lib/log/index.ts';
 import { commandUp } from './commands/up.ts';
 import { commandWorker, commandMigrate, commandIngest } from './commands/run.ts';
 import { commandSendSample } from './commands/send-sample.ts';
-import { commandTrace, commandStuck, commandPolicy } from './commands/forensics.ts';
+import { commandTrace, commandStuck, commandPolicy, commandWorkers } from './commands/forensics.ts';
 import { commandSearch, commandReconcileSearch, commandSearchHealth } from './commands/search.ts';
 import { auditDeletes, auditHistory, auditPurgeInteraction, auditSeal, auditTrace, auditVerify } from './commands/audit.ts';
 import { replayBatchCommand, replayDecisionCommand, replayExportCommand } from './commands/replay.ts';
@@ -67,9 +67,17 @@ program.command('trace')
   .action(commandTrace);
 
 program.command('stuck')
-  .description('where is it stuck? running attempts with a stale heartbeat and long-locked jobs')
+  .description('where is it stuck? dead workers, running attempts with a stale heartbeat, long-locked jobs, and jobs rescued from dead workers')
   .option('--stale <seconds>', 'heartbeat age that counts as stale', (v) => positiveInt(v, '--stale'), 60)
+  .option('--since <seconds>', 'list rescues this far back', (v) => positiveInt(v, '--since'), 3600)
   .action(commandStuck);
+
+program.command('workers')
+  .description('the worker fleet: each worker process, its state and last heartbeat, its locked jobs')
+  .option('--stale <seconds>', 'heartbeat age that counts as silent', (v) => positiveInt(v, '--stale'), 30)
+  .option('--since <seconds>', 'also list workers stopped or rescued this far back', (v) => positiveInt(v, '--since'), 3600)
+  .option('--json', 'print rows as JSON')
+  .action(commandWorkers);
 
 program.command('policy')
   .description('show or set the trace-id policy (jobs that succeed without a trace_id: log them, or refuse them)')

@@ -14,9 +14,10 @@ import searchSync from './search_sync.ts';
 import searchReconcile from './search_reconcile.ts';
 import requeueDeadLetters from './requeue_dead_letters.ts';
 import recoverFailedJobs from './recover_failed_jobs.ts';
+import rescueDeadWorkers from './rescue_dead_workers.ts';
 
 export const stages: Stage[] = [
   normalizeEvent, segmentInteraction, summarizeInteraction, extractClaims, detectStriking, auditSeal,
-  requeueDeadLetters, recoverFailedJobs,
+  requeueDeadLetters, recoverFailedJobs, rescueDeadWorkers,
   searchSync, searchReconcile,
 ] as Stage[];

@@ -1,4 +1,4 @@
-/** `ballast trace`, `ballast stuck`, `ballast policy`. */
+/** `ballast trace`, `ballast stuck`, `ballast workers`, `ballast policy`. */
 import { formatTimeline, resolveTraceIds, runNamed, traceTimeline } from '../../lib/forensics/index.ts';
 import { withSession } from './context.ts';
 
@@ -17,13 +17,42 @@ export async function commandTrace(id: string, opts: { json?: boolean }): Promis
   });
 }
 
-export async function commandStuck(opts: { stale: number }): Promise<void> {
+export async function commandStuck(opts: { stale: number; since: number }): Promise<void> {
   await withSession(async ({ db }) => {
-    const rows = await runNamed(db, 'stuck_attempts', [opts.stale]);
-    if (rows.length === 0) console.log(`nothing stuck: no running attempt silent for more than ${opts.stale}s`);
-    else console.table(rows);
+    const [dead, stuck, rescued] = await Promise.all([
+      runNamed(db, 'dead_workers', [opts.stale, opts.since]),
+      runNamed(db, 'stuck_attempts', [opts.stale]),
+      runNamed(db, 'rescued_jobs', [opts.since]),
+    ]);
+    printSection(`dead workers (silent for more than ${opts.stale}s, or rescued in the last ${opts.since}s)`, dead,
+      ({ rescue_reason: _, ...r }) => r);
+    printSection(`stuck: attempts silent and jobs locked for more than ${opts.stale}s`, stuck);
+    printSection(`jobs rescued from dead workers in the last ${opts.since}s`, rescued, ({ reason: _, ...r }) => r);
+    if (dead.length + stuck.length + rescued.length === 0) {
+      console.log(`nothing stuck: no worker or running attempt silent for more than ${opts.stale}s, no rescue in the last ${opts.since}s`);
+    }
   });
 }
+
+export async function commandWorkers(opts: { stale: number; since: number; json?: boolean }): Promise<void> {
+  await withSession(async ({ db }) => {
+    const rows = await runNamed(db, 'workers', [opts.stale, opts.since]);
+    if (opts.json) return console.log(JSON.stringify(rows, null, 2));
+    if (rows.length === 0) return console.log('no workers: none is running, and none stopped or was rescued recently');
+    const states = rows.reduce<Record<string, number>>((n, r) => ({ ...n, [r.state]: (n[r.state] ?? 0) + 1 }), {});
+    console.log(`workers: ${Object.entries(states).map(([s, n]) => `${n} ${s}`).join(', ')}`);
+    console.table(rows.map(({ pool_ids, started_at, last_beat_at, ...r }) => ({ ...r, started_at: iso(started_at), pool_ids: pool_ids.join(' ') })));
+  });
+}
+
+function printSection(title: string, rows: Record<string, any>[], shape: (r: Record<string, any>) => Record<string, any> = (r) => r): void {
+  if (rows.length === 0) return;
+  console.log(`${title}:`);
+  console.table(rows.map((r) => Object.fromEntries(Object.entries(shape(r)).map(([k, v]) => [k, v instanceof Date ? iso(v) : v]))));
+}
+
+/** A timestamp to the second, in UTC. */
+const iso = (d: Date | null): string | null => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
 
 export async function commandPolicy(opts: { mode?: string; cutoff?: string }): Promise<void> {
   await withSession(async ({ db, config }) => {

@@ -42,6 +42,8 @@ export async function commandWorker(opts: { concurrency?: number; queues?: strin
       ...(opts.queues ? { queues: opts.queues } : {}),
     });
     await worker.done;
+    // Declared dead after a long silence, it stopped: exit non-zero so systemd starts a fresh worker.
+    if (worker.rescued) process.exitCode = 75;
   } finally {
     // A local search engine this worker started would keep the process alive.
     await closeSearchRuntime(s.config);

@@ -60,6 +60,7 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   'send-sample': ROLES.forensics, // no database
   trace: ROLES.forensics,
   stuck: ROLES.forensics,
+  workers: ROLES.forensics,
   // Sets the trace-id policy, a setting: only the owner writes settings.
   policy: ROLES.owner,
   'dlq list': ROLES.forensics,

@@ -5,6 +5,12 @@
  * the missing dead letter, then removes permanently failed jobs whose dead
  * letter exists (the dead letter is now the record, and a requeue enqueues a
  * fresh job).
+ *
+ * A job whose worker died during its last attempt is freed by the rescue of
+ * dead workers (lib/fleet), which records why; its dead letter says so.
+ * Jobs that did their work (superseded through their job key, or whose
+ * attempt succeeded in the ledger) are not failures: the view
+ * `ballast.unrecorded_failed_jobs` leaves them out.
  */
 import type { Db } from '../db/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -48,12 +54,16 @@ export function errorFromLastError(lastError: string): Error {
 export async function recoverFailedJobs(deps: { db: Db; log: Logger; redactor: Redactor }, cfg: RecoverConfig = {}): Promise<RecoverResult> {
   const { db, log, redactor } = deps;
   const { rows } = await db.query(
-    'select id, task_identifier, payload, attempts, last_error from ballast.unrecorded_failed_jobs order by id limit $1',
+    `select j.id, j.task_identifier, j.payload, j.attempts, j.last_error,
+            (select r.reason from ballast.rescued_jobs r
+              where r.job_id = j.id and r.outcome = 'last_attempt' order by r.id desc limit 1) as rescue_reason
+       from ballast.unrecorded_failed_jobs j order by j.id limit $1`,
     [cfg.limit ?? 500]);
   let recovered = 0;
   for (const j of rows) {
     const payload = (j.payload ?? {}) as Record<string, unknown>;
-    const err = errorFromLastError(String(j.last_error ?? 'unknown error'));
+    // A crash is transient: the dead letter is retryable, within the requeue bound.
+    const err = j.rescue_reason ? new TransientError(j.rescue_reason) : errorFromLastError(String(j.last_error ?? 'unknown error'));
     const c = classify(err);
     const envelope = buildEnvelope(redactor, {
       err,
@@ -67,7 +77,7 @@ export async function recoverFailedJobs(deps: { db: Db; log: Logger; redactor: R
       deadLetter: buildDeadLetter(redactor, {
         envelope, failingFunction: j.task_identifier, payload, code: c.code, httpStatus: c.httpStatus,
         attempt: j.attempts, retryable: c.outcome === 'transient', jobId: String(j.id),
-        context: { task: j.task_identifier, recovered: true, outcome: c.outcome },
+        context: { task: j.task_identifier, recovered: true, outcome: c.outcome, ...(j.rescue_reason ? { worker_died: true } : {}) },
       }),
     });
     log.error({ error_id: envelope.error_id, job_id: String(j.id), task: j.task_identifier }, 'wrote the missing dead letter of a failed job');

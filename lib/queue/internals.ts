@@ -48,3 +48,47 @@ export async function removeDeadLetteredJobs(tx: Tx, olderThanSeconds: number): 
     [olderThanSeconds]);
   return rowCount ?? 0;
 }
+
+/** A job locked by a graphile-worker pool, as a rescue sees it before freeing it. */
+export interface LockedJob {
+  id: string;
+  task: string;
+  /** The attempt the pool holds (graphile-worker counts it when it locks the job). */
+  attempts: number;
+  max_attempts: number;
+  locked_by: string;
+  trace_id: string | null;
+  /**
+   * add_job replaced it through its job key while it was locked: graphile-worker
+   * then clears its key, sets attempts to max_attempts and updated_at to now(),
+   * and the newer job does the work. Locking a job sets neither updated_at nor
+   * key, so a job updated after it was locked was superseded.
+   */
+  superseded: boolean;
+}
+
+/** The jobs these pools (graphile-worker's `locked_by`) hold. */
+export async function jobsLockedBy(tx: Tx, poolIds: readonly string[]): Promise<LockedJob[]> {
+  const { rows } = await tx.query<LockedJob>(
+    `select j.id::text as id, t.identifier as task, j.attempts, j.max_attempts, j.locked_by,
+            j.payload->>'trace_id' as trace_id,
+            (j.key is null and j.attempts >= j.max_attempts and j.updated_at > j.locked_at) as superseded
+       from graphile_worker._private_jobs j
+       join graphile_worker._private_tasks t on t.id = j.task_id
+      where j.locked_by = any($1::text[])
+      order by j.id`,
+    [poolIds]);
+  return rows;
+}
+
+/** graphile-worker's `force_unlock_workers` (public API): frees every job and queue these pools lock. */
+export async function forceUnlockWorkers(tx: Tx, poolIds: readonly string[]): Promise<void> {
+  await tx.query('select graphile_worker.force_unlock_workers($1::text[])', [poolIds]);
+}
+
+/** graphile-worker's `complete_jobs` (public API): removes unlocked jobs. Returns the ids removed. */
+export async function removeJobs(tx: Tx, jobIds: readonly string[]): Promise<string[]> {
+  if (jobIds.length === 0) return [];
+  const { rows } = await tx.query<{ id: string }>('select id::text as id from graphile_worker.complete_jobs($1::bigint[])', [jobIds]);
+  return rows.map((r) => r.id);
+}

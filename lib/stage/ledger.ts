@@ -11,7 +11,8 @@
  */
 import type { Db, Statement } from '../db/index.ts';
 
-export type AttemptStatus = 'running' | 'succeeded' | 'failed';
+/** `abandoned`: its worker stopped heartbeating while it ran (set by the rescue, lib/fleet). */
+export type AttemptStatus = 'running' | 'succeeded' | 'failed' | 'abandoned';
 
 export interface AttemptRow {
   job_id: string;

@@ -5,11 +5,13 @@
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { run, type Runner, type TaskList } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import { loadConfig, type Config } from '../config/index.ts';
 import { Db } from '../db/index.ts';
 import { createLogger, workerLogger, type Logger } from '../log/index.ts';
 import type { Redactor } from '../failures/index.ts';
+import { WorkerHeartbeat } from '../fleet/index.ts';
 import { LedgerBatcher } from './ledger.ts';
 import { registryDrift } from './registry.ts';
 import type { Stage, StageRuntime } from './define.ts';
@@ -23,7 +25,7 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Only run stages in these named queues. @defaultValue every queue */
   queues?: string[];
-  /** Milliseconds between heartbeats of a long attempt. @defaultValue `5000` */
+  /** Milliseconds between heartbeats of the worker's row and of a long attempt. @defaultValue `5000` */
   heartbeatMs?: number;
   /** graphile-worker crontab text (see `ops/crontab`). @defaultValue none */
   crontab?: string | undefined;
@@ -49,6 +51,8 @@ export interface WorkerHandle {
   done: Promise<void>;
   /** Graceful stop: no new jobs, in-flight jobs finish. */
   stop(): Promise<void>;
+  /** The fleet declared this worker dead (its heartbeat went stale) and it stopped itself. */
+  readonly rescued: boolean;
 }
 
 export const newWorkerId = (): string => `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -96,6 +100,16 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const ledger = new LedgerBatcher(db);
   const rt: StageRuntime = { db, config, ledger, log, redactor: opts.redactor, workerId, heartbeatMs: opts.heartbeatMs ?? 5000 };
   const taskList = buildTaskList(opts.stages, rt, opts.queues);
+  let rescued = false;
+  // The worker's row in ballast.workers, written before it takes a job; it
+  // names graphile-worker's pool id (the `locked_by` of the jobs it locks).
+  const heartbeat = new WorkerHeartbeat(db, {
+    workerId, tasks: Object.keys(taskList), concurrency, beatMs: rt.heartbeatMs, log,
+    onRescued: () => { rescued = true; void stop(); },
+  });
+  await heartbeat.start();
+  const events: WorkerEvents = new EventEmitter();
+  events.on('pool:create', ({ workerPool }) => { void heartbeat.addPool(workerPool.id); });
   const drift = await registryDrift(db, opts.stages).catch((e: Error) => [`cannot read ballast.stages: ${e.message}`]);
   if (drift.length) log.warn({ drift }, 'the stage registry differs from this worker\'s stages; run `ballast migrate`');
 
@@ -105,10 +119,17 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     concurrency,
     pollInterval: opts.pollIntervalMs ?? 2000,
     noHandleSignals: true,
+    events,
     logger: workerLogger(log),
     ...(opts.crontab ? { crontab: opts.crontab } : { parsedCronItems: [] }),
     preset: workerPreset(concurrency, opts.gracefulAbortMs),
+  }).catch(async (e) => {
+    await heartbeat.stop(true);
+    await db.close();
+    throw e;
   });
+  // The beat that names the pool is in flight; the row names it once startWorker returns.
+  await heartbeat.beat();
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -118,8 +139,11 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     return stopping;
   };
   const done = (async () => {
-    await runner.promise.catch((e) => log.error({ err: e }, 'worker crashed'));
+    // After a crash of the runner its jobs may still be locked: the row goes
+    // stale instead of stopped, and the rescue frees them.
+    const graceful = await runner.promise.then(() => true, (e) => { log.error({ err: e }, 'worker crashed'); return false; });
     await ledger.drain();
+    await heartbeat.stop(graceful);
     await db.close();
   })();
 
@@ -143,5 +167,5 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   }
 
   log.info({ worker_id: workerId, concurrency, tasks: Object.keys(taskList) }, 'worker started');
-  return { workerId, db, runner, done, stop };
+  return { workerId, db, runner, done, stop, get rescued() { return rescued; } };
 }

@@ -1,7 +1,8 @@
 import t from 'tap';
 import pg from 'pg';
 import { z } from 'zod';
-import { ROLES, withRole, type DbRole } from '../../lib/db/index.ts';
+import { Db, ROLES, withRole, type DbRole } from '../../lib/db/index.ts';
+import { rescueDeadWorkers } from '../../lib/fleet/index.ts';
 import { defineStage, PermanentError } from '../../lib/stage/index.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { startTestWorker } from '../helpers/pipeline.ts';
@@ -142,9 +143,13 @@ const TABLES: Record<string, Privs> = {
   'ballast.maintenance_runs': APPEND_ONLY,
   'ballast.pipeline_failures': PIPELINE,
   'ballast.policy_violations': OWNER_WRITES,
+  // What the rescue of dead workers did with each job.
+  'ballast.rescued_jobs': APPEND_ONLY,
   // The stage registry: `ballast migrate` (the owner) writes it from the stages' declarations.
   'ballast.stages': OWNER_WRITES,
   'ballast.trace_policy': OWNER_WRITES,
+  // The fleet's heartbeat rows: written through ballast.beat_worker, stop_worker and rescue_workers only.
+  'ballast.workers': OWNER_WRITES,
   'graphile_worker._private_job_queues': PIPELINE,
   'graphile_worker._private_jobs': PIPELINE,
   'graphile_worker._private_known_crontabs': PIPELINE,
@@ -218,7 +223,10 @@ const DEFINER: Record<string, DbRole[]> = {
   'audit.capture_update()': [],
   'audit.capture_update_simple()': [],
   'audit.seal(integer)': [ROLES.worker],
+  'ballast.abandon_attempts(numeric)': [ROLES.worker],
   'ballast.attempt_succeeded()': [],
+  // Every worker's heartbeat, and the rescue_dead_workers task (as the worker).
+  'ballast.beat_worker(text,text,integer,text[],text[],integer,integer)': [ROLES.worker],
   // Owned by the owner of ballast.error_envelopes (the migrating user), whose guard lets only it delete.
   'ballast.cleanup_old_errors(integer)': [ROLES.owner],
   'ballast.finish_attempts(json)': [ROLES.worker],
@@ -226,6 +234,8 @@ const DEFINER: Record<string, DbRole[]> = {
   'ballast.log_diagnostic(text,text,text,text,text,jsonb)': [],
   'ballast.record_failure(jsonb,jsonb,jsonb)': [ROLES.worker, ROLES.ingest],
   'ballast.replay_dead_letter(uuid,boolean)': [ROLES.worker],
+  'ballast.rescue_workers(numeric,integer)': [ROLES.worker],
+  'ballast.stop_worker(text)': [ROLES.worker],
   'ingest.delivery_status(text,text)': [ROLES.ingest],
   'ingest.enqueue_first_stage()': [],
 };
@@ -320,4 +330,42 @@ t.test('the stage runtime, acting as the worker, records attempts on every ledge
     return rows.length === 3 ? rows : null;
   });
   t.same(rows, [{ task: 'role_fails', status: 'failed' }, { task: 'role_quick', status: 'succeeded' }, { task: 'role_slow', status: 'succeeded' }]);
+});
+
+t.test('the worker heartbeats and rescues through its functions, and cannot revive a worker or rewrite a rescue', async (t) => {
+  const { db: own, url: ownUrl } = await testDatabase(t);
+  const beat = (c: pg.Client, id: string, pool: string) =>
+    c.query(`select ballast.beat_worker($1, 'h', 1, $2, '{t}', 1, 100)`, [id, [pool]]);
+  const c = new pg.Client({ connectionString: withRole(ownUrl, ROLES.worker) });
+  await c.connect();
+  t.teardown(() => c.end());
+  await beat(c, 'w-live', 'pool-live');
+  await beat(c, 'w-dead', 'pool-dead');
+  const { rows: [job] } = await own.query(`select id::text from graphile_worker.add_job('t', '{}')`);
+  await own.query(`update graphile_worker._private_jobs set attempts = 1, locked_by = 'pool-dead', locked_at = now() where id = $1`, [job.id]);
+  await own.query(`update ballast.workers set last_beat_at = now() - interval '1 hour' where worker_id = 'w-dead'`);
+  await own.query(`update ballast.workers set beating_since = now() - interval '1 hour' where worker_id = 'w-live'`);
+  await beat(c, 'w-live', 'pool-live');
+
+  await t.rejects(c.query(`update ballast.workers set last_beat_at = now() where worker_id = 'w-dead'`), denied, 'a worker cannot fake another\'s heartbeat by hand');
+  await t.rejects(c.query(`insert into ballast.workers (worker_id, host, pid, tasks, concurrency, beat_ms) values ('x', 'h', 1, '{}', 1, 1)`), denied);
+  await t.rejects(c.query(`delete from ballast.workers`), denied);
+
+  const workerDb = new Db({ connectionString: withRole(ownUrl, ROLES.worker), max: 2 });
+  t.teardown(() => workerDb.close());
+  const r = await rescueDeadWorkers(workerDb, { graceSeconds: 30 });
+  t.match(r, { workers: 1, jobs: 1, retry: 1 }, 'the rescue runs as the worker');
+  t.match((await own.query(`select locked_by from ballast.queued_jobs where id = $1`, [job.id])).rows[0], { locked_by: null });
+  await beat(c, 'w-dead', 'pool-dead');
+  t.match((await own.query(`select rescued_at, last_beat_at < now() - interval '1 minute' as stale from ballast.workers where worker_id = 'w-dead'`)).rows[0],
+    { rescued_at: Date, stale: true }, 'a late beat does not revive a rescued worker');
+  await t.rejects(c.query(`update ballast.rescued_jobs set outcome = 'retry'`), denied, 'what a rescue did is never rewritten');
+  await t.rejects(c.query(`delete from ballast.rescued_jobs`), denied);
+  for (const role of [ROLES.ingest, ROLES.forensics]) {
+    await as(role, async (x) => {
+      await t.rejects(x.query(`select ballast.beat_worker('x', 'h', 1, '{}', '{}', 1, 100)`), denied, `${role} cannot heartbeat`);
+      await t.rejects(x.query(`select * from ballast.rescue_workers(30, 10)`), denied, `${role} cannot rescue`);
+      await t.rejects(x.query(`select ballast.abandon_attempts(30)`), denied, `${role} cannot abandon attempts`);
+    });
+  }
 });

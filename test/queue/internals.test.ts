@@ -1,14 +1,18 @@
 import { createRequire } from 'node:module';
 import t from 'tap';
-import { GRAPHILE_WORKER_VERSION, PRIVATE_COLUMNS, removeDeadLetteredJobs, stopRetrying } from '../../lib/queue/index.ts';
+import { z } from 'zod';
+import { forceUnlockWorkers, GRAPHILE_WORKER_VERSION, jobsLockedBy, PRIVATE_COLUMNS, removeDeadLetteredJobs, removeJobs, stopRetrying } from '../../lib/queue/index.ts';
+import { defineStage } from '../../lib/stage/index.ts';
 import { testDatabase } from '../helpers/db.ts';
+import { startTestWorker } from '../helpers/pipeline.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const installed = (createRequire(import.meta.url)('graphile-worker/package.json') as { version: string }).version;
 
 t.test('the installed graphile-worker is the version the private-table statements were checked against', async (t) => {
   t.equal(installed, GRAPHILE_WORKER_VERSION,
     `graphile-worker is ${installed}, but ballast's reads of its private tables were checked against ${GRAPHILE_WORKER_VERSION}. ` +
-    'Re-check, against the new version\'s sql/ migrations: the statements in lib/queue/internals.ts (stopRetrying, removeDeadLetteredJobs), ' +
+    'Re-check, against the new version\'s sql/ migrations: the statements in lib/queue/internals.ts (stopRetrying, removeDeadLetteredJobs, jobsLockedBy), ' +
     'the view ballast.queued_jobs and the view ballast.unrecorded_failed_jobs built on it (sql/migrations), ' +
     'and that a job whose attempts reached max_attempts is still never fetched again; then update GRAPHILE_WORKER_VERSION and PRIVATE_COLUMNS.');
 });
@@ -49,4 +53,34 @@ t.test('removeDeadLetteredJobs deletes only failed-for-good jobs that have a dea
   t.equal(removed, 1);
   const { rows } = await db.query('select id::text from graphile_worker.jobs order by id');
   t.same(rows.map((r) => r.id), [String(unlettered), String(retrying)].sort((a, b) => Number(a) - Number(b)));
+});
+
+t.test('jobsLockedBy sees a job a real pool locked, and tells when add_job superseded it; freeing and removing use graphile-worker\'s functions', async (t) => {
+  const { db, url } = await testDatabase(t);
+  let release = false;
+  const hold = defineStage({
+    task: 'internals_hold', version: '1.0.0', payload: z.object({}),
+    async run() { await waitFor('the release', async () => release, { timeoutMs: 60_000 }); },
+  });
+  await db.query(`select graphile_worker.add_job('internals_hold', '{"trace_id": "0af7651916cd43dd8448eb211c80319c"}', job_key => 'hold:1')`);
+  const worker = await startTestWorker(t, url, { stages: [hold], concurrency: 1 });
+  const { rows: [w] } = await db.query(`select pool_ids from ballast.workers where worker_id = $1`, [worker.workerId]);
+  const [before] = await waitFor('the lock', async () => {
+    const jobs = await db.atomicWrite((tx) => jobsLockedBy(tx, w.pool_ids));
+    return jobs.length ? jobs : null;
+  });
+  t.match(before, { task: 'internals_hold', attempts: 1, max_attempts: 25, locked_by: w.pool_ids[0], trace_id: '0af7651916cd43dd8448eb211c80319c', superseded: false },
+    'locking a job does not look like superseding it');
+  await db.query(`select graphile_worker.add_job('internals_hold', '{}', job_key => 'hold:1')`);
+  const [after] = await db.atomicWrite((tx) => jobsLockedBy(tx, w.pool_ids));
+  t.match(after, { id: before!.id, attempts: 25, superseded: true }, 'add_job with its key supersedes the running job');
+
+  // What a rescue does with a superseded job of a dead pool: free it, then remove it.
+  await db.atomicWrite(async (tx) => {
+    t.same(await removeJobs(tx, [before!.id]), [], 'a locked job is not removed');
+    await forceUnlockWorkers(tx, w.pool_ids);
+    t.same(await removeJobs(tx, [before!.id]), [before!.id]);
+  });
+  release = true;
+  await waitFor('the newer job to run', async () => (await db.query(`select count(*)::int n from ballast.queued_jobs`)).rows[0].n === 0);
 });

@@ -1,0 +1,3 @@
+/** The worker fleet: each process's heartbeat row, and the rescue of dead workers' jobs. */
+export { WorkerHeartbeat, type HeartbeatOptions } from './heartbeat.ts';
+export { DEFAULT_GRACE_SECONDS, rescueDeadWorkers, rescueOutcome, type RescueOptions, type RescueOutcome, type RescueResult, type RescuedWorker } from './rescue.ts';

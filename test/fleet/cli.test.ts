@@ -1,0 +1,52 @@
+/**
+ * `ballast workers` and `ballast stuck`, run as the operator runs them: the
+ * fleet with each worker's last beat, dead workers and rescued jobs, every
+ * job named by its ballast worker (not graphile-worker's pool id), and
+ * intervals printed readably.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { ROOT } from '../helpers/cluster.ts';
+import { testDatabase } from '../helpers/db.ts';
+
+const run = promisify(execFile);
+const ballast = async (url: string, ...args: string[]) => (await run(process.execPath, [path.join(ROOT, 'bin/ballast.js'), ...args],
+  { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' } })).stdout;
+
+t.test('`ballast workers` lists the fleet and `ballast stuck` shows dead workers and rescued jobs', async (t) => {
+  const { db, url } = await testDatabase(t);
+  const beat = (id: string, pool: string) => db.query(`select ballast.beat_worker($1, 'host-a', 11, $2, '{normalize_event}', 4, 5000)`, [id, [pool]]);
+  await beat('host-a:11:aaaaaa', 'pool-aaaa');
+  await beat('host-a:12:silent', 'pool-silent');
+  await beat('host-a:13:rescued', 'pool-gone');
+  await db.query(`update ballast.workers set last_beat_at = now() - interval '2 minutes 5 seconds' where worker_id = 'host-a:12:silent'`);
+  await db.query(`update ballast.workers set last_beat_at = now() - interval '3 minutes', rescued_at = now(), rescue_reason = 'it stopped heartbeating'
+                   where worker_id = 'host-a:13:rescued'`);
+  const { rows: [job] } = await db.query(`select id::text from graphile_worker.add_job('normalize_event', '{}')`);
+  await db.query(`update graphile_worker._private_jobs set attempts = 1, locked_by = 'pool-silent', locked_at = now() - interval '2 minutes' where id = $1`, [job.id]);
+  await db.query(`insert into ballast.rescued_jobs (job_id, task, attempt, max_attempts, worker_id, pool_id, outcome, reason)
+                  values (999, 'extract_claims', 2, 25, 'host-a:13:rescued', 'pool-gone', 'retry', 'it stopped heartbeating; job 999 freed')`);
+
+  const workers = await ballast(url, 'workers');
+  t.match(workers, /workers: 1 alive, 1 silent, 1 rescued/);
+  for (const [id, state] of [['host-a:11:aaaaaa', 'alive'], ['host-a:12:silent', 'silent'], ['host-a:13:rescued', 'rescued']]) {
+    t.match(workers, new RegExp(`${id}.*${state}`), `${id} is ${state}`);
+  }
+  t.match(workers, /00:02:0[5-9]/, 'the silent worker\'s last beat, readable');
+  t.notMatch(workers, /PostgresInterval|\[object/);
+  const json = JSON.parse(await ballast(url, 'workers', '--json'));
+  t.match(json.find((w: { worker_id: string }) => w.worker_id === 'host-a:12:silent'), { state: 'silent', jobs_locked: 1, pool_ids: ['pool-silent'] });
+
+  const stuck = await ballast(url, 'stuck', '--stale', '60');
+  t.match(stuck, /dead workers/);
+  t.match(stuck, /host-a:12:silent.*silent/);
+  t.match(stuck, /host-a:13:rescued.*rescued/);
+  t.match(stuck, /locked_without_heartbeat.*host-a:12:silent.*silent/, 'the locked job names its ballast worker');
+  t.notMatch(stuck, /pool-silent/, 'not graphile-worker\'s pool id');
+  t.match(stuck, /jobs rescued from dead workers/);
+  t.match(stuck, /999.*extract_claims.*retry/);
+  t.match(stuck, /00:02:0\d/);
+  t.notMatch(stuck, /PostgresInterval|\[object/);
+});
