@@ -10,7 +10,7 @@ import { rescueDeadWorkers } from '../../lib/fleet/index.ts';
 import { databaseBefore } from '../helpers/upgrade.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const MIGRATION = '010_worker_heartbeats.sql';
+const MIGRATION = '008_worker_heartbeats.sql';
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
 t.test(`${MIGRATION}: old ledger rows and jobs are kept, and the rescue cleans up what an old crash left`, async (t) => {
