@@ -134,7 +134,13 @@ CREATE TYPE audit.tx_identity AS (
 --
 
 CREATE DOMAIN ballast.attempt_status AS text
-	CONSTRAINT attempt_status_check CHECK ((VALUE = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text])));
+	CONSTRAINT attempt_status_check CHECK ((VALUE = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'abandoned'::text])));
+
+--
+-- Name: DOMAIN attempt_status; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON DOMAIN ballast.attempt_status IS 'running, succeeded, failed, or abandoned (its worker stopped heartbeating; error says why)';
 
 --
 -- Name: span_id; Type: DOMAIN; Schema: ballast; Owner: -
@@ -752,6 +758,40 @@ end $$;
 COMMENT ON FUNCTION audit.tx_identity() IS 'the transaction''s identity settings (ballast.actor, request_id, trace_id, reason, ...) as the ledger records them';
 
 --
+-- Name: abandon_attempts(numeric); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.abandon_attempts(p_grace_seconds numeric) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  n int;
+begin
+  if p_grace_seconds is null or p_grace_seconds <= 0 then
+    raise exception 'ballast.abandon_attempts: the grace period must be positive, got %', p_grace_seconds using errcode = '22023';
+  end if;
+  if not ballast.fleet_heard_for(make_interval(secs => p_grace_seconds)) then
+    return 0;
+  end if;
+  update ballast.job_attempts a
+     set status = 'abandoned',
+         finished_at = now(),
+         error = coalesce(w.rescue_reason,
+                          case when w.stopped_at is not null then format('worker %s stopped at %s while this attempt ran', a.worker_id, w.stopped_at)
+                               else format('worker %s has no heartbeat row; the attempt''s last heartbeat was at %s', a.worker_id, a.heartbeat_at) end),
+         will_retry = exists (select 1 from ballast.queued_jobs j where j.id = a.job_id and j.attempts < j.max_attempts)
+    from ballast.job_attempts r
+    left join ballast.workers w on w.worker_id = r.worker_id
+   where a.span_id = r.span_id
+     and r.status = 'running'
+     and r.heartbeat_at < now() - make_interval(secs => p_grace_seconds)
+     and (w.worker_id is null or w.rescued_at is not null or w.stopped_at is not null);
+  get diagnostics n = row_count;
+  return n;
+end $$;
+
+--
 -- Name: attempt_succeeded(); Type: FUNCTION; Schema: ballast; Owner: -
 --
 
@@ -788,6 +828,38 @@ begin
   end if;
   return null;
 end $$;
+
+--
+-- Name: beat_worker(text, text, integer, text[], text[], integer, integer); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.beat_worker(p_worker_id text, p_host text, p_pid integer, p_pool_ids text[], p_tasks text[], p_concurrency integer, p_beat_ms integer) RETURNS timestamp with time zone
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_rescued timestamptz;
+begin
+  insert into ballast.workers as w (worker_id, host, pid, pool_ids, tasks, concurrency, beat_ms)
+  values (p_worker_id, p_host, p_pid, coalesce(p_pool_ids, '{}'), p_tasks, p_concurrency, p_beat_ms)
+  on conflict (worker_id) do update set
+    pool_ids = excluded.pool_ids,
+    tasks = excluded.tasks,
+    concurrency = excluded.concurrency,
+    beat_ms = excluded.beat_ms,
+    beating_since = case when w.last_beat_at < now() - make_interval(secs => 3 * w.beat_ms / 1000.0)
+                         then now() else w.beating_since end,
+    last_beat_at = now()
+   where w.rescued_at is null and w.stopped_at is null;
+  select w.rescued_at into v_rescued from ballast.workers w where w.worker_id = p_worker_id;
+  return v_rescued;
+end $$;
+
+--
+-- Name: FUNCTION beat_worker(p_worker_id text, p_host text, p_pid integer, p_pool_ids text[], p_tasks text[], p_concurrency integer, p_beat_ms integer); Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON FUNCTION ballast.beat_worker(p_worker_id text, p_host text, p_pid integer, p_pool_ids text[], p_tasks text[], p_concurrency integer, p_beat_ms integer) IS 'a worker''s heartbeat; returns rescued_at, not null when the fleet declared it dead';
 
 --
 -- Name: cleanup_old_errors(integer); Type: FUNCTION; Schema: ballast; Owner: -
@@ -943,6 +1015,19 @@ end $$;
 --
 
 COMMENT ON FUNCTION ballast.finish_attempts(p_rows json) IS 'the worker''s door to finish attempts in the job ledger: insert a finished attempt or finish a running one, never rewrite a finished one';
+
+--
+-- Name: fleet_heard_for(interval); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.fleet_heard_for(p_grace interval) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select exists (select 1 from ballast.workers l
+                  where l.stopped_at is null and l.rescued_at is null
+                    and l.last_beat_at >= now() - make_interval(secs => 3 * l.beat_ms / 1000.0)
+                    and l.beating_since <= now() - p_grace) $$;
 
 --
 -- Name: guard_error_envelope(); Type: FUNCTION; Schema: ballast; Owner: -
@@ -1161,6 +1246,43 @@ CREATE FUNCTION ballast.replay_delay(n integer) RETURNS interval
     from ballast.failure_settings s $$;
 
 --
+-- Name: rescue_workers(numeric, integer); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.rescue_workers(p_grace_seconds numeric, p_limit integer) RETURNS TABLE(worker_id text, pool_ids text[], last_beat_at timestamp with time zone, reason text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_grace interval;
+begin
+  if p_grace_seconds is null or p_grace_seconds <= 0 then
+    raise exception 'ballast.rescue_workers: the grace period must be positive, got %', p_grace_seconds using errcode = '22023';
+  end if;
+  v_grace := make_interval(secs => p_grace_seconds);
+  if not ballast.fleet_heard_for(v_grace) then
+    return;
+  end if;
+  return query
+  with rescued as (
+  update ballast.workers w
+     set rescued_at = now(),
+         rescue_reason = format('worker %s (pid %s on %s) stopped heartbeating at %s; rescued after %s s of silence',
+                                w.worker_id, w.pid, w.host, w.last_beat_at,
+                                round(extract(epoch from now() - w.last_beat_at)::numeric, 1))
+    from (select d.worker_id from ballast.workers d
+           where d.stopped_at is null and d.rescued_at is null
+             and d.last_beat_at < now() - greatest(v_grace, make_interval(secs => 3 * d.beat_ms / 1000.0))
+             and not exists (select 1 from ballast.job_attempts a
+                              where a.status = 'running' and a.worker_id = d.worker_id and a.heartbeat_at >= now() - v_grace)
+           order by d.last_beat_at
+           limit p_limit) dead
+   where w.worker_id = dead.worker_id and w.rescued_at is null and w.stopped_at is null
+  returning w.worker_id, w.pool_ids, w.last_beat_at, w.rescue_reason)
+  select * from rescued;
+end $$;
+
+--
 -- Name: setting(text); Type: FUNCTION; Schema: ballast; Owner: -
 --
 
@@ -1170,6 +1292,17 @@ CREATE FUNCTION ballast.setting(name text) RETURNS text
 begin
   return nullif(current_setting('ballast.' || name, true), '');
 end $$;
+
+--
+-- Name: stop_worker(text); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.stop_worker(p_worker_id text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  update ballast.workers set stopped_at = now()
+   where worker_id = p_worker_id and stopped_at is null and rescued_at is null $$;
 
 --
 -- Name: touch_trace_policy(); Type: FUNCTION; Schema: ballast; Owner: -
@@ -2217,6 +2350,44 @@ CREATE VIEW ballast.queued_jobs AS
 COMMENT ON VIEW ballast.queued_jobs IS 'jobs still in the queue (waiting, locked, retrying or failed for good), with their trace';
 
 --
+-- Name: rescued_jobs; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.rescued_jobs (
+    id bigint NOT NULL,
+    job_id bigint NOT NULL,
+    task text NOT NULL,
+    attempt integer NOT NULL,
+    max_attempts integer NOT NULL,
+    worker_id text NOT NULL,
+    pool_id text NOT NULL,
+    outcome text NOT NULL,
+    reason text NOT NULL,
+    trace_id text,
+    rescued_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT rescued_jobs_outcome_check CHECK ((outcome = ANY (ARRAY['retry'::text, 'last_attempt'::text, 'superseded'::text, 'completed'::text])))
+);
+
+--
+-- Name: TABLE rescued_jobs; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.rescued_jobs IS 'what the rescue of a dead worker did with each job it held (lib/fleet/rescue.ts)';
+
+--
+-- Name: rescued_jobs_id_seq; Type: SEQUENCE; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ballast.rescued_jobs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME ballast.rescued_jobs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: stages; Type: TABLE; Schema: ballast; Owner: -
 --
 
@@ -2292,7 +2463,57 @@ CREATE VIEW ballast.unrecorded_failed_jobs AS
                   WHERE (a.job_id = j.id)
                   ORDER BY a.attempt DESC
                  LIMIT 1) last
-          WHERE (last.will_retry AND (last.attempt < (j.attempts - 1)))))));
+          WHERE (last.will_retry AND (last.attempt < (j.attempts - 1)))))) AND (NOT (EXISTS ( SELECT 1
+           FROM ballast.job_attempts a
+          WHERE ((a.job_id = j.id) AND ((a.status)::text = 'succeeded'::text))))) AND (NOT (EXISTS ( SELECT 1
+           FROM ballast.rescued_jobs r
+          WHERE ((r.job_id = j.id) AND (r.outcome = ANY (ARRAY['superseded'::text, 'completed'::text])))))));
+
+--
+-- Name: workers; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.workers (
+    worker_id text NOT NULL,
+    host text NOT NULL,
+    pid integer NOT NULL,
+    pool_ids text[] DEFAULT '{}'::text[] NOT NULL,
+    tasks text[] NOT NULL,
+    concurrency integer NOT NULL,
+    beat_ms integer NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_beat_at timestamp with time zone DEFAULT now() NOT NULL,
+    beating_since timestamp with time zone DEFAULT now() NOT NULL,
+    stopped_at timestamp with time zone,
+    rescued_at timestamp with time zone,
+    rescue_reason text,
+    CONSTRAINT workers_beat_ms_check CHECK ((beat_ms > 0)),
+    CONSTRAINT workers_check CHECK (((rescued_at IS NULL) = (rescue_reason IS NULL)))
+);
+
+--
+-- Name: TABLE workers; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.workers IS 'one row per worker process, heartbeated while it runs (lib/fleet/heartbeat.ts); written only through ballast.beat_worker, ballast.stop_worker and ballast.rescue_workers';
+
+--
+-- Name: COLUMN workers.worker_id; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON COLUMN ballast.workers.worker_id IS 'host:pid:random, the worker_id of its rows in ballast.job_attempts';
+
+--
+-- Name: COLUMN workers.stopped_at; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON COLUMN ballast.workers.stopped_at IS 'a graceful stop: its jobs were finished or returned';
+
+--
+-- Name: COLUMN workers.rescued_at; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON COLUMN ballast.workers.rescued_at IS 'declared dead by the rescue: its jobs were freed and its running attempts abandoned';
 
 --
 -- Name: _private_job_queues; Type: TABLE; Schema: graphile_worker; Owner: -
@@ -2908,6 +3129,13 @@ ALTER TABLE ONLY ballast.policy_violations
     ADD CONSTRAINT policy_violations_pkey PRIMARY KEY (id);
 
 --
+-- Name: rescued_jobs rescued_jobs_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.rescued_jobs
+    ADD CONSTRAINT rescued_jobs_pkey PRIMARY KEY (id);
+
+--
 -- Name: stages stages_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
 --
 
@@ -2920,6 +3148,13 @@ ALTER TABLE ONLY ballast.stages
 
 ALTER TABLE ONLY ballast.trace_policy
     ADD CONSTRAINT trace_policy_pkey PRIMARY KEY (singleton);
+
+--
+-- Name: workers workers_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.workers
+    ADD CONSTRAINT workers_pkey PRIMARY KEY (worker_id);
 
 --
 -- Name: _private_job_queues job_queues_pkey1; Type: CONSTRAINT; Schema: graphile_worker; Owner: -
@@ -3225,6 +3460,30 @@ CREATE INDEX policy_violations_correlation_idx ON ballast.policy_violations USIN
 --
 
 CREATE INDEX policy_violations_detected_idx ON ballast.policy_violations USING btree (detected_at DESC);
+
+--
+-- Name: rescued_jobs_job_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX rescued_jobs_job_idx ON ballast.rescued_jobs USING btree (job_id);
+
+--
+-- Name: rescued_jobs_time_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX rescued_jobs_time_idx ON ballast.rescued_jobs USING btree (rescued_at DESC);
+
+--
+-- Name: workers_alive_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX workers_alive_idx ON ballast.workers USING btree (last_beat_at) WHERE ((stopped_at IS NULL) AND (rescued_at IS NULL));
+
+--
+-- Name: workers_pool_ids_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX workers_pool_ids_idx ON ballast.workers USING gin (pool_ids);
 
 --
 -- Name: jobs_main_index; Type: INDEX; Schema: graphile_worker; Owner: -
@@ -4115,10 +4374,24 @@ REVOKE ALL ON FUNCTION audit.seal(max_rows integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION audit.seal(max_rows integer) TO ballast_worker;
 
 --
+-- Name: FUNCTION abandon_attempts(p_grace_seconds numeric); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.abandon_attempts(p_grace_seconds numeric) FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.abandon_attempts(p_grace_seconds numeric) TO ballast_worker;
+
+--
 -- Name: FUNCTION attempt_succeeded(); Type: ACL; Schema: ballast; Owner: -
 --
 
 REVOKE ALL ON FUNCTION ballast.attempt_succeeded() FROM PUBLIC;
+
+--
+-- Name: FUNCTION beat_worker(p_worker_id text, p_host text, p_pid integer, p_pool_ids text[], p_tasks text[], p_concurrency integer, p_beat_ms integer); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.beat_worker(p_worker_id text, p_host text, p_pid integer, p_pool_ids text[], p_tasks text[], p_concurrency integer, p_beat_ms integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.beat_worker(p_worker_id text, p_host text, p_pid integer, p_pool_ids text[], p_tasks text[], p_concurrency integer, p_beat_ms integer) TO ballast_worker;
 
 --
 -- Name: FUNCTION cleanup_old_errors(retention_days integer); Type: ACL; Schema: ballast; Owner: -
@@ -4169,6 +4442,20 @@ GRANT ALL ON FUNCTION ballast.record_failure(p_envelope jsonb, p_diagnostic json
 
 REVOKE ALL ON FUNCTION ballast.replay_dead_letter(p_id uuid, p_force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION ballast.replay_dead_letter(p_id uuid, p_force boolean) TO ballast_worker;
+
+--
+-- Name: FUNCTION rescue_workers(p_grace_seconds numeric, p_limit integer); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.rescue_workers(p_grace_seconds numeric, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.rescue_workers(p_grace_seconds numeric, p_limit integer) TO ballast_worker;
+
+--
+-- Name: FUNCTION stop_worker(p_worker_id text); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.stop_worker(p_worker_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.stop_worker(p_worker_id text) TO ballast_worker;
 
 --
 -- Name: TABLE _private_jobs; Type: ACL; Schema: graphile_worker; Owner: -
@@ -4467,6 +4754,21 @@ GRANT SELECT ON TABLE ballast.queued_jobs TO ballast_forensics;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.queued_jobs TO ballast_worker;
 
 --
+-- Name: TABLE rescued_jobs; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.rescued_jobs TO ballast_owner;
+GRANT SELECT,INSERT ON TABLE ballast.rescued_jobs TO ballast_worker;
+GRANT SELECT ON TABLE ballast.rescued_jobs TO ballast_forensics;
+
+--
+-- Name: SEQUENCE rescued_jobs_id_seq; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE ballast.rescued_jobs_id_seq TO ballast_owner;
+GRANT SELECT,USAGE ON SEQUENCE ballast.rescued_jobs_id_seq TO ballast_worker;
+
+--
 -- Name: TABLE stages; Type: ACL; Schema: ballast; Owner: -
 --
 
@@ -4489,6 +4791,14 @@ GRANT SELECT ON TABLE ballast.trace_policy TO ballast_worker;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.unrecorded_failed_jobs TO ballast_owner;
 GRANT SELECT ON TABLE ballast.unrecorded_failed_jobs TO ballast_forensics;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.unrecorded_failed_jobs TO ballast_worker;
+
+--
+-- Name: TABLE workers; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.workers TO ballast_owner;
+GRANT SELECT ON TABLE ballast.workers TO ballast_worker;
+GRANT SELECT ON TABLE ballast.workers TO ballast_forensics;
 
 --
 -- Name: TABLE _private_job_queues; Type: ACL; Schema: graphile_worker; Owner: -
