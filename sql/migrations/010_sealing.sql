@@ -105,6 +105,8 @@ revoke execute on function ballast.cleanup_old_errors(int) from public, ballast_
 
 -- The envelopes' guard: a delete is the retention function's, running as its
 -- owner (no longer the table's owner, which is whoever ran the migrations).
+-- The owner role could set the flag by hand; the flag stops accidents, and
+-- the gate and the audit rows below hold for the owner too.
 create or replace function ballast.guard_error_envelope() returns trigger
   language plpgsql as $$
 begin
