@@ -14,6 +14,7 @@ import { replayBatchCommand, replayDecisionCommand, replayExportCommand } from '
 import { backfillCommand } from './commands/backfill.ts';
 import { dlqList, dlqRequeue, dlqResolve, dlqShow } from './commands/dlq.ts';
 import { commandSchemaDump } from './commands/schema.ts';
+import { errorsCleanup } from './commands/errors.ts';
 import { decisionTasks } from '../lib/stage/index.ts';
 import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
@@ -101,6 +102,13 @@ dlq.command('resolve').description('mark a dead letter resolved by hand')
   .argument('<id>', 'dead-letter id')
   .requiredOption('--note <text>', 'why it is resolved (recorded with your user name)')
   .action(dlqResolve);
+
+const errors = program.command('errors').description('error envelopes: retention');
+errors.command('cleanup')
+  .description('delete error envelopes older than a number of days (destructive: needs BALLAST_ALLOW_DESTRUCTIVE=1 and --reason)')
+  .option('--older-than <days>', 'keep envelopes younger than this many days', (v) => positiveInt(v, '--older-than'), 90)
+  .requiredOption('--reason <text>', 'why; recorded in the audit ledger with each deleted envelope')
+  .action(errorsCleanup);
 
 const audit = program.command('audit').description('the audit ledger: seal, verify, and who changed what');
 audit.command('seal')

@@ -1,6 +1,6 @@
 /** `ballast audit seal|verify|history|trace|deletes|purge-interaction`. */
 import cliProgress from 'cli-progress';
-import { assertDestructiveAllowed, sealLedger, stateReason, verifyLedger } from '../../lib/audit/index.ts';
+import { assertDestructiveAllowed, destructiveWrite, sealLedger, verifyLedger, type VerifyResult } from '../../lib/audit/index.ts';
 import { runNamed } from '../../lib/forensics/index.ts';
 import { loadConfig } from '../../lib/config/index.ts';
 import { withSession } from './context.ts';
@@ -29,12 +29,20 @@ export async function auditVerify(opts: { expectHead?: string; json?: boolean })
     bar?.stop();
     if (opts.json) console.log(JSON.stringify(r, null, 2));
     else if (r.ok) {
-      console.log(`audit ledger OK: ${r.checked} sealed row(s) match the chain; head ${r.head ?? '(empty chain)'}; ${r.unsealed} row(s) not sealed yet`);
+      console.log(`audit ledger OK: ${r.checked} sealed row(s) match the chain; head ${r.head ?? '(empty chain)'}`);
     } else {
       console.log(`audit ledger TAMPERED: ${r.problem!.message} (${r.problem!.kind}; ${r.checked} row(s) before it matched)`);
     }
+    if (!opts.json) console.log(unsealedWindow(r));
     if (!r.ok) process.exitCode = 1;
   });
+}
+
+/** The rows verify cannot vouch for yet. */
+function unsealedWindow(r: VerifyResult): string {
+  if (!r.unsealed) return 'unsealed window: none (every ledger row is in the chain)';
+  return `unsealed window: ${r.unsealed} row(s), the oldest written ${r.oldestUnsealedAt!.toISOString()} ` +
+    `(${Math.round(r.unsealedAgeSeconds!)} s ago); \`ballast audit seal\` seals them`;
 }
 
 function print(rows: Record<string, unknown>[], json?: boolean, empty = 'no rows'): void {
@@ -62,10 +70,8 @@ export async function auditPurgeInteraction(id: string, opts: { reason: string }
   const interactionId = Number(id);
   if (!Number.isInteger(interactionId) || interactionId < 1) throw new Error(`interaction id must be a positive integer, got "${id}"`);
   await withSession(async ({ db, config }) => {
-    const n = await db.atomicWrite(async (tx) => {
-      await stateReason(tx, opts.reason);
-      return (await tx.query('delete from app.interactions where id = $1', [interactionId])).rowCount ?? 0;
-    }, { actor: config.cliActor, reason: opts.reason });
+    const n = await destructiveWrite(db, 'purge-interaction', { reason: opts.reason, actor: config.cliActor, config },
+      async (tx) => (await tx.query('delete from app.interactions where id = $1', [interactionId])).rowCount ?? 0);
     console.log(n ? `purged interaction ${interactionId} and its decisions; reason recorded in audit.ledger` : `no interaction ${interactionId}`);
     if (!n) process.exitCode = 1;
   });

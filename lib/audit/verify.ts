@@ -5,6 +5,8 @@
  * deleted rows, rows slipped into the sealed range, and chain edits. A full
  * rewrite of ledger and chain together is caught only against a head hash
  * kept elsewhere (`--expect-head`, see ops/runbooks/audit-forensics.md).
+ * Rows not sealed yet are outside what it can vouch for: it reports that
+ * window (audit.unsealed_window), its size and its age.
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/index.ts';
@@ -22,8 +24,12 @@ export interface VerifyResult {
   ok: boolean;
   /** Sealed rows checked. */
   checked: number;
-  /** Ledger rows not sealed yet (newer than the last seal). */
+  /** Ledger rows not sealed yet (after the chain's last position): verify cannot vouch for them. */
   unsealed: number;
+  /** When the oldest unsealed row was written; null when every row is sealed. */
+  oldestUnsealedAt: Date | null;
+  /** Seconds from the oldest unsealed row to `now`; null when every row is sealed. */
+  unsealedAgeSeconds: number | null;
   head: string | null;
   problem?: { kind: VerifyProblem; seq?: number; ledger_id?: number; message: string };
 }
@@ -33,6 +39,8 @@ export interface VerifyOptions {
   /** Head hash recorded elsewhere earlier; the chain must contain it. */
   expectHead?: string;
   onProgress?: (checked: number, total: number) => void;
+  /** The time the unsealed window's age is measured to. @defaultValue the database's `now()` */
+  now?: Date;
 }
 
 const PAGE = `
@@ -43,6 +51,10 @@ select c.seq, c.ledger_id, c.row_hash, c.chain_hash, c.seal_id, audit.row_hash(l
 export async function verifyLedger(db: Db, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const batch = opts.batchSize ?? 5000;
   return db.readOnly(async (tx) => {
+    const { rows: [win] } = await tx.query(
+      `select unsealed::int, oldest_at, extract(epoch from coalesce($1::timestamptz, now()) - oldest_at)::float8 as age
+         from audit.unsealed_window`, [opts.now ?? null]);
+    const window = { unsealed: win.unsealed, oldestUnsealedAt: win.oldest_at, unsealedAgeSeconds: win.age };
     const { rows: [{ total }] } = await tx.query('select count(*)::int as total from audit.chain');
     const seals = new Map<number, string>();
     for (const s of (await tx.query('select last_seq, head_hash from audit.seals')).rows) seals.set(Number(s.last_seq), s.head_hash);
@@ -51,7 +63,7 @@ export async function verifyLedger(db: Db, opts: VerifyOptions = {}): Promise<Ve
     let checked = 0;
     let expectedFound = !opts.expectHead;
     const fail = (kind: VerifyProblem, message: string, at: { seq?: number; ledger_id?: number } = {}): VerifyResult =>
-      ({ ok: false, checked, unsealed: 0, head: prev.length ? prev.toString('hex') : null, problem: { kind, message, ...at } });
+      ({ ok: false, checked, ...window, head: prev.length ? prev.toString('hex') : null, problem: { kind, message, ...at } });
     for (;;) {
       const { rows } = await tx.query(PAGE, [seq, batch]);
       for (const r of rows) {
@@ -83,9 +95,6 @@ export async function verifyLedger(db: Db, opts: VerifyOptions = {}): Promise<Ve
        order by l.txid, l.id limit 1`);
     if (slipped) return fail('row_inserted', `ledger row ${slipped.id} sits inside the sealed range but was never sealed`, { ledger_id: Number(slipped.id) });
     if (!expectedFound) return fail('head_mismatch', `expected head ${opts.expectHead} is not in the chain: the chain was rewritten`);
-    const { rows: [{ unsealed }] } = await tx.query(`
-      select count(*)::int as unsealed from audit.ledger l
-       where not exists (select 1 from audit.chain c where c.ledger_id = l.id)`);
-    return { ok: true, checked, unsealed, head: prev.length ? prev.toString('hex') : null };
+    return { ok: true, checked, ...window, head: prev.length ? prev.toString('hex') : null };
   });
 }

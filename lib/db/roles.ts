@@ -68,13 +68,16 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   // What the replay cron task does, as the same role.
   'dlq requeue': ROLES.worker,
   'dlq resolve': ROLES.worker,
-  'audit seal': ROLES.worker,
+  // What the audit_seal cron task does, by hand; the operator runs it as the owner.
+  'audit seal': ROLES.owner,
   'audit verify': ROLES.forensics,
   'audit history': ROLES.forensics,
   'audit trace': ROLES.forensics,
   'audit deletes': ROLES.forensics,
-  // A destructive operator command.
+  // Destructive operator commands: the owner alone may run them (a stated
+  // reason, audited; lib/audit/gate.ts).
   'audit purge-interaction': ROLES.owner,
+  'errors cleanup': ROLES.owner,
   'replay decision': ROLES.forensics,
   'replay export': ROLES.forensics,
   'replay batch': ROLES.forensics,

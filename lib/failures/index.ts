@@ -3,7 +3,7 @@ export { classify, isPermanent, RULES, type Classification, type DiagnosticCode,
 export { buildEnvelope, errorMessage, exceptionChain, inputHash, layerAllows, newErrorId, LayerViolationError, type ErrorEnvelope, type Severity } from './envelope.ts';
 export { Redactor, DEFAULT_REDACT_KEYS, type MaskKind, type RedactorOptions } from './redact.ts';
 export { redactionKey, redactionKeyFile, redactorFromConfig } from './redaction-key.ts';
-export { recordFailure, recordFailureSafely, type DeadLetter, type Diagnostic, type FailureRecord, type FailureSink } from './record.ts';
+export { recordFailure, recordFailureSafely, type DeadLetter, type Diagnostic, type FailureRecord, type FailureSink, type FailureDoor } from './record.ts';
 export { buildDeadLetter, businessKey, payloadTrace, type DeadLetterInput } from './dead-letter.ts';
 export { stageFailure, type StageAttempt } from './stage-failure.ts';
 export { requeueDueDeadLetters, requeueDeadLetter, resolveDeadLetter, type RequeueConfig, type RequeueResult } from './requeue.ts';

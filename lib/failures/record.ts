@@ -38,10 +38,19 @@ export interface DeadLetter {
   replay_of?: string | null;
 }
 
+/**
+ * The SQL function a process records its failures through: the worker's
+ * (any failure), or the webhook receiver's narrower door (its own envelopes
+ * and diagnostics, non-replayable dead letters of rejected events).
+ */
+export type FailureDoor = 'ballast.record_failure' | 'ingest.record_failure';
+
 /** What writing a failure down needs: the database, and the install's redactor (and a log for the safe variant). */
 export interface FailureSink {
   db: Db;
   redactor: Redactor;
+  /** @defaultValue `ballast.record_failure` */
+  door?: FailureDoor;
 }
 
 export interface FailureRecord {
@@ -55,12 +64,12 @@ export interface FailureRecord {
  * database errors. The builders redact already; this is the last line, so
  * nothing reaches the tables unredacted (masks are left as they are).
  */
-export async function recordFailure({ db, redactor }: FailureSink, r: FailureRecord): Promise<string | null> {
+export async function recordFailure({ db, redactor, door = 'ballast.record_failure' }: FailureSink, r: FailureRecord): Promise<string | null> {
   const dl = r.deadLetter ? { ...r.deadLetter, error_message: redactor.text(r.deadLetter.error_message),
     payload_snapshot: redactor.value(r.deadLetter.payload_snapshot), context: redactor.value(r.deadLetter.context) } : null;
   const diag = r.diagnostic ? { ...r.diagnostic, message: redactor.text(r.diagnostic.message), metadata: redactor.value(r.diagnostic.metadata ?? {}) } : null;
   const { rows: [row] } = await db.query<{ id: string | null }>(
-    'select ballast.record_failure($1::jsonb, $2::jsonb, $3::jsonb) as id',
+    `select ${door}($1::jsonb, $2::jsonb, $3::jsonb) as id`,
     [r.envelope ? JSON.stringify(r.envelope) : null, diag ? JSON.stringify(diag) : null, dl ? JSON.stringify(dl) : null]);
   return row?.id ?? null;
 }

@@ -76,7 +76,7 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
   const { db, secrets, redactor } = opts;
   const limit = opts.maxBodyBytes ?? 1024 * 1024;
   const log = opts.log ?? createLogger(undefined, undefined, redactor);
-  const sink = { db, log, redactor };
+  const sink = { db, log, redactor, door: 'ingest.record_failure' } as const;
 
   return async (req) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -180,7 +180,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
         const envelope = buildEnvelope(opts.redactor, { err: e, classification: { errorClass: 'infra.ingest.store_failed', layer: 'L2' },
           component: 'ingest.receiver', severity: 'critical', context: { path: req.url } });
         // Most likely the database is down, so this write probably fails too; the log line still carries the id.
-        void recordFailureSafely({ db: opts.db, log, redactor: opts.redactor }, { envelope });
+        void recordFailureSafely({ db: opts.db, log, redactor: opts.redactor, door: 'ingest.record_failure' }, { envelope });
         log.error({ error_id: envelope.error_id, error: envelope.message }, 'webhook receiver could not store the event; answered 503');
         return { status: 503, body: { error: 'unavailable', message: 'could not store the event; retry later' } };
       })

@@ -2,8 +2,9 @@
  * One shape for background work (cron and maintenance tasks), after River's
  * maintenance services: a config with documented defaults, validated from the
  * job payload; `runOnce` does one batch and returns its counts; the shape
- * repeats it until a batch comes back short, and writes one row per run to
- * `ballast.maintenance_runs`, whether the run succeeded or failed.
+ * repeats it until a batch comes back short, within its bounds (batches.ts),
+ * and writes one row per run to `ballast.maintenance_runs`, whether the run
+ * succeeded or failed.
  */
 import { z } from 'zod';
 import type { Config } from '../config/index.ts';
@@ -12,13 +13,9 @@ import type { Logger } from '../log/index.ts';
 import type { TraceContext } from '../trace/index.ts';
 import { defineStage, InvalidInputError, zodMessage, type Stage } from '../stage/index.ts';
 import { errorMessage, type Redactor } from '../failures/index.ts';
+import { repeatBatches, type BatchCounts } from './batches.ts';
 
-/**
- * What one batch did. `taken` is how many items it took on (rows claimed,
- * sealed, examined); fewer than `batch_size` ends the run. The other counts
- * are summed over the run's batches into its row.
- */
-export type BatchCounts = { taken: number } & Record<string, number>;
+export type { BatchCounts } from './batches.ts';
 
 export interface MaintenanceContext {
   /** The worker's pool: each batch runs its own transactions. */
@@ -47,9 +44,13 @@ export interface MaintenanceTaskSpec<C extends z.ZodObject> {
    * documented default; a job's payload may set any of them, and an unknown
    * or invalid field fails the job permanently. With `batch_size`, a batch
    * that took fewer items ends the run, and `max_batches` (default 1000)
-   * bounds it; without `batch_size`, a run is one batch.
+   * bounds it, as does `time_budget_ms` when the config has it (no batch
+   * starts once the run has used it up); without `batch_size`, a run is one
+   * batch.
    */
   config: C;
+  /** The clock `time_budget_ms` is measured on (tests pass their own). @defaultValue `Date.now` */
+  now?: () => number;
   /** One batch. Throwing ends the run as failed (a transient error is retried by graphile-worker). */
   runOnce(config: z.output<C>, ctx: MaintenanceContext): Promise<BatchCounts>;
 }
@@ -101,14 +102,13 @@ export function defineMaintenanceTask<C extends z.ZodObject>(spec: MaintenanceTa
       let failure: unknown = null;
       try {
         const config = maintenanceConfig(spec.name, spec.config, payload);
-        const size = typeof config.batch_size === 'number' ? config.batch_size : null;
-        const max = typeof config.max_batches === 'number' ? config.max_batches : DEFAULT_MAX_BATCHES;
-        for (;;) {
-          const c = await spec.runOnce(config, { db, config: settings, log, redactor, trace, signal, batch: counts.batches! });
-          counts.batches! += 1;
-          for (const [k, v] of Object.entries(c)) counts[k] = (counts[k] ?? 0) + v;
-          if (size == null || c.taken < size || counts.batches! >= max || signal.aborted) break;
-        }
+        await repeatBatches({
+          batchSize: typeof config.batch_size === 'number' ? config.batch_size : null,
+          maxBatches: typeof config.max_batches === 'number' ? config.max_batches : DEFAULT_MAX_BATCHES,
+          budgetMs: typeof config.time_budget_ms === 'number' ? config.time_budget_ms : null,
+          ...(spec.now ? { now: spec.now } : {}),
+          signal,
+        }, (batch) => spec.runOnce(config, { db, config: settings, log, redactor, trace, signal, batch }), counts);
       } catch (err) {
         failure = err;
       }

@@ -126,7 +126,8 @@ const TABLES: Record<string, Privs> = {
   'app.agents': PIPELINE,
   'app.claims': PIPELINE,
   'app.conversation_spans': PIPELINE,
-  'app.interactions': PIPELINE,
+  // Purging an interaction is the owner's, with a stated reason (the pipeline never deletes one).
+  'app.interactions': { ...PIPELINE, worker: 'SIU' },
   'app.striking_flags': PIPELINE,
   'app.summaries': PIPELINE,
   'app.unknown_phone': PIPELINE,
@@ -209,56 +210,92 @@ t.test('every settings table is audited and only the owner writes it', async (t)
   t.same(row, { actor: 'cli:ops', db_role: ROLES.owner, b: '5', a: '7' }, 'the change to failure_settings is in the audit ledger');
 });
 
-/** Roles besides the function's owner that may execute it. */
-const DEFINER: Record<string, DbRole[]> = {
-  'app.decision_done()': [ROLES.worker],
-  'app.enqueue_decisions()': [],
-  'app.enqueue_segmentation()': [],
-  'audit.capture_delete()': [],
-  'audit.capture_delete_simple()': [],
-  'audit.capture_grant()': [],
-  'audit.capture_insert()': [],
-  'audit.capture_insert_simple()': [],
-  'audit.capture_truncate()': [],
-  'audit.capture_update()': [],
-  'audit.capture_update_simple()': [],
-  'audit.seal(integer)': [ROLES.worker],
-  'ballast.abandon_attempts(numeric)': [ROLES.worker],
-  'ballast.attempt_succeeded()': [],
+/**
+ * Each SECURITY DEFINER function: the ballast role that owns it (it runs with
+ * that role's rights) and every other role granted EXECUTE. Trigger functions
+ * need no grant to fire.
+ */
+interface Definer { owner: 'ballast_owner' | 'ballast_audit_writer'; execute: DbRole[] }
+const byOwner = (...execute: DbRole[]): Definer => ({ owner: ROLES.owner, execute });
+const byAuditWriter = (...execute: DbRole[]): Definer => ({ owner: 'ballast_audit_writer', execute });
+const DEFINER: Record<string, Definer> = {
+  'app.decision_done()': byOwner(ROLES.worker),
+  'app.enqueue_decisions()': byOwner(),
+  'app.enqueue_segmentation()': byOwner(),
+  'audit.capture_delete()': byAuditWriter(),
+  'audit.capture_delete_simple()': byAuditWriter(),
+  'audit.capture_grant()': byAuditWriter(),
+  'audit.capture_insert()': byAuditWriter(),
+  'audit.capture_insert_simple()': byAuditWriter(),
+  'audit.capture_truncate()': byAuditWriter(),
+  'audit.capture_update()': byAuditWriter(),
+  'audit.capture_update_simple()': byAuditWriter(),
+  // The audit_seal cron task (worker) and `ballast audit seal` (owner).
+  'audit.seal(integer)': byAuditWriter(ROLES.owner, ROLES.worker),
+  'ballast.abandon_attempts(numeric)': byOwner(ROLES.worker),
+  'ballast.attempt_succeeded()': byOwner(),
   // Every worker's heartbeat, and the rescue_dead_workers task (as the worker).
-  'ballast.beat_worker(text,text,integer,text[],text[],integer,integer)': [ROLES.worker],
-  // Owned by the owner of ballast.error_envelopes (the migrating user), whose guard lets only it delete.
-  'ballast.cleanup_old_errors(integer)': [ROLES.owner],
-  'ballast.finish_attempts(json)': [ROLES.worker],
-  'ballast.heartbeat_attempts(json)': [ROLES.worker],
-  'ballast.log_diagnostic(text,text,text,text,text,jsonb)': [],
-  'ballast.record_failure(jsonb,jsonb,jsonb)': [ROLES.worker, ROLES.ingest],
-  'ballast.replay_dead_letter(uuid,boolean)': [ROLES.worker],
-  'ballast.rescue_workers(numeric,integer)': [ROLES.worker],
-  'ballast.stop_worker(text)': [ROLES.worker],
-  'ingest.delivery_status(text,text)': [ROLES.ingest],
-  'ingest.enqueue_first_stage()': [],
+  'ballast.beat_worker(text,text,integer,text[],text[],integer,integer)': byOwner(ROLES.worker),
+  // Destructive: the owner alone, with a stated reason.
+  'ballast.cleanup_old_errors(integer)': byOwner(),
+  'ballast.finish_attempts(json)': byOwner(ROLES.worker),
+  'ballast.heartbeat_attempts(json)': byOwner(ROLES.worker),
+  // Called by record_failure and replay_dead_letter only.
+  'ballast.log_diagnostic(text,text,text,text,text,jsonb)': byOwner(),
+  // Stages, the search sync and failed-job recovery; the receiver has its own door.
+  'ballast.record_failure(jsonb,jsonb,jsonb)': byOwner(ROLES.worker),
+  'ballast.replay_dead_letter(uuid,boolean)': byOwner(ROLES.worker),
+  'ballast.rescue_workers(numeric,integer)': byOwner(ROLES.worker),
+  'ballast.stop_worker(text)': byOwner(ROLES.worker),
+  'ingest.delivery_status(text,text)': byOwner(ROLES.ingest),
+  'ingest.enqueue_first_stage()': byOwner(),
+  'ingest.record_failure(jsonb,jsonb,jsonb)': byOwner(ROLES.ingest),
 };
 
 t.test('every SECURITY DEFINER function: a ballast owner, a safe search_path, no PUBLIC, EXECUTE granted exactly as listed', async (t) => {
-  const { rows } = await db.query<{ fn: string; owner: string; config: string[] | null; public: boolean; can: string[] }>(`
-    select p.oid::regprocedure::text fn, pg_get_userbyid(p.proowner) owner, p.proconfig config,
-           p.proacl is null or exists (select 1 from aclexplode(p.proacl) a where a.grantee = 0 and a.privilege_type = 'EXECUTE') public,
+  // Every grant in the function's ACL, to any role (PUBLIC included), not only to the ballast roles.
+  const { rows } = await db.query<{ fn: string; owner: string; superuser: boolean; config: string[] | null; grantees: string[]; can: string[] }>(`
+    select p.oid::regprocedure::text fn, o.rolname owner, o.rolsuper superuser, p.proconfig config,
+           array(select case when a.grantee = 0 then 'PUBLIC' else pg_get_userbyid(a.grantee) end
+                   from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                  where a.privilege_type = 'EXECUTE' and a.grantee <> p.proowner order by 1)::text[] grantees,
            array(select r.rolname from pg_roles r where r.rolname = any ($1) and r.oid <> p.proowner
                     and has_function_privilege(r.oid, p.oid, 'execute') order by 1)::text[] can
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_roles o on o.oid = p.proowner
      where p.prosecdef and n.nspname not in ('pg_catalog', 'information_schema')`, [Object.values(ROLES)]);
   t.same(rows.map((r) => r.fn).sort(), Object.keys(DEFINER).sort(), 'every SECURITY DEFINER function has its row');
-  const { rows: [{ envelopesOwner }] } = await db.query(`select pg_get_userbyid(relowner) "envelopesOwner" from pg_class where oid = 'ballast.error_envelopes'::regclass`);
+  t.same(rows.filter((r) => r.superuser).map((r) => r.fn), [], 'none is owned by a superuser');
   for (const r of rows) {
+    const want = DEFINER[r.fn];
+    if (!want) continue;
     t.test(r.fn, async (t) => {
-      if (r.fn === 'ballast.cleanup_old_errors(integer)') t.equal(r.owner, envelopesOwner, 'owned by the envelopes\' owner');
-      else t.ok(['ballast_owner', 'ballast_audit_writer'].includes(r.owner), `owned by a ballast role (${r.owner})`);
-      t.match(r.config?.find((c) => c.startsWith('search_path=')), /^search_path=pg_catalog, .*pg_temp$/, 'search_path ends with pg_temp');
-      t.notOk(r.public, 'EXECUTE is not granted to PUBLIC');
-      t.same(r.can, [...(DEFINER[r.fn] ?? [])].sort(), 'EXECUTE granted exactly to the listed roles');
+      t.equal(r.owner, want.owner, 'owned by its ballast role');
+      t.match(r.config?.find((c) => c.startsWith('search_path=')), /^search_path=pg_catalog, .*pg_temp$/, 'search_path pinned: pg_catalog first, pg_temp last');
+      t.same(r.grantees, [...want.execute].sort(), 'EXECUTE granted to exactly the listed roles, and to nobody else (PUBLIC included)');
+      t.same(r.can, [...want.execute].sort(), 'no other ballast role can execute it');
     });
   }
+});
+
+t.test('the internet-facing and read-only roles cannot record failures, requeue dead letters, delete envelopes or write diagnostics', async (t) => {
+  const { rows: [dl] } = await db.query(`insert into ballast.pipeline_failures (interaction_id, failing_function, context, payload_snapshot)
+    values ('role-test', 'segment_interaction', '{"replayable": true, "task": "segment_interaction"}', '{}') returning id`);
+  const forged = JSON.stringify({ interaction_id: 'forged', failing_function: 'segment_interaction', error_code: 'X', error_message: 'forged',
+    attempt_count: 1, payload_snapshot: {}, context: { replayable: true, task: 'segment_interaction' }, retryable: true });
+  for (const role of [ROLES.ingest, ROLES.forensics]) {
+    await as(role, async (c) => {
+      await t.rejects(c.query('select ballast.record_failure(null, null, $1::jsonb)', [forged]), /permission denied for function record_failure/, `${role}: record_failure`);
+      await t.rejects(c.query('select ballast.replay_dead_letter($1, true)', [dl.id]), /permission denied for function replay_dead_letter/, `${role}: replay_dead_letter`);
+      await t.rejects(c.query('select ballast.cleanup_old_errors(1)'), /permission denied for function cleanup_old_errors/, `${role}: cleanup_old_errors`);
+      await t.rejects(c.query(`select ballast.log_diagnostic('f', '1', 'error', 'UNEXPECTED', 'forged', '{}')`), /permission denied for function log_diagnostic/, `${role}: log_diagnostic`);
+    });
+  }
+  await as(ROLES.worker, async (c) => {
+    await t.rejects(c.query('select ballast.cleanup_old_errors(1)'), /permission denied for function cleanup_old_errors/, 'the worker cannot delete envelopes');
+    await t.rejects(c.query(`select ballast.log_diagnostic('f', '1', 'error', 'UNEXPECTED', 'forged', '{}')`), /permission denied for function log_diagnostic/);
+  });
+  const { rows: [n] } = await db.query(`select count(*)::int n from ballast.pipeline_failures where interaction_id = 'forged' or context ? 'last_replay_job_id'`);
+  t.equal(n.n, 0, 'no dead letter was forged or requeued');
 });
 
 t.test('the worker adds to the job ledger and its violations, and never rewrites them', async (t) => {

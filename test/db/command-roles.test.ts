@@ -26,7 +26,7 @@ t.test('a command resolves to its declared role, by its full name', async (t) =>
   t.equal(roleForCommand('policy'), ROLES.owner, 'setting the trace-id policy writes a setting');
   t.equal(roleForCommand('trace', '0af7651916cd43dd8448eb211c80319c'), ROLES.forensics, 'an argument is not a subcommand');
   t.equal(roleForCommand('audit', 'verify'), ROLES.forensics);
-  t.equal(roleForCommand('audit', 'seal'), ROLES.worker);
+  t.equal(roleForCommand('audit', 'seal'), ROLES.owner, 'the operator seals as the owner');
   t.equal(roleForCommand('dlq', 'list'), ROLES.forensics);
 });
 
@@ -39,5 +39,5 @@ t.test('a command that declares no role gets the least privileged one, never the
 
 t.test('only the commands that migrate or change settings or data by hand act as the owner', async (t) => {
   const owners = commands.filter((c) => roleForCommand(...(c.split(' ') as [string, string?])) === ROLES.owner).sort();
-  t.same(owners, ['audit purge-interaction', 'migrate', 'policy', 'schema dump', 'up']);
+  t.same(owners, ['audit purge-interaction', 'audit seal', 'errors cleanup', 'migrate', 'policy', 'schema dump', 'up']);
 });

@@ -57,7 +57,7 @@ t.test('only the retention function deletes, and only old rows', async (t) => {
   await pool.query(`alter table ballast.error_envelopes disable trigger error_envelopes_guard`);
   await pool.query(`update ballast.error_envelopes set created_at = now() - interval '100 days' where error_id = $1`, [old.error_id]);
   await pool.query(`alter table ballast.error_envelopes enable trigger error_envelopes_guard`);
-  const { rows: [r] } = await pool.query('select ballast.cleanup_old_errors(90) as n');
+  const { rows: [r] } = await pool.atomicWrite((tx) => tx.query('select ballast.cleanup_old_errors(90) as n'), { reason: 'retention test' });
   t.equal(r.n, 1);
   t.equal((await pool.query('select count(*)::int as n from ballast.error_envelopes where error_id = $1', [old.error_id])).rows[0].n, 0);
   t.ok((await pool.query('select count(*)::int as n from ballast.error_envelopes')).rows[0].n > 0, 'recent envelopes stay');
