@@ -117,7 +117,8 @@ t.test('a planted secret never reaches the failure tables, the logs or the decis
   const { rows: [dl] } = await db.query('select payload_snapshot, error_message, context from ballast.pipeline_failures');
   t.same(dl.payload_snapshot.customer, { email, phone });
   t.equal(dl.payload_snapshot.api_key, redactor.mask('token', SECRET));
-  t.equal(dl.payload_snapshot.memo, `password is ${PASSWORD}; callback ${phone}`, 'free text keeps its words around the masked number');
+  t.equal(dl.payload_snapshot.memo, `password is ${redactor.mask('secret', PASSWORD.split(' ')[0]!)} ${PASSWORD.split(' ').slice(1).join(' ')}; callback ${phone}`,
+    'free text keeps its words around the masked number, and a secret named in words is masked (its first word)');
   t.match(dl.error_message, `CRM refused ${email} / ${phone} with key ${redactor.mask('token', SECRET)}`);
   t.equal(dl.context.replayable, false, 'a redacted snapshot cannot be replayed as it is');
   const logged = lines.map((l) => JSON.parse(l)).find((l) => /calling the CRM/.test(l.msg));
