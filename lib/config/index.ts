@@ -36,11 +36,12 @@ const envSchema = z.object({
   /** Open connections the receiver holds at once; more are closed on accept. @defaultValue `512` */
   BALLAST_HTTP_MAX_CONNECTIONS: intFrom(1, 1_000_000).default(512),
   /**
-   * Diagnostic rows a minute for failures of unauthenticated clients (bad
-   * signatures, oversized bodies); the rest are counted and the counts ride on
-   * the next row. `0` writes none. @defaultValue `10`
+   * Least milliseconds between two diagnostic rows for failures of
+   * unauthenticated clients (bad signatures, oversized bodies, aborts,
+   * timeouts); everything is counted, and the counts ride on the next row.
+   * `0` writes none. @defaultValue `60000`
    */
-  BALLAST_UNAUTH_DIAGNOSTICS_PER_MINUTE: intFrom(0, 100_000).default(10),
+  BALLAST_UNAUTH_DIAGNOSTIC_INTERVAL_MS: intFrom(0, 86_400_000).default(60_000),
   /**
    * Webhook secrets, one per source: `source=whsec_...` pairs separated by
    * commas or whitespace. @defaultValue a generated dev secret for `telephony`

@@ -1,9 +1,11 @@
 /**
  * What unauthenticated clients cost: counted in memory, and written down as
- * at most `perMinute` diagnostics a minute. Anyone can send a bad signature,
+ * at most one diagnostic row per interval. Anyone can send a bad signature,
  * abort an upload or stall a connection, so none of it may cost a database
  * write per request or page anyone. Each diagnostic that is written carries
- * the counts since the previous one, so nothing goes uncounted.
+ * the counts since the previous one, so nothing goes uncounted. (Rows at
+ * least a minute apart also never merge in ballast.diagnostic_logs, whose
+ * default window is a minute.)
  */
 
 /** Things an unauthenticated client did. */
@@ -24,30 +26,25 @@ export class ClientEvents {
   readonly totals: ClientEventCounts = zero();
   /** Events since the last written diagnostic. */
   private pending: ClientEventCounts = zero();
-  private windowStart = -Infinity;
-  private written = 0;
+  private lastWritten = -Infinity;
 
   /**
-   * @param perMinute diagnostics written per minute at most (0: never)
+   * @param intervalMs least time between two diagnostics (0: never write one)
    * @param now milliseconds clock
    */
-  constructor(private readonly perMinute: number, private readonly now: () => number = Date.now) {}
+  constructor(private readonly intervalMs: number, private readonly now: () => number = Date.now) {}
 
   /**
    * Counts an event. Returns the counts to write with a diagnostic (and
-   * starts counting afresh), or null when this minute's allowance is spent.
+   * starts counting afresh), or null when the last one is too recent.
    */
   note(kind: ClientEventKind, wantsDiagnostic: boolean): ClientEventCounts | null {
     this.totals[kind]++;
     this.pending[kind]++;
-    if (!wantsDiagnostic || this.perMinute === 0) return null;
+    if (!wantsDiagnostic || this.intervalMs === 0) return null;
     const t = this.now();
-    if (t - this.windowStart >= 60_000) {
-      this.windowStart = t;
-      this.written = 0;
-    }
-    if (this.written >= this.perMinute) return null;
-    this.written++;
+    if (t - this.lastWritten < this.intervalMs) return null;
+    this.lastWritten = t;
     const counts = this.pending;
     this.pending = zero();
     return counts;

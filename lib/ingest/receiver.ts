@@ -41,24 +41,24 @@ export interface ReceiverLimits {
   keepAliveTimeoutMs?: number;
   /** @defaultValue 512 (BALLAST_HTTP_MAX_CONNECTIONS) */
   maxConnections?: number;
-  /** @defaultValue 10 (BALLAST_UNAUTH_DIAGNOSTICS_PER_MINUTE) */
-  unauthDiagnosticsPerMinute?: number;
+  /** @defaultValue 60 s (BALLAST_UNAUTH_DIAGNOSTIC_INTERVAL_MS) */
+  unauthDiagnosticIntervalMs?: number;
 }
 
 /** The configured limits. */
 export function receiverLimits(c: Pick<Config, 'BALLAST_MAX_BODY_BYTES' | 'BALLAST_MAX_JSON_DEPTH' | 'BALLAST_HTTP_HEADERS_TIMEOUT_MS'
-  | 'BALLAST_HTTP_REQUEST_TIMEOUT_MS' | 'BALLAST_HTTP_KEEPALIVE_TIMEOUT_MS' | 'BALLAST_HTTP_MAX_CONNECTIONS' | 'BALLAST_UNAUTH_DIAGNOSTICS_PER_MINUTE'>): Required<ReceiverLimits> {
+  | 'BALLAST_HTTP_REQUEST_TIMEOUT_MS' | 'BALLAST_HTTP_KEEPALIVE_TIMEOUT_MS' | 'BALLAST_HTTP_MAX_CONNECTIONS' | 'BALLAST_UNAUTH_DIAGNOSTIC_INTERVAL_MS'>): Required<ReceiverLimits> {
   return {
     maxBodyBytes: c.BALLAST_MAX_BODY_BYTES, maxJsonDepth: c.BALLAST_MAX_JSON_DEPTH,
     headersTimeoutMs: c.BALLAST_HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: c.BALLAST_HTTP_REQUEST_TIMEOUT_MS,
     keepAliveTimeoutMs: c.BALLAST_HTTP_KEEPALIVE_TIMEOUT_MS, maxConnections: c.BALLAST_HTTP_MAX_CONNECTIONS,
-    unauthDiagnosticsPerMinute: c.BALLAST_UNAUTH_DIAGNOSTICS_PER_MINUTE,
+    unauthDiagnosticIntervalMs: c.BALLAST_UNAUTH_DIAGNOSTIC_INTERVAL_MS,
   };
 }
 
 export const DEFAULT_LIMITS: Required<ReceiverLimits> = {
   maxBodyBytes: 1024 * 1024, maxJsonDepth: 64, headersTimeoutMs: 10_000, requestTimeoutMs: 20_000,
-  keepAliveTimeoutMs: 5_000, maxConnections: 512, unauthDiagnosticsPerMinute: 10,
+  keepAliveTimeoutMs: 5_000, maxConnections: 512, unauthDiagnosticIntervalMs: 60_000,
 };
 
 export interface ReceiverOptions extends ReceiverLimits {
@@ -119,7 +119,7 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
   const { db, secrets, redactor } = opts;
   const limits = { ...DEFAULT_LIMITS, ...definedOnly(opts) };
   const log = opts.log ?? createLogger(undefined, undefined, redactor);
-  const events = opts.clientEvents ?? new ClientEvents(limits.unauthDiagnosticsPerMinute);
+  const events = opts.clientEvents ?? new ClientEvents(limits.unauthDiagnosticIntervalMs);
   const sink = { db, log, redactor };
 
   /** An unauthenticated failure: counted; now and then a diagnostic row with the counts since the last one. */

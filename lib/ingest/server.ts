@@ -23,7 +23,7 @@ export interface Receiver {
 export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const limits = { ...DEFAULT_LIMITS, ...definedOnly(opts) };
   const log = opts.log ?? createLogger(undefined, undefined, opts.redactor);
-  const events = opts.clientEvents ?? new ClientEvents(limits.unauthDiagnosticsPerMinute);
+  const events = opts.clientEvents ?? new ClientEvents(limits.unauthDiagnosticIntervalMs);
   const handle = createHandler({ ...opts, log, clientEvents: events });
   const server = http.createServer({
     headersTimeout: limits.headersTimeoutMs,
@@ -70,10 +70,11 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     answered.add(socket);
     const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-    const gone = !socket.writable || err.code === 'ECONNRESET';
+    // A client that closes mid-message shows as a parse error at EOF.
+    const gone = !socket.writable || err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE';
     const kind = timedOut ? 'timed_out' : gone ? 'aborted' : 'bad_request';
     events.note(kind, false);
-    log.debug({ kind, code: err.code }, 'client error');
+    log.debug({ kind, code: err.code }, kind === 'aborted' ? 'client went away mid-request' : 'client error');
     const inFlight = (socket as { _httpMessage?: http.ServerResponse })._httpMessage;
     if (gone || inFlight?.headersSent) {
       socket.destroy();
