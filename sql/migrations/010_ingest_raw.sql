@@ -13,5 +13,9 @@ comment on column ingest.webhook_events.raw_body is
 comment on column ingest.webhook_events.raw_bytes is
   'the body as received, for bodies that are not storable as text (invalid UTF-8, a NUL byte); such rows are rejected';
 
--- The ledger records that a body was kept, never the bytes.
-select audit.enable('ingest.webhook_events', gated => true, redact => array['raw_body', 'raw_bytes', 'payload', 'headers']);
+-- The ledger records that a body was kept, never the bytes. event_type is
+-- copied from the body's "type", so it is the sender's free text too (a
+-- type naming an e-mail address reached the ledger). status_reason is
+-- masked where it is written (normalize_event), so it stays readable here.
+select audit.enable('ingest.webhook_events', gated => true,
+                    redact => array['raw_body', 'raw_bytes', 'payload', 'headers', 'event_type']);
