@@ -13,12 +13,12 @@ export default defineStage({
   outputs: ['app.interactions'],
   inputKey: 'event_id',
   payload: z.object({ event_id: z.number().int().positive() }),
-  async run({ event_id }, { tx }) {
+  async run({ event_id }, { tx, redactor }) {
     const { rows: [event] } = await tx.query(
       'select id, source, event_type, payload, status from ingest.webhook_events where id = $1', [event_id]);
     if (!event) throw new InvalidInputError(`webhook event ${event_id} does not exist`);
     if (!(SUPPORTED_EVENT_TYPES as readonly string[]).includes(event.event_type)) {
-      await quarantine(tx, event_id, `unsupported event type ${JSON.stringify(event.event_type)}`);
+      await quarantine(tx, event_id, redactor.text(`unsupported event type ${JSON.stringify(event.event_type)}`));
       return;
     }
     const parsed = telephonyEvent.safeParse(event.payload);
@@ -33,7 +33,8 @@ export default defineStage({
         `insert into app.unknown_phone (event_id, source, phone_number, event_type)
          values ($1, $2, $3, $4) on conflict (event_id) do nothing`,
         [event_id, event.source, ours, ev.type]);
-      await quarantine(tx, event_id, `no active agent owns ${ours}`);
+      // Masked: the reason is copied into the audit ledger; app.unknown_phone keeps the number.
+      await quarantine(tx, event_id, `no active agent owns ${redactor.mask('phone', ours)}`);
       return;
     }
 

@@ -58,3 +58,14 @@ t.test('no code outside lib/config reads an environment variable', async (t) => 
   for (const dir of ['lib', 'bin', 'tasks']) walk(dir);
   t.same(found, [], 'read it through loadConfig() (add the variable to the schema in lib/config/index.ts)');
 });
+
+t.test('the receiver limits have defaults, and a headers timeout longer than the request timeout is refused', async (t) => {
+  const { receiverLimits } = await import('../lib/ingest/index.ts');
+  t.same(receiverLimits(loadConfig({})), {
+    maxBodyBytes: 1024 * 1024, maxJsonDepth: 64, headersTimeoutMs: 10_000, requestTimeoutMs: 20_000,
+    keepAliveTimeoutMs: 5_000, maxConnections: 512, unauthDiagnosticIntervalMs: 60_000,
+  });
+  t.match(receiverLimits(loadConfig({ BALLAST_HTTP_REQUEST_TIMEOUT_MS: '30000', BALLAST_HTTP_MAX_CONNECTIONS: '64' })), { requestTimeoutMs: 30_000, maxConnections: 64 });
+  t.throws(() => loadConfig({ BALLAST_HTTP_HEADERS_TIMEOUT_MS: '25000' }), /BALLAST_HTTP_HEADERS_TIMEOUT_MS: must not exceed BALLAST_HTTP_REQUEST_TIMEOUT_MS/);
+  t.throws(() => loadConfig({ BALLAST_MAX_JSON_DEPTH: '0' }), /BALLAST_MAX_JSON_DEPTH/);
+});

@@ -1,6 +1,6 @@
 /** `ballast worker`, `ballast migrate` (migrations, then the stage registry), `ballast ingest`. */
 import { migrate, withRole, type Db } from '../../lib/db/index.ts';
-import { startReceiver, resolveSecrets } from '../../lib/ingest/index.ts';
+import { startReceiver, receiverLimits, resolveSecrets } from '../../lib/ingest/index.ts';
 import { readCrontab, registerStagesAt, startWorker } from '../../lib/stage/index.ts';
 import { closeSearchRuntime } from '../../lib/search/index.ts';
 import { stages } from '../../tasks/index.ts';
@@ -57,7 +57,7 @@ export async function commandIngest(opts: { port?: number }): Promise<void> {
     await requireMigrated(s.db, 'ingest.webhook_events');
     const { secrets } = await resolveSecrets(s.config);
     const receiver = await startReceiver({
-      db: s.db, secrets, redactor: s.redactor, log: s.log, maxBodyBytes: s.config.BALLAST_MAX_BODY_BYTES,
+      db: s.db, secrets, redactor: s.redactor, log: s.log, ...receiverLimits(s.config),
       host: s.config.BALLAST_HTTP_HOST, port: opts.port ?? s.config.BALLAST_HTTP_PORT,
     });
     s.log.info({ url: receiver.url, sources: [...secrets.keys()] }, 'receiver listening');

@@ -1,7 +1,7 @@
 /** `ballast up` (what `npm start` runs). */
 import fs from 'node:fs/promises';
 import { Db, migrate, ROLES, withRole } from '../../lib/db/index.ts';
-import { ensureDemoAgent, receiverFile, resolveSecrets, startReceiver } from '../../lib/ingest/index.ts';
+import { ensureDemoAgent, receiverFile, receiverLimits, resolveSecrets, startReceiver } from '../../lib/ingest/index.ts';
 import { readCrontab, registerStagesAt, startWorker } from '../../lib/stage/index.ts';
 import { stages } from '../../tasks/index.ts';
 import { startRecordedEngine } from '../../lib/search/index.ts';
@@ -30,7 +30,7 @@ export async function commandUp(opts: { concurrency?: number; port?: number }): 
     });
     const ingestDb = new Db({ connectionString: withRole(s.handle.url, ROLES.ingest), max: 10, actor: s.config.BALLAST_ACTOR, applicationName: 'ballast ingest' });
     const receiver = await startReceiver({
-      db: ingestDb, secrets, redactor: s.redactor, log: s.log, maxBodyBytes: s.config.BALLAST_MAX_BODY_BYTES,
+      db: ingestDb, secrets, redactor: s.redactor, log: s.log, ...receiverLimits(s.config),
       host: s.config.BALLAST_HTTP_HOST, port: opts.port ?? s.config.BALLAST_HTTP_PORT,
     });
     await fs.writeFile(receiverFile(s.config), JSON.stringify({ url: receiver.url, pid: process.pid }) + '\n');

@@ -25,6 +25,23 @@ const envSchema = z.object({
   BALLAST_HTTP_PORT: intFrom(0, 65535).default(8787),
   /** Largest accepted webhook body in bytes. @defaultValue 1 MiB */
   BALLAST_MAX_BODY_BYTES: intFrom(1, 64 * 1024 * 1024).default(1024 * 1024),
+  /** Deepest JSON nesting a webhook body may have; deeper gets 400 (kept as rejected). @defaultValue `64` */
+  BALLAST_MAX_JSON_DEPTH: intFrom(1, 10_000).default(64),
+  /** Milliseconds a client has to send its request headers; then 408. @defaultValue `10000` */
+  BALLAST_HTTP_HEADERS_TIMEOUT_MS: intFrom(100, 600_000).default(10_000),
+  /** Milliseconds a client has to send its whole request (headers and body); then 408. At least the headers timeout. @defaultValue `20000` */
+  BALLAST_HTTP_REQUEST_TIMEOUT_MS: intFrom(100, 600_000).default(20_000),
+  /** Milliseconds an idle keep-alive connection stays open. @defaultValue `5000` */
+  BALLAST_HTTP_KEEPALIVE_TIMEOUT_MS: intFrom(100, 600_000).default(5_000),
+  /** Open connections the receiver holds at once; more are closed on accept. @defaultValue `512` */
+  BALLAST_HTTP_MAX_CONNECTIONS: intFrom(1, 1_000_000).default(512),
+  /**
+   * Least milliseconds between two diagnostic rows for failures of
+   * unauthenticated clients (bad signatures, oversized bodies, aborts,
+   * timeouts); everything is counted, and the counts ride on the next row.
+   * `0` writes none. @defaultValue `60000`
+   */
+  BALLAST_UNAUTH_DIAGNOSTIC_INTERVAL_MS: intFrom(0, 86_400_000).default(60_000),
   /**
    * Webhook secrets, one per source: `source=whsec_...` pairs separated by
    * commas or whitespace. @defaultValue a generated dev secret for `telephony`
@@ -138,6 +155,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (parsed.data.BALLAST_HTTP_HEADERS_TIMEOUT_MS > parsed.data.BALLAST_HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('invalid configuration:\n  BALLAST_HTTP_HEADERS_TIMEOUT_MS: must not exceed BALLAST_HTTP_REQUEST_TIMEOUT_MS');
   }
   return {
     ...parsed.data,

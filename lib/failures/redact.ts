@@ -36,6 +36,20 @@ const PATTERNS: [MaskKind, RegExp][] = [
   ['phone', /\+[1-9](?:[\s.-]?\(?\d\)?){6,14}(?!\d)|(?<![\w])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)|(?<![\w.-])\d{3}[.-]\d{4}(?![\w.-])/g],
 ];
 
+/**
+ * Long runs of token characters that mix digits, upper and lower case: the
+ * shape of generated keys (AWS, base64, random ids) whatever their prefix.
+ * Candidates are found by one linear pattern and judged in code.
+ */
+const RANDOM_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}/g;
+const looksRandom = (s: string) => /\d/.test(s) && /[A-Z]/.test(s) && /[a-z]/.test(s);
+
+/** A sensitive key in raw JSON-like text (`"password": "..."`, possibly cut off), and its value. */
+const QUOTED_PAIR = /(["'])([A-Za-z][A-Za-z0-9_-]{0,63})\1(\s*:\s*)("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[^\s,;}\]]+)/g;
+
+/** A secret named in free text or a form: `password is ...`, `api key: ...`, `pin=...`. */
+const NAMED_SECRET = /(?<!\[redacted:)\b(pass(?:word|wd|phrase|code)|pin|secret|token|(?:api|access|auth|refresh|secret)[\s_-]?(?:key|token)|private[\s_-]?key|client[\s_-]?secret)(\s*[:=]\s*|\s+(?:is|was)\s*[:=]?\s*)([^\s"'&,;]{4,})/gi;
+
 /** The same patterns, matching a whole value. */
 const WHOLE: [MaskKind, RegExp][] = PATTERNS.map(([kind, re]) => [kind, new RegExp(`^(?:${re.source})$`, re.flags.replace('g', ''))]);
 
@@ -101,11 +115,26 @@ export class Redactor {
     return `[redacted:${kind}:${this.digest(canonical(kind, value), 12)}]`;
   }
 
-  /** Masks sensitive substrings of free text. */
+  /**
+   * Masks sensitive substrings of free text: values under sensitive key
+   * names in raw JSON-like text, secrets named in words (`my password is
+   * ...`), then e-mail addresses, tokens, card numbers, SSNs and phone
+   * numbers, then long random-looking runs of token characters.
+   */
   text(s: string): string {
-    let out = s;
+    let out = s.replace(QUOTED_PAIR, (m, _q: string, key: string, _sep: string, value: string) => {
+      const k = norm(key);
+      if (!this.keys.has(k)) return m;
+      const quote = value[0] === '"' || value[0] === "'" ? value[0] : '';
+      const inner = quote ? value.slice(1, value.length > 1 && value.endsWith(quote) ? -1 : undefined) : value;
+      if (MASK.test(inner)) return m;
+      const closed = quote && value.length > 1 && value.endsWith(quote) ? quote : '';
+      return `${m.slice(0, m.length - value.length)}${quote}${this.maskWhole(k, inner)}${closed}`;
+    });
+    out = out.replace(NAMED_SECRET, (m, name: string, sep: string, value: string) =>
+      (MASK.test(value) || value.startsWith('[redacted:') ? m : `${name}${sep}${this.mask('secret', value)}`));
     for (const [kind, re] of PATTERNS) out = out.replace(re, (m) => (kind === 'card' && !luhn(m) ? m : this.mask(kind, m)));
-    return out;
+    return out.replace(RANDOM_RUN, (m) => (looksRandom(m) ? this.mask('token', m) : m));
   }
 
   /** A deep copy of `value` with sensitive keys and values masked. */

@@ -2,28 +2,71 @@
  * The webhook receiver: `POST /webhooks/:source`.
  *
  * Order of work: known source (404) -> body within the limit (413) ->
- * signature (401) -> persist the raw body (idempotent on source+webhook-id)
- * -> JSON check (400, the body is kept as a rejected row). Every refusal has a
- * JSON body saying what was wrong, and none of them starts the pipeline.
+ * signature (401) -> webhook-id within the inbox's limit (400, an envelope
+ * says why) -> body checks (body.ts) -> persist the raw body (idempotent on
+ * source+webhook-id); a body that can never succeed is kept as a `rejected`
+ * row and answered 400. Every refusal has a JSON body saying what was wrong,
+ * and none of them starts the pipeline. 503 means only "the database is
+ * unavailable, retry".
+ *
+ * Unauthenticated clients cost little: their failures are counted and
+ * written as sampled diagnostics (client-events.ts), a client that goes away
+ * is a debug line, and slow clients meet the timeouts and the connection cap
+ * of `startReceiver`.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import type { Config } from '../config/index.ts';
 import type { Db } from '../db/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { newSpanId, newTraceId, parseTraceparent, withTrace } from '../trace/index.ts';
 import { SignatureError, unixSeconds, verify } from './signature.ts';
+import { bodyExcerpt, inspectBody, MAX_WEBHOOK_ID_LENGTH } from './body.ts';
+import { ClientEvents } from './client-events.ts';
+import { storeDelivery } from './store.ts';
 import { buildDeadLetter, buildEnvelope, recordFailureSafely, type Redactor } from '../failures/index.ts';
 
-const RECEIVER = { function_name: 'ingest.receiver', function_version: '1.0.0' };
+const RECEIVER = { function_name: 'ingest.receiver', function_version: '1.1.0' };
 
-export interface ReceiverOptions {
+/** What the receiver accepts and how long it waits; every field comes from lib/config (`receiverLimits`). */
+export interface ReceiverLimits {
+  /** @defaultValue 1 MiB (BALLAST_MAX_BODY_BYTES) */
+  maxBodyBytes?: number;
+  /** @defaultValue 64 (BALLAST_MAX_JSON_DEPTH) */
+  maxJsonDepth?: number;
+  /** @defaultValue 10 s (BALLAST_HTTP_HEADERS_TIMEOUT_MS) */
+  headersTimeoutMs?: number;
+  /** @defaultValue 20 s (BALLAST_HTTP_REQUEST_TIMEOUT_MS) */
+  requestTimeoutMs?: number;
+  /** @defaultValue 5 s (BALLAST_HTTP_KEEPALIVE_TIMEOUT_MS) */
+  keepAliveTimeoutMs?: number;
+  /** @defaultValue 512 (BALLAST_HTTP_MAX_CONNECTIONS) */
+  maxConnections?: number;
+  /** @defaultValue 60 s (BALLAST_UNAUTH_DIAGNOSTIC_INTERVAL_MS) */
+  unauthDiagnosticIntervalMs?: number;
+}
+
+/** The configured limits. */
+export function receiverLimits(c: Pick<Config, 'BALLAST_MAX_BODY_BYTES' | 'BALLAST_MAX_JSON_DEPTH' | 'BALLAST_HTTP_HEADERS_TIMEOUT_MS'
+  | 'BALLAST_HTTP_REQUEST_TIMEOUT_MS' | 'BALLAST_HTTP_KEEPALIVE_TIMEOUT_MS' | 'BALLAST_HTTP_MAX_CONNECTIONS' | 'BALLAST_UNAUTH_DIAGNOSTIC_INTERVAL_MS'>): Required<ReceiverLimits> {
+  return {
+    maxBodyBytes: c.BALLAST_MAX_BODY_BYTES, maxJsonDepth: c.BALLAST_MAX_JSON_DEPTH,
+    headersTimeoutMs: c.BALLAST_HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: c.BALLAST_HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: c.BALLAST_HTTP_KEEPALIVE_TIMEOUT_MS, maxConnections: c.BALLAST_HTTP_MAX_CONNECTIONS,
+    unauthDiagnosticIntervalMs: c.BALLAST_UNAUTH_DIAGNOSTIC_INTERVAL_MS,
+  };
+}
+
+export const DEFAULT_LIMITS: Required<ReceiverLimits> = {
+  maxBodyBytes: 1024 * 1024, maxJsonDepth: 64, headersTimeoutMs: 10_000, requestTimeoutMs: 20_000,
+  keepAliveTimeoutMs: 5_000, maxConnections: 512, unauthDiagnosticIntervalMs: 60_000,
+};
+
+export interface ReceiverOptions extends ReceiverLimits {
   db: Db;
   /** Secret per source; a source without one answers 404. */
   secrets: Map<string, string>;
   /** The install's redactor (`redactorFromConfig`): masks what refused requests leave behind. */
   redactor: Redactor;
-  /** @defaultValue 1 MiB */
-  maxBodyBytes?: number;
   /** @defaultValue `127.0.0.1` */
   host?: string;
   /** 0 picks a free port. @defaultValue `8787` */
@@ -32,19 +75,18 @@ export interface ReceiverOptions {
   log?: Logger;
   /** Seconds since the epoch that webhook timestamps are checked against. @defaultValue the system clock */
   clock?: () => number;
+  /** Counts of unauthenticated client events, shared with the server. @defaultValue a new one */
+  clientEvents?: ClientEvents;
 }
 
-export interface Receiver {
-  url: string;
-  server: http.Server;
-  close(): Promise<void>;
-}
 
-type Reply = { status: number; body: Record<string, unknown> };
+export type Reply = { status: number; body: Record<string, unknown> };
 
 const KEPT_HEADERS = ['content-type', 'user-agent', 'traceparent', 'tracestate', 'webhook-id', 'webhook-timestamp'];
 
 class BodyTooLarge extends Error {}
+/** The client went away (or was timed out) before its body arrived: nobody to answer. */
+class ClientAborted extends Error {}
 
 function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -63,7 +105,8 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', () => reject(new ClientAborted()));
+    req.on('close', () => { if (!req.complete) reject(new ClientAborted()); });
   });
 }
 
@@ -72,11 +115,24 @@ const header = (req: http.IncomingMessage, name: string): string | undefined => 
   return Array.isArray(v) ? v[0] : v;
 };
 
-export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage) => Promise<Reply> {
+export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage) => Promise<Reply | null> {
   const { db, secrets, redactor } = opts;
-  const limit = opts.maxBodyBytes ?? 1024 * 1024;
+  const limits = { ...DEFAULT_LIMITS, ...definedOnly(opts) };
   const log = opts.log ?? createLogger(undefined, undefined, redactor);
+  const events = opts.clientEvents ?? new ClientEvents(limits.unauthDiagnosticIntervalMs);
   const sink = { db, log, redactor, door: 'ingest.record_failure' } as const;
+
+  /** An unauthenticated failure: counted; now and then a diagnostic row with the counts since the last one. */
+  const unauthenticated = (kind: 'auth_failed' | 'too_large', source: string, message: string) => {
+    const counts = events.note(kind, true);
+    if (!counts) {
+      log.debug({ source, kind }, message);
+      return;
+    }
+    log.warn({ source, kind, counts }, `${message} (sampled; counts since the last diagnostic)`);
+    void recordFailureSafely(sink, { diagnostic: { ...RECEIVER, log_level: 'warn', code: kind === 'auth_failed' ? 'AUTH_FAILED' : 'INPUT_INVALID',
+      message: `${message} (source ${source})`, metadata: { source, sampled: true, counts_since_last: counts } } });
+  };
 
   return async (req) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -93,10 +149,12 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
 
     let body: Buffer;
     try {
-      body = await readBody(req, limit);
+      body = await readBody(req, limits.maxBodyBytes);
     } catch (e) {
-      if (e instanceof BodyTooLarge) return { status: 413, body: { error: 'payload_too_large', message: `body exceeds ${limit} bytes` } };
-      throw e;
+      if (e instanceof ClientAborted) return null;
+      if (!(e instanceof BodyTooLarge)) throw e;
+      unauthenticated('too_large', source, `webhook body over ${limits.maxBodyBytes} bytes refused`);
+      return { status: 413, body: { error: 'payload_too_large', message: `body exceeds ${limits.maxBodyBytes} bytes` } };
     }
 
     let id: string;
@@ -108,10 +166,7 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
       }, body, (opts.clock ?? unixSeconds)()));
     } catch (e) {
       if (!(e instanceof SignatureError)) throw e;
-      log.warn({ source, code: 'AUTH_FAILED', reason: e.message }, 'webhook signature refused');
-      // Unauthenticated input is not stored; the bounded diagnostic counts it.
-      void recordFailureSafely(sink, { diagnostic: { ...RECEIVER, log_level: 'warn', code: 'AUTH_FAILED',
-        message: `signature refused for source ${source}: ${e.message}`, metadata: { source, webhook_id: header(req, 'webhook-id') ?? null } } });
+      unauthenticated('auth_failed', source, `webhook signature refused: ${e.message}`);
       return { status: 401, body: { error: 'invalid_signature', message: e.message } };
     }
 
@@ -123,88 +178,53 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
       correlation_id: `${source}:${id}`,
     };
     return withTrace(trace, async () => {
-      const raw = body.toString('utf8');
-      let payload: unknown = null;
-      let reason: string | null = null;
-      try {
-        payload = JSON.parse(raw);
-      } catch (e) {
-        reason = `body is not valid JSON: ${(e as Error).message}`;
+      if (id.length > MAX_WEBHOOK_ID_LENGTH) {
+        // Nothing can be kept: the id is the inbox's key. The envelope says why.
+        const message = `webhook-id is ${id.length} characters; at most ${MAX_WEBHOOK_ID_LENGTH} are accepted`;
+        const envelope = buildEnvelope(redactor, { err: new Error(message), classification: { errorClass: 'infra.ingest.rejected_delivery', layer: 'L2' },
+          component: 'ingest.receiver', severity: 'warning', trace: { ...trace, correlation_id: null },
+          context: { source, webhook_id_length: id.length, webhook_id_prefix: id.slice(0, 32), body_bytes: body.length, kept: false } });
+        await recordFailureSafely(sink, { envelope });
+        log.warn({ source, error_id: envelope.error_id }, message);
+        return { status: 400, body: { error: 'webhook_id_too_long', message, error_id: envelope.error_id } };
       }
+      const inspected = inspectBody(body, limits.maxJsonDepth);
       const headers = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (req.headers[h] ? [[h, header(req, h)]] : [])));
-      const { rows } = await db.query(
-        `insert into ingest.webhook_events
-           (source, webhook_id, raw_body, payload, headers, trace_id, span_id, correlation_id, status, status_reason)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         on conflict (source, webhook_id) do nothing
-         returning id`,
-        [source, id, raw, payload === null ? null : JSON.stringify(payload), JSON.stringify(headers),
-          trace.trace_id, trace.span_id, trace.correlation_id, reason ? 'rejected' : 'received', reason]);
-      if (rows.length === 0) {
-        const { rows: [prior] } = await db.query(
-          'select id, status, status_reason, trace_id from ingest.delivery_status($1, $2)', [source, id]);
-        if (prior?.status === 'rejected') {
-          return { status: 400, body: { error: 'malformed_json', message: prior.status_reason, event_id: prior.id } };
-        }
-        return { status: 200, body: { status: 'duplicate', event_id: prior?.id, webhook_id: id, trace_id: prior?.trace_id } };
+      const stored = await storeDelivery(db, {
+        source, webhookId: id, text: inspected.text, bytes: body, parse: inspected.ok, headers, trace,
+        reason: inspected.ok ? null : inspected.problem.message,
+      });
+      if (stored.kind === 'duplicate') {
+        if (stored.status === 'rejected') return { status: 400, body: { error: 'rejected', message: stored.reason, event_id: stored.id } };
+        return { status: 200, body: { status: 'duplicate', event_id: stored.id, webhook_id: id, trace_id: stored.trace_id } };
       }
-      const eventId = rows[0].id;
-      if (reason) {
-        const envelope = buildEnvelope(redactor, { err: new Error(reason), classification: { errorClass: 'infra.ingest.malformed_body', layer: 'L2' },
-          component: 'ingest.receiver', severity: 'error', input: raw, trace, context: { source, event_id: eventId } });
-        await recordFailureSafely(sink, {
-          envelope,
-          diagnostic: { ...RECEIVER, log_level: 'error', code: 'INPUT_INVALID', message: reason, metadata: { source, event_id: eventId, error_id: envelope.error_id } },
-          deadLetter: buildDeadLetter(redactor, {
-            envelope, failingFunction: 'ingest.receiver', callerFunction: source, key: `event:${eventId}`,
-            payload: { event_id: eventId, body_excerpt: raw.slice(0, 200) },
-            code: 'INPUT_INVALID', httpStatus: 400, attempt: 1, retryable: false, replayable: false, trace,
-            context: { event_id: eventId, note: 'the raw body is kept in ingest.webhook_events' },
-          }),
-        });
-        log.warn({ source, event_id: eventId, code: 'INPUT_INVALID', error_id: envelope.error_id }, 'webhook body is not JSON; kept as rejected');
-        return { status: 400, body: { error: 'malformed_json', message: reason, event_id: eventId } };
+      if (stored.kind === 'stored' && stored.reason === null) {
+        log.info({ source, event_id: stored.id, webhook_id: id }, 'webhook accepted');
+        return { status: 200, body: { status: 'accepted', event_id: stored.id, webhook_id: id, trace_id: trace.trace_id } };
       }
-      log.info({ source, event_id: eventId, webhook_id: id }, 'webhook accepted');
-      return { status: 200, body: { status: 'accepted', event_id: eventId, webhook_id: id, trace_id: trace.trace_id } };
+      const error = inspected.ok || stored.kind === 'unstorable' ? 'unstorable_body' : inspected.problem.error;
+      const eventId = stored.kind === 'stored' ? stored.id : null;
+      const reason = stored.reason!;
+      const envelope = buildEnvelope(redactor, { err: new Error(reason), classification: { errorClass: 'infra.ingest.malformed_body', layer: 'L2' },
+        component: 'ingest.receiver', severity: 'error', trace, context: { source, event_id: eventId, reason: error, kept: eventId !== null } });
+      // The excerpt is raw text: the text masks (patterns and key-like "password":"..." pairs) apply to it.
+      const excerpt = redactor.text(bodyExcerpt(body, inspected.text)).slice(0, 200);
+      await recordFailureSafely(sink, {
+        envelope,
+        diagnostic: { ...RECEIVER, log_level: 'error', code: 'INPUT_INVALID', message: reason, metadata: { source, event_id: eventId, error_id: envelope.error_id } },
+        deadLetter: eventId === null ? null : buildDeadLetter(redactor, {
+          envelope, failingFunction: 'ingest.receiver', callerFunction: source, key: `event:${eventId}`,
+          payload: { event_id: eventId, body_excerpt: excerpt },
+          code: 'INPUT_INVALID', httpStatus: 400, attempt: 1, retryable: false, replayable: false, trace,
+          context: { event_id: eventId, note: 'the raw body is kept in ingest.webhook_events' },
+        }),
+      });
+      log.warn({ source, event_id: eventId, code: 'INPUT_INVALID', error_id: envelope.error_id, reason: error }, 'webhook body refused; kept as rejected');
+      return { status: 400, body: { error, message: reason, event_id: eventId } };
     });
   };
 }
 
-export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
-  const log = opts.log ?? createLogger(undefined, undefined, opts.redactor);
-  const handle = createHandler({ ...opts, log });
-  const server = http.createServer((req, res) => {
-    handle(req)
-      .catch((e): Reply => {
-        const envelope = buildEnvelope(opts.redactor, { err: e, classification: { errorClass: 'infra.ingest.store_failed', layer: 'L2' },
-          component: 'ingest.receiver', severity: 'critical', context: { path: req.url } });
-        // Most likely the database is down, so this write probably fails too; the log line still carries the id.
-        void recordFailureSafely({ db: opts.db, log, redactor: opts.redactor, door: 'ingest.record_failure' }, { envelope });
-        log.error({ error_id: envelope.error_id, error: envelope.message }, 'webhook receiver could not store the event; answered 503');
-        return { status: 503, body: { error: 'unavailable', message: 'could not store the event; retry later' } };
-      })
-      .then(({ status, body }) => {
-        if (res.headersSent) return;
-        res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) });
-        res.end(JSON.stringify(body));
-      });
-  });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n\r\n{"error":"bad_request"}');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 8787, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = opts.host ?? '127.0.0.1';
-  return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    server,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
+export function definedOnly(o: ReceiverLimits): ReceiverLimits {
+  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k in DEFAULT_LIMITS));
 }

@@ -117,7 +117,8 @@ t.test('a planted secret never reaches the failure tables, the logs or the decis
   const { rows: [dl] } = await db.query('select payload_snapshot, error_message, context from ballast.pipeline_failures');
   t.same(dl.payload_snapshot.customer, { email, phone });
   t.equal(dl.payload_snapshot.api_key, redactor.mask('token', SECRET));
-  t.equal(dl.payload_snapshot.memo, `password is ${PASSWORD}; callback ${phone}`, 'free text keeps its words around the masked number');
+  t.equal(dl.payload_snapshot.memo, `password is ${redactor.mask('secret', PASSWORD.split(' ')[0]!)} ${PASSWORD.split(' ').slice(1).join(' ')}; callback ${phone}`,
+    'free text keeps its words around the masked number, and a secret named in words is masked (its first word)');
   t.match(dl.error_message, `CRM refused ${email} / ${phone} with key ${redactor.mask('token', SECRET)}`);
   t.equal(dl.context.replayable, false, 'a redacted snapshot cannot be replayed as it is');
   const logged = lines.map((l) => JSON.parse(l)).find((l) => /calling the CRM/.test(l.msg));
@@ -125,4 +126,19 @@ t.test('a planted secret never reaches the failure tables, the logs or the decis
   const { rows: [snap] } = await db.query('select input, input_hash, input_redacted, output_hash, live_output_hash from replay.decisions');
   t.equal(snap.input.spans[0].text, `call me back on ${phone}, or mail ${email}`, 'the decision snapshot masks it the same way');
   t.match(snap, { input_redacted: true, input_hash: /^hmac-sha256:[0-9a-f]{64}$/, live_output_hash: /^hmac-sha256:[0-9a-f]{64}$/ });
+});
+
+t.test('raw and free text: key-like pairs, secrets named in words and random-looking keys are masked; masks are left alone', async (t) => {
+  const m = (kind: Parameters<Redactor['mask']>[0], v: string) => redactor.mask(kind, v);
+  t.equal(redactor.text(`{"password":"hunter2","api_key": 'k-123',"email":"${EMAIL}","note":"hi"`),
+    `{"password":"${m('secret', 'hunter2')}","api_key": '${m('secret', 'k-123')}',"email":"${m('email', EMAIL)}","note":"hi"`, 'in JSON that does not parse');
+  t.equal(redactor.text('{"token":"abc123 cut off'), `{"token":"${m('secret', 'abc123 cut off')}`, 'a value cut off at the end of an excerpt');
+  t.equal(redactor.text('{"cvv": 123, "n": 1}'), `{"cvv": ${m('secret', '123')}, "n": 1}`, 'a bare value');
+  t.equal(redactor.text('my api key is zq81-alpha, and my PIN: 4711'), `my api key is ${m('secret', 'zq81-alpha')}, and my PIN: ${m('secret', '4711')}`);
+  t.equal(redactor.text('user=ana&password=s3cret!&x=1'), `user=ana&password=${m('secret', 's3cret!')}&x=1`, 'a form body');
+  t.equal(redactor.text('backup key Zk3RandomLookingKeyW9pLm2Qx7.'), `backup key ${m('token', 'Zk3RandomLookingKeyW9pLm2Qx7')}.`);
+  t.equal(redactor.text('the path lib/ingest/receiver_and_more.ts and the id call_l9x8k2a1b3c4d5e6f7g8h9'),
+    'the path lib/ingest/receiver_and_more.ts and the id call_l9x8k2a1b3c4d5e6f7g8h9', 'runs without digits, upper and lower case stay');
+  const masked = redactor.text(`token ${SECRET} secret: hunter22`);
+  t.equal(redactor.text(masked), masked, 'masking twice changes nothing (a mask\'s "token:" is not a named secret)');
 });

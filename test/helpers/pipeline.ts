@@ -1,6 +1,6 @@
 /** Running the real pipeline inside a test: a worker, a receiver, an agent. */
 import { Db } from '../../lib/db/index.ts';
-import { startReceiver, newSecret, sendWebhook, type Receiver } from '../../lib/ingest/index.ts';
+import { startReceiver, newSecret, sendWebhook, type Receiver, type ReceiverOptions } from '../../lib/ingest/index.ts';
 import { startWorker, type Stage, type WorkerHandle } from '../../lib/stage/index.ts';
 import { stages as pipelineStages } from '../../tasks/index.ts';
 import { redactor } from './redactor.ts';
@@ -28,7 +28,7 @@ export async function startTestWorker(t: Teardownable, url: string, opts: { stag
 export const SECRET = newSecret();
 export const AGENT_NUMBER = '+15555550142';
 
-export async function startTestReceiver(t: Teardownable, db: Db, opts: { maxBodyBytes?: number } = {}): Promise<Receiver> {
+export async function startTestReceiver(t: Teardownable, db: Db, opts: Partial<ReceiverOptions> = {}): Promise<Receiver> {
   const receiver = await startReceiver({ db, secrets: new Map([['telephony', SECRET]]), redactor, port: 0, ...opts });
   t.teardown(() => receiver.close());
   return receiver;

@@ -76,8 +76,8 @@ t.test('malformed JSON with a valid signature is kept as a rejected row and answ
   t.equal(again.status, 400, 'a re-delivery gets the same answer');
 });
 
-t.test('a malformed body leaves one dead letter, built like every other, with the caller number masked', async (t) => {
-  const body = '{"type": "call.completed", "from": "+15555550177", ';
+t.test('a malformed body leaves one dead letter, built like every other, with the caller number and key-like pairs masked', async (t) => {
+  const body = '{"type": "call.completed", "from": "+15555550177", "password": "hunter2!", "api_key": "k9-abc", ';
   const res = await post('/webhooks/telephony', body, signed('msg_bad_json_dl', body));
   t.equal(res.status, 400);
   const eventId = res.body.event_id;
@@ -85,11 +85,12 @@ t.test('a malformed body leaves one dead letter, built like every other, with th
   t.match(dl, {
     failing_function: 'ingest.receiver', caller_function: 'telephony', http_status: 400, error_code: 'INPUT_INVALID',
     error_message: /not valid JSON/, attempt_count: 1, next_retry_at: null,
-    payload_snapshot: { event_id: eventId, body_excerpt: `{"type": "call.completed", "from": "${redactor.text('+15555550177')}", ` },
+    payload_snapshot: { event_id: eventId, body_excerpt: `{"type": "call.completed", "from": "${redactor.text('+15555550177')}", `
+      + `"password": "${redactor.mask('secret', 'hunter2!')}", "api_key": "${redactor.mask('secret', 'k9-abc')}", ` },
     context: { event_id: eventId, correlation_id: 'telephony:msg_bad_json_dl', trace_id: /^[0-9a-f]{32}$/, error_id: /^err_/,
       error_class: 'infra.ingest.malformed_body', replayable: false },
   });
-  t.notOk(JSON.stringify(dl).includes('+15555550177'), 'the number is not stored in the dead letter');
+  for (const planted of ['+15555550177', 'hunter2!', 'k9-abc']) t.notOk(JSON.stringify(dl).includes(planted), `${planted} is not stored in the dead letter`);
 });
 
 t.test('the receiver survives garbage and keeps serving', async (t) => {

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { sampleCall } from '../../lib/ingest/telephony.ts';
 import { testDatabase } from '../helpers/db.ts';
+import { redactor } from '../helpers/redactor.ts';
 import { addAgent, AGENT_NUMBER, deliver, PIPELINE_TASKS, startTestReceiver, startTestWorker, waitForEvent, waitForIdleQueue } from '../helpers/pipeline.ts';
 import { resolveTraceIds, traceTimeline } from '../../lib/forensics/index.ts';
 
@@ -72,7 +73,10 @@ t.test('a number no agent owns goes to unknown_phone and the event is quarantine
   const res = await deliver(receiver.url, sampleCall({ to: '+15555550999' }));
   const ev = await waitForEvent(db, (res.body as { event_id: number }).event_id);
   t.equal(ev.status, 'quarantined');
-  t.match(ev.status_reason, /no active agent owns \+15555550999/);
+  t.equal(ev.status_reason, `no active agent owns ${redactor.mask('phone', '+15555550999')}`, 'the number is masked: the reason reaches the audit ledger');
+  const { rows: audited } = await db.query(
+    `select after_data::text as after from audit.ledger where entity_type = 'ingest.webhook_events' and entity_id = $1::text`, [String(ev.id)]);
+  t.ok(audited.length > 0 && audited.every((r: { after: string }) => !r.after.includes('5555550999')), 'the ledger never holds the number');
   const { rows } = await db.query('select phone_number, trace_id from app.unknown_phone where event_id = $1', [ev.id]);
   t.same(rows, [{ phone_number: '+15555550999', trace_id: ev.trace_id }]);
 });

@@ -1,0 +1,70 @@
+/**
+ * Writing one delivery into the inbox. Everything its constraints check is
+ * checked before (body.ts, the id length), so the database never refuses the
+ * row and never prints a row's values into its log. Should it still refuse
+ * one deterministically (a data or integrity error, or a program limit), the
+ * body is the client's problem, not an outage: it is kept as a `rejected`
+ * row holding the bytes, and the caller answers 400.
+ */
+import type { Db } from '../db/index.ts';
+
+export interface InboxRow {
+  source: string;
+  webhookId: string;
+  /** The body as text when it is storable exactly, else null (then `bytes` are kept). */
+  text: string | null;
+  bytes: Buffer;
+  /** Whether PostgreSQL should parse `text` into `payload` (only for bodies that passed every check). */
+  parse: boolean;
+  headers: Record<string, unknown>;
+  trace: { trace_id: string; span_id: string; correlation_id: string };
+  /** Why the row is rejected; null for a received event. */
+  reason: string | null;
+}
+
+export type Stored =
+  | { kind: 'stored'; id: string; reason: string | null }
+  | { kind: 'duplicate'; id: string; status: string; reason: string | null; trace_id: string }
+  /** Not even a rejected row could be written; `reason` says why. */
+  | { kind: 'unstorable'; reason: string };
+
+const sqlstate = (e: unknown): string => String((e as { code?: unknown })?.code ?? '');
+
+/** Errors the same statement would raise again: data exceptions, integrity errors (not a unique race), program limits. */
+export const isDeterministic = (e: unknown): boolean => /^(22|23|54)/.test(sqlstate(e)) && sqlstate(e) !== '23505';
+
+async function insert(db: Db, r: InboxRow, keepBytes: boolean): Promise<string | null> {
+  const { rows } = await db.query(
+    `insert into ingest.webhook_events
+       (source, webhook_id, raw_body, raw_bytes, payload, headers, trace_id, span_id, correlation_id, status, status_reason)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     on conflict (source, webhook_id) do nothing
+     returning id`,
+    [r.source, r.webhookId, keepBytes ? null : r.text, keepBytes ? r.bytes : null, !keepBytes && r.parse ? r.text : null,
+      JSON.stringify(r.headers), r.trace.trace_id, r.trace.span_id, r.trace.correlation_id,
+      r.reason ? 'rejected' : 'received', r.reason]);
+  return rows[0]?.id ?? null;
+}
+
+/** Stores a delivery, or finds the one stored under its id before. Throws only what is not the client's fault. */
+export async function storeDelivery(db: Db, r: InboxRow): Promise<Stored> {
+  let id: string | null;
+  let reason = r.reason;
+  try {
+    id = await insert(db, r, r.text === null);
+  } catch (e) {
+    if (!isDeterministic(e)) throw e;
+    // The error's message may quote the body: keep only its SQLSTATE.
+    reason = `the database refused the body (SQLSTATE ${sqlstate(e)}); it is kept as bytes`;
+    try {
+      id = await insert(db, { ...r, reason }, true);
+    } catch (e2) {
+      if (!isDeterministic(e2)) throw e2;
+      return { kind: 'unstorable', reason: `the database refused the delivery (SQLSTATE ${sqlstate(e2)})` };
+    }
+  }
+  if (id !== null) return { kind: 'stored', id, reason };
+  const { rows: [prior] } = await db.query(
+    'select id, status, status_reason, trace_id from ingest.delivery_status($1, $2)', [r.source, r.webhookId]);
+  return { kind: 'duplicate', id: prior?.id, status: prior?.status, reason: prior?.status_reason ?? null, trace_id: prior?.trace_id };
+}
