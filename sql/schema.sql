@@ -872,6 +872,12 @@ CREATE FUNCTION ballast.cleanup_old_errors(retention_days integer DEFAULT 90) RE
 declare n int;
 begin
   if retention_days < 1 then raise exception 'retention_days must be at least 1'; end if;
+  if ballast.setting('reason') is null then
+    raise exception 'ballast.cleanup_old_errors deletes error envelopes and needs a reason'
+      using errcode = '42501',
+            hint = 'state one for the transaction: select set_config(''ballast.reason'', ''<why>'', true); '
+                   'or run `ballast errors cleanup --reason <why>`';
+  end if;
   perform set_config('ballast.retention', 'error_envelopes', true);
   delete from ballast.error_envelopes where created_at < now() - make_interval(days => retention_days);
   get diagnostics n = row_count;
@@ -1046,10 +1052,9 @@ begin
   elsif tg_op = 'UPDATE' then
     raise exception 'error envelopes are append-only (update of %)', old.error_id;
   elsif tg_op = 'DELETE' then
-    -- The door is the retention function, which runs as the table's owner
-    -- (security definer); a setting alone opens nothing for anyone else.
     if ballast.setting('retention') is distinct from 'error_envelopes'
-       or current_user <> (select pg_get_userbyid(c.relowner) from pg_class c where c.oid = tg_relid) then
+       or current_user <> (select pg_get_userbyid(p.proowner) from pg_proc p
+                            where p.oid = 'ballast.cleanup_old_errors(int)'::regprocedure) then
       raise exception 'error envelopes are deleted only by ballast.cleanup_old_errors()';
     end if;
     return old;
@@ -1690,6 +1695,51 @@ begin
 end $$;
 
 --
+-- Name: record_failure(jsonb, jsonb, jsonb); Type: FUNCTION; Schema: ingest; Owner: -
+--
+
+CREATE FUNCTION ingest.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  event_id bigint;
+begin
+  if p_envelope is not null and not (p_envelope->>'layer' = 'L2' and p_envelope->>'component' = 'ingest.receiver'
+                                     and p_envelope->>'error_class' like 'infra.ingest.%') then
+    raise exception 'ingest.record_failure: the receiver records envelopes of component ingest.receiver, layer L2, class infra.ingest.*'
+      using errcode = '42501';
+  end if;
+  if p_diagnostic is not null and p_diagnostic->>'function_name' is distinct from 'ingest.receiver' then
+    raise exception 'ingest.record_failure: the receiver records diagnostics of function ingest.receiver'
+      using errcode = '42501';
+  end if;
+  if p_dead_letter is not null then
+    if p_dead_letter->>'failing_function' is distinct from 'ingest.receiver'
+       or p_dead_letter->>'interaction_id' !~ '^event:[0-9]{1,18}$' then
+      raise exception 'ingest.record_failure: the receiver records dead letters of ingest.receiver, keyed event:<id>'
+        using errcode = '42501';
+    end if;
+    event_id := substr(p_dead_letter->>'interaction_id', 7)::bigint;
+    if not exists (select 1 from ingest.webhook_events e where e.id = event_id and e.status = 'rejected') then
+      raise exception 'ingest.record_failure: event % is not a rejected event', event_id
+        using errcode = '42501';
+    end if;
+    p_dead_letter := (p_dead_letter - 'replay_of')
+      || jsonb_build_object('retryable', false,
+                            'context', (coalesce(p_dead_letter->'context', '{}') - 'job_id' - 'task')
+                                       || jsonb_build_object('replayable', false));
+  end if;
+  return ballast.record_failure(p_envelope, p_diagnostic, p_dead_letter);
+end $_$;
+
+--
+-- Name: FUNCTION record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb); Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON FUNCTION ingest.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) IS 'the receiver''s door to the failure tables: its own envelopes and diagnostics, and non-replayable dead letters of rejected events';
+
+--
 -- Name: capture_changes(); Type: FUNCTION; Schema: search; Owner: -
 --
 
@@ -2097,6 +2147,28 @@ CREATE TABLE audit.tracked_tables (
     enabled_at timestamp with time zone DEFAULT now() NOT NULL,
     enabled_by text DEFAULT COALESCE(ballast.setting('actor'::text), (CURRENT_USER)::text) NOT NULL
 );
+
+--
+-- Name: unsealed_window; Type: VIEW; Schema: audit; Owner: -
+--
+
+CREATE VIEW audit.unsealed_window AS
+ SELECT count(*) AS unsealed,
+    min(l.occurred_at) AS oldest_at
+   FROM audit.ledger l
+  WHERE ((l.txid, l.id) > ( SELECT COALESCE(max(c.txid), '0'::xid8) AS "coalesce",
+            COALESCE(max(c.ledger_id), (0)::bigint) AS "coalesce"
+           FROM ( SELECT chain.txid,
+                    chain.ledger_id
+                   FROM audit.chain
+                  ORDER BY chain.seq DESC
+                 LIMIT 1) c));
+
+--
+-- Name: VIEW unsealed_window; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON VIEW audit.unsealed_window IS 'ledger rows not yet in the hash chain: how many, and when the oldest was written (audit verify covers only sealed rows)';
 
 --
 -- Name: diagnostic_logs; Type: TABLE; Schema: ballast; Owner: -
@@ -2621,7 +2693,7 @@ CREATE TABLE ingest.webhook_events (
     webhook_id text NOT NULL,
     event_type text,
     received_at timestamp with time zone DEFAULT now() NOT NULL,
-    raw_body text NOT NULL,
+    raw_body text,
     payload jsonb,
     headers jsonb DEFAULT '{}'::jsonb NOT NULL,
     trace_id text NOT NULL,
@@ -2631,6 +2703,9 @@ CREATE TABLE ingest.webhook_events (
     status_reason text,
     stages_done text[] DEFAULT '{}'::text[] NOT NULL,
     processed_at timestamp with time zone,
+    raw_bytes bytea,
+    CONSTRAINT webhook_events_bytes_rejected CHECK (((raw_bytes IS NULL) OR (status = 'rejected'::text))),
+    CONSTRAINT webhook_events_one_raw_body CHECK ((num_nonnulls(raw_body, raw_bytes) = 1)),
     CONSTRAINT webhook_events_source_check CHECK ((source ~ '^[a-z0-9][a-z0-9_-]*$'::text)),
     CONSTRAINT webhook_events_span_id_check CHECK ((span_id ~ '^[0-9a-f]{16}$'::text)),
     CONSTRAINT webhook_events_status_check CHECK ((status = ANY (ARRAY['received'::text, 'rejected'::text, 'processing'::text, 'completed'::text, 'quarantined'::text]))),
@@ -2645,10 +2720,22 @@ CREATE TABLE ingest.webhook_events (
 COMMENT ON TABLE ingest.webhook_events IS 'inbox: one row per delivered webhook; unique (source, webhook_id)';
 
 --
+-- Name: COLUMN webhook_events.raw_body; Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON COLUMN ingest.webhook_events.raw_body IS 'the body as received, when it is valid UTF-8 without NUL; else null and the bytes are in raw_bytes';
+
+--
 -- Name: COLUMN webhook_events.status; Type: COMMENT; Schema: ingest; Owner: -
 --
 
 COMMENT ON COLUMN ingest.webhook_events.status IS 'received -> processing -> completed | quarantined; rejected = kept but never started (e.g. malformed JSON)';
+
+--
+-- Name: COLUMN webhook_events.raw_bytes; Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON COLUMN ingest.webhook_events.raw_bytes IS 'the body as received, for bodies that are not storable as text (invalid UTF-8, a NUL byte); such rows are rejected';
 
 --
 -- Name: webhook_events_id_seq; Type: SEQUENCE; Schema: ingest; Owner: -
@@ -3858,6 +3945,12 @@ CREATE TRIGGER seals_append_only BEFORE DELETE OR UPDATE ON audit.seals FOR EACH
 CREATE TRIGGER seals_no_truncate BEFORE TRUNCATE ON audit.seals FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
 
 --
+-- Name: error_envelopes audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON ballast.error_envelopes REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{error_id}', '{message,exception_chain,context}', 'error_id');
+
+--
 -- Name: failure_settings audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -4026,6 +4119,12 @@ CREATE TRIGGER error_envelopes_guard BEFORE INSERT OR DELETE OR UPDATE ON ballas
 CREATE TRIGGER error_envelopes_no_truncate BEFORE TRUNCATE ON ballast.error_envelopes FOR EACH STATEMENT EXECUTE FUNCTION ballast.guard_error_envelope();
 
 --
+-- Name: error_envelopes error_envelopes_reason; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER error_envelopes_reason BEFORE DELETE ON ballast.error_envelopes FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
+
+--
 -- Name: job_attempts job_attempts_succeeded; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -4041,7 +4140,7 @@ CREATE TRIGGER trace_policy_touch BEFORE UPDATE ON ballast.trace_policy FOR EACH
 -- Name: webhook_events audit_delete; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
-CREATE TRIGGER audit_delete AFTER DELETE ON ingest.webhook_events REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{raw_body,payload,headers}', 'id');
+CREATE TRIGGER audit_delete AFTER DELETE ON ingest.webhook_events REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{raw_body,raw_bytes,payload,headers,event_type}', 'id');
 
 --
 -- Name: webhook_events audit_gate_delete; Type: TRIGGER; Schema: ingest; Owner: -
@@ -4059,7 +4158,7 @@ CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ingest.webhook_events FOR 
 -- Name: webhook_events audit_insert; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
-CREATE TRIGGER audit_insert AFTER INSERT ON ingest.webhook_events REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{raw_body,payload,headers}', 'id');
+CREATE TRIGGER audit_insert AFTER INSERT ON ingest.webhook_events REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{raw_body,raw_bytes,payload,headers,event_type}', 'id');
 
 --
 -- Name: webhook_events audit_truncate; Type: TRIGGER; Schema: ingest; Owner: -
@@ -4071,7 +4170,7 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ingest.webhook_events FOR EACH S
 -- Name: webhook_events audit_update; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON ingest.webhook_events FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{raw_body,payload,headers}', 'id', 'completes');
+CREATE TRIGGER audit_update AFTER UPDATE ON ingest.webhook_events FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{raw_body,raw_bytes,payload,headers,event_type}', 'id', 'completes');
 
 --
 -- Name: webhook_events webhook_events_defaults; Type: TRIGGER; Schema: ingest; Owner: -
@@ -4372,6 +4471,7 @@ GRANT SELECT,INSERT ON TABLE audit.ledger TO ballast_audit_writer;
 
 REVOKE ALL ON FUNCTION audit.seal(max_rows integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION audit.seal(max_rows integer) TO ballast_worker;
+GRANT ALL ON FUNCTION audit.seal(max_rows integer) TO ballast_owner;
 
 --
 -- Name: FUNCTION abandon_attempts(p_grace_seconds numeric); Type: ACL; Schema: ballast; Owner: -
@@ -4398,7 +4498,6 @@ GRANT ALL ON FUNCTION ballast.beat_worker(p_worker_id text, p_host text, p_pid i
 --
 
 REVOKE ALL ON FUNCTION ballast.cleanup_old_errors(retention_days integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION ballast.cleanup_old_errors(retention_days integer) TO ballast_owner;
 
 --
 -- Name: TABLE error_envelopes; Type: ACL; Schema: ballast; Owner: -
@@ -4434,7 +4533,6 @@ REVOKE ALL ON FUNCTION ballast.log_diagnostic(p_function text, p_version text, p
 
 REVOKE ALL ON FUNCTION ballast.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION ballast.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) TO ballast_worker;
-GRANT ALL ON FUNCTION ballast.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) TO ballast_ingest;
 
 --
 -- Name: FUNCTION replay_dead_letter(p_id uuid, p_force boolean); Type: ACL; Schema: ballast; Owner: -
@@ -4528,6 +4626,13 @@ GRANT ALL ON FUNCTION ingest.delivery_status(p_source text, p_webhook_id text) T
 REVOKE ALL ON FUNCTION ingest.enqueue_first_stage() FROM PUBLIC;
 
 --
+-- Name: FUNCTION record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb); Type: ACL; Schema: ingest; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ingest.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION ingest.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) TO ballast_ingest;
+
+--
 -- Name: TABLE agents; Type: ACL; Schema: app; Owner: -
 --
 
@@ -4571,7 +4676,7 @@ GRANT SELECT,USAGE ON SEQUENCE app.conversation_spans_id_seq TO ballast_worker;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.interactions TO ballast_owner;
 GRANT SELECT ON TABLE app.interactions TO ballast_forensics;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.interactions TO ballast_worker;
+GRANT SELECT,INSERT,UPDATE ON TABLE app.interactions TO ballast_worker;
 
 --
 -- Name: SEQUENCE interactions_id_seq; Type: ACL; Schema: app; Owner: -
@@ -4660,6 +4765,14 @@ GRANT SELECT,USAGE ON SEQUENCE audit.seals_id_seq TO ballast_audit_writer;
 
 GRANT SELECT ON TABLE audit.tracked_tables TO ballast_owner;
 GRANT SELECT ON TABLE audit.tracked_tables TO ballast_forensics;
+
+--
+-- Name: TABLE unsealed_window; Type: ACL; Schema: audit; Owner: -
+--
+
+GRANT SELECT ON TABLE audit.unsealed_window TO ballast_owner;
+GRANT SELECT ON TABLE audit.unsealed_window TO ballast_forensics;
+GRANT SELECT ON TABLE audit.unsealed_window TO ballast_worker;
 
 --
 -- Name: TABLE diagnostic_logs; Type: ACL; Schema: ballast; Owner: -
