@@ -31,7 +31,7 @@ t.test(`${MIGRATION}: old rows are kept, the chain verifies, and the new rules a
   const envelopeOwner = (await db.query(`select pg_get_userbyid(proowner) o from pg_proc where oid = 'ballast.cleanup_old_errors(int)'::regprocedure`)).rows[0].o;
   t.not(envelopeOwner, ROLES.owner, 'before: cleanup_old_errors belongs to the migrating user');
 
-  t.same(await up.applyRest(), [MIGRATION]);
+  t.same(await up.apply(), [MIGRATION]);
 
   const v = await verifyLedger(db);
   t.ok(v.ok, 'the chain sealed before still verifies');

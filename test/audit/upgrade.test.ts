@@ -69,7 +69,8 @@ t.test('rows sealed before the roles migration still verify after it, and the tr
   const before = await history();
   t.same(before.filter((r) => r.entity_id === 'u1').map((r) => r.op), ['create', 'update', 'delete']);
 
-  t.equal((await up.applyRest())[0], '007_roles.sql', 'the roles migration, and every later one, applied');
+  t.same(await up.apply(), ['007_roles.sql']);
+  await migrate(up.url); // the rest of the chain: today's code below reads today's schema
   const after = await history();
   t.same(after.slice(0, before.length), before, 'every row kept its operation');
   const v = await verifyLedger(db);

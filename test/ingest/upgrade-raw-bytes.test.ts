@@ -18,7 +18,7 @@ t.test(`rows from before ${migration} keep their bodies, and bytes after it stay
   await db.query(`insert into ingest.webhook_events (source, raw_body) values ('telephony', '{"type": ')`);
   const before = (await db.query(`select id, status, raw_body, payload from ingest.webhook_events order by id`)).rows;
 
-  t.ok((await up.applyRest()).includes(migration));
+  t.same(await up.apply(), [migration]);
   t.same((await db.query(`select id, status, raw_body, payload, raw_bytes from ingest.webhook_events order by id`)).rows,
     before.map((r) => ({ ...r, raw_bytes: null })), 'old rows keep their text bodies');
 
