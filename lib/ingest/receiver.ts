@@ -5,6 +5,8 @@
  * signature (401) -> persist the raw body (idempotent on source+webhook-id)
  * -> JSON check (400, the body is kept as a rejected row). Every refusal has a
  * JSON body saying what was wrong, and none of them starts the pipeline.
+ * While the database is unavailable it answers 503 with Retry-After, and
+ * takes requests again as soon as the database answers (the pool reconnects).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +14,7 @@ import type { Db } from '../db/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { newSpanId, newTraceId, parseTraceparent, withTrace } from '../trace/index.ts';
 import { SignatureError, unixSeconds, verify } from './signature.ts';
-import { buildDeadLetter, buildEnvelope, recordFailureSafely, type Redactor } from '../failures/index.ts';
+import { buildDeadLetter, buildEnvelope, isDatabaseUnavailable, recordFailureSafely, type Redactor } from '../failures/index.ts';
 
 const RECEIVER = { function_name: 'ingest.receiver', function_version: '1.0.0' };
 
@@ -32,6 +34,8 @@ export interface ReceiverOptions {
   log?: Logger;
   /** Seconds since the epoch that webhook timestamps are checked against. @defaultValue the system clock */
   clock?: () => number;
+  /** Retry-After (seconds) of a 503 while the database is unavailable. @defaultValue `5` */
+  retryAfterSeconds?: number;
 }
 
 export interface Receiver {
@@ -40,7 +44,7 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-type Reply = { status: number; body: Record<string, unknown> };
+type Reply = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
 
 const KEPT_HEADERS = ['content-type', 'user-agent', 'traceparent', 'tracestate', 'webhook-id', 'webhook-timestamp'];
 
@@ -177,6 +181,12 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const server = http.createServer((req, res) => {
     handle(req)
       .catch((e): Reply => {
+        if (isDatabaseUnavailable(e)) {
+          // Nothing was stored and nothing can be written down now; the sender retries.
+          log.warn({ path: req.url, error: opts.redactor.text(String((e as Error).message)) }, 'database unavailable; answered 503 with Retry-After');
+          return { status: 503, headers: { 'retry-after': String(opts.retryAfterSeconds ?? 5) },
+            body: { error: 'unavailable', message: 'the database is unavailable; retry later' } };
+        }
         const envelope = buildEnvelope(opts.redactor, { err: e, classification: { errorClass: 'infra.ingest.store_failed', layer: 'L2' },
           component: 'ingest.receiver', severity: 'critical', context: { path: req.url } });
         // Most likely the database is down, so this write probably fails too; the log line still carries the id.
@@ -184,9 +194,9 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
         log.error({ error_id: envelope.error_id, error: envelope.message }, 'webhook receiver could not store the event; answered 503');
         return { status: 503, body: { error: 'unavailable', message: 'could not store the event; retry later' } };
       })
-      .then(({ status, body }) => {
+      .then(({ status, body, headers }) => {
         if (res.headersSent) return;
-        res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) });
+        res.writeHead(status, { 'content-type': 'application/json', ...headers, ...(status === 413 ? { connection: 'close' } : {}) });
         res.end(JSON.stringify(body));
       });
   });
