@@ -23,9 +23,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; syscall?: unknown; message?: unknown; cause?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   const code = typeof e.code === 'string' ? e.code : '';
-  if (/^[0-9A-Z]{5}$/.test(code)) return PG_UNAVAILABLE.test(code);
+  // Socket codes first: EPIPE has the shape of an SQLSTATE too.
   if (SOCKET_UNAVAILABLE.has(code)) return true;
   if (code === 'ENOENT' && e.syscall === 'connect') return true;
+  if (/^[0-9A-Z]{5}$/.test(code)) return PG_UNAVAILABLE.test(code);
   if (typeof e.message === 'string' && PG_CLIENT_MESSAGES.test(e.message)) return true;
   return e.cause != null && e.cause !== err && isDatabaseUnavailable(e.cause);
 }

@@ -108,6 +108,11 @@ try {
   const exits = await Promise.all(survivors.map(async (w) => ({ w, ...(await w.exited) })));
   v.checks.push({ name: 'SIGTERM stops them with exit code 0', ok: exits.every((e) => e.code === 0),
     detail: exits.map((e) => `${e.w.name}: ${e.code ?? e.signal} after ${((e.at - stopStart) / 1000).toFixed(1)} s`).join(', ') });
+  // Once every worker is gone, any job still locked (maintenance ones too) is stranded.
+  const { rows: stranded } = await db.query<{ task_identifier: string; locked_by: string }>(
+    'select task_identifier, locked_by from ballast.queued_jobs where locked_at is not null');
+  v.checks.push({ name: 'no job is locked once the workers are stopped', ok: stranded.length === 0,
+    detail: stranded.length ? stranded.slice(0, 5).map((j) => `${j.task_identifier} by ${j.locked_by}`).join(', ') : '0 locked' });
 
   console.log('\nverdict');
   for (const c of v.checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);

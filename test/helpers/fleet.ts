@@ -175,6 +175,8 @@ export async function sendEvents(receiverUrl: string, secret: string, n: number,
   return tally;
 }
 
+const PIPELINE = ['normalize_event', 'segment_interaction', 'summarize_interaction', 'extract_claims', 'detect_striking'];
+
 export interface Verdict { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] }
 
 const DUPLICATES = `
@@ -190,7 +192,7 @@ export async function settled(db: Db, accepted: number): Promise<boolean> {
     `select (select count(*)::int from ingest.webhook_events where status in ('completed', 'quarantined', 'rejected')) as terminal,
             (select count(*)::int from ballast.queued_jobs
               where (attempts < max_attempts or locked_at is not null)
-                and task_identifier in ('normalize_event', 'segment_interaction', 'summarize_interaction', 'extract_claims', 'detect_striking')) as open`);
+                and task_identifier = any($1)) as open`, [PIPELINE]);
   return r.terminal >= accepted && r.open === 0;
 }
 
@@ -218,7 +220,9 @@ export async function verdict(db: Db, accepted: Set<string>): Promise<Verdict> {
   const drops = await runNamed(db, 'silent_drops', [0]);
   check('silent_drops is empty', drops.length === 0, `${drops.length} event(s)`);
 
-  const { rows: [locked] } = await db.query<{ n: number }>('select count(*)::int as n from ballast.queued_jobs where locked_at is not null');
-  check('no job is left locked', locked!.n === 0, `${locked!.n} locked`);
+  const { rows: locked } = await db.query<{ task_identifier: string; locked_by: string; attempts: number }>(
+    `select task_identifier, locked_by, attempts from ballast.queued_jobs
+      where locked_at is not null and task_identifier = any($1) order by locked_at`, [PIPELINE]);
+  check('no pipeline job is left locked', locked.length === 0, `${locked.length} locked${locked.length ? `: ${locked.slice(0, 5).map((j) => `${j.task_identifier} by ${j.locked_by} (attempt ${j.attempts})`).join(', ')}` : ''}`);
   return { ok: checks.every((c) => c.ok), checks };
 }
