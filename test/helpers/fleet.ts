@@ -140,14 +140,17 @@ export interface SendTally {
   retryAfter: number;
 }
 
+export const newTally = (): SendTally => ({ accepted: new Set(), statuses: {}, retryAfter: 0 });
+
 /**
  * Sends `n` signed call events, `parallel` at a time. A 503 is retried after
  * its Retry-After (capped at `maxRetryAfterMs`, to keep runs short), each
- * attempt signed afresh; `onAccepted` sees the running count.
+ * attempt signed afresh; `onAccepted` sees the running count, and `tally`,
+ * when given, fills as answers arrive.
  */
 export async function sendEvents(receiverUrl: string, secret: string, n: number,
-  opts: { parallel?: number; maxRetryAfterMs?: number; onAccepted?: (count: number) => void | Promise<void> } = {}): Promise<SendTally> {
-  const tally: SendTally = { accepted: new Set(), statuses: {}, retryAfter: 0 };
+  opts: { parallel?: number; maxRetryAfterMs?: number; onAccepted?: (count: number) => void | Promise<void>; tally?: SendTally } = {}): Promise<SendTally> {
+  const tally: SendTally = opts.tally ?? newTally();
   let next = 0;
   const one = async (i: number) => {
     const webhookId = `msg_fleet_${process.pid}_${i}`;
