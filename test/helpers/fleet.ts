@@ -146,12 +146,14 @@ export const newTally = (): SendTally => ({ accepted: new Set(), statuses: {}, r
  * Sends `n` signed call events, `parallel` at a time. A 503 is retried after
  * its Retry-After (capped at `maxRetryAfterMs`, to keep runs short), each
  * attempt signed afresh; `onAccepted` sees the running count, and `tally`,
- * when given, fills as answers arrive.
+ * when given, fills as answers arrive. Event `i` (from `firstIndex`) has the
+ * webhook-id `msg_fleet_<pid>_<i>`.
  */
 export async function sendEvents(receiverUrl: string, secret: string, n: number,
-  opts: { parallel?: number; maxRetryAfterMs?: number; onAccepted?: (count: number) => void | Promise<void>; tally?: SendTally } = {}): Promise<SendTally> {
+  opts: { parallel?: number; maxRetryAfterMs?: number; onAccepted?: (count: number) => void | Promise<void>; tally?: SendTally; firstIndex?: number } = {}): Promise<SendTally> {
   const tally: SendTally = opts.tally ?? newTally();
-  let next = 0;
+  let next = opts.firstIndex ?? 0;
+  const end = next + n;
   const one = async (i: number) => {
     const webhookId = `msg_fleet_${process.pid}_${i}`;
     const payload = sampleEvent(FLEET_AGENT);
@@ -173,7 +175,7 @@ export async function sendEvents(receiverUrl: string, secret: string, n: number,
     await opts.onAccepted?.(tally.accepted.size);
   };
   await Promise.all(Array.from({ length: opts.parallel ?? 8 }, async () => {
-    while (next < n) await one(next++);
+    while (next < end) await one(next++);
   }));
   return tally;
 }
