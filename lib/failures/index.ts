@@ -8,3 +8,4 @@ export { buildDeadLetter, businessKey, payloadTrace, type DeadLetterInput } from
 export { stageFailure, type StageAttempt } from './stage-failure.ts';
 export { requeueDueDeadLetters, requeueDeadLetter, resolveDeadLetter, type RequeueConfig, type RequeueResult } from './requeue.ts';
 export { recoverFailedJobs, errorFromLastError, type RecoverConfig, type RecoverResult } from './recover.ts';
+export { isDatabaseUnavailable } from './unavailable.ts';

@@ -77,6 +77,8 @@ export interface ReceiverOptions extends ReceiverLimits {
   clock?: () => number;
   /** Counts of unauthenticated client events, shared with the server. @defaultValue a new one */
   clientEvents?: ClientEvents;
+  /** Retry-After (seconds) of a 503 while the database is unavailable. @defaultValue `5` */
+  retryAfterSeconds?: number;
 }
 
 

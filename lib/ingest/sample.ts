@@ -49,7 +49,13 @@ export async function ensureDemoAgent(db: Db): Promise<boolean> {
   return (rowCount ?? 0) > 0;
 }
 
-export interface SendResult { status: number; body: unknown; webhookId: string }
+export interface SendResult {
+  status: number;
+  body: unknown;
+  webhookId: string;
+  /** Seconds the receiver asked to wait before retrying (a 503's Retry-After), or null. */
+  retryAfter: number | null;
+}
 
 /** POSTs a signed webhook. */
 export async function sendWebhook(opts: {
@@ -73,7 +79,8 @@ export async function sendWebhook(opts: {
   const text = await res.text();
   let parsed: unknown = text;
   try { parsed = JSON.parse(text); } catch { /* keep text */ }
-  return { status: res.status, body: parsed, webhookId };
+  const retryAfter = res.headers.get('retry-after');
+  return { status: res.status, body: parsed, webhookId, retryAfter: retryAfter != null && /^\d+$/.test(retryAfter) ? Number(retryAfter) : null };
 }
 
 export const sampleEvent = (to = DEMO_AGENT.phone_number) => sampleCall({ to });

@@ -8,7 +8,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../log/index.ts';
-import { buildEnvelope, classify, recordFailureSafely } from '../failures/index.ts';
+import { buildEnvelope, isDatabaseUnavailable, recordFailureSafely } from '../failures/index.ts';
 import { ClientEvents, type ClientEventCounts } from './client-events.ts';
 import { createHandler, DEFAULT_LIMITS, definedOnly, type Reply, type ReceiverOptions } from './receiver.ts';
 
@@ -33,16 +33,14 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   }, (req, res) => {
     handle(req)
       .catch((e): Reply => {
-        const c = classify(e);
-        const unavailable = c.outcome === 'transient' && (c.errorClass.startsWith('infra.db') || c.errorClass === 'infra.network');
-        const envelope = buildEnvelope(opts.redactor, { err: e, classification: { errorClass: unavailable ? 'infra.ingest.store_failed' : 'infra.ingest.receiver_failed', layer: 'L2' },
-          component: 'ingest.receiver', severity: 'critical', context: { path: req.url } });
-        // When the database is down this write probably fails too; the log line still carries the id.
-        void recordFailureSafely({ db: opts.db, log, redactor: opts.redactor, door: 'ingest.record_failure' }, { envelope });
-        if (unavailable) {
-          log.error({ error_id: envelope.error_id, error: envelope.message }, 'webhook receiver could not store the event; answered 503');
-          return { status: 503, body: { error: 'unavailable', message: 'could not store the event; retry later', error_id: envelope.error_id } };
+        if (isDatabaseUnavailable(e)) {
+          // Nothing was stored and nothing can be written down now; the sender retries.
+          log.warn({ path: req.url, error: opts.redactor.text(String((e as Error).message)) }, 'database unavailable; answered 503 with Retry-After');
+          return { status: 503, body: { error: 'unavailable', message: 'the database is unavailable; retry later' } };
         }
+        const envelope = buildEnvelope(opts.redactor, { err: e, classification: { errorClass: 'infra.ingest.receiver_failed', layer: 'L2' },
+          component: 'ingest.receiver', severity: 'critical', context: { path: req.url } });
+        void recordFailureSafely({ db: opts.db, log, redactor: opts.redactor, door: 'ingest.record_failure' }, { envelope });
         log.error({ error_id: envelope.error_id, error: envelope.message }, 'webhook receiver failed; answered 500');
         return { status: 500, body: { error: 'internal_error', message: 'the receiver failed; see the error envelope', error_id: envelope.error_id } };
       })
@@ -55,7 +53,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
         }
         if (res.headersSent || res.destroyed) return;
         const { status, body } = reply;
-        res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}), ...(status === 503 ? { 'retry-after': '5' } : {}) });
+        res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}), ...(status === 503 ? { 'retry-after': String(opts.retryAfterSeconds ?? 5) } : {}) });
         res.end(JSON.stringify(body));
       });
   });

@@ -2,11 +2,12 @@
  * A worker process: graphile-worker in library mode with a task list built
  * from stages. SIGTERM/SIGINT stop fetching, let in-flight jobs finish, write
  * their ledger rows, then close the pool. A second signal exits at once.
+ * When the database goes away (restart, failover, network blip) the process
+ * stays, and its runner is restarted once the database answers (supervise.ts).
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import { run, type Runner, type TaskList } from 'graphile-worker';
 import { loadConfig, type Config } from '../config/index.ts';
 import { Db } from '../db/index.ts';
 import { createLogger, workerLogger, type Logger } from '../log/index.ts';
@@ -15,6 +16,7 @@ import { WorkerHeartbeat } from '../fleet/index.ts';
 import { LedgerBatcher } from './ledger.ts';
 import { registryDrift } from './registry.ts';
 import type { Stage, StageRuntime } from './define.ts';
+import { superviseRunner } from './supervise.ts';
 
 export interface WorkerOptions {
   connectionString: string;
@@ -41,13 +43,20 @@ export interface WorkerOptions {
   pollIntervalMs?: number;
   /** Milliseconds after shutdown starts before running jobs see their abort signal. @defaultValue `25000` */
   gracefulAbortMs?: number;
+  /** Longest wait between attempts to restart graphile-worker while the database is away. @defaultValue `30000` */
+  maxReconnectDelayMs?: number;
 }
 
 export interface WorkerHandle {
   workerId: string;
   db: Db;
-  runner: Runner;
-  /** Resolves when the worker has stopped and its pool is closed. */
+  /** The graphile-worker runner now running (a new one after each database outage). */
+  runner(): Runner;
+  /** graphile-worker pool ids this process has run (its `locked_by`), the current one last. */
+  poolIds(): string[];
+  /** How many times graphile-worker was restarted after stopping on its own. */
+  restarts(): number;
+  /** Resolves when the worker has stopped and its pool is closed; rejects on a fatal error. */
   done: Promise<void>;
   /** Graceful stop: no new jobs, in-flight jobs finish. */
   stop(): Promise<void>;
@@ -108,24 +117,31 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     onRescued: () => { rescued = true; void stop(); },
   });
   await heartbeat.start();
-  const events: WorkerEvents = new EventEmitter();
-  events.on('pool:create', ({ workerPool }) => { void heartbeat.addPool(workerPool.id); });
   const drift = await registryDrift(db, opts.stages).catch((e: Error) => [`cannot read ballast.stages: ${e.message}`]);
   if (drift.length) log.warn({ drift }, 'the stage registry differs from this worker\'s stages; run `ballast migrate`');
 
-  const runner = await run({
-    pgPool: db.pool,
-    taskList,
-    concurrency,
-    pollInterval: opts.pollIntervalMs ?? 2000,
-    noHandleSignals: true,
-    events,
-    logger: workerLogger(log),
-    ...(opts.crontab ? { crontab: opts.crontab } : { parsedCronItems: [] }),
-    preset: workerPreset(concurrency, opts.gracefulAbortMs),
+  const supervisor = await superviseRunner({
+    db, log, taskList,
+    drainMs: (opts.gracefulAbortMs ?? 25_000) + 5000,
+    ...(opts.maxReconnectDelayMs ? { maxBackoffMs: opts.maxReconnectDelayMs } : {}),
+    start: (tasks, events) => {
+      // Each runner's pool id (the `locked_by` of its jobs) is named in the worker's row.
+      events.on('pool:create', ({ workerPool }) => { void heartbeat.addPool(workerPool.id); });
+      return run({
+        pgPool: db.pool,
+        taskList: tasks,
+        concurrency,
+        pollInterval: opts.pollIntervalMs ?? 2000,
+        noHandleSignals: true,
+        logger: workerLogger(log),
+        events,
+        ...(opts.crontab ? { crontab: opts.crontab } : { parsedCronItems: [] }),
+        preset: workerPreset(concurrency, opts.gracefulAbortMs),
+      });
+    },
   }).catch(async (e) => {
     await heartbeat.stop(true);
-    await db.close();
+    await db.close().catch(() => undefined);
     throw e;
   });
   // The beat that names the pool is in flight; the row names it once startWorker returns.
@@ -133,18 +149,21 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
-    stopping ??= (async () => {
-      await runner.stop().catch((e) => log.error({ err: e }, 'worker stop failed'));
-    })();
+    stopping ??= supervisor.stop().catch((e) => log.error({ err: e }, 'worker stop failed'));
     return stopping;
   };
   const done = (async () => {
-    // After a crash of the runner its jobs may still be locked: the row goes
-    // stale instead of stopped, and the rescue frees them.
-    const graceful = await runner.promise.then(() => true, (e) => { log.error({ err: e }, 'worker crashed'); return false; });
-    await ledger.drain();
-    await heartbeat.stop(graceful);
-    await db.close();
+    // After a crash its jobs may still be locked: the row goes stale instead
+    // of stopped, and the rescue frees them.
+    let graceful = false;
+    try {
+      await supervisor.done;
+      graceful = true;
+    } finally {
+      await ledger.drain();
+      await heartbeat.stop(graceful);
+      await db.close();
+    }
   })();
 
   if (opts.handleSignals ?? true) {
@@ -160,12 +179,12 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
-    void done.finally(() => {
+    void done.catch(() => undefined).finally(() => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
     });
   }
 
   log.info({ worker_id: workerId, concurrency, tasks: Object.keys(taskList) }, 'worker started');
-  return { workerId, db, runner, done, stop, get rescued() { return rescued; } };
+  return { workerId, db, runner: supervisor.runner, poolIds: supervisor.poolIds, restarts: supervisor.restarts, done, stop, get rescued() { return rescued; } };
 }
