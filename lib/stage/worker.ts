@@ -144,8 +144,6 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     await db.close().catch(() => undefined);
     throw e;
   });
-  // The beat that names the pool is in flight; the row names it once startWorker returns.
-  await heartbeat.beat();
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -185,6 +183,10 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     });
   }
 
+  // The beat that names the pool is in flight; the row names it once startWorker returns.
+  // (After the signal handlers: no await may sit between the runner's start and
+  // them, or a SIGTERM in between would end a running job with the default action.)
+  await heartbeat.beat();
   log.info({ worker_id: workerId, concurrency, tasks: Object.keys(taskList) }, 'worker started');
   return { workerId, db, runner: supervisor.runner, poolIds: supervisor.poolIds, restarts: supervisor.restarts, done, stop, get rescued() { return rescued; } };
 }
