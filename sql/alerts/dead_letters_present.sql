@@ -1,8 +1,8 @@
 -- name: dead_letters_present
 -- Seed 003: steady-state dead letters = 0. Unresolved pipeline dead letters
 -- per failing function, and dead search outbox rows (component search_sync).
--- $1: threshold (unresolved dead letters); $2: now. No window: a dead letter
--- counts however old it is, until it is resolved or replayed.
+-- $1: threshold (unresolved dead letters). No clock and no window: a dead
+-- letter counts however old it is, until it is resolved or replayed.
 select key, subject, message, null::text as trace_id, correlation_id, evidence from (
   select f.failing_function as key,
          jsonb_build_object('component', f.failing_function, 'table', 'ballast.pipeline_failures') as subject,
@@ -12,7 +12,7 @@ select key, subject, message, null::text as trace_id, correlation_id, evidence f
                             'query', 'dead_letters') as evidence,
          count(*) as n
     from ballast.pipeline_failures f
-   where f.resolved_at is null and f.failed_at <= $2::timestamptz
+   where f.resolved_at is null
    group by f.failing_function
   union all
   select 'search_sync', jsonb_build_object('component', 'search_sync', 'table', 'search.outbox'),
@@ -22,7 +22,7 @@ select key, subject, message, null::text as trace_id, correlation_id, evidence f
                             'query', 'search_dead_letters'),
          count(*)
     from search.outbox o
-   where o.status = 'dead' and o.enqueued_at <= $2::timestamptz
+   where o.status = 'dead'
   having count(*) > 0
 ) d
 where d.n >= $1::numeric;

@@ -13,13 +13,13 @@ with fleet as (
               else 'alive' end as state
     from ballast.workers w
 ), stuck as (
-  select distinct on (a.job_id) a.job_id, a.task, a.worker_id, coalesce(f.state, 'unknown') as worker_state,
+  (select distinct on (a.job_id) a.job_id, a.task, a.worker_id, coalesce(f.state, 'unknown') as worker_state,
          a.trace_id, a.correlation_id, a.heartbeat_at as since, 'stale_heartbeat' as finding, a.span_id
     from ballast.job_attempts a
     left join fleet f on f.worker_id = a.worker_id
    where a.status = 'running'
      and a.heartbeat_at < $2::timestamptz - make_interval(secs => $1::numeric::float8)
-   order by a.job_id, a.attempt desc
+   order by a.job_id, a.attempt desc)
   union all
   select j.id, j.task_identifier, coalesce(f.worker_id, j.locked_by), coalesce(f.state, 'unknown'),
          j.trace_id, j.correlation_id, j.locked_at, 'locked_without_heartbeat', null
