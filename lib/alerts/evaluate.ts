@@ -101,7 +101,8 @@ async function evaluateRule(tx: Tx, rule: AlertRule, now: Date): Promise<RuleOut
   for (const [i, f] of firing.entries()) {
     const key = keys[i]!;
     const first = since.get(key) ?? now;
-    if (now.getTime() - first.getTime() < rule.for_seconds * 1000) { out.pending++; continue; }
+    // Another evaluator's clock may have put first_seen_at a moment after this one's now.
+    if (rule.for_seconds > 0 && now.getTime() - first.getTime() < rule.for_seconds * 1000) { out.pending++; continue; }
     const { rows: [a] } = await tx.query<{ opened: boolean }>(
       `insert into ballast.alerts as a (rule, severity, subject, message, dedupe_key, first_seen_at, last_seen_at, trace_id, correlation_id, evidence)
        values ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)

@@ -2,7 +2,7 @@
 -- Seed 003: unresolved Postgres/Qdrant drift = 0 at the end of each daily
 -- cycle. Fires when the last finished reconciliation failed or left more
 -- than $1 unrepaired, or when none started in the window (26 h; counted
--- from the install's first migration when none ever ran).
+-- from the install (graphile-worker's first migration) when none ever ran).
 -- $1: threshold (unrepaired drift); $2: now; $3: window in seconds
 with last as (
   select r.* from search.reconcile_runs r
@@ -10,7 +10,7 @@ with last as (
    order by r.id desc limit 1
 ), since as (
   select coalesce((select max(r.started_at) from search.reconcile_runs r where r.started_at <= $2::timestamptz),
-                  (select min(m.executed_at)::timestamptz from public.migrations m)) as at
+                  (select min(m.ts) from graphile_worker.migrations m)) as at
 )
 select 'drift' as key,
        jsonb_build_object('component', 'search_reconcile', 'table', 'search.reconcile_runs') as subject,
