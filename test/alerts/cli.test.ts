@@ -28,7 +28,7 @@ t.test('list, show, ack and resolve an alert; list and change the rules', async 
   t.match(JSON.parse(await ballast(url, 'alerts', 'list', '--json')), [{ id: a.id, rule: 'dead_letters_present', occurrences: 1 }]);
   const shown = await ballast(url, 'alerts', 'show', a.id);
   t.match(shown, /1 unresolved dead letter\(s\) of extract_claims/);
-  t.match(shown, new RegExp(`evidence:.*"ids":\["${dl.id}"\].*"table":"ballast.pipeline_failures"`), 'the evidence rows');
+  t.match(shown, new RegExp(`evidence:.*"ids":\\["${dl.id}"\\].*"table":"ballast.pipeline_failures"`), 'the evidence rows');
   t.match(shown, /next:\n  npx ballast dlq list --function extract_claims/, 'the next command to run');
   t.match(shown, /ops\/runbooks\/alerts.md#dead-letters-present/);
 
