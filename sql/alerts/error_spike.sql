@@ -9,7 +9,7 @@ with recent as (
          (array_agg(e.correlation_id order by e."timestamp" desc))[1] as correlation_id
     from ballast.error_envelopes e
    where e.severity in ('error', 'critical')
-     and e."timestamp" > $2::timestamptz - make_interval(secs => $3::int) and e."timestamp" <= $2::timestamptz
+     and e."timestamp" > $2::timestamptz - make_interval(secs => $3::int)
    group by e.component
 ), baseline as (
   select e.component, count(*) * $3::int / 86400.0 as per_window

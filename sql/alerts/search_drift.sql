@@ -6,10 +6,10 @@
 -- $1: threshold (unrepaired drift); $2: now; $3: window in seconds
 with last as (
   select r.* from search.reconcile_runs r
-   where r.status <> 'running' and r.started_at <= $2::timestamptz
+   where r.status <> 'running'
    order by r.id desc limit 1
 ), since as (
-  select coalesce((select max(r.started_at) from search.reconcile_runs r where r.started_at <= $2::timestamptz),
+  select coalesce((select max(r.started_at) from search.reconcile_runs r),
                   (select min(m.ts) from graphile_worker.migrations m)) as at
 )
 select 'drift' as key,

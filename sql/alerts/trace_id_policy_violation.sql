@@ -18,6 +18,5 @@ select coalesce(v.task, '?') as key,
   from ballast.policy_violations v
  where v.policy = 'trace_id_required'
    and v.detected_at > $2::timestamptz - make_interval(secs => $3::int)
-   and v.detected_at <= $2::timestamptz
  group by v.task
 having count(*) >= $1::numeric;

@@ -180,3 +180,20 @@ t.test('a rule whose condition fails is reported; the other rules still run', as
   t.match(r, { opened: 1 });
   t.equal(r.outcomes.find((o) => o.rule === 'dead_letters_present')!.error, null);
 });
+
+t.test('the evaluate_alerts task runs on its injected clock: pending at first, open once the "for" duration has passed on that clock', async (t) => {
+  const { db, url } = await testDatabase(t);
+  let clock = new Date();
+  const { evaluateAlertsTask } = await import('../../tasks/evaluate_alerts.ts');
+  const { startTestWorker } = await import('../helpers/pipeline.ts');
+  await startTestWorker(t, url, { stages: [evaluateAlertsTask(() => clock)] });
+  await db.query(`insert into ballast.pipeline_failures (interaction_id, failing_function) values ('i', 'f')`);
+  const runTask = async (n: number) => {
+    await db.query(`select graphile_worker.add_job('evaluate_alerts', '{"rules": ["dead_letters_present"]}')`);
+    return waitFor(`run ${n}`, async () => (await db.query(`select outcome, counts from ballast.maintenance_runs where task = 'evaluate_alerts' order by id`)).rows[n - 1]);
+  };
+  t.match(await runTask(1), { outcome: 'succeeded', counts: { pending: 1, opened: 0 } });
+  clock = later(301, clock);
+  t.match(await runTask(2), { outcome: 'succeeded', counts: { pending: 0, opened: 1 } });
+  t.match(await alertsOf(db, 'dead_letters_present'), [{ status: 'open', first_seen_at: clock }]);
+});
