@@ -67,7 +67,6 @@ export async function resolveAlert(db: Db, id: string, note: string, actor: stri
   return (rowCount ?? 0) > 0;
 }
 
-export { loadRules };
 
 const SETTABLE = {
   threshold: (v: string) => finite(v),
