@@ -85,7 +85,9 @@ export async function evaluateAlerts(db: Db, opts: EvaluateOptions = {}): Promis
 async function evaluateRule(tx: Tx, rule: AlertRule, now: Date): Promise<RuleOutcome> {
   if (!hasCondition(rule.name)) throw new Error(`rule ${rule.name} is enabled but has no condition (sql/alerts/${rule.name}.sql)`);
   const cond = conditionQuery(rule.name);
-  const firing = (await tx.query(cond.text, [rule.threshold, now, rule.window_seconds].slice(0, cond.params))).rows as Firing[];
+  // In key order, so concurrent evaluators lock the same rows in the same order (no deadlock).
+  const firing = ((await tx.query(cond.text, [rule.threshold, now, rule.window_seconds].slice(0, cond.params))).rows as Firing[])
+    .sort((x, y) => (String(x.key) < String(y.key) ? -1 : String(x.key) > String(y.key) ? 1 : 0));
   const out: RuleOutcome = { rule: rule.name, firing: firing.length, opened: 0, bumped: 0, pending: 0, resolved: 0, error: null };
   const keys = firing.map((f) => `${rule.name}:${f.key}`);
 
@@ -105,7 +107,7 @@ async function evaluateRule(tx: Tx, rule: AlertRule, now: Date): Promise<RuleOut
     if (rule.for_seconds > 0 && now.getTime() - first.getTime() < rule.for_seconds * 1000) { out.pending++; continue; }
     const { rows: [a] } = await tx.query<{ opened: boolean }>(
       `insert into ballast.alerts as a (rule, severity, subject, message, dedupe_key, first_seen_at, last_seen_at, trace_id, correlation_id, evidence)
-       values ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)
+       values ($1, $2, $3, $4, $5, $10, $6, $7, $8, $9)
        on conflict (dedupe_key) where status <> 'resolved' do update
           set last_seen_at = greatest(a.last_seen_at, excluded.last_seen_at),
               occurrences = a.occurrences + 1,
@@ -115,7 +117,9 @@ async function evaluateRule(tx: Tx, rule: AlertRule, now: Date): Promise<RuleOut
               trace_id = coalesce(excluded.trace_id, a.trace_id),
               correlation_id = coalesce(excluded.correlation_id, a.correlation_id)
        returning (xmax = 0) as opened`,
-      [rule.name, rule.severity, f.subject ?? {}, f.message, key, now, f.trace_id ?? null, f.correlation_id ?? null, f.evidence ?? {}]);
+      [rule.name, rule.severity, f.subject ?? {}, f.message, key, now, f.trace_id ?? null, f.correlation_id ?? null, f.evidence ?? {},
+       // An alert was first seen when its condition first held, not when its "for" duration ran out.
+       first < now ? first : now]);
     if (a!.opened) out.opened++; else out.bumped++;
   }
 

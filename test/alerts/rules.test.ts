@@ -193,7 +193,9 @@ t.test('the evaluate_alerts task runs on its injected clock: pending at first, o
     return waitFor(`run ${n}`, async () => (await db.query(`select outcome, counts from ballast.maintenance_runs where task = 'evaluate_alerts' order by id`)).rows[n - 1]);
   };
   t.match(await runTask(1), { outcome: 'succeeded', counts: { pending: 1, opened: 0 } });
+  const first = clock;
   clock = later(301, clock);
   t.match(await runTask(2), { outcome: 'succeeded', counts: { pending: 0, opened: 1 } });
-  t.match(await alertsOf(db, 'dead_letters_present'), [{ status: 'open', first_seen_at: clock }]);
+  t.match(await alertsOf(db, 'dead_letters_present'), [{ status: 'open', first_seen_at: first, last_seen_at: clock }],
+    'first seen when the condition first held, on the task\'s clock');
 });
