@@ -15,6 +15,7 @@ import { backfillCommand } from './commands/backfill.ts';
 import { dlqList, dlqRequeue, dlqResolve, dlqShow } from './commands/dlq.ts';
 import { commandSchemaDump } from './commands/schema.ts';
 import { errorsCleanup } from './commands/errors.ts';
+import { alertsAck, alertsList, alertsResolve, alertsRules, alertsShow } from './commands/alerts.ts';
 import { decisionTasks } from '../lib/stage/index.ts';
 import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
@@ -188,6 +189,30 @@ program.command('reconcile')
 program.command('search-health')
   .description('search outbox depth, oldest pending age, dead letters, freshness and the last reconciliations')
   .action(commandSearchHealth);
+
+const alerts = program.command('alerts').description('alerts raised by the alert rules: list, inspect, acknowledge, resolve; the rules themselves');
+alerts.command('list')
+  .description('alerts, most recently seen first')
+  .option('--open', 'only those not resolved (open or acknowledged)')
+  .option('--limit <n>', 'at most this many rows', (v) => positiveInt(v, '--limit'), 100)
+  .option('--json', 'print rows as JSON')
+  .action(alertsList);
+alerts.command('show').description('one alert: its evidence and the next command to run').argument('<id>', 'alert id')
+  .option('--json', 'print it as JSON').action(alertsShow);
+alerts.command('ack').description('acknowledge an open alert: somebody is on it')
+  .argument('<id>', 'alert id')
+  .requiredOption('--note <text>', 'who is on it and what they found (recorded with your user name)')
+  .action(alertsAck);
+alerts.command('resolve').description('resolve an alert by hand (if its condition still holds, the next evaluation opens a new one)')
+  .argument('<id>', 'alert id')
+  .requiredOption('--note <text>', 'why it is resolved (recorded with your user name)')
+  .action(alertsResolve);
+alerts.command('rules')
+  .description('the alert rules; --set changes one (the owner\'s; audited)')
+  .option('--set <rule.field=value>', 'e.g. stuck_attempts.threshold=600; fields: threshold, window_seconds, for_seconds, enabled, auto_resolve, severity (repeatable)',
+    (v: string, prev: string[] = []) => [...prev, v])
+  .option('--json', 'print rows as JSON')
+  .action(alertsRules);
 
 function positiveInt(v: string, name: string): number {
   const n = Number(v);

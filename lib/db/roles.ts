@@ -85,6 +85,14 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   search: ROLES.forensics,
   'reconcile search': ROLES.worker,
   'search-health': ROLES.forensics,
+  'alerts list': ROLES.forensics,
+  'alerts show': ROLES.forensics,
+  // What the evaluate_alerts task does to an alert, by hand, as the same role.
+  'alerts ack': ROLES.worker,
+  'alerts resolve': ROLES.worker,
+  // Rules are settings: reading them is anyone's, `--set` is the owner's
+  // (the command connects as the owner only when --set is given; bin/commands/alerts.ts).
+  'alerts rules': ROLES.owner,
 };
 
 /**

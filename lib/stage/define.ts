@@ -175,6 +175,7 @@ export function defineStage<S extends z.ZodType>(declared: StageSpec<S>): Stage<
               // Traceless: the trace policy may refuse this success, so wait for its verdict.
               await rt.ledger.record(row);
             }
+            if (!row.trace_id) await logPolicyViolation(rt, row);
             rt.log.debug('stage succeeded');
           } catch (err) {
             await tx.rollback().catch(() => undefined);
@@ -210,6 +211,20 @@ export function defineStage<S extends z.ZodType>(declared: StageSpec<S>): Stage<
     },
   };
   return stage;
+}
+
+/**
+ * Seed 004's log line for a traceless success in log-only mode: the ledger's
+ * trigger recorded the violation (ballast.attempt_succeeded); the worker says
+ * so in its log, at error level, as the seed's orchestrator did.
+ */
+async function logPolicyViolation(rt: StageRuntime, row: AttemptRow): Promise<void> {
+  const { rows: [v] } = await rt.db.query(
+    `select message, detail->>'cutoff' as cutoff from ballast.policy_violations where attempt_span_id = $1 order by id desc limit 1`,
+    [row.span_id]).catch(() => ({ rows: [] as { message: string; cutoff: string }[] }));
+  if (!v) return;
+  rt.log.error({ job_id: row.job_id, task: row.task, correlation_id: row.correlation_id, created_at: row.job_created_at,
+    trace_enforcement_start: v.cutoff, severity: 'critical' }, 'POLICY_VIOLATION: Job succeeded without trace_id');
 }
 
 /** A copy of `err` with its message masked, under the same name. */

@@ -137,6 +137,12 @@ const TABLES: Record<string, Privs> = {
   'audit.tracked_tables': READ_ONLY,
   // Read only by the audit writer (the capture triggers).
   'audit.redaction_key': { owner: '', worker: '', ingest: '', forensics: '' },
+  // The evaluate_alerts task (worker) opens, bumps and resolves alerts; `alerts ack|resolve` run as the worker. Only the owner deletes.
+  'ballast.alerts': { ...PIPELINE, worker: 'SIU' },
+  // The evaluator's memory of conditions not yet held for their rule's "for" duration.
+  'ballast.alert_conditions': PIPELINE,
+  // Alert rules are settings: `ballast alerts rules --set` (the owner) writes them.
+  'ballast.alert_rules': OWNER_WRITES,
   'ballast.diagnostic_logs': PIPELINE,
   'ballast.error_envelopes': APPEND_ONLY,
   'ballast.failure_settings': OWNER_WRITES,
@@ -405,4 +411,24 @@ t.test('the worker heartbeats and rescues through its functions, and cannot revi
       await t.rejects(x.query(`select ballast.abandon_attempts(30)`), denied, `${role} cannot abandon attempts`);
     });
   }
+});
+
+t.test('the worker raises and acknowledges alerts but never deletes one or changes a rule; both are audited', async (t) => {
+  await as(ROLES.worker, async (c) => {
+    const { rows: [a] } = await c.query(`insert into ballast.alerts (rule, severity, message, dedupe_key) values ('dead_letters_present', 'warning', 'm', 'roles:1') returning id`);
+    await c.query(`update ballast.alerts set status = 'acknowledged', acknowledged_at = now() where id = $1`, [a.id]);
+    await t.rejects(c.query(`delete from ballast.alerts`), denied);
+    await t.rejects(c.query(`update ballast.alert_rules set threshold = 0`), denied, 'rules are the owner\'s');
+    await t.rejects(c.query(`insert into ballast.alert_rules (name, severity, threshold, description) values ('x', 'info', 1, 'x')`), denied);
+  });
+  for (const role of [ROLES.ingest, ROLES.forensics]) {
+    await as(role, async (c) => {
+      await t.rejects(c.query(`update ballast.alerts set status = 'resolved'`), denied, `${role} cannot resolve alerts`);
+      await t.rejects(c.query(`update ballast.alert_rules set enabled = false`), denied, `${role} cannot change rules`);
+    });
+  }
+  await as(ROLES.owner, (c) => c.query(`begin; select set_config('ballast.actor', 'cli:ops', true); update ballast.alert_rules set threshold = 600 where name = 'stuck_attempts'; commit`));
+  const { rows } = await db.query(`select entity_type, db_role from audit.ledger where entity_type in ('ballast.alerts', 'ballast.alert_rules') order by id`);
+  t.match(rows, [{ entity_type: 'ballast.alerts', db_role: ROLES.worker }, { entity_type: 'ballast.alerts', db_role: ROLES.worker },
+    { entity_type: 'ballast.alert_rules', db_role: ROLES.owner }]);
 });
