@@ -15,9 +15,10 @@ import searchReconcile from './search_reconcile.ts';
 import requeueDeadLetters from './requeue_dead_letters.ts';
 import recoverFailedJobs from './recover_failed_jobs.ts';
 import rescueDeadWorkers from './rescue_dead_workers.ts';
+import deliverAlerts from './deliver_alerts.ts';
 
 export const stages: Stage[] = [
   normalizeEvent, segmentInteraction, summarizeInteraction, extractClaims, detectStriking, auditSeal,
   requeueDeadLetters, recoverFailedJobs, rescueDeadWorkers,
-  searchSync, searchReconcile,
+  searchSync, searchReconcile, deliverAlerts,
 ] as Stage[];
