@@ -15,6 +15,7 @@ import { backfillCommand } from './commands/backfill.ts';
 import { dlqList, dlqRequeue, dlqResolve, dlqShow } from './commands/dlq.ts';
 import { commandSchemaDump } from './commands/schema.ts';
 import { errorsCleanup } from './commands/errors.ts';
+import { registerAlertTestCommand } from './commands/alerts-test.ts';
 import { decisionTasks } from '../lib/stage/index.ts';
 import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
@@ -102,6 +103,9 @@ dlq.command('resolve').description('mark a dead letter resolved by hand')
   .argument('<id>', 'dead-letter id')
   .requiredOption('--note <text>', 'why it is resolved (recorded with your user name)')
   .action(dlqResolve);
+
+const alerts = program.command('alerts').description('alerts: deliver a test alert through a sink');
+registerAlertTestCommand(alerts);
 
 const errors = program.command('errors').description('error envelopes: retention');
 errors.command('cleanup')

@@ -85,6 +85,8 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   search: ROLES.forensics,
   'reconcile search': ROLES.worker,
   'search-health': ROLES.forensics,
+  // Sends through a sink and records the attempt, as deliver_alerts does.
+  'alerts test': ROLES.worker,
 };
 
 /**
