@@ -137,6 +137,11 @@ const TABLES: Record<string, Privs> = {
   'audit.tracked_tables': READ_ONLY,
   // Read only by the audit writer (the capture triggers).
   'audit.redaction_key': { owner: '', worker: '', ingest: '', forensics: '' },
+  // Alerts: the evaluator and deliver_alerts (worker) write them; nobody but the owner deletes one.
+  'ballast.alerts': { ...PIPELINE, worker: 'SIU' },
+  // What each alert sink still owes (deliver_alerts claims and settles rows), and one row per attempt.
+  'ballast.alert_deliveries': { ...PIPELINE, worker: 'SIU' },
+  'ballast.alert_delivery_attempts': APPEND_ONLY,
   'ballast.diagnostic_logs': PIPELINE,
   'ballast.error_envelopes': APPEND_ONLY,
   'ballast.failure_settings': OWNER_WRITES,
