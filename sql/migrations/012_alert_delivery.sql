@@ -78,11 +78,13 @@ create trigger alert_resolved after update of status on ballast.alerts
   execute function ballast.alert_owes_delivery();
 
 -- 4. Who may do what (test/audit/roles.test.ts). ------------------------------
+-- The schema's default privileges give the worker every write; it never
+-- deletes what is owed, and never rewrites an attempt. Whoever writes alerts
+-- (the worker's evaluator, the owner's CLI) fires the trigger, as itself.
 
--- Whoever writes alerts (the worker's evaluator, the owner's CLI) fires the trigger.
+revoke delete, truncate on ballast.alert_deliveries from ballast_worker, ballast_ingest, ballast_forensics;
+revoke update, delete, truncate on ballast.alert_delivery_attempts from ballast_worker, ballast_ingest, ballast_forensics;
 grant select, insert, update on ballast.alert_deliveries to ballast_worker;
-grant select, insert, update, delete on ballast.alert_deliveries to ballast_owner;
-grant select on ballast.alert_deliveries to ballast_forensics;
 grant select, insert on ballast.alert_delivery_attempts to ballast_worker;
-grant select, insert, update, delete on ballast.alert_delivery_attempts to ballast_owner;
-grant select on ballast.alert_delivery_attempts to ballast_forensics;
+grant select, insert, update, delete on ballast.alert_deliveries, ballast.alert_delivery_attempts to ballast_owner;
+grant select on ballast.alert_deliveries, ballast.alert_delivery_attempts to ballast_forensics;

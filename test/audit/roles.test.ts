@@ -137,8 +137,8 @@ const TABLES: Record<string, Privs> = {
   'audit.tracked_tables': READ_ONLY,
   // Read only by the audit writer (the capture triggers).
   'audit.redaction_key': { owner: '', worker: '', ingest: '', forensics: '' },
-  // Alerts: the evaluator and deliver_alerts (worker) write them; nobody but the owner deletes one.
-  'ballast.alerts': { ...PIPELINE, worker: 'SIU' },
+  // The alerts table (its migration's own row replaces this one at merge).
+  'ballast.alerts': PIPELINE,
   // What each alert sink still owes (deliver_alerts claims and settles rows), and one row per attempt.
   'ballast.alert_deliveries': { ...PIPELINE, worker: 'SIU' },
   'ballast.alert_delivery_attempts': APPEND_ONLY,
