@@ -5,15 +5,22 @@
  * connection; a dead letter and a sink-down alert after the last attempt;
  * and nothing lost while the sink is down. The clock of due times is passed in.
  */
+import fs from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import { deliverAlertsOnce, logSink, sendTestAlert, sinkDownKey, webhookSink, type DeliverySettings, type Sink, type SinkName } from '../../lib/alerts/delivery/index.ts';
+import { alertHeadline, deliverAlertsOnce, emailSink, logSink, testAlert, sendTestAlert, sinkDownKey, webhookSink, type DeliverySettings, type Sink, type SinkName } from '../../lib/alerts/delivery/index.ts';
 import { newSecret, unixSeconds, verify } from '../../lib/ingest/signature.ts';
 import { createLogger } from '../../lib/log/index.ts';
-import type { Db } from '../../lib/db/index.ts';
+import { loadConfig } from '../../lib/config/index.ts';
+import { ROLES, withRole, type Db } from '../../lib/db/index.ts';
+import { startWorker } from '../../lib/stage/index.ts';
+import deliverAlerts from '../../tasks/deliver_alerts.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { redactor } from '../helpers/redactor.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const log = createLogger('silent');
 const SECRET = newSecret();
@@ -25,7 +32,7 @@ const at = (ms: number) => new Date(T0.getTime() + ms);
 interface Received { id: string; timestamp: number; body: { type: string; data: { id: string; rule: string; event: string } } }
 
 /** A webhook endpoint that verifies each request as ballast's receiver does, and answers `status`. */
-async function startSinkReceiver(t: Tap.Test, port = 0) {
+async function startSinkReceiver(t: { teardown(fn: () => unknown): void }, port = 0) {
   const received: Received[] = [];
   const rejected: string[] = [];
   const state = { status: 200 };
@@ -189,4 +196,33 @@ t.test('`ballast alerts test`: an outcome, an attempt row, and a success puts de
   t.match(failed, { ok: false, revived: 0, error: /ECONNREFUSED/ });
   const { rows } = await db.query(`select sink, outcome, delivery_id from ballast.alert_delivery_attempts where alert_id is null order by id`);
   t.same(rows, [{ sink: 'webhook', outcome: 'delivered', delivery_id: null }, { sink: 'webhook', outcome: 'failed', delivery_id: null }]);
+});
+
+t.test('a real worker, as ballast_worker: an alert that opens is delivered within seconds, woken by its trigger', async (t) => {
+  const { db, url } = await testDatabase(t);
+  const rx = await startSinkReceiver(t);
+  const config = loadConfig({ ...process.env, BALLAST_ALERT_WEBHOOK_URL: rx.url, BALLAST_ALERT_WEBHOOK_SECRET: SECRET });
+  const worker = await startWorker({ connectionString: withRole(url, ROLES.worker), stages: [deliverAlerts], config, concurrency: 2,
+    handleSignals: false, pollIntervalMs: 100, redactor });
+  t.teardown(async () => { await worker.stop(); await worker.done; });
+  const id = await openAlert(db, 'dl:worker');
+  const got = await waitFor('the webhook to receive the alert', async () => rx.received.find((r) => r.body.data.id === id));
+  t.match(got, { body: { type: 'alert.opened' } });
+  await waitFor('the delivery row to be settled', async () =>
+    (await deliveries(db, id)).every((d) => d.status === (d.sink === 'email' ? 'skipped' : 'delivered')));
+  const { rows: [run] } = await db.query(`select outcome, counts from ballast.maintenance_runs where task = 'deliver_alerts' order by id limit 1`);
+  t.match(run, { outcome: 'succeeded', counts: { delivered: 2, skipped: 1 } }, 'the run is recorded');
+});
+
+t.test('the e-mail sink feeds the message to its command on stdin; a failing command is a failed attempt', async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ballast-mail-'));
+  t.teardown(() => fs.rm(dir, { recursive: true, force: true }));
+  const out = path.join(dir, 'mail.txt');
+  const alert = { ...testAlert(new Date(), 'cli:test'), event: 'opened' as const, severity: 'critical' as const };
+  const ok = await emailSink({ command: `cat > '${out}'; printf '%s' "$BALLAST_ALERT_SUBJECT" > '${out}.subject'` }).send({ id: 'd1', alert });
+  t.same(ok, { ok: true });
+  t.match(await fs.readFile(out, 'utf8'), /^\[ballast CRITICAL\] alert_sink_test: .*\n[\s\S]*npx ballast alerts show 0/);
+  t.equal(await fs.readFile(`${out}.subject`, 'utf8'), alertHeadline(alert));
+  const failed = await emailSink({ command: `echo 'no mail relay' >&2; exit 3` }).send({ id: 'd2', alert });
+  t.same(failed, { ok: false, error: 'exit status 3: no mail relay' });
 });
