@@ -95,7 +95,7 @@ const envSchema = z.object({
   BALLAST_ALERT_WEBHOOK_FORMAT: z.enum(['json', 'slack']).default('json'),
   /** Milliseconds one webhook or e-mail attempt may take. @defaultValue `10000` */
   BALLAST_ALERT_TIMEOUT_MS: intFrom(100, 600_000).default(10_000),
-  /** Shell command fed each alert as a message on stdin (e.g. `mail -s "$BALLAST_ALERT_SUBJECT" ops@example.com`). @defaultValue none */
+  /** Shell command fed each alert as a message on stdin (`$1` is the subject line, e.g. `mail -s "$1" ops@example.com`). @defaultValue none */
   BALLAST_ALERT_EMAIL_COMMAND: z.string().min(1).optional(),
   /** Attempts per alert and sink before it becomes a dead letter. @defaultValue `8` */
   BALLAST_ALERT_MAX_ATTEMPTS: intFrom(1, 1000).default(8),

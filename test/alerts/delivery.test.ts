@@ -210,7 +210,8 @@ t.test('a real worker, as ballast_worker: an alert that opens is delivered withi
   t.match(got, { body: { type: 'alert.opened' } });
   await waitFor('the delivery row to be settled', async () =>
     (await deliveries(db, id)).every((d) => d.status === (d.sink === 'email' ? 'skipped' : 'delivered')));
-  const { rows: [run] } = await db.query(`select outcome, counts from ballast.maintenance_runs where task = 'deliver_alerts' order by id limit 1`);
+  const run = await waitFor('the run row', async () =>
+    (await db.query(`select outcome, counts from ballast.maintenance_runs where task = 'deliver_alerts' order by id limit 1`)).rows[0]);
   t.match(run, { outcome: 'succeeded', counts: { delivered: 2, skipped: 1 } }, 'the run is recorded');
 });
 
@@ -219,7 +220,7 @@ t.test('the e-mail sink feeds the message to its command on stdin; a failing com
   t.teardown(() => fs.rm(dir, { recursive: true, force: true }));
   const out = path.join(dir, 'mail.txt');
   const alert = { ...testAlert(new Date(), 'cli:test'), event: 'opened' as const, severity: 'critical' as const };
-  const ok = await emailSink({ command: `cat > '${out}'; printf '%s' "$BALLAST_ALERT_SUBJECT" > '${out}.subject'` }).send({ id: 'd1', alert });
+  const ok = await emailSink({ command: `cat > '${out}'; printf '%s' "$1" > '${out}.subject'` }).send({ id: 'd1', alert });
   t.same(ok, { ok: true });
   t.match(await fs.readFile(out, 'utf8'), /^\[ballast CRITICAL\] alert_sink_test: .*\n[\s\S]*npx ballast alerts show 0/);
   t.equal(await fs.readFile(`${out}.subject`, 'utf8'), alertHeadline(alert));

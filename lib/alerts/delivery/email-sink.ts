@@ -1,7 +1,7 @@
 /**
  * The e-mail sink: runs a configured shell command (BALLAST_ALERT_EMAIL_COMMAND,
- * e.g. `mail -s "$BALLAST_ALERT_SUBJECT" ops@example.com`) and feeds it the
- * message on stdin. Exit status 0 is delivered; anything else, or a command
+ * e.g. `mail -s "$1" ops@example.com`, with the subject line as `$1`) and
+ * feeds it the message on stdin. Exit status 0 is delivered; anything else, or a command
  * still running after the timeout (then killed), is a failed attempt.
  */
 import { spawn } from 'node:child_process';
@@ -26,10 +26,9 @@ export function emailSink(o: { command: string; timeoutMs?: number }): Sink {
     send(d: Delivery): Promise<SinkResult> {
       return new Promise((resolve) => {
         let stderr = '';
-        const child = spawn('/bin/sh', ['-c', o.command], {
-          stdio: ['pipe', 'ignore', 'pipe'],
-          env: { ...process.env, BALLAST_ALERT_SUBJECT: alertHeadline(d.alert).slice(0, 200), BALLAST_ALERT_ID: d.alert.id, BALLAST_ALERT_DELIVERY_ID: d.id },
-        });
+        // The command's positional parameters: $1 the subject line, $2 the alert id, $3 the delivery id.
+        const child = spawn('/bin/sh', ['-c', o.command, 'ballast-alert', alertHeadline(d.alert).slice(0, 200), d.alert.id, d.id],
+          { stdio: ['pipe', 'ignore', 'pipe'] });
         const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 10_000);
         child.stderr.on('data', (b: Buffer) => { if (stderr.length < 500) stderr += b.toString('utf8'); });
         child.stdin.on('error', () => undefined); // a command that exits without reading stdin
