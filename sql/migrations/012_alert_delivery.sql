@@ -71,9 +71,9 @@ begin
   return null;
 end $$;
 
-create trigger alert_opened after insert on ballast.alerts
+create trigger alert_delivery_on_open after insert on ballast.alerts
   for each row execute function ballast.alert_owes_delivery();
-create trigger alert_resolved after update of status on ballast.alerts
+create trigger alert_delivery_on_resolve after update of status on ballast.alerts
   for each row when (new.status = 'resolved' and old.status is distinct from 'resolved')
   execute function ballast.alert_owes_delivery();
 

@@ -97,7 +97,7 @@ export async function deliverAlertsOnce(db: Db, o: DeliverOptions): Promise<Deli
     const status = result.ok ? 'delivered' : left <= 0 ? 'dead' : 'pending';
     const next = status === 'pending' ? new Date(now.getTime() + backoffAfter(o.settings, attempt)) : null;
     return {
-      id: row.delivery_id, alert_id: row.id, sink: row.sink, attempt, attempts_left: left, status,
+      id: row.delivery_id, alert_id: row.id, event: row.event, sink: row.sink, attempt, attempts_left: left, status,
       outcome: result.ok ? 'delivered' : status === 'dead' ? 'dead' : 'failed',
       next_attempt_at: next, http_status: result.httpStatus ?? null,
       error: result.ok ? null : o.redactor.text(result.error ?? 'failed').slice(0, 500), duration_ms: ms,
@@ -124,8 +124,7 @@ export async function deliverAlertsOnce(db: Db, o: DeliverOptions): Promise<Deli
       r.outcome === 'dead' ? 'alert delivery out of attempts: dead letter' : 'alert delivery failed; will retry');
   }
   for (const r of recorded.filter((r) => r.outcome === 'dead')) {
-    await sinkGaveUp(db, o, { delivery_id: r.id, alert_id: r.alert_id, sink: r.sink, event: outcomes.find((x) => x.row.delivery_id === r.id)!.row.event,
-      attempt: r.attempt, http_status: r.http_status, error: r.error ?? 'failed' });
+    await sinkGaveUp(db, o, { delivery_id: r.id, alert_id: r.alert_id, sink: r.sink, event: r.event, attempt: r.attempt, http_status: r.http_status, error: r.error ?? 'failed' });
   }
   for (const sink of new Set(recorded.filter((r) => r.outcome === 'delivered').map((r) => r.sink))) {
     counts.revived += await sinkIsBack(db, sink, o.settings, now);
