@@ -16,6 +16,7 @@ import { dlqList, dlqRequeue, dlqResolve, dlqShow } from './commands/dlq.ts';
 import { commandSchemaDump } from './commands/schema.ts';
 import { errorsCleanup } from './commands/errors.ts';
 import { alertsAck, alertsList, alertsResolve, alertsRules, alertsShow } from './commands/alerts.ts';
+import { registerAlertTestCommand } from './commands/alerts-test.ts';
 import { decisionTasks } from '../lib/stage/index.ts';
 import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
@@ -103,6 +104,7 @@ dlq.command('resolve').description('mark a dead letter resolved by hand')
   .argument('<id>', 'dead-letter id')
   .requiredOption('--note <text>', 'why it is resolved (recorded with your user name)')
   .action(dlqResolve);
+
 
 const errors = program.command('errors').description('error envelopes: retention');
 errors.command('cleanup')
@@ -213,6 +215,7 @@ alerts.command('rules')
     (v: string, prev: string[] = []) => [...prev, v])
   .option('--json', 'print rows as JSON')
   .action(alertsRules);
+registerAlertTestCommand(alerts);
 
 function positiveInt(v: string, name: string): number {
   const n = Number(v);

@@ -16,9 +16,10 @@ import requeueDeadLetters from './requeue_dead_letters.ts';
 import recoverFailedJobs from './recover_failed_jobs.ts';
 import rescueDeadWorkers from './rescue_dead_workers.ts';
 import evaluateAlerts from './evaluate_alerts.ts';
+import deliverAlerts from './deliver_alerts.ts';
 
 export const stages: Stage[] = [
   normalizeEvent, segmentInteraction, summarizeInteraction, extractClaims, detectStriking, auditSeal,
-  requeueDeadLetters, recoverFailedJobs, rescueDeadWorkers, evaluateAlerts,
+  requeueDeadLetters, recoverFailedJobs, rescueDeadWorkers, evaluateAlerts, deliverAlerts,
   searchSync, searchReconcile,
 ] as Stage[];

@@ -69,3 +69,14 @@ t.test('the receiver limits have defaults, and a headers timeout longer than the
   t.throws(() => loadConfig({ BALLAST_HTTP_HEADERS_TIMEOUT_MS: '25000' }), /BALLAST_HTTP_HEADERS_TIMEOUT_MS: must not exceed BALLAST_HTTP_REQUEST_TIMEOUT_MS/);
   t.throws(() => loadConfig({ BALLAST_MAX_JSON_DEPTH: '0' }), /BALLAST_MAX_JSON_DEPTH/);
 });
+
+t.test('alert delivery: the webhook needs its secret; defaults for attempts and backoff', async (t) => {
+  const none = loadConfig({});
+  t.same([none.BALLAST_ALERT_WEBHOOK_URL, none.BALLAST_ALERT_WEBHOOK_FORMAT, none.BALLAST_ALERT_MAX_ATTEMPTS, none.BALLAST_ALERT_BACKOFF_MS, none.BALLAST_ALERT_BACKOFF_MAX_MS],
+    [undefined, 'json', 8, 30_000, 900_000]);
+  t.throws(() => loadConfig({ BALLAST_ALERT_WEBHOOK_URL: 'https://hooks.example.com/x' }), { name: 'ConfigError', message: /BALLAST_ALERT_WEBHOOK_SECRET: required/ });
+  t.throws(() => loadConfig({ BALLAST_ALERT_WEBHOOK_FORMAT: 'xml' }), /BALLAST_ALERT_WEBHOOK_FORMAT/);
+  t.throws(() => loadConfig({ BALLAST_ALERT_MAX_ATTEMPTS: '0' }), /BALLAST_ALERT_MAX_ATTEMPTS/);
+  const set = loadConfig({ BALLAST_ALERT_WEBHOOK_URL: 'https://hooks.example.com/x', BALLAST_ALERT_WEBHOOK_SECRET: 'whsec_c2VjcmV0', BALLAST_ALERT_WEBHOOK_FORMAT: 'slack' });
+  t.same([set.BALLAST_ALERT_WEBHOOK_URL, set.BALLAST_ALERT_WEBHOOK_FORMAT], ['https://hooks.example.com/x', 'slack']);
+});

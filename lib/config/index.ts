@@ -83,6 +83,26 @@ const envSchema = z.object({
   BALLAST_SEARCH_MAX_ATTEMPTS: intFrom(1, 1000).default(10),
   /** Repairs one reconciliation may enqueue; drift beyond it is reported as unrepaired. @defaultValue `10000` */
   BALLAST_SEARCH_MAX_REPAIRS: intFrom(0, 10_000_000).default(10_000),
+  /**
+   * Where alerts are POSTed (lib/alerts/delivery), signed with Standard
+   * Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
+   * @defaultValue none: alerts go to the log (and the e-mail command, if set)
+   */
+  BALLAST_ALERT_WEBHOOK_URL: z.string().url().optional(),
+  /** Signing secret of the alert webhook (`whsec_<base64>`); required with BALLAST_ALERT_WEBHOOK_URL. @defaultValue none */
+  BALLAST_ALERT_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Body of the alert webhook: `json` (`{type, timestamp, data}`) or `slack` (an incoming-webhook `{text}`). @defaultValue `json` */
+  BALLAST_ALERT_WEBHOOK_FORMAT: z.enum(['json', 'slack']).default('json'),
+  /** Milliseconds one webhook or e-mail attempt may take. @defaultValue `10000` */
+  BALLAST_ALERT_TIMEOUT_MS: intFrom(100, 600_000).default(10_000),
+  /** Shell command fed each alert as a message on stdin (`$1` is the subject line, e.g. `mail -s "$1" ops@example.com`). @defaultValue none */
+  BALLAST_ALERT_EMAIL_COMMAND: z.string().min(1).optional(),
+  /** Attempts per alert and sink before it becomes a dead letter. @defaultValue `8` */
+  BALLAST_ALERT_MAX_ATTEMPTS: intFrom(1, 1000).default(8),
+  /** Wait after the first failed attempt; doubled after each further one. @defaultValue `30000` */
+  BALLAST_ALERT_BACKOFF_MS: intFrom(0, 86_400_000).default(30_000),
+  /** Longest wait between two attempts. @defaultValue `900000` (15 minutes) */
+  BALLAST_ALERT_BACKOFF_MAX_MS: intFrom(0, 86_400_000).default(900_000),
   /** pino level. @defaultValue `info`, or `silent` under the test runner (`TAP=1`) */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   /** Set to `1` by tap when it runs the test suite; only changes the default LOG_LEVEL. */
@@ -158,6 +178,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (parsed.data.BALLAST_HTTP_HEADERS_TIMEOUT_MS > parsed.data.BALLAST_HTTP_REQUEST_TIMEOUT_MS) {
     throw new ConfigError('invalid configuration:\n  BALLAST_HTTP_HEADERS_TIMEOUT_MS: must not exceed BALLAST_HTTP_REQUEST_TIMEOUT_MS');
+  }
+  if (parsed.data.BALLAST_ALERT_WEBHOOK_URL && !parsed.data.BALLAST_ALERT_WEBHOOK_SECRET) {
+    throw new ConfigError('invalid configuration:\n  BALLAST_ALERT_WEBHOOK_SECRET: required with BALLAST_ALERT_WEBHOOK_URL (a `whsec_<base64>` secret the receiver verifies)');
   }
   return {
     ...parsed.data,

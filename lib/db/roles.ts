@@ -93,6 +93,8 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   // Rules are settings: reading them is anyone's, `--set` is the owner's
   // (the command connects as the owner only when --set is given; bin/commands/alerts.ts).
   'alerts rules': ROLES.owner,
+  // Sends through a sink and records the attempt, as deliver_alerts does.
+  'alerts test': ROLES.worker,
 };
 
 /**

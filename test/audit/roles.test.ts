@@ -141,6 +141,9 @@ const TABLES: Record<string, Privs> = {
   'ballast.alerts': { ...PIPELINE, worker: 'SIU' },
   // The evaluator's memory of conditions not yet held for their rule's "for" duration.
   'ballast.alert_conditions': PIPELINE,
+  // What each alert sink still owes (deliver_alerts claims and settles rows), and one row per attempt.
+  'ballast.alert_deliveries': { ...PIPELINE, worker: 'SIU' },
+  'ballast.alert_delivery_attempts': APPEND_ONLY,
   // Alert rules are settings: `ballast alerts rules --set` (the owner) writes them.
   'ballast.alert_rules': OWNER_WRITES,
   'ballast.diagnostic_logs': PIPELINE,
