@@ -792,6 +792,25 @@ begin
 end $$;
 
 --
+-- Name: alert_owes_delivery(); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.alert_owes_delivery() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  ev text := case when tg_op = 'INSERT' then 'opened' else 'resolved' end;
+begin
+  insert into ballast.alert_deliveries (alert_id, event, sink)
+  select new.id, ev, s from unnest(array['log', 'webhook', 'email']) s
+  on conflict do nothing;
+  -- Debounced: one waiting job, run a second from now (cron runs it every minute anyway).
+  perform graphile_worker.add_job('deliver_alerts', json_build_object('trace_id', ballast.setting('trace_id'), 'correlation_id', 'alert:' || new.id),
+    run_at => now() + interval '1 second', job_key => 'deliver_alerts', job_key_mode => 'preserve_run_at', max_attempts => 5);
+  return null;
+end $$;
+
+--
 -- Name: attempt_succeeded(); Type: FUNCTION; Schema: ballast; Owner: -
 --
 
@@ -1308,6 +1327,19 @@ CREATE FUNCTION ballast.stop_worker(p_worker_id text) RETURNS void
     AS $$
   update ballast.workers set stopped_at = now()
    where worker_id = p_worker_id and stopped_at is null and rescued_at is null $$;
+
+--
+-- Name: touch_alert_rule(); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.touch_alert_rule() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  new.updated_at := now();
+  new.updated_by := coalesce(ballast.setting('actor'), current_user);
+  return new;
+end $$;
 
 --
 -- Name: touch_trace_policy(); Type: FUNCTION; Schema: ballast; Owner: -
@@ -2169,6 +2201,194 @@ CREATE VIEW audit.unsealed_window AS
 --
 
 COMMENT ON VIEW audit.unsealed_window IS 'ledger rows not yet in the hash chain: how many, and when the oldest was written (audit verify covers only sealed rows)';
+
+--
+-- Name: alert_conditions; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.alert_conditions (
+    dedupe_key text NOT NULL,
+    rule text NOT NULL,
+    first_seen_at timestamp with time zone NOT NULL,
+    last_seen_at timestamp with time zone NOT NULL
+);
+
+--
+-- Name: TABLE alert_conditions; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.alert_conditions IS 'evaluate_alerts'' memory: since when each condition has held; a row is deleted when its condition clears';
+
+--
+-- Name: alert_deliveries; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.alert_deliveries (
+    id bigint NOT NULL,
+    alert_id bigint NOT NULL,
+    event text NOT NULL,
+    sink text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    attempts_left integer,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_http_status integer,
+    last_error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    CONSTRAINT alert_deliveries_event_check CHECK ((event = ANY (ARRAY['opened'::text, 'resolved'::text]))),
+    CONSTRAINT alert_deliveries_sink_check CHECK ((sink = ANY (ARRAY['log'::text, 'webhook'::text, 'email'::text]))),
+    CONSTRAINT alert_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'dead'::text, 'skipped'::text])))
+);
+
+--
+-- Name: TABLE alert_deliveries; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.alert_deliveries IS 'what each alert sink still owes: one row per alert, event (opened, resolved) and sink, written by the trigger on ballast.alerts and worked off by deliver_alerts';
+
+--
+-- Name: COLUMN alert_deliveries.next_attempt_at; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON COLUMN ballast.alert_deliveries.next_attempt_at IS 'due time of the next attempt; claiming a row moves it one lease ahead, so a crashed worker''s claim comes due again';
+
+--
+-- Name: alert_deliveries_id_seq; Type: SEQUENCE; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ballast.alert_deliveries ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME ballast.alert_deliveries_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: alert_delivery_attempts; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.alert_delivery_attempts (
+    id bigint NOT NULL,
+    delivery_id bigint,
+    alert_id bigint,
+    sink text NOT NULL,
+    attempt integer NOT NULL,
+    outcome text NOT NULL,
+    http_status integer,
+    error text,
+    next_attempt_at timestamp with time zone,
+    duration_ms integer NOT NULL,
+    attempted_at timestamp with time zone DEFAULT now() NOT NULL,
+    trace_id text,
+    CONSTRAINT alert_delivery_attempts_outcome_check CHECK ((outcome = ANY (ARRAY['delivered'::text, 'failed'::text, 'dead'::text])))
+);
+
+--
+-- Name: TABLE alert_delivery_attempts; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.alert_delivery_attempts IS 'one row per attempt to deliver an alert to a sink (deliver_alerts, `ballast alerts test`)';
+
+--
+-- Name: alert_delivery_attempts_id_seq; Type: SEQUENCE; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ballast.alert_delivery_attempts ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME ballast.alert_delivery_attempts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: alert_rules; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.alert_rules (
+    name text NOT NULL,
+    severity text NOT NULL,
+    threshold numeric NOT NULL,
+    window_seconds integer DEFAULT 3600 NOT NULL,
+    for_seconds integer DEFAULT 0 NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    auto_resolve boolean DEFAULT true NOT NULL,
+    description text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by text DEFAULT COALESCE(ballast.setting('actor'::text), (CURRENT_USER)::text) NOT NULL,
+    CONSTRAINT alert_rules_for_seconds_check CHECK ((for_seconds >= 0)),
+    CONSTRAINT alert_rules_name_check CHECK ((name ~ '^[a-z][a-z0-9_]*$'::text)),
+    CONSTRAINT alert_rules_severity_check CHECK ((severity = ANY (ARRAY['info'::text, 'warning'::text, 'critical'::text]))),
+    CONSTRAINT alert_rules_window_seconds_check CHECK ((window_seconds > 0))
+);
+
+--
+-- Name: TABLE alert_rules; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.alert_rules IS 'alert rules; each rule''s condition is the named query sql/alerts/<name>.sql ($1 threshold, $2 now, $3 window_seconds); a rule whose condition has not shipped yet is disabled';
+
+--
+-- Name: alerts; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.alerts (
+    id bigint NOT NULL,
+    rule text NOT NULL,
+    severity text NOT NULL,
+    subject jsonb DEFAULT '{}'::jsonb NOT NULL,
+    message text NOT NULL,
+    dedupe_key text NOT NULL,
+    status text DEFAULT 'open'::text NOT NULL,
+    first_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    occurrences integer DEFAULT 1 NOT NULL,
+    acknowledged_at timestamp with time zone,
+    resolved_at timestamp with time zone,
+    note text,
+    trace_id text,
+    correlation_id text,
+    evidence jsonb DEFAULT '{}'::jsonb NOT NULL,
+    resolved_by text,
+    acknowledged_by text,
+    CONSTRAINT alerts_severity_check CHECK ((severity = ANY (ARRAY['info'::text, 'warning'::text, 'critical'::text]))),
+    CONSTRAINT alerts_status_check CHECK ((status = ANY (ARRAY['open'::text, 'acknowledged'::text, 'resolved'::text])))
+);
+
+--
+-- Name: TABLE alerts; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.alerts IS 'one row per alert; at most one not resolved per dedupe_key; a recurrence bumps last_seen_at and occurrences (evaluate_alerts)';
+
+--
+-- Name: COLUMN alerts.occurrences; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON COLUMN ballast.alerts.occurrences IS 'evaluations that found its condition holding since it opened';
+
+--
+-- Name: COLUMN alerts.evidence; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON COLUMN ballast.alerts.evidence IS '{"table": ..., "ids": [...], "query": ...}: the rows that raised it, and the forensic query that shows them';
+
+--
+-- Name: alerts_id_seq; Type: SEQUENCE; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ballast.alerts ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME ballast.alerts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: diagnostic_logs; Type: TABLE; Schema: ballast; Owner: -
@@ -3160,6 +3380,48 @@ ALTER TABLE ONLY audit.tracked_tables
     ADD CONSTRAINT tracked_tables_pkey PRIMARY KEY (relid);
 
 --
+-- Name: alert_conditions alert_conditions_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.alert_conditions
+    ADD CONSTRAINT alert_conditions_pkey PRIMARY KEY (dedupe_key);
+
+--
+-- Name: alert_deliveries alert_deliveries_alert_id_event_sink_key; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.alert_deliveries
+    ADD CONSTRAINT alert_deliveries_alert_id_event_sink_key UNIQUE (alert_id, event, sink);
+
+--
+-- Name: alert_deliveries alert_deliveries_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.alert_deliveries
+    ADD CONSTRAINT alert_deliveries_pkey PRIMARY KEY (id);
+
+--
+-- Name: alert_delivery_attempts alert_delivery_attempts_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.alert_delivery_attempts
+    ADD CONSTRAINT alert_delivery_attempts_pkey PRIMARY KEY (id);
+
+--
+-- Name: alert_rules alert_rules_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.alert_rules
+    ADD CONSTRAINT alert_rules_pkey PRIMARY KEY (name);
+
+--
+-- Name: alerts alerts_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.alerts
+    ADD CONSTRAINT alerts_pkey PRIMARY KEY (id);
+
+--
 -- Name: diagnostic_logs diagnostic_logs_function_name_code_window_start_key; Type: CONSTRAINT; Schema: ballast; Owner: -
 --
 
@@ -3445,6 +3707,48 @@ COMMENT ON INDEX audit.ledger_entity_idx IS 'row history: the entries of one ent
 --
 
 CREATE INDEX ledger_trace_idx ON audit.ledger USING btree (trace_id) WHERE (trace_id IS NOT NULL);
+
+--
+-- Name: alert_conditions_rule_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX alert_conditions_rule_idx ON ballast.alert_conditions USING btree (rule);
+
+--
+-- Name: alert_deliveries_dead_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX alert_deliveries_dead_idx ON ballast.alert_deliveries USING btree (sink) WHERE (status = 'dead'::text);
+
+--
+-- Name: alert_deliveries_due_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX alert_deliveries_due_idx ON ballast.alert_deliveries USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+
+--
+-- Name: alert_delivery_attempts_delivery_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX alert_delivery_attempts_delivery_idx ON ballast.alert_delivery_attempts USING btree (delivery_id);
+
+--
+-- Name: alerts_open_dedupe_key; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE UNIQUE INDEX alerts_open_dedupe_key ON ballast.alerts USING btree (dedupe_key) WHERE (status <> 'resolved'::text);
+
+--
+-- Name: alerts_rule_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX alerts_rule_idx ON ballast.alerts USING btree (rule) WHERE (status <> 'resolved'::text);
+
+--
+-- Name: alerts_status_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX alerts_status_idx ON ballast.alerts USING btree (status, last_seen_at DESC);
 
 --
 -- Name: diagnostic_logs_recent_idx; Type: INDEX; Schema: ballast; Owner: -
@@ -3945,6 +4249,36 @@ CREATE TRIGGER seals_append_only BEFORE DELETE OR UPDATE ON audit.seals FOR EACH
 CREATE TRIGGER seals_no_truncate BEFORE TRUNCATE ON audit.seals FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
 
 --
+-- Name: alerts alert_delivery_on_open; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER alert_delivery_on_open AFTER INSERT ON ballast.alerts FOR EACH ROW EXECUTE FUNCTION ballast.alert_owes_delivery();
+
+--
+-- Name: alerts alert_delivery_on_resolve; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER alert_delivery_on_resolve AFTER UPDATE OF status ON ballast.alerts FOR EACH ROW WHEN (((new.status = 'resolved'::text) AND (old.status IS DISTINCT FROM 'resolved'::text))) EXECUTE FUNCTION ballast.alert_owes_delivery();
+
+--
+-- Name: alert_rules alert_rules_touch; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER alert_rules_touch BEFORE UPDATE ON ballast.alert_rules FOR EACH ROW EXECUTE FUNCTION ballast.touch_alert_rule();
+
+--
+-- Name: alert_rules audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON ballast.alert_rules REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{name}', '{}', 'name');
+
+--
+-- Name: alerts audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON ballast.alerts REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{id}', '{}', 'id');
+
+--
 -- Name: error_envelopes audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -3981,6 +4315,12 @@ CREATE TRIGGER audit_delete AFTER DELETE ON ballast.stages REFERENCING OLD TABLE
 CREATE TRIGGER audit_delete AFTER DELETE ON ballast.trace_policy REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{singleton}', '{}', 'singleton');
 
 --
+-- Name: alert_rules audit_gate_delete; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_gate_delete BEFORE DELETE ON ballast.alert_rules FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
+
+--
 -- Name: failure_settings audit_gate_delete; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -3999,6 +4339,12 @@ CREATE TRIGGER audit_gate_delete BEFORE DELETE ON ballast.pipeline_failures FOR 
 CREATE TRIGGER audit_gate_delete BEFORE DELETE ON ballast.trace_policy FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
 
 --
+-- Name: alert_rules audit_gate_truncate; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ballast.alert_rules FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
+
+--
 -- Name: failure_settings audit_gate_truncate; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -4015,6 +4361,18 @@ CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ballast.pipeline_failures 
 --
 
 CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ballast.trace_policy FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
+
+--
+-- Name: alert_rules audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON ballast.alert_rules REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{name}', '{}', 'name');
+
+--
+-- Name: alerts audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON ballast.alerts REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{id}', '{}', 'id');
 
 --
 -- Name: failure_settings audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
@@ -4047,6 +4405,18 @@ CREATE TRIGGER audit_insert AFTER INSERT ON ballast.stages REFERENCING NEW TABLE
 CREATE TRIGGER audit_insert AFTER INSERT ON ballast.trace_policy REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{singleton}', '{}', 'singleton');
 
 --
+-- Name: alert_rules audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.alert_rules FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
+
+--
+-- Name: alerts audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.alerts FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
+
+--
 -- Name: failure_settings audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -4075,6 +4445,18 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.stages FOR EACH STATEMEN
 --
 
 CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.trace_policy FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
+
+--
+-- Name: alert_rules audit_update; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.alert_rules FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{name}', '{}', 'name');
+
+--
+-- Name: alerts audit_update; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.alerts FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{id}', '{}', 'id', 'completes');
 
 --
 -- Name: failure_settings audit_update; Type: TRIGGER; Schema: ballast; Owner: -
@@ -4244,6 +4626,20 @@ ALTER TABLE ONLY app.summaries
 
 ALTER TABLE ONLY app.unknown_phone
     ADD CONSTRAINT unknown_phone_event_id_fkey FOREIGN KEY (event_id) REFERENCES ingest.webhook_events(id);
+
+--
+-- Name: alert_deliveries alert_deliveries_alert_id_fkey; Type: FK CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.alert_deliveries
+    ADD CONSTRAINT alert_deliveries_alert_id_fkey FOREIGN KEY (alert_id) REFERENCES ballast.alerts(id) ON DELETE CASCADE;
+
+--
+-- Name: alert_delivery_attempts alert_delivery_attempts_delivery_id_fkey; Type: FK CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.alert_delivery_attempts
+    ADD CONSTRAINT alert_delivery_attempts_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES ballast.alert_deliveries(id) ON DELETE CASCADE;
 
 --
 -- Name: _private_job_queues; Type: ROW SECURITY; Schema: graphile_worker; Owner: -
@@ -4773,6 +5169,67 @@ GRANT SELECT ON TABLE audit.tracked_tables TO ballast_forensics;
 GRANT SELECT ON TABLE audit.unsealed_window TO ballast_owner;
 GRANT SELECT ON TABLE audit.unsealed_window TO ballast_forensics;
 GRANT SELECT ON TABLE audit.unsealed_window TO ballast_worker;
+
+--
+-- Name: TABLE alert_conditions; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.alert_conditions TO ballast_owner;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.alert_conditions TO ballast_worker;
+GRANT SELECT ON TABLE ballast.alert_conditions TO ballast_forensics;
+
+--
+-- Name: TABLE alert_deliveries; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.alert_deliveries TO ballast_owner;
+GRANT SELECT,INSERT,UPDATE ON TABLE ballast.alert_deliveries TO ballast_worker;
+GRANT SELECT ON TABLE ballast.alert_deliveries TO ballast_forensics;
+
+--
+-- Name: SEQUENCE alert_deliveries_id_seq; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE ballast.alert_deliveries_id_seq TO ballast_owner;
+GRANT SELECT,USAGE ON SEQUENCE ballast.alert_deliveries_id_seq TO ballast_worker;
+
+--
+-- Name: TABLE alert_delivery_attempts; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.alert_delivery_attempts TO ballast_owner;
+GRANT SELECT,INSERT ON TABLE ballast.alert_delivery_attempts TO ballast_worker;
+GRANT SELECT ON TABLE ballast.alert_delivery_attempts TO ballast_forensics;
+
+--
+-- Name: SEQUENCE alert_delivery_attempts_id_seq; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE ballast.alert_delivery_attempts_id_seq TO ballast_owner;
+GRANT SELECT,USAGE ON SEQUENCE ballast.alert_delivery_attempts_id_seq TO ballast_worker;
+
+--
+-- Name: TABLE alert_rules; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.alert_rules TO ballast_owner;
+GRANT SELECT ON TABLE ballast.alert_rules TO ballast_worker;
+GRANT SELECT ON TABLE ballast.alert_rules TO ballast_forensics;
+
+--
+-- Name: TABLE alerts; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.alerts TO ballast_owner;
+GRANT SELECT,INSERT,UPDATE ON TABLE ballast.alerts TO ballast_worker;
+GRANT SELECT ON TABLE ballast.alerts TO ballast_forensics;
+
+--
+-- Name: SEQUENCE alerts_id_seq; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE ballast.alerts_id_seq TO ballast_owner;
+GRANT SELECT,USAGE ON SEQUENCE ballast.alerts_id_seq TO ballast_worker;
 
 --
 -- Name: TABLE diagnostic_logs; Type: ACL; Schema: ballast; Owner: -
