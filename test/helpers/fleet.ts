@@ -103,8 +103,8 @@ export async function startFleet(url: string, opts: { workers: number; concurren
     BALLAST_HTTP_PORT: String(port), BALLAST_CONCURRENCY: String(opts.concurrency),
   };
   // The search engine lives here, not in a worker that a scenario may kill;
-  // the workers find it through the data dir.
-  const engine = await startRecordedEngine(loadConfig({ ...process.env, ...env }));
+  // the workers find it through the data dir (or all use QDRANT_URL's, as under `ballast up`).
+  const engine = process.env.QDRANT_URL ? null : await startRecordedEngine(loadConfig({ ...process.env, ...env }));
   const receiver = spawnBallast('receiver', ['ingest'], env, opts.logDir);
   const workers = Array.from({ length: opts.workers }, (_, i) => spawnBallast(`worker-${i + 1}`, ['worker'], env, opts.logDir));
   const all = [receiver, ...workers];
@@ -116,7 +116,7 @@ export async function startFleet(url: string, opts: { workers: number; concurren
       await p.exited;
       clearTimeout(timer);
     }));
-    await engine.close();
+    await engine?.close();
   };
   try {
     await waitFor('the receiver to listen and the workers to start', async () => {
@@ -138,28 +138,40 @@ export interface SendTally {
   statuses: Record<number, number>;
   /** 503 answers that carried Retry-After. */
   retryAfter: number;
+  /** Milliseconds from sending to the answer, one per attempt. */
+  latencyMs: number[];
 }
 
-export const newTally = (): SendTally => ({ accepted: new Set(), statuses: {}, retryAfter: 0 });
+export const newTally = (): SendTally => ({ accepted: new Set(), statuses: {}, retryAfter: 0, latencyMs: [] });
 
 /**
  * Sends `n` signed call events, `parallel` at a time. A 503 is retried after
  * its Retry-After (capped at `maxRetryAfterMs`, to keep runs short), each
  * attempt signed afresh; `onAccepted` sees the running count, and `tally`,
  * when given, fills as answers arrive. Event `i` (from `firstIndex`) has the
- * webhook-id `msg_fleet_<pid>_<i>`.
+ * webhook-id `msg_fleet_<pid>_<i>`. With `ratePerSec`, event `i` is not sent
+ * before its slot (`i / ratePerSec` seconds after the start): a fixed rate,
+ * as long as `parallel` senders keep up.
  */
 export async function sendEvents(receiverUrl: string, secret: string, n: number,
-  opts: { parallel?: number; maxRetryAfterMs?: number; onAccepted?: (count: number) => void | Promise<void>; tally?: SendTally; firstIndex?: number } = {}): Promise<SendTally> {
+  opts: { parallel?: number; maxRetryAfterMs?: number; onAccepted?: (count: number) => void | Promise<void>; tally?: SendTally; firstIndex?: number; ratePerSec?: number } = {}): Promise<SendTally> {
   const tally: SendTally = opts.tally ?? newTally();
-  let next = opts.firstIndex ?? 0;
+  const first = opts.firstIndex ?? 0;
+  let next = first;
   const end = next + n;
+  const start = performance.now();
   const one = async (i: number) => {
     const webhookId = `msg_fleet_${process.pid}_${i}`;
     const payload = sampleEvent(FLEET_AGENT);
+    if (opts.ratePerSec) {
+      const due = start + ((i - first) * 1000) / opts.ratePerSec - performance.now();
+      if (due > 0) await new Promise((res) => setTimeout(res, due)); // the sender's schedule, not a wait for a condition
+    }
     for (;;) {
       // No answer at all (the receiver is unreachable) counts as status 0 and is retried too.
+      const sentAt = performance.now();
       const r = await sendWebhook({ url: receiverUrl, source: 'telephony', secret, payload, webhookId }).catch(() => null);
+      tally.latencyMs.push(performance.now() - sentAt);
       const status = r?.status ?? 0;
       tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
       if (status === 200) break;
