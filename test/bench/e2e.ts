@@ -85,7 +85,7 @@ function pgCpuMs(postmaster: number): number {
 const vmHwmMb = (pid: number) => {
   try { return Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024; } catch { return NaN; }
 };
-const postmasterPid = (dataDir: string) => Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+const postmasterPid = (dataDir: string) => Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
 
 // ---- figures -----------------------------------------------------------------
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN; };
@@ -114,10 +114,10 @@ async function bare(role: string, extra: string[]): Promise<{ child: ChildProces
   let out = '';
   child.stdout!.on('data', (c) => { out += c; });
   const exited = new Promise((r) => child.on('exit', r));
-  const port = await waitFor(`the bare ${role} to start`, async () => {
+  const { port } = await waitFor(`the bare ${role} to start`, async () => {
     if (child.exitCode !== null) throw Object.assign(new Error(`bare ${role} exited with ${child.exitCode}`), { fatal: true });
     const m = /ready (\d+)/.exec(out);
-    return m ? Number(m[1]) : null;
+    return m ? { port: Number(m[1]) } : null;
   }, { timeoutMs: 60_000, intervalMs: 50 });
   return { child, port, stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
@@ -217,10 +217,10 @@ try {
     await fleet.shutdown(30_000);
     fleet = null;
     const ins1 = await inserts(db);
-    const eps = ev.completed / ev.span_s;
+    const eps = ev.completed / Number(ev.span_s);
     const nodeMs = cpu1.node.reduce((s, c, i) => s + (c - cpu0.node[i]!), 0);
     say(`  receiver      ${f0(reqRate(l))} req/s, p50 ${f1(pct(l.latencyMs, 50))} ms, p99 ${f1(pct(l.latencyMs, 99))} ms; answers ${JSON.stringify(l.statuses)}`);
-    say(`  completed     ${ev.completed} of ${ev.total} events in ${f1(ev.span_s)} s (first received to last completed): ${f0(eps)} events/s`);
+    say(`  completed     ${ev.completed} of ${ev.total} events in ${f1(Number(ev.span_s))} s (first received to last completed): ${f0(eps)} events/s`);
     say(`  received → completed   p50 ${f0(ev.rc[0])} ms, p95 ${f0(ev.rc[1])} ms (target < 500 ms at half the max rate)`);
     say(`  enqueued → indexed     p50 ${f0(ob.ei[0])} ms, p95 ${f0(ob.ei[1])} ms over ${ob.n} outbox rows (target < 1000 ms at half the max rate)`);
     say(`  CPU per event  Node (receiver + workers) ${f2(nodeMs / events)} ms [${procs.map((p, i) => `${p.name} ${f2((cpu1.node[i]! - cpu0.node[i]!) / events)}`).join(', ')}]`);
@@ -245,8 +245,8 @@ try {
     const { rows: [b] } = await db.query('select extract(epoch from max(completed_at) - $1::timestamptz) as span_s from bare.events', [at]);
     await Promise.all(workers.map((x) => x.stop()));
     const bIns1 = await inserts(db);
-    const bareEps = events / b.span_s;
-    say(`  bare pipeline ${f0(bareEps)} events/s (enqueued to last completed, ${f1(b.span_s)} s); CPU per event Node ${f2(bCpu1.node.reduce((s, c, i) => s + c - bCpu0.node[i]!, 0) / events)} ms, PostgreSQL ${f2((bCpu1.pg - bCpu0.pg) / events)} ms; peak RSS ${bRss.map((m) => `${f0(m)} MB`).join(', ')}`);
+    const bareEps = events / Number(b.span_s);
+    say(`  bare pipeline ${f0(bareEps)} events/s (enqueued to last completed, ${f1(Number(b.span_s))} s); CPU per event Node ${f2(bCpu1.node.reduce((s, c, i) => s + c - bCpu0.node[i]!, 0) / events)} ms, PostgreSQL ${f2((bCpu1.pg - bCpu0.pg) / events)} ms; peak RSS ${bRss.map((m) => `${f0(m)} MB`).join(', ')}`);
     say(`  bare rows per event ${rowsPerEvent(bIns0, bIns1, events)}`);
     say(`  ratio to bare ${f2(eps / bareEps)}${w === 2 ? `; target >= 280 events/s with 2 workers: ${eps >= 280 ? 'met' : 'not met'}` : ''}`);
     results.push({ workers: w, eps, bareEps, rc95: ev.rc[1], ei95: ob.ei[1], workerRss: Math.max(...rss.filter((p) => p.name.startsWith('worker')).map((p) => p.mb)) });
