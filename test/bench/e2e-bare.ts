@@ -165,6 +165,7 @@ async function receiver(url: string, secret: string): Promise<void> {
 async function worker(url: string, concurrency: number): Promise<void> {
   const pool = new pg.Pool({ connectionString: url, max: workerPoolSize(concurrency) });
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const runner = await run({ pgPool: pool, taskList: bareTasks, concurrency, noHandleSignals: true, parsedCronItems: [],
     logger: workerLogger(createLogger('silent')), preset: workerPreset(concurrency) });
   console.log('ready 0');

@@ -107,10 +107,13 @@ async function load(url: string, secret: string, events: number, senders: number
 }
 const reqRate = (l: Load) => (l.accepted / l.ms) * 1000;
 
+const started: ChildProcess[] = []; // killed on the way out, should the run fail
+
 /** Starts a baseline process (e2e-bare.ts) and waits for its `ready <port>`. */
 async function bare(role: string, extra: string[]): Promise<{ child: ChildProcess; port: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [...process.execArgv, path.join(path.dirname(SELF), 'e2e-bare.ts'), '--role', role, ...extra],
     { stdio: ['ignore', 'pipe', 'inherit'] });
+  started.push(child);
   let out = '';
   child.stdout!.on('data', (c) => { out += c; });
   const exited = new Promise((r) => child.on('exit', r));
@@ -136,7 +139,7 @@ async function inserts(db: Db): Promise<Map<string, number>> {
 }
 function rowsPerEvent(before: Map<string, number>, after: Map<string, number>, events: number, prefix?: string): string {
   return [...after].map(([t, n]) => [t, (n - (before.get(t) ?? 0)) / events] as const)
-    .filter(([t, d]) => d > 0.005 && (!prefix || t.startsWith(prefix))).sort((a, b) => b[1] - a[1])
+    .filter(([t, d]) => d >= 0.05 && (!prefix || t.startsWith(prefix))).sort((a, b) => b[1] - a[1])
     .map(([t, d]) => `${t} ${f1(d)}`).join(', ');
 }
 
@@ -267,6 +270,7 @@ try {
 } catch (e) {
   console.error(`bench:e2e: ${(e as Error).stack ?? e}`);
 } finally {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await fleet?.shutdown(10_000).catch(() => undefined);
   await db?.close().catch(() => undefined);
   await server?.remove().catch(() => undefined);
