@@ -49,7 +49,7 @@ const { values: args } = parseArgs({
     role: { type: 'string' }, url: { type: 'string' }, secret: { type: 'string' },
   },
 });
-const list = (s: string) => s.split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 0);
+const list = (s: string) => s.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 
 // ---- the load generator, in its own process ---------------------------------
 if (args.role === 'load') {
