@@ -264,7 +264,7 @@ try {
   say('\nsummary');
   for (const r of receiverRatios) say(`  receiver at ${r.senders} senders: ${f2(r.ratio)} × bare (target >= 0.80)`);
   for (const r of results) {
-    say(`  ${r.workers} worker(s): ${f0(r.eps)} events/s, ${f2(r.eps / r.bareEps)} × bare (${f0(r.bareEps)}); received → completed p95 ${f0(r.rc95)} ms; enqueued → indexed p95 ${f0(r.ei95)} ms; worker peak RSS ${f0(r.workerRss)} MB`);
+    say(`  ${r.workers} worker(s): ${f0(r.eps)} events/s, ${rate > 0 ? `at a fixed rate (bare capacity ${f0(r.bareEps)})` : `${f2(r.eps / r.bareEps)} × bare (${f0(r.bareEps)})`}; received → completed p95 ${f0(r.rc95)} ms; enqueued → indexed p95 ${f0(r.ei95)} ms; worker peak RSS ${f0(r.workerRss)} MB`);
   }
   if (results.length > 1) say(`  scaling ${results[0]!.workers} → ${results.at(-1)!.workers} workers: ${f2(results.at(-1)!.eps / results[0]!.eps)} × (bare ${f2(results.at(-1)!.bareEps / results[0]!.bareEps)} ×)`);
   say('  targets: pipeline >= 280 events/s with 2 workers; p95s (received → completed < 500 ms, enqueued → indexed < 1 s) and RSS < 200 MB apply at a steady half of the max rate (--rate)');
