@@ -5,7 +5,8 @@
  * 1. Receiver: a `ballast ingest` process on a server of its own (no workers)
  *    and, in the same run, a bare node:http + signature + one INSERT endpoint
  *    (test/bench/e2e-bare.ts), each loaded by a load generator process at
- *    each --receiver-senders count, as fast as they accept.
+ *    each --receiver-senders count, as fast as they accept; then ballast's
+ *    again at half the rate it reached, for its p99 there.
  * 2. Pipeline, for each W in --workers: a fresh server, a receiver and W
  *    `ballast worker` processes sharing one search engine (the local engine,
  *    started once here as `ballast up` does, or QDRANT_URL's); --events
@@ -179,6 +180,9 @@ try {
     say(`  ${String(senders).padStart(2)} senders  ballast ${f0(reqRate(ours)).padStart(5)} req/s p50 ${f1(pct(ours.latencyMs, 50))} ms p99 ${f1(pct(ours.latencyMs, 99))} ms`
       + ` | bare ${f0(reqRate(base)).padStart(5)} req/s p50 ${f1(pct(base.latencyMs, 50))} ms p99 ${f1(pct(base.latencyMs, 99))} ms`
       + ` | ratio ${f2(ratio)} (target >= 0.80)`);
+    const half = Math.max(1, Math.floor(reqRate(ours) / 2));
+    const steady = await load(fleet.receiverUrl, fleet.secret, n, senders, half);
+    say(`             at half that rate (${half}/s): ballast p50 ${f1(pct(steady.latencyMs, 50))} ms p99 ${f1(pct(steady.latencyMs, 99))} ms (target p99 < 20 ms)`);
   }
   say(`  peak RSS: receiver ${f0(vmHwmMb(fleet.receiver.child.pid!))} MB, bare endpoint ${f0(vmHwmMb(bareReceiver.child.pid!))} MB`);
   await bareReceiver.stop();
