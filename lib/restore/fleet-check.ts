@@ -15,7 +15,7 @@ import { newSecret, sampleEvent, sendWebhook } from '../ingest/index.ts';
 const BALLAST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/ballast.js');
 
 /** The number the drill's event is addressed to; the check adds the agent that owns it to the scratch copy. */
-export const DRILL_AGENT = { agent_id: 'agent_restore_drill', user_id: 'user_restore_drill', phone_number: '+15555550142' };
+export const DRILL_AGENT = { agent_id: 'agent_restore_drill', user_id: 'user_restore_drill', phone_number: '+15555550186' };
 
 /** Variables a drill's processes must not inherit: they would reach the production sinks and index. */
 const WITHHELD = ['BALLAST_ALERT_WEBHOOK_URL', 'BALLAST_ALERT_WEBHOOK_SECRET', 'BALLAST_ALERT_EMAIL_COMMAND', 'BALLAST_PG_PORT', 'TAP'];
