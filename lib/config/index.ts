@@ -203,3 +203,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.BALLAST_DEBUG);
 }
+
+/**
+ * The environment of a child process ballast starts (pg_dump, pg_restore, a
+ * restore drill's receiver and worker): this process's, without `withhold`,
+ * with `set`. The child reads and validates its own configuration.
+ */
+export function childEnvironment(set: Record<string, string>, withhold: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const k of withhold) delete out[k];
+  return Object.assign(out, set);
+}

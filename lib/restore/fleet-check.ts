@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnvironment } from '../config/index.ts';
 import type { Db } from '../db/index.ts';
 import { freePort } from '../embedded/index.ts';
 import { newSecret, sampleEvent, sendWebhook } from '../ingest/index.ts';
@@ -78,13 +79,11 @@ export async function checkFleet(opts: FleetCheckOptions): Promise<FleetCheckRes
     [DRILL_AGENT.agent_id, DRILL_AGENT.user_id, DRILL_AGENT.phone_number]);
   const secret = newSecret();
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of WITHHELD) delete env[k];
-  Object.assign(env, {
+  const env = childEnvironment({
     DATABASE_URL: opts.url, BALLAST_DATA_DIR: opts.dataDir, BALLAST_SEARCH_COLLECTION: opts.collection,
     BALLAST_WEBHOOK_SECRETS: `telephony=${secret}`, BALLAST_HTTP_HOST: '127.0.0.1', BALLAST_HTTP_PORT: String(port),
     BALLAST_CONCURRENCY: '4', LOG_LEVEL: 'info',
-  });
+  }, WITHHELD);
   const receiver = startProcess(['ingest'], env);
   const worker = startProcess(['worker'], env);
   const webhookId = `msg_restore_drill_${Date.now().toString(36)}`;

@@ -6,6 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import { childEnvironment } from '../config/index.ts';
 
 const exec = promisify(execFile);
 
@@ -61,7 +62,7 @@ export function connectionArgs(url: string): { dbname: string; env: NodeJS.Proce
   const u = new URL(url);
   const password = decodeURIComponent(u.password);
   u.password = '';
-  return { dbname: u.toString(), env: password ? { ...process.env, PGPASSWORD: password } : { ...process.env } };
+  return { dbname: u.toString(), env: childEnvironment(password ? { PGPASSWORD: password } : {}) };
 }
 
 /** Runs a client tool to completion; rejects with the tail of its stderr. */
