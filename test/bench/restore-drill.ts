@@ -44,7 +44,8 @@ const { values: args } = parseArgs({
 const targetBytes = Number(args.mb) * 1024 * 1024;
 const decisions = Number(args.decisions);
 const auditRows = Number(args['audit-rows']);
-const BATCH = 20_000;
+// Events per insert: about four batches for a small database, at most 20 000 (~110 MB) per batch.
+const BATCH = Math.max(1000, Math.min(20_000, Math.floor(targetBytes / 6000 / 4)));
 
 const secs = (t0: number) => (performance.now() - t0) / 1000;
 
