@@ -87,7 +87,6 @@ export async function checkSearch(db: Db, config: Config): Promise<CheckOutcome>
     if (second.status !== 'clean') {
       out.push(`after repopulating, reconciliation is ${second.status}: ${second.missing} missing, ${second.stale} stale, ${second.orphaned} orphaned`);
     }
-    await rt.client.deleteCollection(rt.settings.collection).catch(() => undefined);
     return { mismatches: out, detail: { expected: first.expected, enqueued: first.repaired, synced, collection: rt.settings.collection } };
   } finally {
     await closeSearchRuntime(scratch);

@@ -13,6 +13,7 @@ import pg from 'pg';
 import { evaluateAlerts } from '../alerts/index.ts';
 import type { Config } from '../config/index.ts';
 import { Db, ROLES, withRole } from '../db/index.ts';
+import { qdrantClient } from '../search/index.ts';
 import { readBackup, sha256File, takeBackup } from './backup.ts';
 import { checkAudit, checkData, checkForensics, checkMigrations, checkSearch, type CheckOutcome } from './checks.ts';
 import { checkFleet } from './fleet-check.ts';
@@ -155,6 +156,10 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
         await run('forensics', () => checkForensics(forensics, webhookId));
       } finally {
         await Promise.all([forensics.close(), worker.close()]);
+        // The local engine's collections go with the scratch dir; a real Qdrant keeps them until deleted.
+        if (opts.config.QDRANT_URL) {
+          await qdrantClient({ url: opts.config.QDRANT_URL, apiKey: opts.config.QDRANT_API_KEY }).deleteCollection(`${database}_search`).catch(() => undefined);
+        }
       }
     }
   } catch (e) {
