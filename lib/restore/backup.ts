@@ -57,7 +57,10 @@ export async function takeBackup(url: string, opts: BackupOptions): Promise<Back
     const state = await databaseState(client);
     opts.onProgress?.('running pg_dump');
     const { dbname, env } = connectionArgs(url);
-    await runTool(tool.bin, ['--format=custom', `--snapshot=${snapshot}`, `--file=${dumpFile}`, `--dbname=${dbname}`], env);
+    await runTool(tool.bin, ['--format=custom', `--snapshot=${snapshot}`, `--file=${dumpFile}`, `--dbname=${dbname}`], env).catch(async (e) => {
+      await fs.rm(dumpFile, { force: true }); // half a dump is no backup
+      throw e;
+    });
     await client.query('commit');
     const manifest: Manifest = {
       version: MANIFEST_VERSION,
