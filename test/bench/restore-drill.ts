@@ -20,6 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { sealLedger } from '../../lib/audit/index.ts';
@@ -31,21 +32,35 @@ import { stages } from '../../tasks/index.ts';
 import { ROOT, withDatabase } from '../helpers/cluster.ts';
 import { ownServer } from '../helpers/fleet.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    mb: { type: 'string', default: '1024' },
-    decisions: { type: 'string', default: '2000' },
-    'audit-rows': { type: 'string', default: '50000' },
-    'generate-only': { type: 'boolean', default: false },
-    'pg-bin': { type: 'string', default: '/usr/lib/postgresql/15/bin' },
-    database: { type: 'string' },
-  },
-});
-const targetBytes = Number(args.mb) * 1024 * 1024;
-const decisions = Number(args.decisions);
-const auditRows = Number(args['audit-rows']);
-// Events per insert: about four batches for a small database, at most 20 000 (~110 MB) per batch.
-const BATCH = Math.max(1000, Math.min(20_000, Math.floor(targetBytes / 6000 / 4)));
+/** What to generate and drill. */
+export interface RestoreBenchOptions {
+  /** Size of the generated database in MB. @defaultValue 1024 */
+  mb?: number;
+  /** Interactions with a summary and two claims each (the search check's documents). @defaultValue 2000 */
+  decisions?: number;
+  /** Sealed audit ledger rows. @defaultValue 50000 */
+  auditRows?: number;
+  /** Server binaries when there is no DATABASE_URL. @defaultValue `/usr/lib/postgresql/15/bin` */
+  pgBin?: string;
+  /** The generated database's name (DATABASE_URL only). @defaultValue `ballast_bench_restore_<random>` */
+  database?: string;
+  /** Generate, leave the database in place, drill nothing. */
+  generateOnly?: boolean;
+  /** Progress lines. @defaultValue stderr */
+  onProgress?: (msg: string) => void;
+}
+
+export interface RestoreBenchResult {
+  /** The generated database's name. */
+  database: string;
+  events: number;
+  bytes: number;
+  generateSeconds: number;
+  /** The drill's report (null with generateOnly). */
+  report: DrillReport | null;
+  /** The drill including its fresh backup. */
+  totalSeconds: number;
+}
 
 const secs = (t0: number) => (performance.now() - t0) / 1000;
 
@@ -89,8 +104,10 @@ insert into audit.ledger (actor, db_role, operation, entity_type, entity_id, aft
 select 'bench', 'ballast_worker', 'create', 'app.interactions', g::text, jsonb_build_object('id', g, 'note', md5(g::text)), md5('t' || g)
   from generate_series(1, $1::int) g`;
 
-async function generate(url: string): Promise<{ events: number; bytes: number; seconds: number }> {
+async function generate(url: string, targetBytes: number, decisions: number, auditRows: number, say: (m: string) => void): Promise<{ events: number; bytes: number; seconds: number }> {
   const t0 = performance.now();
+  // Events per insert: about four batches for a small database, at most 20 000 (~110 MB) per batch.
+  const BATCH = Math.max(1000, Math.min(20_000, Math.floor(targetBytes / 6000 / 4)));
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   // The decisions' agent (ownServer adds it; a DATABASE_URL database has none): foreign keys are checked on restore.
@@ -104,9 +121,8 @@ async function generate(url: string): Promise<{ events: number; bytes: number; s
     await c.query(ATTEMPTS_SQL, [events + 1, events + BATCH]);
     events += BATCH;
     bytes = Number((await c.query('select pg_database_size(current_database()) as b')).rows[0].b);
-    process.stderr.write(`\rgenerated ${events} events, ${(bytes / 1048576).toFixed(0)} MB`);
+    say(`generated ${events} events, ${(bytes / 1048576).toFixed(0)} MB`);
   }
-  process.stderr.write('\n');
   await c.query(DECISIONS_SQL, [decisions]);
   await c.query(AUDIT_SQL, [auditRows]);
   await c.query('vacuum analyze');
@@ -118,14 +134,17 @@ async function generate(url: string): Promise<{ events: number; bytes: number; s
   return { events, bytes, seconds: secs(t0) };
 }
 
-async function main(): Promise<void> {
+/** Generates a database, then (unless generateOnly) drills it as `ballast drill restore` does; drops it afterwards. */
+export async function benchRestoreDrill(opts: RestoreBenchOptions = {}): Promise<RestoreBenchResult> {
+  const say = opts.onProgress ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const pgBin = opts.pgBin ?? '/usr/lib/postgresql/15/bin';
   const dir = path.join(ROOT, '.ballast', `bench-restore-${randomBytes(3).toString('hex')}`);
   let url: string;
   let cleanup: () => Promise<void>;
   const env: NodeJS.ProcessEnv = { ...process.env, BALLAST_DATA_DIR: path.join(dir, 'data') };
   if (process.env.DATABASE_URL) {
     const admin = process.env.DATABASE_URL;
-    const name = args.database ?? `ballast_bench_restore_${randomBytes(4).toString('hex')}`;
+    const name = opts.database ?? `ballast_bench_restore_${randomBytes(4).toString('hex')}`;
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`--database ${name}: expected a lowercase identifier`);
     const c = new pg.Client({ connectionString: admin });
     await c.connect();
@@ -141,35 +160,54 @@ async function main(): Promise<void> {
       await a.end();
     };
   } else {
-    const server = await ownServer(path.join(dir, 'db'), args['pg-bin']);
+    const server = await ownServer(path.join(dir, 'db'), pgBin);
     url = server.url;
-    Object.assign(env, { PG_DUMP: path.join(args['pg-bin'], 'pg_dump'), PG_RESTORE: path.join(args['pg-bin'], 'pg_restore') });
+    Object.assign(env, { PG_DUMP: path.join(pgBin, 'pg_dump'), PG_RESTORE: path.join(pgBin, 'pg_restore') });
     cleanup = () => server.remove();
   }
   try {
-    const g = await generate(url);
-    console.log(`generated: ${g.events} events, ${(g.bytes / 1048576).toFixed(0)} MB in ${g.seconds.toFixed(1)} s`);
-    if (args['generate-only']) {
-      console.log(`left in place: database ${new URL(url).pathname.slice(1)}`);
-      return;
-    }
-    const config = loadConfig(env);
+    const g = await generate(url, (opts.mb ?? 1024) * 1024 * 1024, opts.decisions ?? 2000, opts.auditRows ?? 50_000, say);
+    const database = new URL(url).pathname.slice(1);
+    if (opts.generateOnly) return { database, events: g.events, bytes: g.bytes, generateSeconds: g.seconds, report: null, totalSeconds: 0 };
     const t0 = performance.now();
-    const report: DrillReport = await runDrill({ config, sourceUrl: url, onProgress: (m) => process.stderr.write(`${m}\n`) });
-    const total = secs(t0);
-    const backupDir = path.join(config.dataDir, 'drills');
-    console.log(JSON.stringify(report.checks.map((c) => ({ name: c.name, status: c.status, seconds: c.seconds, mismatches: c.mismatches.slice(0, 3) }))));
-    console.log(`restore drill of ${(g.bytes / 1048576).toFixed(0)} MB: ${report.status}, ${report.mismatches} mismatch(es); ` +
-      `RTO ${report.rto_seconds.toFixed(1)} s (target 120 s: ${(report.rto_seconds / 120).toFixed(2)}x; seed SLO 3600 s: ${(report.rto_seconds / 3600).toFixed(3)}x); ` +
-      `with the fresh backup ${total.toFixed(1)} s`);
-    await fs.rm(backupDir, { recursive: true, force: true });
-    if (report.status !== 'passed') process.exitCode = 1;
+    const report = await runDrill({ config: loadConfig(env), sourceUrl: url, onProgress: say });
+    return { database, events: g.events, bytes: g.bytes, generateSeconds: g.seconds, report, totalSeconds: secs(t0) };
   } finally {
-    if (!args['generate-only']) {
+    if (!opts.generateOnly) {
       await cleanup();
       await fs.rm(dir, { recursive: true, force: true });
     }
   }
 }
 
-await main();
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      mb: { type: 'string', default: '1024' },
+      decisions: { type: 'string', default: '2000' },
+      'audit-rows': { type: 'string', default: '50000' },
+      'generate-only': { type: 'boolean', default: false },
+      'pg-bin': { type: 'string', default: '/usr/lib/postgresql/15/bin' },
+      database: { type: 'string' },
+    },
+  });
+  const r = await benchRestoreDrill({
+    mb: Number(args.mb), decisions: Number(args.decisions), auditRows: Number(args['audit-rows']), pgBin: args['pg-bin'],
+    generateOnly: args['generate-only'], ...(args.database ? { database: args.database } : {}),
+  });
+  const mb = (r.bytes / 1048576).toFixed(0);
+  console.log(`generated: ${r.events} events, ${mb} MB in ${r.generateSeconds.toFixed(1)} s`);
+  if (!r.report) {
+    console.log(`left in place: database ${r.database}`);
+    return;
+  }
+  const report = r.report;
+  console.log(JSON.stringify(report.checks.map((c) => ({ name: c.name, status: c.status, seconds: c.seconds, mismatches: c.mismatches.slice(0, 3) }))));
+  console.log(`restore drill of ${mb} MB: ${report.status}, ${report.mismatches} mismatch(es); ` +
+    `RTO ${report.rto_seconds.toFixed(1)} s (target 120 s: ${(report.rto_seconds / 120).toFixed(2)}x; seed SLO 3600 s: ${(report.rto_seconds / 3600).toFixed(3)}x); ` +
+    `with the fresh backup ${r.totalSeconds.toFixed(1)} s`);
+  if (report.status !== 'passed') process.exitCode = 1;
+}
+
+// Run as a script (npm run bench:restore); bench:archive imports benchRestoreDrill.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
