@@ -111,8 +111,10 @@ const envSchema = z.object({
   BALLAST_ACTOR: z.string().min(1).optional(),
   /** Login name; CLI commands act as `cli:<USER>`. @defaultValue `unknown` */
   USER: z.string().optional(),
-  /** The pg_dump binary `ballast schema dump` runs. @defaultValue `pg_dump` on PATH */
+  /** The pg_dump binary `ballast schema dump` and `ballast backup` run (at least the server's major version). @defaultValue `pg_dump` on PATH */
   PG_DUMP: z.string().min(1).default('pg_dump'),
+  /** The pg_restore binary `ballast drill restore` runs (at least the dump's major version). @defaultValue `pg_restore` on PATH */
+  PG_RESTORE: z.string().min(1).default('pg_restore'),
   /** `1` turns on destructive maintenance commands (they still need a --reason). @defaultValue off */
   BALLAST_ALLOW_DESTRUCTIVE: z.enum(['0', '1']).optional(),
   /** Any value: the CLI prints stack traces with its errors. @defaultValue off */
@@ -200,4 +202,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  */
 export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.BALLAST_DEBUG);
+}
+
+/**
+ * The environment of a child process ballast starts (pg_dump, pg_restore, a
+ * restore drill's receiver and worker): this process's, without `withhold`,
+ * with `set`. The child reads and validates its own configuration.
+ */
+export function childEnvironment(set: Record<string, string>, withhold: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const k of withhold) delete out[k];
+  return Object.assign(out, set);
 }

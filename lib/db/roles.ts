@@ -95,6 +95,11 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   'alerts rules': ROLES.owner,
   // Sends through a sink and records the attempt, as deliver_alerts does.
   'alerts test': ROLES.worker,
+  // Backups and drills connect as the login user, as migrate does (pg_dump
+  // reads every table; a drill creates and drops a scratch database); the
+  // drill records its report as the owner.
+  backup: ROLES.owner,
+  'drill restore': ROLES.owner,
 };
 
 /**
