@@ -9,7 +9,7 @@ import { evaluateAlerts } from '../../lib/alerts/index.ts';
 import { databaseBefore } from '../helpers/upgrade.ts';
 
 // The lead renumbers migrations at merge; this name follows the file.
-const MIGRATION = '013_restore_drills.sql';
+const MIGRATION = '015_restore_drills.sql';
 
 t.test(`${MIGRATION}: adds the drills table and enables restore_drill_failed, other rules untouched`, async (t) => {
   const up = await databaseBefore(t, MIGRATION);
