@@ -95,6 +95,17 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   'alerts rules': ROLES.owner,
   // Sends through a sink and records the attempt, as deliver_alerts does.
   'alerts test': ROLES.worker,
+  // Agents are provisioned by operators: the owner alone writes app.agents
+  // (the worker only reads it). Activation also replays the waiting events.
+  'agents add': ROLES.owner,
+  'agents activate': ROLES.owner,
+  'agents suspend': ROLES.owner,
+  'agents retire': ROLES.owner,
+  'agents list': ROLES.forensics,
+  // What a stage does to an event (back to received, a job enqueued), by hand, as the same role.
+  'inbox replay': ROLES.worker,
+  'inbox unknown': ROLES.forensics,
+  'inbox dismiss': ROLES.worker,
 };
 
 /**
