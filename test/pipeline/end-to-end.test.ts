@@ -73,7 +73,7 @@ t.test('a number no agent owns goes to unknown_phone and the event is quarantine
   const res = await deliver(receiver.url, sampleCall({ to: '+15555550999' }));
   const ev = await waitForEvent(db, (res.body as { event_id: number }).event_id);
   t.equal(ev.status, 'quarantined');
-  t.equal(ev.status_reason, `no active agent owns ${redactor.mask('phone', '+15555550999')}`, 'the number is masked: the reason reaches the audit ledger');
+  t.equal(ev.status_reason, `unknown_phone: no active agent owns ${redactor.mask('phone', '+15555550999')}`, 'the number is masked: the reason reaches the audit ledger');
   const { rows: audited } = await db.query(
     `select after_data::text as after from audit.ledger where entity_type = 'ingest.webhook_events' and entity_id = $1::text`, [String(ev.id)]);
   t.ok(audited.length > 0 && audited.every((r: { after: string }) => !r.after.includes('5555550999')), 'the ledger never holds the number');
