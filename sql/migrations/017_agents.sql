@@ -156,7 +156,8 @@ begin
        set status = 'received', status_reason = null, processed_at = null, stages_done = '{}'
      where w.id = e.id and w.status in ('quarantined', 'completed');
     if not found then
-      outcome := 'changed';
+      -- Another replay (or a stage) moved it meanwhile: report where it is now.
+      select w.status into outcome from ingest.webhook_events w where w.id = e.id;
       span_id := null;
     else
       perform graphile_worker.add_job(
