@@ -18,6 +18,8 @@ import { errorsCleanup } from './commands/errors.ts';
 import { alertsAck, alertsList, alertsResolve, alertsRules, alertsShow } from './commands/alerts.ts';
 import { registerAlertTestCommand } from './commands/alerts-test.ts';
 import { registerBackupCommands } from './commands/backup.ts';
+import { registerAgentCommands } from './commands/agents.ts';
+import { registerInboxCommands } from './commands/inbox.ts';
 import { decisionTasks } from '../lib/stage/index.ts';
 import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
@@ -218,6 +220,9 @@ alerts.command('rules')
   .action(alertsRules);
 registerAlertTestCommand(alerts);
 registerBackupCommands(program, positiveInt);
+
+registerAgentCommands(program);
+registerInboxCommands(program, positiveInt);
 
 function positiveInt(v: string, name: string): number {
   const n = Number(v);

@@ -1,7 +1,10 @@
 /**
  * normalize_event: an inbox row becomes an interaction (call or SMS) of the
  * agent that owns the number. An unknown number is stored in
- * app.unknown_phone and the event quarantined; it is not an error.
+ * app.unknown_phone and the event quarantined; it is not an error. So is an
+ * event of a suspended agent (reason agent_suspended): kept, never dropped,
+ * replayed when the agent is activated again. Quarantine reasons read
+ * `<code>: <detail>`; `ballast inbox replay --reason <code>` selects by code.
  */
 import { z } from 'zod';
 import { defineStage, InvalidInputError, zodMessage } from '../lib/stage/index.ts';
@@ -12,13 +15,17 @@ export default defineStage({
   version: '1.0.0',
   outputs: ['app.interactions'],
   inputKey: 'event_id',
-  payload: z.object({ event_id: z.number().int().positive() }),
-  async run({ event_id }, { tx, redactor }) {
+  payload: z.object({
+    event_id: z.number().int().positive(),
+    /** Set by an inbox replay (ingest.replay_events): the operator who asked for it. */
+    replayed_by: z.string().min(1).optional(),
+  }),
+  async run({ event_id, replayed_by }, { tx, write, redactor }) {
     const { rows: [event] } = await tx.query(
       'select id, source, event_type, payload, status from ingest.webhook_events where id = $1', [event_id]);
     if (!event) throw new InvalidInputError(`webhook event ${event_id} does not exist`);
     if (!(SUPPORTED_EVENT_TYPES as readonly string[]).includes(event.event_type)) {
-      await quarantine(tx, event_id, redactor.text(`unsupported event type ${JSON.stringify(event.event_type)}`));
+      await quarantine(tx, event_id, redactor.text(`unsupported_event_type: unsupported event type ${JSON.stringify(event.event_type)}`));
       return;
     }
     const parsed = telephonyEvent.safeParse(event.payload);
@@ -26,21 +33,27 @@ export default defineStage({
     const ev = parsed.data;
     const ours = ev.data.direction === 'inbound' ? ev.data.to : ev.data.from;
 
+    // A pending or retired agent's number is nobody's yet (or any more): unknown.
     const { rows: [agent] } = await tx.query(
-      'select agent_id, org_id from app.agents where phone_number = $1 and is_active', [ours]);
+      `select agent_id, org_id, status from app.agents where phone_number = $1 and status in ('active', 'suspended')`, [ours]);
     if (!agent) {
       await tx.query(
         `insert into app.unknown_phone (event_id, source, phone_number, event_type)
          values ($1, $2, $3, $4) on conflict (event_id) do nothing`,
         [event_id, event.source, ours, ev.type]);
       // Masked: the reason is copied into the audit ledger; app.unknown_phone keeps the number.
-      await quarantine(tx, event_id, `no active agent owns ${redactor.mask('phone', ours)}`);
+      await quarantine(tx, event_id, `unknown_phone: no active agent owns ${redactor.mask('phone', ours)}`);
+      return;
+    }
+    if (agent.status === 'suspended') {
+      await quarantine(tx, event_id, `agent_suspended: agent ${agent.agent_id} is suspended`);
       return;
     }
 
     const call = ev.type === 'call.completed' ? ev.data : null;
     const sms = ev.type === 'message.received' ? ev.data : null;
-    // A re-run by the same version changes nothing; a newer version replaces the row.
+    // A re-run by the same version changes nothing; a newer version, or a
+    // replay, replaces the row (and so re-runs the stages after it).
     await tx.query(
       `insert into app.interactions
          (event_id, org_id, agent_id, kind, direction, provider_ref, from_number, to_number,
@@ -54,11 +67,15 @@ export default defineStage({
          trace_id = excluded.trace_id, correlation_id = excluded.correlation_id, span_id = excluded.span_id,
          produced_by = excluded.produced_by, producer_version = excluded.producer_version,
          produced_at = excluded.produced_at
-       where interactions.producer_version is distinct from excluded.producer_version`,
+       where interactions.producer_version is distinct from excluded.producer_version or $13`,
       [event_id, agent.org_id, agent.agent_id, call ? 'call' : 'sms', ev.data.direction,
         call ? call.call_id : sms!.message_id, ev.data.from, ev.data.to,
         call ? call.started_at : sms!.sent_at, call?.duration_seconds ?? null,
-        sms?.body ?? null, call ? JSON.stringify(call.transcript) : null]);
+        sms?.body ?? null, call ? JSON.stringify(call.transcript) : null, replayed_by !== undefined]);
+    if (replayed_by !== undefined) {
+      write(`update app.unknown_phone set resolution = 'replayed', resolved_at = now(), resolved_by = $2, resolved_agent_id = $3
+              where event_id = $1 and resolution = 'open'`, [event_id, replayed_by, agent.agent_id]);
+    }
     await tx.query(
       `update ingest.webhook_events set status = 'processing', status_reason = null
         where id = $1 and status = 'received'`, [event_id]);

@@ -100,6 +100,17 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   // drill records its report as the owner.
   backup: ROLES.owner,
   'drill restore': ROLES.owner,
+  // Agents are provisioned by operators: the owner alone writes app.agents
+  // (the worker only reads it). Activation also replays the waiting events.
+  'agents add': ROLES.owner,
+  'agents activate': ROLES.owner,
+  'agents suspend': ROLES.owner,
+  'agents retire': ROLES.owner,
+  'agents list': ROLES.forensics,
+  // What a stage does to an event (back to received, a job enqueued), by hand, as the same role.
+  'inbox replay': ROLES.worker,
+  'inbox unknown': ROLES.forensics,
+  'inbox dismiss': ROLES.worker,
 };
 
 /**

@@ -1,7 +1,8 @@
 -- name: trace_timeline
 -- The whole story of one trace: the inbox row, every attempt, jobs still
 -- queued, every output with its producer stamps (decision outputs with the
--- decision id for `ballast replay decision`), and policy violations.
+-- decision id for `ballast replay decision`), inbox replays (who, why, the
+-- replay's span), and policy violations.
 -- $1: trace_id
 with ev as (
   select * from ingest.webhook_events where trace_id = $1
@@ -72,6 +73,11 @@ select max(produced_at), 'output', 'app.striking_flags', null,
                           'prompt_version', prompt_version, 'span_id', span_id)
   from app.striking_flags where trace_id = $1
  group by interaction_id, produced_by, producer_version, model_version, prompt_version, span_id
+union all
+select l.occurred_at, 'replay', 'inbox replay', null,
+       jsonb_build_object('by', l.actor, 'span_id', l.span_id, 'reason', l.reason, 'ledger_id', l.id)
+  from audit.ledger l
+ where l.trace_id = $1 and l.entity_type = 'ingest.webhook_events' and l.reason like 'inbox replay:%'
 union all
 select v.detected_at, 'violation', v.policy, v.severity,
        jsonb_build_object('job_id', v.job_id, 'task', v.task, 'message', v.message)

@@ -67,10 +67,13 @@ t.test('ingest can only insert into the inbox (and read back its acknowledgement
 });
 
 t.test('worker runs the pipeline but cannot touch migrations, settings or the audit trail', async (t) => {
+  let written = '';
   await as(ROLES.worker, async (c) => {
     await c.query(`select graphile_worker.add_job('segment_interaction', '{"interaction_id": 1}')`);
-    await c.query(`update app.agents set nickname = 'n' where agent_id = 'r1'`);
+    const { rows: [ev] } = await c.query(`insert into ingest.webhook_events (source, raw_body, status) values ('telephony', 'x', 'rejected') returning id`);
+    written = String(ev.id);
     t.pass('queue and pipeline tables are writable');
+    await t.rejects(c.query(`update app.agents set nickname = 'n' where agent_id = 'r1'`), denied, 'agents are provisioned by the owner');
     const sealed = (await c.query('select sealed from audit.seal()')).rows[0];
     t.ok(sealed.sealed >= 1, 'the worker seals through the SECURITY DEFINER function');
     await t.rejects(c.query(`delete from public.migrations`), denied);
@@ -81,7 +84,7 @@ t.test('worker runs the pipeline but cannot touch migrations, settings or the au
     await t.rejects(c.query('delete from ballast.error_envelopes'), denied);
     await t.rejects(c.query('update ballast.error_envelopes set severity = severity'), denied);
   });
-  const { rows: [row] } = await db.query(`select db_role from audit.ledger where entity_id = 'r1' and operation = 'update'`);
+  const { rows: [row] } = await db.query(`select db_role from audit.ledger where entity_type = 'ingest.webhook_events' and entity_id = $1`, [written]);
   t.equal(row.db_role, ROLES.worker, 'the audit row names the role that acted');
 });
 
@@ -123,7 +126,8 @@ const OWNER_WRITES: Privs = { owner: 'SIUD', worker: 'S', ingest: '', forensics:
 /** Written only by the audit triggers (as ballast_audit_writer) or by migrations. */
 const READ_ONLY: Privs = { owner: 'S', worker: '', ingest: '', forensics: 'S' };
 const TABLES: Record<string, Privs> = {
-  'app.agents': PIPELINE,
+  // Provisioned by operators (`ballast agents ...`, as the owner); the pipeline reads it.
+  'app.agents': OWNER_WRITES,
   'app.claims': PIPELINE,
   'app.conversation_spans': PIPELINE,
   // Purging an interaction is the owner's, with a stated reason (the pipeline never deletes one).

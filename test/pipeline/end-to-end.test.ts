@@ -69,11 +69,32 @@ t.test('an SMS becomes an interaction with one span', async (t) => {
   t.same(rows, [{ kind: 'sms', spans: 1 }]);
 });
 
+t.test('normalized records carry the required fields, for a call and for an SMS', async (t) => {
+  const sent = new Date('2026-03-01T10:00:00.000Z');
+  const call = sampleCall({ to: AGENT_NUMBER, from: '+15555550123', callId: 'call_fields', at: sent });
+  const ids = [];
+  for (const payload of [call, { type: 'message.received', data: { message_id: 'sms_fields', from: '+15555550124', to: AGENT_NUMBER, body: 'On my way.', sent_at: sent.toISOString() } }]) {
+    const res = await deliver(receiver.url, payload);
+    ids.push((await waitForEvent(db, (res.body as { event_id: number }).event_id)).id);
+  }
+  const { rows } = await db.query(
+    `select i.event_id::int, i.org_id, i.agent_id, i.kind, i.direction, i.provider_ref, i.from_number, i.to_number, i.occurred_at,
+            i.duration_seconds, i.body, jsonb_array_length(i.transcript) as turns, i.trace_id = e.trace_id as same_trace,
+            i.correlation_id = e.correlation_id as same_correlation, i.produced_by, i.producer_version
+       from app.interactions i join ingest.webhook_events e on e.id = i.event_id where i.event_id = any ($1) order by i.event_id`, [ids]);
+  const common = { org_id: 'org_test', agent_id: 'agent_test', direction: 'inbound', to_number: AGENT_NUMBER, same_trace: true,
+    same_correlation: true, produced_by: 'normalize_event', producer_version: '1.0.0' };
+  t.match(rows[0], { ...common, event_id: ids[0], kind: 'call', provider_ref: 'call_fields', from_number: '+15555550123',
+    occurred_at: new Date(sent.getTime() - 95_000), duration_seconds: 95, body: null, turns: 7 });
+  t.match(rows[1], { ...common, event_id: ids[1], kind: 'sms', provider_ref: 'sms_fields', from_number: '+15555550124',
+    occurred_at: sent, duration_seconds: null, body: 'On my way.', turns: null });
+});
+
 t.test('a number no agent owns goes to unknown_phone and the event is quarantined, not failed', async (t) => {
   const res = await deliver(receiver.url, sampleCall({ to: '+15555550999' }));
   const ev = await waitForEvent(db, (res.body as { event_id: number }).event_id);
   t.equal(ev.status, 'quarantined');
-  t.equal(ev.status_reason, `no active agent owns ${redactor.mask('phone', '+15555550999')}`, 'the number is masked: the reason reaches the audit ledger');
+  t.equal(ev.status_reason, `unknown_phone: no active agent owns ${redactor.mask('phone', '+15555550999')}`, 'the number is masked: the reason reaches the audit ledger');
   const { rows: audited } = await db.query(
     `select after_data::text as after from audit.ledger where entity_type = 'ingest.webhook_events' and entity_id = $1::text`, [String(ev.id)]);
   t.ok(audited.length > 0 && audited.every((r: { after: string }) => !r.after.includes('5555550999')), 'the ledger never holds the number');
