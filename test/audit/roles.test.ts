@@ -151,6 +151,8 @@ const TABLES: Record<string, Privs> = {
   'ballast.failure_settings': OWNER_WRITES,
   'ballast.job_attempts': APPEND_ONLY,
   'ballast.maintenance_runs': APPEND_ONLY,
+  // Which tables are partitioned and how far ahead: a setting, the owner's.
+  'ballast.partitioned_tables': OWNER_WRITES,
   'ballast.pipeline_failures': PIPELINE,
   'ballast.policy_violations': OWNER_WRITES,
   // What the rescue of dead workers did with each job.
