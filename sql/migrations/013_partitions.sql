@@ -198,6 +198,7 @@ declare
   parent regclass;
   dflt regclass;
   at timestamptz;
+  periods timestamptz[];
   m bigint;
 begin
   perform pg_advisory_xact_lock(hashtext('ballast.maintain_partitions'));
@@ -208,8 +209,10 @@ begin
     moved := 0;
     select r.partition into dflt from ballast.partition_ranges(parent) r where r.is_default;
     if dflt is not null then
-      for at in execute format('select distinct date_trunc(%L, %I at time zone ''UTC'') at time zone ''UTC'' from %s order by 1',
-                               reg.granularity, reg.partition_column, dflt) loop
+      -- Read the periods first: the DEFAULT partition cannot be altered while a cursor reads it.
+      execute format('select coalesce(array_agg(distinct date_trunc(%L, %I at time zone ''UTC'') at time zone ''UTC''), ''{}'') from %s',
+                     reg.granularity, reg.partition_column, dflt) into periods;
+      foreach at in array periods loop
         m := ballast.create_partition(parent, at);
         if m is not null then
           created := created + 1;
@@ -249,6 +252,10 @@ comment on table ingest.webhook_keys is
   'one row per delivery ever stored in the inbox: the keys that must stay unique across partitions, written by the inbox''s insert trigger, never purged';
 comment on column ingest.webhook_keys.received_at is
   'the inbox row''s partition key: finds its row (and its partition) without scanning all partitions';
+
+-- `ballast trace` resolves an id through these (sql/forensics/resolve_trace.sql, trace_window.sql).
+create index webhook_keys_trace_idx on ingest.webhook_keys (trace_id);
+create index webhook_keys_webhook_id_idx on ingest.webhook_keys (webhook_id);
 
 insert into ingest.webhook_keys (source, webhook_id, event_id, correlation_id, trace_id, received_at, rejected)
 select source, webhook_id, id, correlation_id, trace_id, received_at, status = 'rejected' from ingest.webhook_events;
