@@ -475,7 +475,9 @@ create or replace function ingest.delivery_status(p_source text, p_webhook_id te
 
 -- An attempt's rows (running, then finished) share its span and its start,
 -- the partition key: the start of the first row wins, so a late heartbeat or
--- finish whose clock read another start still lands on the same row.
+-- finish whose clock read another start still lands on the same row. The
+-- lookup is bounded to a day either side, so it reads two or three daily
+-- partitions, not all of them.
 create or replace function ballast.finish_attempts(p_rows json) returns void
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
@@ -486,7 +488,9 @@ begin
       replay_of, heartbeat_at)
   select r.job_id, r.task, r.task_version, r.queue, r.attempt, r.max_attempts, r.trace_id, r.span_id,
          r.parent_span_id, r.correlation_id, r.worker_id, r.status, r.job_created_at,
-         coalesce((select x.started_at from ballast.job_attempts x where x.span_id = r.span_id), r.started_at),
+         coalesce((select x.started_at from ballast.job_attempts x
+                    where x.span_id = r.span_id and x.started_at between r.started_at - interval '1 day' and r.started_at + interval '1 day'),
+                  r.started_at),
          r.finished_at, r.error, r.will_retry, r.replay_of, coalesce(r.finished_at, now())
     from json_populate_recordset(null::ballast.job_attempts, p_rows) r
    where r.status <> 'running'
@@ -511,7 +515,9 @@ create or replace function ballast.heartbeat_attempts(p_rows json) returns void
       parent_span_id, correlation_id, worker_id, status, job_created_at, started_at, replay_of, heartbeat_at)
   select r.job_id, r.task, r.task_version, r.queue, r.attempt, r.max_attempts, r.trace_id, r.span_id,
          r.parent_span_id, r.correlation_id, r.worker_id, 'running', r.job_created_at,
-         coalesce((select x.started_at from ballast.job_attempts x where x.span_id = r.span_id), r.started_at),
+         coalesce((select x.started_at from ballast.job_attempts x
+                    where x.span_id = r.span_id and x.started_at between r.started_at - interval '1 day' and r.started_at + interval '1 day'),
+                  r.started_at),
          r.replay_of, now()
     from json_populate_recordset(null::ballast.job_attempts, p_rows) r
   on conflict (span_id, started_at) do update set heartbeat_at = now()
