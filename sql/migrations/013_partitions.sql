@@ -16,9 +16,9 @@
 -- - The parents and their partitions are owned by ballast_partition_keeper, a
 --   role nobody logs in as: PostgreSQL lets only a table's owner create,
 --   attach or detach its partitions, and the keeper acts only through its
---   SECURITY DEFINER functions below. Partitions carry no grants: every role
---   reads and writes through the parent, whose grants, statement triggers and
---   audit capture apply; direct access to a partition is refused.
+--   SECURITY DEFINER functions below. A partition carries only its parent's
+--   SELECT grants: every role writes through the parent, whose grants,
+--   statement triggers and audit capture apply.
 -- - Existing tables are converted in place: rows, grants, triggers, indexes,
 --   comments, identity sequences and the views and functions that depend on
 --   them are kept.
@@ -439,10 +439,18 @@ begin
   update audit.tracked_tables set relid = qualified::regclass where relid = old_oid;
   -- Ownership last: the keeper owns the parent, its identity sequence and every partition.
   execute format('alter table %s owner to ballast_partition_keeper', qualified);
+  -- The partitions made above got the schema's default privileges: give them
+  -- what create_partition gives, the parent's SELECT grants and nothing else.
   for r in select p.partition from ballast.partition_ranges(qualified::regclass) p loop
     execute format('alter table %s owner to ballast_partition_keeper', r.partition);
-    -- The schema's default privileges gave the migrator's partitions writes: only reads, as create_partition grants.
-    execute format('revoke insert, update, delete, truncate on %s from ballast_owner, ballast_worker, ballast_ingest, ballast_forensics', r.partition);
+    for s in select distinct pg_get_userbyid(a.grantee) from pg_class c cross join aclexplode(c.relacl) a
+              where c.oid = r.partition and a.grantee not in (0, c.relowner) loop
+      execute format('revoke all on %s from %I', r.partition, s);
+    end loop;
+    for s in select pg_get_userbyid(a.grantee) from pg_class c cross join aclexplode(c.relacl) a
+              where c.oid = qualified::regclass and a.privilege_type = 'SELECT' and a.grantee not in (0, c.relowner) loop
+      execute format('grant select on %s to %I', r.partition, s);
+    end loop;
   end loop;
 end $$;
 
@@ -575,6 +583,85 @@ begin
     end if;
   end if;
   return dl_id;
+end $$;
+
+-- Row triggers fire on the partition a row is in: the audit names the
+-- partitioned table it belongs to, as it did before, never a partition.
+create function audit.table_of(p_relid oid) returns text
+  language sql stable set search_path = pg_catalog, pg_temp as $$
+  select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+   where c.oid = coalesce(pg_partition_root(p_relid), p_relid) $$;
+comment on function audit.table_of(oid) is
+  'schema.table of a relation, or of the partitioned table a partition belongs to: what audit rows and messages name';
+
+create or replace function audit.capture_update() returns trigger
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  b jsonb := to_jsonb(old);
+  a jsonb := to_jsonb(new);
+  i audit.tx_identity;
+  op audit.operation := 'update';
+begin
+  if a = b then
+    return null;
+  end if;
+  if tg_nargs <> 3 then
+    if audit.is_completion(b, a) then
+      op := 'complete';
+    end if;
+  end if;
+  i := audit.tx_identity();
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
+  values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+          i.request_id, i.trace_id, i.span_id, i.correlation_id, op,
+          audit.table_of(tg_relid), coalesce(a ->> tg_argv[2], audit.key_of(a, tg_argv[0]::text[])),
+          audit.redact(b, tg_argv[1]::text[]), audit.redact(a, tg_argv[1]::text[]), i.reason);
+  return null;
+end $$;
+
+create or replace function audit.capture_update_simple() returns trigger
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  b jsonb := to_jsonb(old);
+  a jsonb := to_jsonb(new);
+  i audit.tx_identity;
+  op audit.operation := 'update';
+begin
+  if a = b then
+    return null;
+  end if;
+  if tg_nargs <> 3 then
+    if audit.is_completion(b, a) then
+      op := 'complete';
+    end if;
+  end if;
+  i := audit.tx_identity();
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
+  values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+          i.request_id, i.trace_id, i.span_id, i.correlation_id, op,
+          audit.table_of(tg_relid), a ->> tg_argv[2], b, a, i.reason);
+  return null;
+end $$;
+
+create or replace function audit.require_reason() returns trigger
+  language plpgsql as $$
+begin
+  if ballast.setting('reason') is null then
+    raise exception '% on % needs a reason', tg_op, audit.table_of(tg_relid)
+      using errcode = '42501',
+            hint = 'state one for the transaction: select set_config(''ballast.reason'', ''<why>'', true); '
+                   'from code: db.atomicWrite(fn, { reason })';
+  end if;
+  return case when tg_level = 'ROW' then old else null end;
+end $$;
+
+create or replace function audit.refuse_change() returns trigger
+  language plpgsql as $$
+begin
+  raise exception '% is append-only: % refused', audit.table_of(tg_relid), tg_op
+    using errcode = '42501', hint = 'audit rows are never changed or removed';
 end $$;
 
 -- 8. Who may do what. ---------------------------------------------------------
