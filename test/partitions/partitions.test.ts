@@ -98,6 +98,25 @@ t.test('a duplicate delivery across a partition boundary is refused, also once t
   t.equal((await insert(day(2))).rowCount, 0, 'and still refused in SQL');
   const { rows: [k] } = await db.query(`select status from ingest.delivery_status('telephony', 'wh_boundary')`);
   t.equal(k.status, 'purged');
+
+  // A rejected delivery stays rejected once its partition is gone: its duplicate is answered 400, as before.
+  const { rows: [bad] } = await db.query(
+    `insert into ingest.webhook_events (source, webhook_id, raw_body, received_at) values ('telephony', 'wh_bad', 'not json', $1) returning id, status`, [day(4)]);
+  t.equal(bad.status, 'rejected');
+  await db.query(`alter table ingest.webhook_events detach partition ingest.webhook_events_p20310204`);
+  await db.query(`drop table ingest.webhook_events_p20310204`);
+  const rejected = await deliver(receiver.url, JSON.parse(body), { webhookId: 'wh_bad' });
+  t.match([rejected.status, rejected.body], [400, { error: 'rejected', event_id: bad.id }]);
+});
+
+t.test('the audit names the table, not the partition, of a row that changed', async (t) => {
+  const { rows: [ev] } = await db.query(
+    `insert into ingest.webhook_events (source, webhook_id, raw_body, payload, received_at) values ('telephony', 'wh_audit', '{}', '{"type":"x"}', $1) returning id`, [day(3)]);
+  await db.query(`update ingest.webhook_events set status = 'completed' where id = $1`, [ev.id]);
+  const { rows } = await db.query(`select operation, entity_type from audit.ledger where entity_id = $1 and entity_type like 'ingest.%' order by id`, [String(ev.id)]);
+  t.same(rows, [{ operation: 'create', entity_type: 'ingest.webhook_events' }, { operation: 'complete', entity_type: 'ingest.webhook_events' }]);
+  await t.rejects(db.query(`delete from ingest.webhook_events where id = $1`, [ev.id]), /DELETE on ingest.webhook_events needs a reason/);
+  await t.rejects(db.query(`update audit.ledger set actor = 'x' where entity_id = $1`, [String(ev.id)]), /audit.ledger is append-only/);
 });
 
 t.test('the audit chain verifies with its rows spread over partitions, and after rows move out of DEFAULT', async (t) => {
