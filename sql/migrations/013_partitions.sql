@@ -682,3 +682,13 @@ revoke execute on function ballast.maintain_partitions(timestamptz) from public;
 grant execute on function ballast.maintain_partitions(timestamptz) to ballast_worker;
 grant execute on function ballast.create_partition(regclass, timestamptz) to ballast_partition_keeper;
 grant select on ballast.partitioned_tables to ballast_partition_keeper;
+
+-- 9. An alert when the task falls behind, and partitions ahead from the start. --
+
+insert into ballast.alert_rules (name, severity, threshold, window_seconds, for_seconds, enabled, auto_resolve, description) values
+  ('partitions_behind', 'warning', 2, 3600, 0, true, true,
+   'a time-partitioned table has fewer than <threshold> partitions ahead of the current day or month: maintain_partitions has not run (docs/retention.md)');
+
+-- A fresh install (or this upgrade) starts with its partitions ahead; the
+-- maintain_partitions task keeps them so from now on.
+select count(*) from ballast.maintain_partitions(now());

@@ -8,6 +8,7 @@
 import t from 'tap';
 import pg from 'pg';
 import { ROLES, withRole } from '../../lib/db/index.ts';
+import { conditionQuery } from '../../lib/alerts/index.ts';
 import { sealLedger, verifyLedger } from '../../lib/audit/index.ts';
 import { namedQuery, runNamed, traceSince, traceTimeline } from '../../lib/forensics/index.ts';
 import { sampleCall } from '../../lib/ingest/telephony.ts';
@@ -191,4 +192,17 @@ t.test('every role reads and writes through the parent; a partition is read-only
   await f.connect();
   t.teardown(() => f.end());
   await t.rejects(f.query(`select * from ballast.maintain_partitions(now())`), /permission denied/, 'forensics cannot maintain partitions');
+});
+
+t.test('the partitions_behind alert fires for each table whose partitions ahead ran out, and not before', async (t) => {
+  const { text } = conditionQuery('partitions_behind');
+  const firing = async (now: Date) => (await db.query(text, [2, now])).rows.map((r) => r.key).sort();
+  t.same(await firing(D), [], 'at the clock the task ran at, every table has its partitions ahead');
+  const later = new Date('2031-02-04T12:00:00Z');
+  t.same(await firing(later), ['audit.ledger', 'ballast.job_attempts', 'ingest.webhook_events', 'search.outbox'],
+    'four days on without a run, the daily tables have fewer than 2 days ahead');
+  const { rows: [one] } = await db.query(text, [2, later]);
+  t.match(one.message, /partition\(s\) ahead of the current day \(premake 4\): is maintain_partitions running\?/);
+  await maintainPartitions(db, later);
+  t.same(await firing(later), [], 'a run clears it');
 });
