@@ -6,7 +6,8 @@
 select distinct trace_id
   from (
     select trace_id from ingest.webhook_keys
-     where trace_id = $1 or webhook_id = $1 or correlation_id = $1 or event_id::text = $1
+     where trace_id = $1 or webhook_id = $1 or correlation_id = $1
+        or event_id = case when $1 ~ '^[0-9]{1,18}$' then $1::bigint end
     union all
     select trace_id from ballast.job_attempts
      where trace_id = $1 or correlation_id = $1
