@@ -20,6 +20,7 @@ import { registerAlertTestCommand } from './commands/alerts-test.ts';
 import { decisionTasks } from '../lib/stage/index.ts';
 import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
+import { exitWithParent } from '../lib/fleet/index.ts';
 
 export const program = new Command('ballast')
   .description('deterministic, observable, recoverable pipelines in PostgreSQL')
@@ -28,8 +29,10 @@ export const program = new Command('ballast')
   .hook('preAction', () => configureLogging(loadConfig()));
 
 program.command('up')
-  .description('what `npm start` runs: database (embedded unless DATABASE_URL), migrations, a worker pool and the webhook receiver')
-  .option('--concurrency <n>', 'jobs run at once', (v) => positiveInt(v, '--concurrency'))
+  .description('what `npm start` runs: database (embedded unless DATABASE_URL), migrations, one local search engine (unless QDRANT_URL), '
+    + 'and the webhook receiver and N worker processes as children it restarts when they die')
+  .option('--workers <n>', 'worker processes (default: one per core)', (v) => positiveInt(v, '--workers'))
+  .option('--concurrency <n>', 'jobs each worker runs at once (default BALLAST_CONCURRENCY or 8)', (v) => positiveInt(v, '--concurrency'))
   .option('--port <port>', 'receiver port (0 = any free port)', (v) => portNumber(v))
   .action(commandUp);
 
@@ -230,6 +233,7 @@ function portNumber(v: string): number {
 
 /** Runs the command line (bin/ballast.js); tests import `program` without running it. */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  exitWithParent(); // a child of `ballast up` stops when `ballast up` goes away
   try {
     await program.parseAsync(argv);
   } catch (e) {
