@@ -8,7 +8,7 @@ import { commandUp } from './commands/up.ts';
 import { commandWorker, commandMigrate, commandIngest } from './commands/run.ts';
 import { commandSendSample } from './commands/send-sample.ts';
 import { commandTrace, commandStuck, commandPolicy, commandWorkers } from './commands/forensics.ts';
-import { commandSearch, commandReconcileSearch, commandSearchHealth } from './commands/search.ts';
+import { commandSearch, commandReconcileSearch, commandSearchEngine, commandSearchHealth } from './commands/search.ts';
 import { auditDeletes, auditHistory, auditPurgeInteraction, auditSeal, auditTrace, auditVerify } from './commands/audit.ts';
 import { replayBatchCommand, replayDecisionCommand, replayExportCommand } from './commands/replay.ts';
 import { backfillCommand } from './commands/backfill.ts';
@@ -190,6 +190,11 @@ program.command('reconcile')
   .description('diff Postgres and the search index, enqueue repairs, record a run (search.reconcile_runs)')
   .option('--no-progress', 'no progress bar')
   .action(commandReconcileSearch);
+
+program.command('search-engine')
+  .description('run the local Qdrant-compatible search engine (installs without QDRANT_URL): one per data dir, shared by every worker there; until SIGTERM')
+  .option('--port <port>', 'port on 127.0.0.1 (default: any free port; workers find it in the data dir)', (v) => portNumber(v))
+  .action(commandSearchEngine);
 
 program.command('search-health')
   .description('search outbox depth, oldest pending age, dead letters, freshness and the last reconciliations')
