@@ -1,5 +1,6 @@
 -- Issue 16 part 2: less PostgreSQL time per event, same paper trail.
--- Functions and triggers only; no table changes.
+-- Functions and triggers only; no table changes. Measurements: docs/performance.md
+-- ("Where an event's time goes").
 
 -- 1. Wake search_sync at commit, not at the statement.
 --
@@ -61,3 +62,30 @@ create constraint trigger summaries_search_wake after insert or update or delete
   deferrable initially deferred for each row execute function search.wake_sync_at_commit();
 create constraint trigger claims_search_wake after insert or update or delete on app.claims
   deferrable initially deferred for each row execute function search.wake_sync_at_commit();
+
+-- 2. One add_jobs call for an event's decision stages.
+--
+-- app.enqueue_decisions (003) called graphile_worker.add_job once per
+-- decision stage (three per event), and each call is a whole add_jobs run
+-- (tasks, queues, keyed-job updates, the insert). One add_jobs call with the
+-- three specs does the same work set-based: the same jobs, payloads and job
+-- keys (replace mode, as add_job's default), in the same order.
+create or replace function app.enqueue_decisions() returns trigger
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  finals text[] := array(select s.task from ballast.stages s where s.decision order by s.task);
+begin
+  if cardinality(finals) = 0 then
+    raise exception 'no decision stage is registered in ballast.stages'
+      using errcode = '55000', hint = 'run `ballast migrate`: it registers the stages declared in tasks/';
+  end if;
+  perform graphile_worker.add_jobs(array(
+    select (t, json_build_object('interaction_id', r.interaction_id, 'trace_id', r.trace_id,
+                                 'parent_span_id', r.span_id, 'correlation_id', r.correlation_id),
+            null, null, null, t || ':' || r.interaction_id, null, null)::graphile_worker.job_spec
+      from (select distinct on (interaction_id) interaction_id, trace_id, span_id, correlation_id
+              from new_spans order by interaction_id) r
+      cross join unnest(finals) with ordinality as f(t, n)
+     order by r.interaction_id, f.n), false);
+  return null;
+end $$;
