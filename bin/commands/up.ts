@@ -53,6 +53,7 @@ export async function commandUp(opts: { concurrency?: number; port?: number; wor
       await Promise.race([answering(`${url}/healthz`, 60_000), stopped]);
     } catch (e) {
       await fleet.stop(5000);
+      await engine?.close();
       throw e;
     }
     await fs.writeFile(receiverFile(s.config), JSON.stringify({ url, pid: process.pid }) + '\n');
