@@ -201,3 +201,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.BALLAST_DEBUG);
 }
+
+/** The environment of a child `ballast` process (`ballast up`'s): this process's, with `extra` on top. */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}

@@ -13,6 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 
 const BALLAST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/ballast.js');
@@ -62,7 +63,7 @@ export function supervise(specs: ChildSpec[], opts: SuperviseOptions): Superviso
     if (stopping) return;
     const startedAt = Date.now();
     const child = spawn(process.execPath, [BALLAST, ...slot.spec.args], {
-      env: { ...process.env, ...opts.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true,
+      env: childEnv(opts.env), stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true,
     });
     slot.child = child;
     slot.starts += 1;
