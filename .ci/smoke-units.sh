@@ -4,9 +4,9 @@
 # PID 1 of throwaway pid/mount/net namespaces (a copy of /etc, tmpfs over /run,
 # /var, /opt and /tmp, so nothing it writes outlives it; this checkout bind-mounted read-only at
 # /opt/ballast), with a PostgreSQL 15 reached over its Unix socket (migrate) and
-# TCP (worker, receiver). Then it sends a signed sample through the receiver and
-# waits until the worker has run every stage, search_sync included (the local
-# search engine under the data dir). Local use, as root; not part of .ci/run.
+# TCP (workers, receiver). Then it sends a signed sample through the receiver and
+# waits until the workers have run every stage, search_sync included (the local
+# search engine of ballast-search.service, shared by both workers). Local use, as root; not part of .ci/run.
 # Needs: unshare, nsenter, /lib/systemd/systemd, /usr/lib/postgresql/15/bin.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd) || exit 1
@@ -44,7 +44,7 @@ RuntimeDirectory=postgresql
 ExecStartPre=/bin/sh -c 'test -f /var/lib/smoke-pg/PG_VERSION || $pgbin/initdb -D /var/lib/smoke-pg --auth=trust -U postgres >/dev/null'
 ExecStart=$pgbin/postgres -D /var/lib/smoke-pg -p 55432 -k /run/postgresql -c listen_addresses=127.0.0.1
 EOF
-printf '[Unit]\nWants=postgresql.service ballast-migrate.service ballast-worker@1.service ballast-ingest.service\n' >"$units/smoke.target"
+printf '[Unit]\nWants=postgresql.service ballast-migrate.service ballast-search.service ballast-worker@1.service ballast-worker@2.service ballast-ingest.service\n' >"$units/smoke.target"
 cat >"$tmp/inner.sh" <<EOF
 set -e
 mount --bind $tmp/etc /etc
@@ -77,16 +77,19 @@ failed=0
 fail() { echo "smoke-units: FAIL: $*"; failed=1; }
 journal() { inside journalctl --no-pager -o cat -u "$1"; }
 
-started() { journal ballast-ingest | grep -q 'receiver listening' && journal ballast-worker@1 | grep -q 'looking for jobs'; }
+started() {
+  journal ballast-ingest | grep -q 'receiver listening' && journal ballast-search | grep -q 'search engine listening' &&
+    journal ballast-worker@1 | grep -q 'looking for jobs' && journal ballast-worker@2 | grep -q 'looking for jobs'
+}
 if until_ok 180 started; then
-  echo "smoke-units: migrate, worker and receiver started in their sandbox"
+  echo "smoke-units: migrate, search engine, two workers and receiver started in their sandbox"
 else
   fail "the units did not start"
 fi
-for u in ballast-migrate ballast-worker@1 ballast-ingest; do
+for u in ballast-migrate ballast-search ballast-worker@1 ballast-worker@2 ballast-ingest; do
   echo "smoke-units: $u: $(inside systemctl show -p ActiveState -p SubState -p Result --value "$u" | paste -sd' ')"
 done
-for u in ballast-worker@1 ballast-ingest; do
+for u in ballast-search ballast-worker@1 ballast-worker@2 ballast-ingest; do
   pid=$(inside systemctl show -p MainPID --value "$u")
   status=$(inside cat "/proc/$pid/status" 2>/dev/null)
   grep -q '^NoNewPrivs:[[:space:]]*1' <<<"$status" && grep -q '^Seccomp:[[:space:]]*2' <<<"$status" &&
@@ -107,11 +110,17 @@ else
   client trace "$id"
   fail "the sample did not reach search_sync"
 fi
+engine_pid=$(inside cat /var/lib/ballast/qdrant/engine.json 2>/dev/null | sed -nE 's/.*"pid":([0-9]+).*/\1/p')
+if [[ -n $engine_pid && $engine_pid == "$(inside systemctl show -p MainPID --value ballast-search)" ]]; then
+  echo "smoke-units: one search engine, ballast-search's (pid $engine_pid), for both workers"
+else
+  fail "the search engine in the data dir (pid ${engine_pid:-none}) is not ballast-search's"
+fi
 echo "smoke-units: the data dir, the only place the units write:"
 inside ls -la /var/lib/ballast | sed 's/^/  /'
 
 if [[ $failed -ne 0 ]]; then
-  for u in ballast-migrate ballast-worker@1 ballast-ingest postgresql; do echo "--- journal of $u"; journal "$u" | tail -20; done
+  for u in ballast-migrate ballast-search ballast-worker@1 ballast-worker@2 ballast-ingest postgresql; do echo "--- journal of $u"; journal "$u" | tail -20; done
   exit 1
 fi
 echo "smoke-units: ok"

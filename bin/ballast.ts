@@ -8,7 +8,7 @@ import { commandUp } from './commands/up.ts';
 import { commandWorker, commandMigrate, commandIngest } from './commands/run.ts';
 import { commandSendSample } from './commands/send-sample.ts';
 import { commandTrace, commandStuck, commandPolicy, commandWorkers } from './commands/forensics.ts';
-import { commandSearch, commandReconcileSearch, commandSearchHealth } from './commands/search.ts';
+import { commandSearch, commandReconcileSearch, commandSearchEngine, commandSearchHealth } from './commands/search.ts';
 import { auditDeletes, auditHistory, auditPurgeInteraction, auditSeal, auditTrace, auditVerify } from './commands/audit.ts';
 import { replayBatchCommand, replayDecisionCommand, replayExportCommand } from './commands/replay.ts';
 import { backfillCommand } from './commands/backfill.ts';
@@ -23,6 +23,7 @@ import { registerInboxCommands } from './commands/inbox.ts';
 import { decisionTasks } from '../lib/stage/index.ts';
 import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
+import { exitWithParent } from '../lib/fleet/index.ts';
 
 export const program = new Command('ballast')
   .description('deterministic, observable, recoverable pipelines in PostgreSQL')
@@ -31,8 +32,10 @@ export const program = new Command('ballast')
   .hook('preAction', () => configureLogging(loadConfig()));
 
 program.command('up')
-  .description('what `npm start` runs: database (embedded unless DATABASE_URL), migrations, a worker pool and the webhook receiver')
-  .option('--concurrency <n>', 'jobs run at once', (v) => positiveInt(v, '--concurrency'))
+  .description('what `npm start` runs: database (embedded unless DATABASE_URL), migrations, one local search engine (unless QDRANT_URL), '
+    + 'and the webhook receiver and N worker processes as children it restarts when they die')
+  .option('--workers <n>', 'worker processes (default: one per core)', (v) => positiveInt(v, '--workers'))
+  .option('--concurrency <n>', 'jobs each worker runs at once (default BALLAST_CONCURRENCY or 8)', (v) => positiveInt(v, '--concurrency'))
   .option('--port <port>', 'receiver port (0 = any free port)', (v) => portNumber(v))
   .action(commandUp);
 
@@ -191,6 +194,11 @@ program.command('reconcile')
   .option('--no-progress', 'no progress bar')
   .action(commandReconcileSearch);
 
+program.command('search-engine')
+  .description('run the local Qdrant-compatible search engine (installs without QDRANT_URL): one per data dir, shared by every worker there; until SIGTERM')
+  .option('--port <port>', 'port on 127.0.0.1 (default: any free port; workers find it in the data dir)', (v) => portNumber(v))
+  .action(commandSearchEngine);
+
 program.command('search-health')
   .description('search outbox depth, oldest pending age, dead letters, freshness and the last reconciliations')
   .action(commandSearchHealth);
@@ -237,6 +245,7 @@ function portNumber(v: string): number {
 
 /** Runs the command line (bin/ballast.js); tests import `program` without running it. */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  exitWithParent(); // a child of `ballast up` stops when `ballast up` goes away
   try {
     await program.parseAsync(argv);
   } catch (e) {

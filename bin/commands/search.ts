@@ -1,9 +1,11 @@
 /** `ballast search` and `ballast reconcile search`. */
 import cliProgress from 'cli-progress';
 import { runNamed } from '../../lib/forensics/index.ts';
-import { closeSearchRuntime, parseFilter, reconcileSearch, searchDecisions, searchRuntime } from '../../lib/search/index.ts';
+import { closeSearchRuntime, parseFilter, reconcileSearch, searchDecisions, searchRuntime, startRecordedEngine } from '../../lib/search/index.ts';
+import { loadConfig } from '../../lib/config/index.ts';
+import { createLogger } from '../../lib/log/index.ts';
 import { newSpanId, newTraceId, withTrace } from '../../lib/trace/index.ts';
-import { withSession } from './context.ts';
+import { untilSignal, withSession } from './context.ts';
 
 const cliTrace = (task: string) => ({
   trace_id: newTraceId(), span_id: newSpanId(), parent_span_id: null, correlation_id: `cli:${task}`, task, task_version: '1.0.0',
@@ -59,4 +61,20 @@ export async function commandSearchHealth(): Promise<void> {
     const dead = await runNamed(db, 'search_dead_letters', [10]);
     if (dead.length) { console.log(`${dead.length} dead outbox row(s):`); console.table(dead); }
   });
+}
+
+/**
+ * `ballast search-engine`: the local Qdrant-compatible engine as a process of
+ * its own (ops/systemd/ballast-search.service), recorded in the data dir so
+ * every worker there finds the one engine. No database.
+ */
+export async function commandSearchEngine(opts: { port?: number }): Promise<void> {
+  const config = loadConfig();
+  if (config.QDRANT_URL) throw new Error('QDRANT_URL is set: the workers use that Qdrant, and the local engine is only for installs without one');
+  const log = createLogger(config.LOG_LEVEL);
+  const engine = await startRecordedEngine(config, { port: opts.port ?? 0 });
+  log.info({ url: engine.url, dir: config.dataDir }, 'search engine listening');
+  await untilSignal();
+  await engine.close();
+  log.info('search engine stopped');
 }

@@ -206,7 +206,7 @@ export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /**
  * The environment of a child process ballast starts (pg_dump, pg_restore, a
- * restore drill's receiver and worker): this process's, without `withhold`,
+ * restore drill's receiver and worker, `ballast up`'s children): this process's, without `withhold`,
  * with `set`. The child reads and validates its own configuration.
  */
 export function childEnvironment(set: Record<string, string>, withhold: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {

@@ -85,6 +85,7 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   search: ROLES.forensics,
   'reconcile search': ROLES.worker,
   'search-health': ROLES.forensics,
+  'search-engine': ROLES.forensics, // no database
   'alerts list': ROLES.forensics,
   'alerts show': ROLES.forensics,
   // What the evaluate_alerts task does to an alert, by hand, as the same role.

@@ -34,8 +34,9 @@ function alive(pid: number): boolean {
 }
 
 /** Starts the local engine for this data dir and records its URL for other processes. */
-export async function startRecordedEngine(config: Config): Promise<LocalEngine> {
-  const engine = await startLocalEngine({ dir: path.join(localEngineDir(config), 'collections'), apiKey: config.QDRANT_API_KEY });
+export async function startRecordedEngine(config: Config, opts: { port?: number } = {}): Promise<LocalEngine> {
+  await fs.mkdir(localEngineDir(config), { recursive: true });
+  const engine = await startLocalEngine({ dir: path.join(localEngineDir(config), 'collections'), apiKey: config.QDRANT_API_KEY, port: opts.port ?? 0 });
   await fs.writeFile(engineFile(config), JSON.stringify({ url: engine.url, pid: process.pid }) + '\n');
   return {
     ...engine,

@@ -45,6 +45,8 @@ const { values: args } = parseArgs({
     'receiver-senders': { type: 'string', default: '8,32' },
     'settle-timeout': { type: 'string', default: '600' },
     'pg-bin': { type: 'string' },
+    // Loads pg_stat_statements on the pipeline's server and prints where its time went.
+    statements: { type: 'boolean', default: false },
     dir: { type: 'string', default: path.join(ROOT, '.ballast', 'e2e') },
     // Internal: the load generator's process.
     role: { type: 'string' }, url: { type: 'string' }, secret: { type: 'string' },
@@ -144,6 +146,15 @@ function rowsPerEvent(before: Map<string, number>, after: Map<string, number>, e
     .map(([t, d]) => `${t} ${f1(d)}`).join(', ');
 }
 
+/** The statements that took the most time, per event (track = all: inside functions and triggers too, so nested time counts twice). */
+async function statements(db: Db, events: number): Promise<void> {
+  const { rows: [tot] } = await db.query(`select sum(calls)::float as calls, sum(total_exec_time)::float as ms from pg_stat_statements where toplevel`);
+  say(`  top-level statements per event ${f1(tot.calls / events)}, their execution time per event ${f2(tot.ms / events)} ms`);
+  const { rows } = await db.query(`select toplevel, calls::float as calls, total_exec_time::float as ms, rows::float as rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) as q
+      from pg_stat_statements order by total_exec_time desc limit 40`);
+  for (const r of rows) say(`    ${r.toplevel ? 'top ' : 'nest'} ${f2(r.ms / events).padStart(6)} ms/ev ${f2(r.calls / events).padStart(6)} calls/ev ${f2(r.ms / Math.max(1, r.calls)).padStart(6)} ms/call  ${r.q}`);
+}
+
 const dir = path.resolve(args.dir!);
 const concurrency = Number(args.concurrency);
 const events = Number(args.events);
@@ -197,8 +208,9 @@ try {
   for (const w of list(args.workers!).filter((n) => n > 0)) {
     say(`\npipeline, ${w} worker process(es): ${events} events at ${rate > 0 ? `${rate}/s` : 'as fast as accepted'}, ${args.senders} senders`);
     step(`pipeline w=${w}: starting a server and the fleet`);
-    server = await ownServer(path.join(dir, `db-w${w}`), args['pg-bin']);
+    server = await ownServer(path.join(dir, `db-w${w}`), args['pg-bin'], args.statements ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : {});
     db = new Db({ connectionString: server.url, max: 2, applicationName: 'ballast bench:e2e' });
+    if (args.statements) await db.query('create extension if not exists pg_stat_statements; select pg_stat_statements_reset()');
     const pg = postmasterPid(server.dataDir);
     const ins0 = await inserts(db); // before the fleet starts, so its start-up rows count too (a few, over all events)
     fleet = await startFleet(server.url, { workers: w, concurrency, dataDir: path.join(dir, `data-w${w}`), logDir: path.join(dir, 'logs', `w${w}`) });
@@ -223,6 +235,7 @@ try {
       from search.outbox where status = 'done'`);
     await fleet.shutdown(30_000);
     fleet = null;
+    if (args.statements) await statements(db, events);
     const ins1 = await inserts(db);
     const eps = ev.completed / Number(ev.span_s);
     const nodeMs = cpu1.node.reduce((s, c, i) => s + (c - cpu0.node[i]!), 0);

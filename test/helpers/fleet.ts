@@ -37,12 +37,12 @@ export interface OwnServer {
  * A migrated server on its own data dir, so restarting it disturbs no other
  * test. `binDir` picks another PostgreSQL's binaries (e.g. 15's).
  */
-export async function ownServer(dataDir: string, binDir?: string): Promise<OwnServer> {
+export async function ownServer(dataDir: string, binDir?: string, settings: Record<string, string> = {}): Promise<OwnServer> {
   await stopEmbedded(dataDir, binDir).catch(() => undefined);
   await fs.rm(dataDir, { recursive: true, force: true });
   const port = await freePort();
   // A fast shutdown checkpoints, so durability settings do not matter to a restart.
-  const opts = { dataDir, port, binDir, database: 'ballast', settings: { fsync: 'off', full_page_writes: 'off' } };
+  const opts = { dataDir, port, binDir, database: 'ballast', settings: { fsync: 'off', full_page_writes: 'off', ...settings } };
   const server = await startEmbedded(opts);
   await migrate(server.url);
   await registerStagesAt(server.url, stages);
