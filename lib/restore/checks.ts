@@ -9,7 +9,7 @@ import { loadMigrationFiles } from 'postgres-migrations';
 import { verifyLedger } from '../audit/index.ts';
 import type { Config } from '../config/index.ts';
 import { MIGRATIONS_DIR, type Db } from '../db/index.ts';
-import { runNamed } from '../forensics/index.ts';
+import { resolveTraceIds, runNamed, traceTimeline } from '../forensics/index.ts';
 import { closeSearchRuntime, reconcileSearch, searchRuntime, syncOutboxOnce } from '../search/index.ts';
 import { compareState, databaseState, STABLE_SETTINGS, type Manifest } from './manifest.ts';
 
@@ -109,10 +109,14 @@ export async function checkForensics(db: Db, webhookId: string | null): Promise<
     }
   }
   if (webhookId) {
-    const traces = await runNamed<{ trace_id: string }>(db, 'resolve_trace', [webhookId]).catch(() => []);
-    const timeline = traces[0] ? await runNamed(db, 'trace_timeline', [traces[0].trace_id]).catch(() => []) : [];
-    answered.trace_timeline = timeline.length;
-    if (timeline.length === 0) out.push(`the drill's event ${webhookId} has no trace timeline`);
+    try {
+      const [traceId] = await resolveTraceIds(db, webhookId);
+      const timeline = traceId ? await traceTimeline(db, traceId) : [];
+      answered.trace_timeline = timeline.length;
+      if (timeline.length === 0) out.push(`the drill's event ${webhookId} has no trace timeline`);
+    } catch (e) {
+      out.push(`the trace of the drill's event ${webhookId} failed: ${(e as Error).message}`);
+    }
   }
   return { mismatches: out, detail: { rows: answered } };
 }

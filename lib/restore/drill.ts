@@ -139,6 +139,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
     } else {
       const forensics = new Db({ connectionString: withRole(restored, ROLES.forensics), max: 2, applicationName: 'ballast drill restore' });
       const worker = new Db({ connectionString: withRole(restored, ROLES.worker), max: 4, applicationName: 'ballast drill restore', actor: 'restore-drill' });
+      // Agents are provisioned by the owner alone (docs/agents.md).
+      const operator = new Db({ connectionString: withRole(restored, ROLES.owner), max: 1, applicationName: 'ballast drill restore', actor: 'restore-drill' });
       try {
         await run('migrations', () => checkMigrations(forensics, manifest));
         // Before anything below writes to the restore.
@@ -149,13 +151,13 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
         await run('search', () => checkSearch(worker, scratch));
         let webhookId: string | null = null;
         await run('fleet', async () => {
-          const r = await checkFleet({ url: restored, db: worker, dataDir: scratchDir, collection: scratch.BALLAST_SEARCH_COLLECTION });
+          const r = await checkFleet({ url: restored, db: operator, dataDir: scratchDir, collection: scratch.BALLAST_SEARCH_COLLECTION });
           webhookId = r.status ? r.webhook_id : null;
           return { mismatches: r.mismatches, detail: { webhook_id: r.webhook_id, status: r.status } };
         });
         await run('forensics', () => checkForensics(forensics, webhookId));
       } finally {
-        await Promise.all([forensics.close(), worker.close()]);
+        await Promise.all([forensics.close(), worker.close(), operator.close()]);
         // The local engine's collections go with the scratch dir; a real Qdrant keeps them until deleted.
         if (opts.config.QDRANT_URL) {
           await qdrantClient({ url: opts.config.QDRANT_URL, apiKey: opts.config.QDRANT_API_KEY }).deleteCollection(`${database}_search`).catch(() => undefined);

@@ -24,7 +24,7 @@ const WITHHELD = ['BALLAST_ALERT_WEBHOOK_URL', 'BALLAST_ALERT_WEBHOOK_SECRET', '
 export interface FleetCheckOptions {
   /** The restored database, as the login user. */
   url: string;
-  /** A pool on it (the worker role suffices). */
+  /** A pool on it as the owner, which provisions the drill's agent. */
   db: Db;
   /** Scratch data dir (local search engine, redaction key of the processes). */
   dataDir: string;
