@@ -17,6 +17,7 @@ import { commandSchemaDump } from './commands/schema.ts';
 import { errorsCleanup } from './commands/errors.ts';
 import { alertsAck, alertsList, alertsResolve, alertsRules, alertsShow } from './commands/alerts.ts';
 import { registerAlertTestCommand } from './commands/alerts-test.ts';
+import { registerUsageCommands } from './commands/usage.ts';
 import { decisionTasks } from '../lib/stage/index.ts';
 import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
@@ -216,6 +217,8 @@ alerts.command('rules')
   .option('--json', 'print rows as JSON')
   .action(alertsRules);
 registerAlertTestCommand(alerts);
+
+registerUsageCommands(program);
 
 function positiveInt(v: string, name: string): number {
   const n = Number(v);

@@ -95,6 +95,11 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   'alerts rules': ROLES.owner,
   // Sends through a sink and records the attempt, as deliver_alerts does.
   'alerts test': ROLES.worker,
+  'usage show': ROLES.forensics,
+  // Limits, tiers and prices are settings: the owner's, audited (016_usage).
+  'usage set-limit': ROLES.owner,
+  'usage set-tier': ROLES.owner,
+  'usage set-prices': ROLES.owner,
 };
 
 /**

@@ -86,6 +86,12 @@ comment on table app.usage_plans is
 create trigger usage_plans_touch before update on app.usage_plans
   for each row execute function ballast.touch_alert_rule();
 
+-- The agent's plan in force for `period` (null: none, i.e. standard and no limits).
+create function app.usage_plan_at(p_agent text, p_period date) returns app.usage_plans
+  language sql stable
+  return (select pl from app.usage_plans pl where pl.agent_id = p_agent and pl.effective_from <= p_period
+           order by pl.effective_from desc limit 1);
+
 -- 3. Usage per agent and period. -----------------------------------------------------------
 
 create table app.usage_limits (
@@ -142,9 +148,7 @@ begin
                                 soft_call_minutes, hard_call_minutes, soft_sms, hard_sms)
   select p_agent, p_period, (p_period + interval '1 month')::date, coalesce(p.tier, 'standard'),
          p.soft_calls, p.hard_calls, p.soft_call_minutes, p.hard_call_minutes, p.soft_sms, p.hard_sms
-    from (select 1) one
-    left join lateral (select * from app.usage_plans pl where pl.agent_id = p_agent and pl.effective_from <= p_period
-                        order by pl.effective_from desc limit 1) p on true
+    from app.usage_plan_at(p_agent, p_period) p
   on conflict (agent_id, period_start) do nothing;
   select * into u from app.usage_limits where agent_id = p_agent and period_start = p_period;
   return u;
