@@ -31,14 +31,18 @@ export async function usageShow(agent: string | undefined, opts: { period?: stri
   });
 }
 
-interface LimitOpts { softCalls?: number | null; hardCalls?: number | null; softMinutes?: number | null; hardMinutes?: number | null;
-  softSms?: number | null; hardSms?: number | null; period?: string; reason: string }
+type LimitValue = number | 'none';
+interface LimitOpts { softCalls?: LimitValue; hardCalls?: LimitValue; softMinutes?: LimitValue; hardMinutes?: LimitValue;
+  softSms?: LimitValue; hardSms?: LimitValue; period?: string; reason: string }
 
 export async function usageSetLimit(agent: string, opts: LimitOpts) {
   const limits: Limits = {};
   const map: [keyof LimitOpts, keyof Limits][] = [['softCalls', 'soft_calls'], ['hardCalls', 'hard_calls'], ['softMinutes', 'soft_call_minutes'],
     ['hardMinutes', 'hard_call_minutes'], ['softSms', 'soft_sms'], ['hardSms', 'hard_sms']];
-  for (const [o, f] of map) if (opts[o] !== undefined) limits[f] = opts[o] as number | null;
+  for (const [o, f] of map) {
+    const v = opts[o] as LimitValue | undefined;
+    if (v !== undefined) limits[f] = v === 'none' ? null : v;
+  }
   if (Object.keys(limits).length === 0) throw new Error('name at least one limit: --soft-calls, --hard-calls, --soft-minutes, --hard-minutes, --soft-sms, --hard-sms');
   const period = opts.period ? parsePeriod(opts.period) : undefined;
   await withSession(async ({ db, config }) => {
@@ -69,8 +73,9 @@ export async function usageSetPrices(tier: string, opts: { calls?: number; minut
   });
 }
 
-function count(v: string): number | null {
-  if (v === 'none') return null;
+/** A limit; "none" stays a string (commander keeps no null option values) and means no limit. */
+function count(v: string): number | 'none' {
+  if (v === 'none') return v;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`a limit is a whole number >= 0 or "none", got "${v}"`);
   return n;
