@@ -4,13 +4,16 @@ import { testDatabase } from '../helpers/db.ts';
 import { redactor } from '../helpers/redactor.ts';
 import { addAgent, AGENT_NUMBER, deliver, PIPELINE_TASKS, startTestReceiver, startTestWorker, waitForEvent, waitForIdleQueue } from '../helpers/pipeline.ts';
 import { resolveTraceIds, traceTimeline } from '../../lib/forensics/index.ts';
+import { stages } from '../../tasks/index.ts';
 
 const { db, url } = await testDatabase(t);
 await addAgent(db);
 const receiver = await startTestReceiver(t, db);
 await startTestWorker(t, url);
 
-const OUTPUT_TABLES = ['app.interactions', 'app.conversation_spans', 'app.summaries', 'app.claims', 'app.striking_flags'];
+const OUTPUT_TABLES = ['app.interactions', 'app.conversation_spans', 'app.summaries', 'app.claims', 'app.striking_flags', 'app.billing_line_items'];
+/** The version each table's producer declares (normalize_event also writes the billing lines). */
+const producerVersion = (table: string) => stages.find((s) => s.outputs.includes(table) || (table === 'app.billing_line_items' && s.task === 'normalize_event'))!.version;
 
 t.test('one webhook runs the whole pipeline; every row carries its trace and correlation id', async (t) => {
   const res = await deliver(receiver.url, sampleCall({ to: AGENT_NUMBER }), { webhookId: 'msg_e2e' });
@@ -24,7 +27,7 @@ t.test('one webhook runs the whole pipeline; every row carries its trace and cor
     const { rows } = await db.query(
       `select distinct trace_id, correlation_id, produced_by, producer_version from ${table}`);
     t.equal(rows.length, 1, `${table}: one producer, one trace`);
-    t.match(rows[0], { trace_id: traceId, correlation_id: 'telephony:msg_e2e', producer_version: '1.0.0' }, table);
+    t.match(rows[0], { trace_id: traceId, correlation_id: 'telephony:msg_e2e', producer_version: producerVersion(table) }, table);
   }
   const { rows: stamps } = await db.query(
     `select model_version, prompt_version from app.claims union select model_version, prompt_version from app.striking_flags
