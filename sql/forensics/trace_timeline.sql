@@ -1,7 +1,8 @@
 -- name: trace_timeline
 -- The whole story of one trace: the inbox row, every attempt, jobs still
--- queued, every output with its producer stamps (decision outputs with the
--- decision id for `ballast replay decision`), and policy violations.
+-- queued, every output with its producer stamps (billing lines summed per
+-- interaction; decision outputs with the decision id for `ballast replay
+-- decision`), and policy violations.
 -- $1: trace_id
 with ev as (
   select * from ingest.webhook_events where trace_id = $1
@@ -72,6 +73,13 @@ select max(produced_at), 'output', 'app.striking_flags', null,
                           'prompt_version', prompt_version, 'span_id', span_id)
   from app.striking_flags where trace_id = $1
  group by interaction_id, produced_by, producer_version, model_version, prompt_version, span_id
+union all
+select max(produced_at), 'output', 'app.billing_line_items', null,
+       jsonb_build_object('interaction_id', interaction_id, 'units', jsonb_object_agg(unit, quantity), 'amount', sum(amount),
+                          'period_start', period_start, 'tier_snapshot_id', min(tier_snapshot_id), 'produced_by', produced_by,
+                          'producer_version', producer_version, 'span_id', span_id)
+  from app.billing_line_items where trace_id = $1
+ group by interaction_id, period_start, produced_by, producer_version, span_id
 union all
 select v.detected_at, 'violation', v.policy, v.severity,
        jsonb_build_object('job_id', v.job_id, 'task', v.task, 'message', v.message)

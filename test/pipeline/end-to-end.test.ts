@@ -56,7 +56,9 @@ t.test('one webhook runs the whole pipeline; every row carries its trace and cor
   const kinds = new Set(timeline.map((r) => r.kind));
   for (const k of ['attempt', 'inbox', 'output']) t.ok(kinds.has(k), `the timeline shows ${k} rows`);
   t.same(timeline.filter((r) => r.kind === 'output').map((r) => r.name).sort(),
-    ['app.claims', 'app.conversation_spans', 'app.interactions', 'app.striking_flags', 'app.summaries']);
+    ['app.billing_line_items', 'app.claims', 'app.conversation_spans', 'app.interactions', 'app.striking_flags', 'app.summaries']);
+  t.match(timeline.find((r) => r.name === 'app.billing_line_items')?.detail, { units: { calls: 1, call_minutes: 2 }, produced_by: 'normalize_event' },
+    'the event\'s billing lines, in its story (95 s: 2 started minutes)');
 });
 
 t.test('an SMS becomes an interaction with one span', async (t) => {
