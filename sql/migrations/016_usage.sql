@@ -144,6 +144,9 @@ create function app.usage_row(p_agent text, p_period date) returns app.usage_lim
 declare
   u app.usage_limits;
 begin
+  -- Every event but a period's first finds its row: read it without an insert attempt.
+  select * into u from app.usage_limits where agent_id = p_agent and period_start = p_period;
+  if found then return u; end if;
   insert into app.usage_limits (agent_id, period_start, period_end, tier, soft_calls, hard_calls,
                                 soft_call_minutes, hard_call_minutes, soft_sms, hard_sms)
   select p_agent, p_period, (p_period + interval '1 month')::date, coalesce(p.tier, 'standard'),
