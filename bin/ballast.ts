@@ -20,6 +20,7 @@ import { registerAlertTestCommand } from './commands/alerts-test.ts';
 import { registerBackupCommands } from './commands/backup.ts';
 import { registerAgentCommands } from './commands/agents.ts';
 import { registerInboxCommands } from './commands/inbox.ts';
+import { registerUsageCommands } from './commands/usage.ts';
 import { decisionTasks } from '../lib/stage/index.ts';
 import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
@@ -231,6 +232,8 @@ registerBackupCommands(program, positiveInt);
 
 registerAgentCommands(program);
 registerInboxCommands(program, positiveInt);
+
+registerUsageCommands(program);
 
 function positiveInt(v: string, name: string): number {
   const n = Number(v);

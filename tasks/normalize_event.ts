@@ -12,7 +12,7 @@ import { telephonyEvent, SUPPORTED_EVENT_TYPES } from '../lib/ingest/telephony.t
 
 export default defineStage({
   task: 'normalize_event',
-  version: '1.0.0',
+  version: '1.1.0',
   outputs: ['app.interactions'],
   inputKey: 'event_id',
   payload: z.object({
@@ -33,9 +33,15 @@ export default defineStage({
     const ev = parsed.data;
     const ours = ev.data.direction === 'inbound' ? ev.data.to : ev.data.from;
 
+    const call = ev.type === 'call.completed' ? ev.data : null;
+    const sms = ev.type === 'message.received' ? ev.data : null;
+    const occurredAt = call ? call.started_at : sms!.sent_at;
     // A pending or retired agent's number is nobody's yet (or any more): unknown.
+    // With the agent, the usage gate (016_usage): its limit_state for the
+    // event's period, or 'recorded' when this event was recorded before.
     const { rows: [agent] } = await tx.query(
-      `select agent_id, org_id, status from app.agents where phone_number = $1 and status in ('active', 'suspended')`, [ours]);
+      `select agent_id, org_id, status, app.usage_gate(agent_id, $2, $3) as usage, app.usage_period($2)::text as period
+         from app.agents where phone_number = $1 and status in ('active', 'suspended')`, [ours, occurredAt, event_id]);
     if (!agent) {
       await tx.query(
         `insert into app.unknown_phone (event_id, source, phone_number, event_type)
@@ -50,8 +56,12 @@ export default defineStage({
       return;
     }
 
-    const call = ev.type === 'call.completed' ? ev.data : null;
-    const sms = ev.type === 'message.received' ? ev.data : null;
+    if (agent.usage === 'blocked') {
+      // Kept, not dropped: raising the limit (`ballast usage set-limit`) and a replay record it.
+      await quarantine(tx, event_id, `usage_blocked: ${agent.agent_id} ${agent.period}`);
+      return;
+    }
+
     // A re-run by the same version changes nothing; a newer version, or a
     // replay, replaces the row (and so re-runs the stages after it).
     await tx.query(
@@ -70,12 +80,15 @@ export default defineStage({
        where interactions.producer_version is distinct from excluded.producer_version or $13`,
       [event_id, agent.org_id, agent.agent_id, call ? 'call' : 'sms', ev.data.direction,
         call ? call.call_id : sms!.message_id, ev.data.from, ev.data.to,
-        call ? call.started_at : sms!.sent_at, call?.duration_seconds ?? null,
+        occurredAt, call?.duration_seconds ?? null,
         sms?.body ?? null, call ? JSON.stringify(call.transcript) : null, replayed_by !== undefined]);
     if (replayed_by !== undefined) {
       write(`update app.unknown_phone set resolution = 'replayed', resolved_at = now(), resolved_by = $2, resolved_agent_id = $3
               where event_id = $1 and resolution = 'open'`, [event_id, replayed_by, agent.agent_id]);
     }
+    // Its billing lines and the period's counters, in this transaction; a
+    // re-run inserts no line and so counts nothing (016_usage).
+    write('select app.bill_interaction($1)', [event_id]);
     await tx.query(
       `update ingest.webhook_events set status = 'processing', status_reason = null
         where id = $1 and status = 'received'`, [event_id]);

@@ -31,6 +31,7 @@ export async function getAlert(db: Db, id: string): Promise<AlertRow | null> {
 export function nextCommand(a: Pick<AlertRow, 'rule' | 'subject' | 'trace_id' | 'correlation_id' | 'evidence'>): string[] {
   const component = typeof a.subject.component === 'string' ? a.subject.component : undefined;
   const traced = a.trace_id ?? a.correlation_id;
+  const agent = typeof a.subject.agent === 'string' ? a.subject.agent : '<agent>';
   const steps: Record<string, string[]> = {
     trace_id_policy_violation: ['npx ballast policy', ...(traced ? [`npx ballast trace ${traced}`] : [])],
     dead_letters_present: component === 'search_sync'
@@ -39,6 +40,9 @@ export function nextCommand(a: Pick<AlertRow, 'rule' | 'subject' | 'trace_id' | 
     outbox_freshness: ['npx ballast search-health', 'npx ballast workers'],
     search_drift: ['npx ballast search-health', 'npx ballast reconcile search'],
     stuck_attempts: ['npx ballast stuck', 'npx ballast workers'],
+    usage_warning: [`npx ballast usage show ${agent}`],
+    usage_blocked: [`npx ballast usage show ${agent}`, `npx ballast usage set-limit ${agent} --hard-minutes <n> --reason <the account owner's decision>`,
+      'npx ballast inbox replay --status quarantined --reason usage_blocked'],
     error_spike: traced ? [`npx ballast trace ${traced}`, 'npx ballast dlq list --age 1h'] : ['npx ballast dlq list --age 1h'],
   };
   return steps[a.rule] ?? [`see ops/runbooks/alerts.md#${a.rule.replaceAll('_', '-')}`];

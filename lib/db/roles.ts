@@ -112,6 +112,11 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   'inbox replay': ROLES.worker,
   'inbox unknown': ROLES.forensics,
   'inbox dismiss': ROLES.worker,
+  'usage show': ROLES.forensics,
+  // Limits, tiers and prices are settings: the owner's, audited (016_usage).
+  'usage set-limit': ROLES.owner,
+  'usage set-tier': ROLES.owner,
+  'usage set-prices': ROLES.owner,
 };
 
 /**

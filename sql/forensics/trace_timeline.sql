@@ -1,8 +1,8 @@
 -- name: trace_timeline
 -- The whole story of one trace: the inbox row, every attempt, jobs still
--- queued, every output with its producer stamps (decision outputs with the
--- decision id for `ballast replay decision`), inbox replays (who, why, the
--- replay's span), and policy violations.
+-- queued, every output with its producer stamps (billing lines summed per
+-- interaction; decision outputs with the decision id for `ballast replay
+-- decision`), inbox replays (who, why, the replay's span), and policy violations.
 -- $1: trace_id
 -- $2: since (trace_window.sql; null reads every partition)
 with ev as (
@@ -78,7 +78,15 @@ union all
 select l.occurred_at, 'replay', 'inbox replay', null,
        jsonb_build_object('by', l.actor, 'span_id', l.span_id, 'reason', l.reason, 'ledger_id', l.id)
   from audit.ledger l
- where l.trace_id = $1 and l.entity_type = 'ingest.webhook_events' and l.reason like 'inbox replay:%'
+ where l.trace_id = $1 and l.occurred_at >= coalesce($2::timestamptz, '-infinity')
+   and l.entity_type = 'ingest.webhook_events' and l.reason like 'inbox replay:%'
+union all
+select max(produced_at), 'output', 'app.billing_line_items', null,
+       jsonb_build_object('interaction_id', interaction_id, 'units', jsonb_object_agg(unit, quantity), 'amount', sum(amount),
+                          'period_start', period_start, 'tier_snapshot_id', min(tier_snapshot_id), 'produced_by', produced_by,
+                          'producer_version', producer_version, 'span_id', span_id)
+  from app.billing_line_items where trace_id = $1
+ group by interaction_id, period_start, produced_by, producer_version, span_id
 union all
 select v.detected_at, 'violation', v.policy, v.severity,
        jsonb_build_object('job_id', v.job_id, 'task', v.task, 'message', v.message)

@@ -135,6 +135,13 @@ const TABLES: Record<string, Privs> = {
   'app.striking_flags': PIPELINE,
   'app.summaries': PIPELINE,
   'app.unknown_phone': PIPELINE,
+  // Usage (016_usage): billing lines are evidence (normalize_event adds them,
+  // nobody rewrites one); counters are the worker's, never deleted by it;
+  // plans are settings; prices are append-only, even for the owner.
+  'app.billing_line_items': APPEND_ONLY,
+  'app.usage_limits': { ...PIPELINE, worker: 'SIU' },
+  'app.usage_plans': OWNER_WRITES,
+  'app.tier_snapshots': { owner: 'SI', worker: 'S', ingest: '', forensics: 'S' },
   'audit.chain': READ_ONLY,
   'audit.ledger': READ_ONLY,
   'audit.seals': READ_ONLY,

@@ -40,5 +40,6 @@ t.test('a command that declares no role gets the least privileged one, never the
 t.test('only the commands that migrate or change settings or data by hand act as the owner', async (t) => {
   const owners = commands.filter((c) => roleForCommand(...(c.split(' ') as [string, string?])) === ROLES.owner).sort();
   // `alerts rules` acts as the owner only with --set; listing them connects as forensics (bin/commands/alerts.ts).
-  t.same(owners, ['agents activate', 'agents add', 'agents retire', 'agents suspend', 'alerts rules', 'audit purge-interaction', 'audit seal', 'backup', 'drill restore', 'errors cleanup', 'migrate', 'policy', 'schema dump', 'up']);
+  // `usage set-*` change limits, tiers and prices: settings (016_usage).
+  t.same(owners, ['agents activate', 'agents add', 'agents retire', 'agents suspend', 'alerts rules', 'audit purge-interaction', 'audit seal', 'backup', 'drill restore', 'errors cleanup', 'migrate', 'policy', 'schema dump', 'up', 'usage set-limit', 'usage set-prices', 'usage set-tier']);
 });

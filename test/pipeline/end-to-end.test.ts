@@ -4,13 +4,16 @@ import { testDatabase } from '../helpers/db.ts';
 import { redactor } from '../helpers/redactor.ts';
 import { addAgent, AGENT_NUMBER, deliver, PIPELINE_TASKS, startTestReceiver, startTestWorker, waitForEvent, waitForIdleQueue } from '../helpers/pipeline.ts';
 import { resolveTraceIds, traceTimeline } from '../../lib/forensics/index.ts';
+import { stages } from '../../tasks/index.ts';
 
 const { db, url } = await testDatabase(t);
 await addAgent(db);
 const receiver = await startTestReceiver(t, db);
 await startTestWorker(t, url);
 
-const OUTPUT_TABLES = ['app.interactions', 'app.conversation_spans', 'app.summaries', 'app.claims', 'app.striking_flags'];
+const OUTPUT_TABLES = ['app.interactions', 'app.conversation_spans', 'app.summaries', 'app.claims', 'app.striking_flags', 'app.billing_line_items'];
+/** The version each table's producer declares (normalize_event also writes the billing lines). */
+const producerVersion = (table: string) => stages.find((s) => s.outputs.includes(table) || (table === 'app.billing_line_items' && s.task === 'normalize_event'))!.version;
 
 t.test('one webhook runs the whole pipeline; every row carries its trace and correlation id', async (t) => {
   const res = await deliver(receiver.url, sampleCall({ to: AGENT_NUMBER }), { webhookId: 'msg_e2e' });
@@ -24,7 +27,7 @@ t.test('one webhook runs the whole pipeline; every row carries its trace and cor
     const { rows } = await db.query(
       `select distinct trace_id, correlation_id, produced_by, producer_version from ${table}`);
     t.equal(rows.length, 1, `${table}: one producer, one trace`);
-    t.match(rows[0], { trace_id: traceId, correlation_id: 'telephony:msg_e2e', producer_version: '1.0.0' }, table);
+    t.match(rows[0], { trace_id: traceId, correlation_id: 'telephony:msg_e2e', producer_version: producerVersion(table) }, table);
   }
   const { rows: stamps } = await db.query(
     `select model_version, prompt_version from app.claims union select model_version, prompt_version from app.striking_flags
@@ -53,7 +56,9 @@ t.test('one webhook runs the whole pipeline; every row carries its trace and cor
   const kinds = new Set(timeline.map((r) => r.kind));
   for (const k of ['attempt', 'inbox', 'output']) t.ok(kinds.has(k), `the timeline shows ${k} rows`);
   t.same(timeline.filter((r) => r.kind === 'output').map((r) => r.name).sort(),
-    ['app.claims', 'app.conversation_spans', 'app.interactions', 'app.striking_flags', 'app.summaries']);
+    ['app.billing_line_items', 'app.claims', 'app.conversation_spans', 'app.interactions', 'app.striking_flags', 'app.summaries']);
+  t.match(timeline.find((r) => r.name === 'app.billing_line_items')?.detail, { units: { calls: 1, call_minutes: 2 }, produced_by: 'normalize_event' },
+    'the event\'s billing lines, in its story (95 s: 2 started minutes)');
 });
 
 t.test('an SMS becomes an interaction with one span', async (t) => {
