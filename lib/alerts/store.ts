@@ -39,6 +39,8 @@ export function nextCommand(a: Pick<AlertRow, 'rule' | 'subject' | 'trace_id' | 
     outbox_freshness: ['npx ballast search-health', 'npx ballast workers'],
     search_drift: ['npx ballast search-health', 'npx ballast reconcile search'],
     stuck_attempts: ['npx ballast stuck', 'npx ballast workers'],
+    usage_reconciliation_mismatch: [
+      `npx ballast reconcile usage --day ${typeof a.subject.usage_day === 'string' ? a.subject.usage_day : '<day>'}`],
     error_spike: traced ? [`npx ballast trace ${traced}`, 'npx ballast dlq list --age 1h'] : ['npx ballast dlq list --age 1h'],
   };
   return steps[a.rule] ?? [`see ops/runbooks/alerts.md#${a.rule.replaceAll('_', '-')}`];
