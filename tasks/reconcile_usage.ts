@@ -9,7 +9,7 @@
  * run's counts).
  */
 import { z } from 'zod';
-import { defineMaintenanceTask } from '../lib/maintenance/index.ts';
+import { defineMaintenanceTask, type BatchCounts } from '../lib/maintenance/index.ts';
 import { reconcileUsage, usageProviderFromConfig, yesterday } from '../lib/reconcile/index.ts';
 
 export const RECONCILE_USAGE_TASK = 'reconcile_usage';
@@ -28,7 +28,7 @@ export function reconcileUsageTask(now: () => Date = () => new Date()) {
       /** Recorded on the run row. @defaultValue `job` (ops/crontab passes `cron`) */
       triggered_by: z.string().min(1).max(100).default('job'),
     }),
-    async runOnce(c, { db, config, redactor, log, signal }) {
+    async runOnce(c, { db, config, redactor, log, signal }): Promise<BatchCounts> {
       // An install with no provider bills nobody through one: the cron run is skipped, and says so.
       if (!c.provider && !c.file && !config.BALLAST_USAGE_PROVIDER_URL) {
         log.warn({ task: RECONCILE_USAGE_TASK }, 'usage reconciliation skipped: BALLAST_USAGE_PROVIDER_URL is not set');
