@@ -9,11 +9,11 @@ import { telephonyEvent, SUPPORTED_EVENT_TYPES } from '../lib/ingest/telephony.t
 
 export default defineStage({
   task: 'normalize_event',
-  version: '1.0.0',
+  version: '1.1.0',
   outputs: ['app.interactions'],
   inputKey: 'event_id',
   payload: z.object({ event_id: z.number().int().positive() }),
-  async run({ event_id }, { tx, redactor }) {
+  async run({ event_id }, { tx, write, redactor }) {
     const { rows: [event] } = await tx.query(
       'select id, source, event_type, payload, status from ingest.webhook_events where id = $1', [event_id]);
     if (!event) throw new InvalidInputError(`webhook event ${event_id} does not exist`);
@@ -26,8 +26,14 @@ export default defineStage({
     const ev = parsed.data;
     const ours = ev.data.direction === 'inbound' ? ev.data.to : ev.data.from;
 
+    const call = ev.type === 'call.completed' ? ev.data : null;
+    const sms = ev.type === 'message.received' ? ev.data : null;
+    const occurredAt = call ? call.started_at : sms!.sent_at;
+    // With the agent, the usage gate (016_usage): its limit_state for the
+    // event's period, or 'recorded' when this event was recorded before.
     const { rows: [agent] } = await tx.query(
-      'select agent_id, org_id from app.agents where phone_number = $1 and is_active', [ours]);
+      `select agent_id, org_id, app.usage_gate(agent_id, $2, $3) as usage, app.usage_period($2)::text as period
+         from app.agents where phone_number = $1 and is_active`, [ours, occurredAt, event_id]);
     if (!agent) {
       await tx.query(
         `insert into app.unknown_phone (event_id, source, phone_number, event_type)
@@ -38,8 +44,12 @@ export default defineStage({
       return;
     }
 
-    const call = ev.type === 'call.completed' ? ev.data : null;
-    const sms = ev.type === 'message.received' ? ev.data : null;
+    if (agent.usage === 'blocked') {
+      // Kept, not dropped: raising the limit (`ballast usage set-limit`) and a replay record it.
+      await quarantine(tx, event_id, `usage_blocked: ${agent.agent_id} ${agent.period}`);
+      return;
+    }
+
     // A re-run by the same version changes nothing; a newer version replaces the row.
     await tx.query(
       `insert into app.interactions
@@ -57,8 +67,11 @@ export default defineStage({
        where interactions.producer_version is distinct from excluded.producer_version`,
       [event_id, agent.org_id, agent.agent_id, call ? 'call' : 'sms', ev.data.direction,
         call ? call.call_id : sms!.message_id, ev.data.from, ev.data.to,
-        call ? call.started_at : sms!.sent_at, call?.duration_seconds ?? null,
+        occurredAt, call?.duration_seconds ?? null,
         sms?.body ?? null, call ? JSON.stringify(call.transcript) : null]);
+    // Its billing lines and the period's counters, in this transaction; a
+    // re-run inserts no line and so counts nothing (016_usage).
+    write('select app.bill_interaction($1)', [event_id]);
     await tx.query(
       `update ingest.webhook_events set status = 'processing', status_reason = null
         where id = $1 and status = 'received'`, [event_id]);
