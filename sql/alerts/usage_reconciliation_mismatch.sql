@@ -24,8 +24,9 @@ select 'day:' || l.usage_day as key,
                           'ids', coalesce((select to_jsonb((array_agg(m.id order by m.id))[1:20]) from app.reconciliation_mismatches m where m.run_id = l.id), '[]'::jsonb),
                           'mismatches', coalesce((select jsonb_agg(jsonb_build_object('agent_id', m.agent_id, 'subject', m.subject, 'unit', m.unit,
                                                                                       'provider', m.provider_value, 'ballast', m.ballast_value,
-                                                                                      'difference', m.difference) order by m.id)
-                                                    from (select * from app.reconciliation_mismatches m2 where m2.run_id = l.id order by m2.id limit 20) m), '[]'::jsonb),
+                                                                                      'difference', m.difference) order by m.agent_id nulls last, m.subject, m.unit)
+                                                    from (select * from app.reconciliation_mismatches m2 where m2.run_id = l.id
+                                                           order by m2.agent_id nulls last, m2.subject, m2.unit limit 20) m), '[]'::jsonb),
                           'query', 'usage_reconciliation') as evidence
   from last l
  where l.status = 'failed' or l.mismatches >= $1::numeric;
