@@ -55,12 +55,12 @@ export function fileUsageProvider(file: string): UsageProvider {
     kind: 'file',
     source,
     async dailyUsage(day: string, o = {}): Promise<ProviderUsage[]> {
-      if (ext !== '.csv' && ext !== '.json') throw new PermanentError(`${file}: expected a .csv or .json file`, 'PROVIDER_FILE_INVALID');
+      if (ext !== '.csv' && ext !== '.json') throw new PermanentError(`${source}: expected a .csv or .json file`, 'PROVIDER_FILE_INVALID');
       let text: string;
       try {
         text = await fs.readFile(file, 'utf8');
       } catch (e) {
-        throw new PermanentError(`${file}: cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'PROVIDER_FILE_INVALID', { cause: e });
+        throw new PermanentError(`${source}: cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'PROVIDER_FILE_INVALID', { cause: e });
       }
       let rows: unknown[];
       if (ext === '.csv') rows = parseCsv(text, source);
