@@ -43,7 +43,8 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `day` if it is a real calendar day `YYYY-MM-DD`; throws otherwise. */
 export function parseDay(day: string): string {
-  if (!DAY.test(day) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+  const at = new Date(`${day}T00:00:00Z`);
+  if (!DAY.test(day) || Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== day) {
     throw new PermanentError(`"${day}" is not a day; expected YYYY-MM-DD`, 'INPUT_INVALID');
   }
   return day;
