@@ -6,7 +6,7 @@
  * events recorded by normalize_event on a real worker.
  */
 import t from 'tap';
-import { evaluateAlerts } from '../../lib/alerts/index.ts';
+import { evaluateAlerts, nextCommand } from '../../lib/alerts/index.ts';
 import { loadConfig } from '../../lib/config/index.ts';
 import { httpUsageProvider, reconcileUsage } from '../../lib/reconcile/index.ts';
 import { TransientError } from '../../lib/failures/index.ts';
@@ -126,6 +126,8 @@ t.test('mismatches and failed runs raise usage_reconciliation_mismatch with the 
   t.match(open[1], { severity: 'warning', message: /2026-03-11: 4 mismatch\(es\) with the http provider/,
     evidence: { table: 'app.reconciliation_mismatches', mismatches: [{ agent_id: 'agent_a', unit: 'call_minutes', difference: 2 }] } });
   t.match(open[3].message, /2026-03-13 failed: .*could not be read: .*no answer within 300 ms/);
+  t.same(nextCommand({ rule: 'usage_reconciliation_mismatch', subject: { usage_day: '2026-03-11' }, trace_id: null, correlation_id: null, evidence: {} }),
+    ['npx ballast reconcile usage --day 2026-03-11'], 'the next command re-runs the day');
 
   // The provider catches up, and the 10th is re-run with good credentials: both days clear.
   provider.usage.set('2026-03-11', [
