@@ -60,10 +60,15 @@ t.test('the HTTP provider: a clean day exits 0; a provider in trouble (503) fail
   const provider = await startFakeProvider(t);
   const env = { DATABASE_URL: url, BALLAST_USAGE_PROVIDER_URL: provider.url, BALLAST_USAGE_PROVIDER_ACCOUNT: ACCOUNT, BALLAST_USAGE_PROVIDER_TOKEN: TOKEN };
   t.match(await exit(env, '--day', '2026-03-10'), { code: 0, stdout: /clean/ });
+  // On a terminal (script(1) gives it one), a progress bar on stderr: pages read, then the comparison.
+  const tty = await run('script', ['-qec', `${process.execPath} bin/ballast.js reconcile usage --day 2026-03-10`, '/dev/null'],
+    { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'warn', USER: 'ops' } });
+  t.match(tty.stdout, /reconcile usage 2026-03-10 .* 3\/3 done/);
+  t.match(tty.stdout, /clean/);
   provider.usage.set('2026-03-11', { status: 503 });
   const failed = await exit(env, '--day', '2026-03-11');
   t.match(failed, { code: 1, stderr: /run \d+ failed: DownstreamError: usage provider answered 503/ });
   t.notMatch(failed.stdout + failed.stderr, new RegExp(TOKEN));
   t.same((await db.query(`select usage_day::text, status from app.reconciliation_runs order by id`)).rows,
-    [{ usage_day: '2026-03-10', status: 'clean' }, { usage_day: '2026-03-11', status: 'failed' }]);
+    [{ usage_day: '2026-03-10', status: 'clean' }, { usage_day: '2026-03-10', status: 'clean' }, { usage_day: '2026-03-11', status: 'failed' }]);
 });
