@@ -9,6 +9,7 @@ import { commandWorker, commandMigrate, commandIngest } from './commands/run.ts'
 import { commandSendSample } from './commands/send-sample.ts';
 import { commandTrace, commandStuck, commandPolicy, commandWorkers } from './commands/forensics.ts';
 import { commandSearch, commandReconcileSearch, commandSearchEngine, commandSearchHealth } from './commands/search.ts';
+import { commandReconcileUsage } from './commands/reconcile-usage.ts';
 import { auditDeletes, auditHistory, auditPurgeInteraction, auditSeal, auditTrace, auditVerify } from './commands/audit.ts';
 import { replayBatchCommand, replayDecisionCommand, replayExportCommand } from './commands/replay.ts';
 import { backfillCommand } from './commands/backfill.ts';
@@ -188,12 +189,21 @@ program.command('search')
   .option('--json', 'print results as JSON')
   .action(commandSearch);
 
-program.command('reconcile')
-  .description('reconcile a derived store with Postgres')
-  .command('search')
+const reconcile = program.command('reconcile').description('reconcile a derived store with Postgres, or the provider\'s usage with the billing lines');
+reconcile.command('search')
   .description('diff Postgres and the search index, enqueue repairs, record a run (search.reconcile_runs)')
   .option('--no-progress', 'no progress bar')
   .action(commandReconcileSearch);
+reconcile.command('usage')
+  .description('compare the provider\'s usage of one day with the billed usage per agent; record the run and its mismatches ' +
+    '(app.reconciliation_runs); exit 0 clean, 1 failed, 2 mismatches')
+  .option('--day <YYYY-MM-DD>', 'the UTC day to reconcile (default: yesterday)')
+  .addOption(new Option('--provider <kind>', 'http: the usage API (BALLAST_USAGE_PROVIDER_*); file: an export (default: file with --file, else http)')
+    .choices(['http', 'file']))
+  .option('--file <path>', 'a CSV or JSON usage export (docs/reconciliation.md)')
+  .option('--no-progress', 'no progress bar')
+  .option('--json', 'print the run and its mismatches as JSON')
+  .action(commandReconcileUsage);
 
 program.command('search-engine')
   .description('run the local Qdrant-compatible search engine (installs without QDRANT_URL): one per data dir, shared by every worker there; until SIGTERM')

@@ -18,9 +18,10 @@ import rescueDeadWorkers from './rescue_dead_workers.ts';
 import evaluateAlerts from './evaluate_alerts.ts';
 import deliverAlerts from './deliver_alerts.ts';
 import maintainPartitions from './maintain_partitions.ts';
+import reconcileUsage from './reconcile_usage.ts';
 
 export const stages: Stage[] = [
   normalizeEvent, segmentInteraction, summarizeInteraction, extractClaims, detectStriking, auditSeal,
   requeueDeadLetters, recoverFailedJobs, rescueDeadWorkers, evaluateAlerts, deliverAlerts,
-  searchSync, searchReconcile, maintainPartitions,
+  searchSync, searchReconcile, maintainPartitions, reconcileUsage,
 ] as Stage[];

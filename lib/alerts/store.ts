@@ -43,6 +43,8 @@ export function nextCommand(a: Pick<AlertRow, 'rule' | 'subject' | 'trace_id' | 
     usage_warning: [`npx ballast usage show ${agent}`],
     usage_blocked: [`npx ballast usage show ${agent}`, `npx ballast usage set-limit ${agent} --hard-minutes <n> --reason <the account owner's decision>`,
       'npx ballast inbox replay --status quarantined --reason usage_blocked'],
+    usage_reconciliation_mismatch: [
+      `npx ballast reconcile usage --day ${typeof a.subject.usage_day === 'string' ? a.subject.usage_day : '<day>'}`],
     error_spike: traced ? [`npx ballast trace ${traced}`, 'npx ballast dlq list --age 1h'] : ['npx ballast dlq list --age 1h'],
   };
   return steps[a.rule] ?? [`see ops/runbooks/alerts.md#${a.rule.replaceAll('_', '-')}`];

@@ -103,6 +103,18 @@ const envSchema = z.object({
   BALLAST_ALERT_BACKOFF_MS: intFrom(0, 86_400_000).default(30_000),
   /** Longest wait between two attempts. @defaultValue `900000` (15 minutes) */
   BALLAST_ALERT_BACKOFF_MAX_MS: intFrom(0, 86_400_000).default(900_000),
+  /**
+   * Base URL of the provider's usage API the nightly reconciliation reads
+   * (lib/reconcile/http-provider.ts), e.g. `https://api.twilio.com/2010-04-01`.
+   * @defaultValue none: `reconcile usage` then needs `--provider file --file <path>`
+   */
+  BALLAST_USAGE_PROVIDER_URL: z.string().url().optional(),
+  /** The provider account whose usage is read: basic-auth user and path segment; required with the URL. @defaultValue none */
+  BALLAST_USAGE_PROVIDER_ACCOUNT: z.string().min(1).optional(),
+  /** The account's secret token (basic-auth password; never logged or stored); required with the URL. @defaultValue none */
+  BALLAST_USAGE_PROVIDER_TOKEN: z.string().min(1).optional(),
+  /** Milliseconds one request to the usage API may take. @defaultValue `30000` */
+  BALLAST_USAGE_PROVIDER_TIMEOUT_MS: intFrom(100, 600_000).default(30_000),
   /** pino level. @defaultValue `info`, or `silent` under the test runner (`TAP=1`) */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   /** Set to `1` by tap when it runs the test suite; only changes the default LOG_LEVEL. */
@@ -183,6 +195,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (parsed.data.BALLAST_ALERT_WEBHOOK_URL && !parsed.data.BALLAST_ALERT_WEBHOOK_SECRET) {
     throw new ConfigError('invalid configuration:\n  BALLAST_ALERT_WEBHOOK_SECRET: required with BALLAST_ALERT_WEBHOOK_URL (a `whsec_<base64>` secret the receiver verifies)');
+  }
+  if (parsed.data.BALLAST_USAGE_PROVIDER_URL && !(parsed.data.BALLAST_USAGE_PROVIDER_ACCOUNT && parsed.data.BALLAST_USAGE_PROVIDER_TOKEN)) {
+    throw new ConfigError('invalid configuration:\n  BALLAST_USAGE_PROVIDER_ACCOUNT, BALLAST_USAGE_PROVIDER_TOKEN: both required with BALLAST_USAGE_PROVIDER_URL');
   }
   return {
     ...parsed.data,

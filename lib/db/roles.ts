@@ -84,6 +84,8 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   backfill: ROLES.worker,
   search: ROLES.forensics,
   'reconcile search': ROLES.worker,
+  // What the reconcile_usage cron task does, by hand, as the same role.
+  'reconcile usage': ROLES.worker,
   'search-health': ROLES.forensics,
   'search-engine': ROLES.forensics, // no database
   'alerts list': ROLES.forensics,

@@ -133,7 +133,7 @@ t.test('error_spike: a burst of error envelopes from one component over its base
 t.test('the rules that arrive later are one disabled row each, and cannot be enabled before their condition ships', async (t) => {
   const { db } = await testDatabase(t);
   const rules = await loadRules(db);
-  const later = ['archive_failed', 'usage_reconciliation_mismatch'];
+  const later = ['archive_failed'];
   for (const name of later) {
     t.match(rules.find((r) => r.name === name), { enabled: false }, `${name} is a disabled row`);
     t.notOk(hasCondition(name), `${name} has no condition yet`);

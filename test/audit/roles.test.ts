@@ -132,6 +132,9 @@ const TABLES: Record<string, Privs> = {
   'app.conversation_spans': PIPELINE,
   // Purging an interaction is the owner's, with a stated reason (the pipeline never deletes one).
   'app.interactions': { ...PIPELINE, worker: 'SIU' },
+  // Usage reconciliation (reconcile_usage task, `reconcile usage` as the worker): runs are opened and closed, mismatches only appended.
+  'app.reconciliation_runs': { ...PIPELINE, worker: 'SIU' },
+  'app.reconciliation_mismatches': APPEND_ONLY,
   'app.striking_flags': PIPELINE,
   'app.summaries': PIPELINE,
   'app.unknown_phone': PIPELINE,
