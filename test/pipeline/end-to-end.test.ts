@@ -88,7 +88,7 @@ t.test('normalized records carry the required fields, for a call and for an SMS'
             i.correlation_id = e.correlation_id as same_correlation, i.produced_by, i.producer_version
        from app.interactions i join ingest.webhook_events e on e.id = i.event_id where i.event_id = any ($1) order by i.event_id`, [ids]);
   const common = { org_id: 'org_test', agent_id: 'agent_test', direction: 'inbound', to_number: AGENT_NUMBER, same_trace: true,
-    same_correlation: true, produced_by: 'normalize_event', producer_version: '1.0.0' };
+    same_correlation: true, produced_by: 'normalize_event', producer_version: producerVersion('app.interactions') };
   t.match(rows[0], { ...common, event_id: ids[0], kind: 'call', provider_ref: 'call_fields', from_number: '+15555550123',
     occurred_at: new Date(sent.getTime() - 95_000), duration_seconds: 95, body: null, turns: 7 });
   t.match(rows[1], { ...common, event_id: ids[1], kind: 'sms', provider_ref: 'sms_fields', from_number: '+15555550124',
