@@ -103,6 +103,8 @@ const envSchema = z.object({
   BALLAST_ALERT_BACKOFF_MS: intFrom(0, 86_400_000).default(30_000),
   /** Longest wait between two attempts. @defaultValue `900000` (15 minutes) */
   BALLAST_ALERT_BACKOFF_MAX_MS: intFrom(0, 86_400_000).default(900_000),
+  /** Where the `local` archive store keeps exported partitions and their manifests (docs/retention.md). @defaultValue `<BALLAST_DATA_DIR>/archive` */
+  BALLAST_ARCHIVE_DIR: z.string().min(1).optional(),
   /** pino level. @defaultValue `info`, or `silent` under the test runner (`TAP=1`) */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   /** Set to `1` by tap when it runs the test suite; only changes the default LOG_LEVEL. */
@@ -141,6 +143,8 @@ export type Config = Omit<z.infer<typeof envSchema>, 'LOG_LEVEL'> & {
   debug: boolean;
   /** BALLAST_DATA_DIR resolved to an absolute path. */
   dataDir: string;
+  /** BALLAST_ARCHIVE_DIR resolved to an absolute path, or `<dataDir>/archive`. */
+  archiveDir: string;
   /** Parsed BALLAST_WEBHOOK_SECRETS (empty when unset). */
   webhookSecrets: Map<string, string>;
   /** Parsed BALLAST_REDACT_KEYS (empty when unset). */
@@ -189,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowDestructive: parsed.data.BALLAST_ALLOW_DESTRUCTIVE === '1',
     debug: debugRequested(env),
     dataDir: path.resolve(parsed.data.BALLAST_DATA_DIR),
+    archiveDir: path.resolve(parsed.data.BALLAST_ARCHIVE_DIR ?? path.join(parsed.data.BALLAST_DATA_DIR, 'archive')),
     webhookSecrets: parseWebhookSecrets(parsed.data.BALLAST_WEBHOOK_SECRETS),
     redactKeys: (parsed.data.BALLAST_REDACT_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
   };

@@ -1,0 +1,396 @@
+-- Retention (issue 14, parts 2-4; seed 003 phase 2): policies as data, warm
+-- partitions compressed, and archive -> verify -> purge, always in that order.
+--
+-- 1. ballast.retention_policies: one row per range-partitioned table (a
+--    setting: the owner writes it, audited).
+-- 2. ballast.archives: one row per exported partition, its manifest; and
+--    ballast.archive_runs: one row per step (compress, export, verify, purge,
+--    hold, restore) of lib/archive, whether it passed or failed.
+-- 3. Functions: a partition's range from the catalog, the content hash of its
+--    rows, whether it still holds live work, and the gate: the only way a
+--    partition is dropped (ballast.purge_partition) or rewritten compressed
+--    (ballast.compress_partition).
+-- 4. ballast.cleanup_old_errors goes through the same gate.
+-- 5. The archive_failed alert is enabled (sql/alerts/archive_failed.sql).
+--
+-- A table under retention is range-partitioned on one time column (date,
+-- timestamp or timestamptz). Partitions and their bounds are read from the
+-- catalog (pg_partition_tree, relpartbound), never from their names; a
+-- DEFAULT partition is never archived. Detaching and dropping need the
+-- table's owner, so ballast_owner, which owns the gate, must own the
+-- partitioned table and its partitions.
+
+-- 1. Policies. -------------------------------------------------------------------
+
+create table ballast.retention_policies (
+  table_name     text primary key check (table_name ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$'),
+  -- A partition's age is measured from its upper bound: when it stopped taking rows.
+  hot_window     interval not null check (hot_window >= interval '0'),
+  -- Partitions older than hot_window and younger than hot_window + warm_window are warm: compressed.
+  warm_window    interval not null check (warm_window >= interval '0'),
+  -- Exported to the store and verified once this old.
+  archive_after  interval not null,
+  -- Dropped once this old, and only with a verified archive.
+  purge_after    interval not null,
+  -- Which archive store (lib/archive/store.ts); `local` is the directory BALLAST_ARCHIVE_DIR.
+  store          text not null default 'local' check (store ~ '^[a-z][a-z0-9_-]*$'),
+  enabled        boolean not null default true,
+  updated_at     timestamptz not null default now(),
+  updated_by     text not null default coalesce(ballast.setting('actor'), current_user),
+  constraint retention_policies_order check (archive_after >= hot_window and purge_after >= archive_after)
+);
+comment on table ballast.retention_policies is
+  'one row per range-partitioned table: hot, warm (compressed), archive_after, purge_after, store (docs/retention.md); written by the owner, audited';
+
+create function ballast.touch_retention_policy() returns trigger
+  language plpgsql as $$
+begin
+  new.updated_at := now();
+  new.updated_by := coalesce(ballast.setting('actor'), current_user);
+  return new;
+end $$;
+create trigger retention_policies_touch before update on ballast.retention_policies
+  for each row execute function ballast.touch_retention_policy();
+
+-- The shipped defaults (docs/retention.md). A row for a table that is not
+-- partitioned (yet) is skipped by the archive task, and says so in its counts.
+insert into ballast.retention_policies (table_name, hot_window, warm_window, archive_after, purge_after) values
+  ('ingest.webhook_events',     '7 days',  '23 days',  '30 days',  '30 days'),
+  ('ballast.job_attempts',      '7 days',  '23 days',  '30 days',  '30 days'),
+  ('audit.ledger',              '30 days', '335 days', '365 days', '395 days'),
+  ('search.outbox',             '2 days',  '5 days',   '7 days',   '7 days'),
+  ('search.versions',           '7 days',  '23 days',  '30 days',  '30 days'),
+  ('ballast.error_envelopes',   '7 days',  '83 days',  '90 days',  '90 days'),
+  ('ballast.diagnostic_logs',   '7 days',  '23 days',  '30 days',  '30 days'),
+  ('ballast.pipeline_failures', '7 days',  '83 days',  '90 days',  '90 days'),
+  ('ballast.maintenance_runs',  '7 days',  '23 days',  '30 days',  '30 days');
+
+select audit.enable('ballast.retention_policies', gated => true);
+revoke insert, update, delete, truncate on ballast.retention_policies from ballast_worker, ballast_ingest, ballast_forensics;
+grant select on ballast.retention_policies to ballast_owner, ballast_worker, ballast_forensics;
+
+-- 2. Archives and their runs. -------------------------------------------------------
+
+create table ballast.archives (
+  id               bigint generated always as identity primary key,
+  table_name       text not null,
+  partition_name   text not null,
+  range_from       timestamptz not null,
+  range_to         timestamptz not null,
+  store            text not null,
+  -- The file's key in its store; the manifest is <key>.manifest.json beside it.
+  key              text not null,
+  row_count        bigint not null,
+  bytes            bigint not null,
+  file_sha256      text not null,
+  -- ballast.archive_hash() of the rows, in the snapshot the file was copied in.
+  content_hash     text not null,
+  -- The last migration applied when it was exported.
+  schema_version   text not null,
+  -- audit.ledger only: the ledger ids and the chain hashes of its first and last sealed rows.
+  first_ledger_id  bigint,
+  last_ledger_id   bigint,
+  first_chain_hash text,
+  last_chain_hash  text,
+  status           text not null default 'exported'
+                   check (status in ('exported', 'verified', 'failed', 'purged', 'discarded')),
+  exported_at      timestamptz not null,
+  verified_at      timestamptz,
+  purged_at        timestamptz,
+  manifest         jsonb not null
+);
+comment on table ballast.archives is
+  'one row per exported partition: its manifest, and where it stands (exported -> verified -> purged; failed blocks the partition until an operator re-verifies or discards it)';
+-- One archive in force per range: a failed one must be discarded before a new export.
+create unique index archives_range_idx on ballast.archives (table_name, range_from, range_to) where status <> 'discarded';
+create index archives_partition_idx on ballast.archives (partition_name);
+
+create table ballast.archive_runs (
+  id              bigint generated always as identity primary key,
+  at              timestamptz not null default now(),
+  table_name      text not null,
+  partition_name  text not null,
+  range_from      timestamptz,
+  range_to        timestamptz,
+  step            text not null check (step in ('compress', 'export', 'verify', 'purge', 'hold', 'restore', 'discard')),
+  outcome         text not null check (outcome in ('succeeded', 'failed', 'held')),
+  archive_id      bigint references ballast.archives (id),
+  rows            bigint,
+  bytes           bigint,
+  -- Per step: the compression ratio, the hashes compared, why a partition was held.
+  detail          jsonb not null default '{}',
+  error           text,
+  trace_id        text default nullif(current_setting('ballast.trace_id', true), ''),
+  constraint archive_runs_error_check check ((outcome = 'failed') = (error is not null))
+);
+comment on table ballast.archive_runs is
+  'one row per step of the archive lifecycle (lib/archive), written whether it passed, failed or was held; archive_failed reads it';
+create index archive_runs_partition_idx on ballast.archive_runs (partition_name, id desc);
+create index archive_runs_failed_idx on ballast.archive_runs (at desc) where outcome = 'failed';
+
+-- Evidence: the worker adds runs and moves archives along; nobody rewrites a run.
+revoke update, delete, truncate on ballast.archive_runs from ballast_worker, ballast_ingest, ballast_forensics;
+revoke delete, truncate on ballast.archives from ballast_worker, ballast_ingest, ballast_forensics;
+grant select, insert on ballast.archive_runs to ballast_worker;
+grant select, insert, update on ballast.archives to ballast_worker;
+grant select on ballast.archives, ballast.archive_runs to ballast_owner, ballast_forensics;
+-- The archive task (as the worker) exports the audit ledger and reads its chain.
+grant select on audit.ledger, audit.chain to ballast_worker;
+
+-- Archived ranges are restored for forensics into their own schema, never into live tables.
+create schema if not exists archive_restore;
+comment on schema archive_restore is 'archived partitions restored for forensics (`ballast archive restore`); never read by the pipeline';
+alter schema archive_restore owner to ballast_owner;
+grant usage on schema archive_restore to ballast_forensics;
+alter default privileges for role ballast_owner in schema archive_restore grant select on tables to ballast_forensics;
+
+-- 3. Functions. ----------------------------------------------------------------------
+
+/*
+ * The leaf partitions of a range-partitioned table with their bounds, from
+ * the catalog. Only single-column ranges with literal bounds: a DEFAULT
+ * partition, or one bounded by MINVALUE/MAXVALUE, has no range and is left out.
+ * Bounds of date and timestamp keys are read as UTC.
+ */
+create function ballast.partition_ranges(parent regclass)
+  returns table (partition_name text, key_column text, lower_bound text, upper_bound text,
+                 range_from timestamptz, range_to timestamptz)
+  language sql stable set "TimeZone" = 'UTC' set search_path = pg_catalog, pg_temp as $$
+  select t.relid::regclass::text, a.attname::text, m[1], m[2], m[1]::timestamptz, m[2]::timestamptz
+    from pg_partition_tree(parent) t
+    join pg_class c on c.oid = t.relid
+    join pg_partitioned_table p on p.partrelid = parent
+    join pg_attribute a on a.attrelid = parent and a.attnum = p.partattrs[0]
+    cross join lateral regexp_match(pg_get_expr(c.relpartbound, c.oid),
+                                    '^FOR VALUES FROM \(''([^'']*)''\) TO \(''([^'']*)''\)$') m
+   where t.isleaf and t.relid <> parent and p.partstrat = 'r' and p.partnatts = 1
+   order by m[1]::timestamptz
+$$;
+comment on function ballast.partition_ranges(regclass) is
+  'leaf range partitions of a table and their bounds, from pg_partition_tree and relpartbound (DEFAULT and MINVALUE/MAXVALUE partitions left out)';
+
+/*
+ * The columns an archive holds, in the table's order: every column but
+ * dropped and generated ones (COPY leaves generated columns out too).
+ */
+create function ballast.archive_columns(rel regclass) returns text[]
+  language sql stable as $$
+  select array_agg(quote_ident(a.attname) order by a.attnum)
+    from pg_attribute a
+   where a.attrelid = rel and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
+$$;
+
+/*
+ * The content hash of a set of rows: their count and two sums of 64-bit
+ * hashes of each row's text form, so it is the same in any order and costs
+ * one pass with constant memory, however large the partition. `source` is a
+ * partitioned table (with `lower_bound`, `upper_bound`: the rows of one
+ * partition, read through its parent, whose privileges apply) or a plain
+ * table (a restored or reloaded copy). Text forms are fixed by the settings
+ * below, so export, verification and purge compute the same hash in any
+ * session. It detects change, not forgery: the file's sha256 and the
+ * manifest guard against that.
+ */
+create function ballast.archive_hash(source regclass, columns text[], lower_bound text default null, upper_bound text default null)
+  returns table (row_count bigint, content_hash text)
+  language plpgsql stable
+  set "TimeZone" = 'UTC' set datestyle = 'ISO, YMD' set intervalstyle = 'postgres'
+  set extra_float_digits = 1 set bytea_output = 'hex' as $$
+declare
+  key text;
+  filter text := '';
+begin
+  if lower_bound is not null then
+    select r.key_column into key from ballast.partition_ranges(source) r
+     where r.lower_bound = archive_hash.lower_bound and r.upper_bound = archive_hash.upper_bound;
+    if key is null then
+      raise exception 'ballast.archive_hash: % has no partition from % to %', source, lower_bound, upper_bound;
+    end if;
+    filter := format(' where %I >= %L and %I < %L', key, lower_bound, key, upper_bound);
+  end if;
+  return query execute format(
+    'select count(*)::bigint, format(''v1:%%s:%%s:%%s'', count(*), coalesce(sum(hashtextextended(r, 0)::numeric), 0),
+                                                  coalesce(sum(hashtextextended(r, 1)::numeric), 0))
+       from (select row(%s)::text as r from %s%s) t',
+    array_to_string(columns, ', '), source, filter);
+end $$;
+comment on function ballast.archive_hash(regclass, text[], text, text) is
+  'count and order-independent content hash (v1:<count>:<sum of hash 0>:<sum of hash 1>) of a partition''s rows (through its parent) or of a table';
+
+/*
+ * Why a partition must not be archived yet, or null: it still holds live
+ * work. Inbox rows not finished, outbox rows not synced (or dead), open dead
+ * letters, ledger rows not yet sealed into the chain.
+ */
+create function ballast.retention_hold(parent regclass, lower_bound text, upper_bound text)
+  returns text language plpgsql stable set "TimeZone" = 'UTC' set search_path = pg_catalog, pg_temp as $$
+declare
+  key text;
+  n bigint;
+  cond text;
+  what text;
+begin
+  select r.key_column into key from ballast.partition_ranges(parent) r
+   where r.lower_bound = retention_hold.lower_bound and r.upper_bound = retention_hold.upper_bound;
+  case parent::text
+    when 'ingest.webhook_events' then cond := $c$status in ('received', 'processing')$c$; what := 'inbox events not finished';
+    when 'search.outbox' then cond := $c$status in ('pending', 'dead')$c$; what := 'outbox rows not synced (pending or dead)';
+    when 'ballast.pipeline_failures' then cond := 'resolved_at is null'; what := 'open dead letters';
+    when 'audit.ledger' then
+      cond := 'not exists (select 1 from audit.chain c where c.ledger_id = t.id)'; what := 'ledger rows not sealed into the chain';
+    else return null;
+  end case;
+  execute format('select count(*) from %s t where %I >= %L and %I < %L and %s', parent, key, lower_bound, key, upper_bound, cond)
+    into n;
+  return case when n > 0 then format('%s %s', n, what) end;
+end $$;
+comment on function ballast.retention_hold(regclass, text, text) is
+  'why a partition still holds live work (and is held, not archived), or null';
+
+/*
+ * The gate: drops a partition only when its archive has been verified and
+ * the partition still holds exactly the rows the archive holds (count and
+ * content hash, under a lock that keeps writers out of it). Returns the rows
+ * dropped. Owned by ballast_owner, which must own the table.
+ */
+create function ballast.purge_partition(p_archive_id bigint) returns bigint
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  a ballast.archives;
+  r record;
+  h record;
+begin
+  select * into a from ballast.archives where id = p_archive_id;
+  if a.id is null then raise exception 'no archive %', p_archive_id; end if;
+  if a.status <> 'verified' then
+    raise exception 'archive % of % is %, not verified: its partition is not purged', a.id, a.partition_name, a.status
+      using errcode = '42501';
+  end if;
+  select * into r from ballast.partition_ranges(a.table_name::regclass) pr
+   where pr.partition_name = a.partition_name and pr.range_from = a.range_from and pr.range_to = a.range_to;
+  if r.partition_name is null then
+    raise exception 'archive %: % is no longer a partition of % from % to %', a.id, a.partition_name, a.table_name, a.range_from, a.range_to;
+  end if;
+  if pg_get_userbyid((select relowner from pg_class where oid = a.table_name::regclass)) <> current_user then
+    raise exception 'archive %: % is owned by %, and only its owner can detach a partition', a.id, a.table_name,
+      pg_get_userbyid((select relowner from pg_class where oid = a.table_name::regclass))
+      using hint = format('ALTER TABLE %s OWNER TO ballast_owner (and its partitions)', a.table_name);
+  end if;
+  execute format('lock table %s in share mode', r.partition_name);
+  select * into h from ballast.archive_hash(a.table_name::regclass, ballast.archive_columns(a.table_name::regclass),
+                                            r.lower_bound, r.upper_bound);
+  if h.row_count <> a.row_count or h.content_hash <> a.content_hash then
+    raise exception 'archive % of %: the partition changed since it was exported (% rows, %; the archive has % rows, %)',
+      a.id, a.partition_name, h.row_count, h.content_hash, a.row_count, a.content_hash
+      using errcode = 'P0001', hint = 'verify it again (`ballast archive verify`); rows written after the export are not in the archive';
+  end if;
+  execute format('alter table %s detach partition %s', a.table_name, r.partition_name);
+  execute format('drop table %s', r.partition_name);
+  update ballast.archives set status = 'purged', purged_at = now() where id = a.id;
+  return h.row_count;
+end $$;
+comment on function ballast.purge_partition(bigint) is
+  'the only way a partition is dropped: its archive verified, its rows unchanged since the export (count and content hash), then DETACH and DROP';
+alter function ballast.purge_partition(bigint) owner to ballast_owner;
+revoke execute on function ballast.purge_partition(bigint) from public;
+grant execute on function ballast.purge_partition(bigint) to ballast_worker;
+
+/*
+ * Rewrites a warm partition with its columns compressed by `method` (lz4
+ * where the server has it, else pglz). SET COMPRESSION alone changes only
+ * values written later, and a copied value keeps the compression it has, so
+ * the rows are copied into a new table through their text form (as COPY
+ * would), which compresses every value afresh; values over toast_tuple_target
+ * (lowered to 256 bytes) are compressed. The copy must hash the same as the
+ * partition before the two are swapped. Returns the sizes before and after.
+ */
+create function ballast.compress_partition(parent regclass, p_partition text, method text)
+  returns table (bytes_before bigint, bytes_after bigint, row_count bigint)
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  r record;
+  cols text[] := ballast.archive_columns(parent);
+  casts text;
+  nsp name;
+  rel name;
+  fresh text;
+  hb record;
+  ha record;
+  col record;
+begin
+  if method not in ('lz4', 'pglz') then raise exception 'compression method % is not lz4 or pglz', method; end if;
+  select * into r from ballast.partition_ranges(parent) pr where pr.partition_name = p_partition;
+  if r.partition_name is null then raise exception '% is not a range partition of %', p_partition, parent; end if;
+  select n.nspname, c.relname into nsp, rel
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = p_partition::regclass;
+  fresh := format('%I.%I', nsp, left(rel, 60) || '_c');
+  execute format('lock table %s in share mode', p_partition);
+  bytes_before := pg_total_relation_size(p_partition::regclass);
+  select * into hb from ballast.archive_hash(parent, cols, r.lower_bound, r.upper_bound);
+  execute format('create table %s (like %s including defaults including constraints including storage)', fresh, p_partition);
+  for col in select a.attname from pg_attribute a
+              where a.attrelid = p_partition::regclass and a.attnum > 0 and not a.attisdropped and a.attlen = -1
+                and a.attstorage in ('x', 'm') loop
+    execute format('alter table %s alter column %I set compression %s', fresh, col.attname, method);
+  end loop;
+  execute format('alter table %s set (toast_tuple_target = 256)', fresh);
+  select string_agg(format('(%I::text)::%s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' order by a.attnum) into casts
+    from pg_attribute a
+   where a.attrelid = parent and a.attnum > 0 and not a.attisdropped and a.attgenerated = '';
+  execute format('insert into %s (%s) overriding system value select %s from %s', fresh, array_to_string(cols, ', '), casts, p_partition);
+  execute format('alter table %s detach partition %s', parent, p_partition);
+  execute format('drop table %s', p_partition);
+  execute format('alter table %s rename to %I', fresh, rel);
+  execute format('alter table %s attach partition %s for values from (%L) to (%L)', parent, p_partition, r.lower_bound, r.upper_bound);
+  select * into ha from ballast.archive_hash(parent, cols, r.lower_bound, r.upper_bound);
+  if ha.row_count <> hb.row_count or ha.content_hash <> hb.content_hash then
+    raise exception 'compressing %: the rewritten partition hashes %, the original %; nothing changed', p_partition, ha.content_hash, hb.content_hash;
+  end if;
+  bytes_after := pg_total_relation_size(p_partition::regclass);
+  row_count := ha.row_count;
+  return next;
+end $$;
+comment on function ballast.compress_partition(regclass, text, text) is
+  'rewrites a warm partition with lz4 (or pglz) TOAST compression, through the text form of its rows, checked by content hash; returns sizes before and after';
+alter function ballast.compress_partition(regclass, text, text) owner to ballast_owner;
+revoke execute on function ballast.compress_partition(regclass, text, text) from public;
+grant execute on function ballast.compress_partition(regclass, text, text) to ballast_worker;
+
+-- 4. cleanup_old_errors through the same gate. ------------------------------------
+
+-- Deletes only envelopes whose range has a verified archive: what it deletes
+-- can be restored. Anything older without one stays, and the function says so.
+create or replace function ballast.cleanup_old_errors(retention_days int default 90) returns int
+  language plpgsql security definer set search_path = pg_catalog, ballast, pg_temp as $$
+declare
+  n int;
+  kept bigint;
+begin
+  if retention_days < 1 then raise exception 'retention_days must be at least 1'; end if;
+  if ballast.setting('reason') is null then
+    raise exception 'ballast.cleanup_old_errors deletes error envelopes and needs a reason'
+      using errcode = '42501',
+            hint = 'state one for the transaction: select set_config(''ballast.reason'', ''<why>'', true); '
+                   'or run `ballast errors cleanup --reason <why>`';
+  end if;
+  perform set_config('ballast.retention', 'error_envelopes', true);
+  delete from ballast.error_envelopes e
+   where e.created_at < now() - make_interval(days => retention_days)
+     and exists (select 1 from ballast.archives a
+                  where a.table_name = 'ballast.error_envelopes' and a.status in ('verified', 'purged')
+                    and e.created_at >= a.range_from and e.created_at < a.range_to);
+  get diagnostics n = row_count;
+  perform set_config('ballast.retention', '', true);
+  select count(*) into kept from ballast.error_envelopes e where e.created_at < now() - make_interval(days => retention_days);
+  if kept > 0 then
+    raise notice '% error envelope(s) older than % days kept: no verified archive covers them (`ballast archive list`)', kept, retention_days;
+  end if;
+  return n;
+end $$;
+
+-- 5. The archive_failed alert. -------------------------------------------------------
+
+update ballast.alert_rules
+   set enabled = true,
+       description = 'an archive step (export, verify, purge) failed and has not passed since; the partition stays, nothing is purged until it does (ops/runbooks/retention.md)'
+ where name = 'archive_failed';
