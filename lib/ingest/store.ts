@@ -38,7 +38,6 @@ async function insert(db: Db, r: InboxRow, keepBytes: boolean): Promise<string |
     `insert into ingest.webhook_events
        (source, webhook_id, raw_body, raw_bytes, payload, headers, trace_id, span_id, correlation_id, status, status_reason)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-     on conflict (source, webhook_id) do nothing
      returning id`,
     [r.source, r.webhookId, keepBytes ? null : r.text, keepBytes ? r.bytes : null, !keepBytes && r.parse ? r.text : null,
       JSON.stringify(r.headers), r.trace.trace_id, r.trace.span_id, r.trace.correlation_id,

@@ -151,6 +151,8 @@ const TABLES: Record<string, Privs> = {
   'ballast.failure_settings': OWNER_WRITES,
   'ballast.job_attempts': APPEND_ONLY,
   'ballast.maintenance_runs': APPEND_ONLY,
+  // Which tables are partitioned and how far ahead: a setting, the owner's.
+  'ballast.partitioned_tables': OWNER_WRITES,
   'ballast.pipeline_failures': PIPELINE,
   'ballast.policy_violations': OWNER_WRITES,
   // What the rescue of dead workers did with each job.
@@ -167,6 +169,8 @@ const TABLES: Record<string, Privs> = {
   'graphile_worker.migrations': OWNER_WRITES,
   // The receiver inserts, and reads back only its acknowledgement columns (a column grant).
   'ingest.webhook_events': { ...PIPELINE, ingest: 'I' },
+  // The inbox's idempotency keys, kept for all time: written by its insert trigger (as the owner), never changed.
+  'ingest.webhook_keys': { owner: 'SI', worker: 'S', ingest: '', forensics: 'S' },
   'public.migrations': READ_ONLY,
   'replay.decisions': PIPELINE,
   'search.outbox': PIPELINE,
@@ -224,25 +228,31 @@ t.test('every settings table is audited and only the owner writes it', async (t)
  * that role's rights) and every other role granted EXECUTE. Trigger functions
  * need no grant to fire.
  */
-interface Definer { owner: 'ballast_owner' | 'ballast_audit_writer'; execute: DbRole[] }
-const byOwner = (...execute: DbRole[]): Definer => ({ owner: ROLES.owner, execute });
-const byAuditWriter = (...execute: DbRole[]): Definer => ({ owner: 'ballast_audit_writer', execute });
+type Grantee = DbRole | typeof KEEPER;
+interface Definer { owner: 'ballast_owner' | 'ballast_audit_writer' | typeof KEEPER; execute: Grantee[] }
+/**
+ * Owns the partitioned tables; creating a partition clones the parent's row
+ * triggers, which takes EXECUTE on their functions (sql/migrations/013_partitions.sql).
+ */
+const KEEPER = 'ballast_partition_keeper';
+const byOwner = (...execute: Grantee[]): Definer => ({ owner: ROLES.owner, execute });
+const byAuditWriter = (...execute: Grantee[]): Definer => ({ owner: 'ballast_audit_writer', execute });
 const DEFINER: Record<string, Definer> = {
   'app.decision_done()': byOwner(ROLES.worker),
   'app.enqueue_decisions()': byOwner(),
   'app.enqueue_segmentation()': byOwner(),
-  'audit.capture_delete()': byAuditWriter(),
-  'audit.capture_delete_simple()': byAuditWriter(),
+  'audit.capture_delete()': byAuditWriter(KEEPER),
+  'audit.capture_delete_simple()': byAuditWriter(KEEPER),
   'audit.capture_grant()': byAuditWriter(),
-  'audit.capture_insert()': byAuditWriter(),
-  'audit.capture_insert_simple()': byAuditWriter(),
-  'audit.capture_truncate()': byAuditWriter(),
-  'audit.capture_update()': byAuditWriter(),
-  'audit.capture_update_simple()': byAuditWriter(),
+  'audit.capture_insert()': byAuditWriter(KEEPER),
+  'audit.capture_insert_simple()': byAuditWriter(KEEPER),
+  'audit.capture_truncate()': byAuditWriter(KEEPER),
+  'audit.capture_update()': byAuditWriter(KEEPER),
+  'audit.capture_update_simple()': byAuditWriter(KEEPER),
   // The audit_seal cron task (worker) and `ballast audit seal` (owner).
   'audit.seal(integer)': byAuditWriter(ROLES.owner, ROLES.worker),
   'ballast.abandon_attempts(numeric)': byOwner(ROLES.worker),
-  'ballast.attempt_succeeded()': byOwner(),
+  'ballast.attempt_succeeded()': byOwner(KEEPER),
   // Every worker's heartbeat, and the rescue_dead_workers task (as the worker).
   'ballast.beat_worker(text,text,integer,text[],text[],integer,integer)': byOwner(ROLES.worker),
   // Destructive: the owner alone, with a stated reason.
@@ -251,13 +261,17 @@ const DEFINER: Record<string, Definer> = {
   'ballast.heartbeat_attempts(json)': byOwner(ROLES.worker),
   // Called by record_failure and replay_dead_letter only.
   'ballast.log_diagnostic(text,text,text,text,text,jsonb)': byOwner(),
+  // The maintain_partitions task: creates partitions ahead, as their owner.
+  'ballast.maintain_partitions(timestamp with time zone)': { owner: KEEPER, execute: [ROLES.worker] },
   // Stages, the search sync and failed-job recovery; the receiver has its own door.
   'ballast.record_failure(jsonb,jsonb,jsonb)': byOwner(ROLES.worker),
   'ballast.replay_dead_letter(uuid,boolean)': byOwner(ROLES.worker),
   'ballast.rescue_workers(numeric,integer)': byOwner(ROLES.worker),
   'ballast.stop_worker(text)': byOwner(ROLES.worker),
+  // The inbox's insert trigger: claims a delivery's keys in ingest.webhook_keys.
+  'ingest.claim_webhook_key()': byOwner(KEEPER),
   'ingest.delivery_status(text,text)': byOwner(ROLES.ingest),
-  'ingest.enqueue_first_stage()': byOwner(),
+  'ingest.enqueue_first_stage()': byOwner(KEEPER),
   'ingest.record_failure(jsonb,jsonb,jsonb)': byOwner(ROLES.ingest),
 };
 
@@ -281,7 +295,7 @@ t.test('every SECURITY DEFINER function: a ballast owner, a safe search_path, no
       t.equal(r.owner, want.owner, 'owned by its ballast role');
       t.match(r.config?.find((c) => c.startsWith('search_path=')), /^search_path=pg_catalog, .*pg_temp$/, 'search_path pinned: pg_catalog first, pg_temp last');
       t.same(r.grantees, [...want.execute].sort(), 'EXECUTE granted to exactly the listed roles, and to nobody else (PUBLIC included)');
-      t.same(r.can, [...want.execute].sort(), 'no other ballast role can execute it');
+      t.same(r.can, want.execute.filter((g) => g !== KEEPER).sort(), 'no other ballast role can execute it');
     });
   }
 });
