@@ -25,7 +25,7 @@ export interface Compressed {
 
 export async function compressPartition(db: Db, p: PartitionRange, method: CompressionMethod, actor: string): Promise<Compressed> {
   const { rows: [r] } = await db.atomicWrite((tx) => tx.query(
-    'select bytes_before, bytes_after, row_count from ballast.compress_partition($1::regclass, $2, $3)', [p.table, p.partition, method]),
+    'select bytes_before, bytes_after, row_count from ballast.compress_partition($1::regclass, $2::regclass, $3)', [p.table, p.partition, method]),
   { actor });
   const bytesBefore = Number(r.bytes_before);
   const bytesAfter = Number(r.bytes_after);

@@ -41,7 +41,9 @@ export async function archiveColumns(tx: Pick<CopyTx, 'query'>, table: string): 
 /** The COPY that streams one partition's rows, through its parent (COPY takes no parameters: literals are quoted). */
 export function copyPartitionSql(tx: Pick<CopyTx, 'literal'>, p: PartitionRange, quotedColumns: string[]): string {
   const key = `"${p.key_column.replace(/"/g, '""')}"`;
-  return `copy (select ${quotedColumns.join(', ')} from ${p.table} where ${key} >= ${tx.literal(p.lower_bound)} and ${key} < ${tx.literal(p.upper_bound)}) to stdout`;
+  const from = `${tx.literal(p.range_from.toISOString())}::timestamptz`;
+  const to = `${tx.literal(p.range_to.toISOString())}::timestamptz`;
+  return `copy (select ${quotedColumns.join(', ')} from ${p.table} where ${key} >= ${from} and ${key} < ${to}) to stdout`;
 }
 
 export interface ExportOptions {
@@ -64,8 +66,8 @@ export async function exportPartition(db: Db, store: ArchiveStore, p: PartitionR
     const quoted = columns.map((c) => c.quoted);
     const { rows: [h] } = await tx.query(
       'select row_count, content_hash from ballast.archive_hash($1::regclass, $2, $3, $4)',
-      [p.table, quoted, p.lower_bound, p.upper_bound]);
-    const { rows: [v] } = await tx.query(`select name from public.migrations order by id desc limit 1`);
+      [p.table, quoted, p.range_from, p.range_to]);
+    const { rows: [v] } = await tx.query(`select format('%s_%s', id, name) as name from public.migrations order by id desc limit 1`);
     const ledger = p.table === 'audit.ledger' ? await ledgerSpan(tx, p) : undefined;
     const digest = new Digest();
     const sink = new PassThrough();
@@ -77,7 +79,7 @@ export async function exportPartition(db: Db, store: ArchiveStore, p: PartitionR
     ]);
     return {
       format: 'ballast-archive/1', table: p.table, partition: p.partition, key_column: p.key_column,
-      range: { from: p.range_from.toISOString(), to: p.range_to.toISOString(), lower_bound: p.lower_bound, upper_bound: p.upper_bound },
+      range: { from: p.range_from.toISOString(), to: p.range_to.toISOString() },
       columns: columns.map(({ name, type }) => ({ name, type })),
       row_count: Number(h.row_count),
       file: { key, bytes: digest.bytes, sha256: digest.hex(), encoding: 'postgresql-copy-text+gzip' },
@@ -103,11 +105,11 @@ export async function exportPartition(db: Db, store: ArchiveStore, p: PartitionR
 async function ledgerSpan(tx: CopyTx, p: PartitionRange): Promise<Manifest['ledger']> {
   const key = `"${p.key_column.replace(/"/g, '""')}"`;
   const { rows: [r] } = await tx.query(`
-    with part as (select l.id from audit.ledger l where l.${key} >= $1 and l.${key} < $2),
+    with part as (select l.id from audit.ledger l where l.${key} >= $1::timestamptz and l.${key} < $2::timestamptz),
          span as (select min(c.seq) as first_seq, max(c.seq) as last_seq from audit.chain c join part on part.id = c.ledger_id)
     select (select min(id) from part) as first_ledger_id, (select max(id) from part) as last_ledger_id, s.first_seq, s.last_seq,
            encode((select chain_hash from audit.chain where seq = s.first_seq), 'hex') as first_chain_hash,
            encode((select chain_hash from audit.chain where seq = s.last_seq), 'hex') as last_chain_hash
-      from span s`, [p.lower_bound, p.upper_bound]);
+      from span s`, [p.range_from, p.range_to]);
   return r.first_ledger_id == null ? undefined : r;
 }

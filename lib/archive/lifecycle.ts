@@ -52,7 +52,7 @@ export async function runRetention(db: Db, opts: RetentionOptions): Promise<Rete
 
   const { rows: policies } = await db.query<PolicyRow>(`
     select p.table_name, p.store,
-           exists (select 1 from pg_partitioned_table t where t.partrelid = to_regclass(p.table_name)) as partitioned,
+           ballast.partition_key(to_regclass(p.table_name)) is not null as partitioned,
            extract(epoch from p.hot_window)::float8 as hot_s, extract(epoch from p.warm_window)::float8 as warm_s,
            extract(epoch from p.archive_after)::float8 as archive_s, extract(epoch from p.purge_after)::float8 as purge_s
       from ballast.retention_policies p
@@ -63,9 +63,13 @@ export async function runRetention(db: Db, opts: RetentionOptions): Promise<Rete
       counts.not_partitioned++;
       continue;
     }
-    const { rows: parts } = await db.query<Omit<PartitionRange, 'table'>>(
-      `select partition_name as partition, key_column, lower_bound, upper_bound, range_from, range_to
-         from ballast.partition_ranges($1::regclass)`, [policy.table_name]);
+    const { rows: parts } = await db.query<Omit<PartitionRange, 'table'>>(`
+      select format('%I.%I', n.nspname, c.relname) as partition, ballast.partition_key($1::regclass) as key_column,
+             r.lower_bound as range_from, r.upper_bound as range_to
+        from ballast.partition_ranges($1::regclass) r
+        join pg_class c on c.oid = r.partition join pg_namespace n on n.oid = c.relnamespace
+       where not r.is_default and r.lower_bound is not null and r.upper_bound is not null
+       order by r.lower_bound`, [policy.table_name]);
     for (const part of parts) {
       if (counts.taken >= maxSteps) return counts;
       const p: PartitionRange = { table: policy.table_name, ...part };
@@ -95,7 +99,7 @@ export async function runRetention(db: Db, opts: RetentionOptions): Promise<Rete
       if (!archive) {
         counts.taken++;
         const { rows: [hold] } = await db.query<{ reason: string | null }>(
-          'select ballast.retention_hold($1::regclass, $2, $3) as reason', [p.table, p.lower_bound, p.upper_bound]);
+          'select ballast.retention_hold($1::regclass, $2, $3) as reason', [p.table, p.range_from, p.range_to]);
         if (hold?.reason) {
           await record({ step: 'hold', outcome: 'held', partition: p, detail: { reason: hold.reason } });
           counts.held++;

@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { ArchiveStore } from './store.ts';
 
-/** One range partition of a table under retention, as the catalog gives it (ballast.partition_ranges). */
+/** One range partition of a table under retention, as the catalog gives it (ballast.partition_ranges, 013). */
 export interface PartitionRange {
   /** The partitioned table, `schema.table`. */
   table: string;
@@ -15,9 +15,7 @@ export interface PartitionRange {
   partition: string;
   /** The partition key column. */
   key_column: string;
-  /** The bounds as the catalog prints them (cast to the key's type in queries). */
-  lower_bound: string;
-  upper_bound: string;
+  /** The partition's bounds: [range_from, range_to). */
   range_from: Date;
   range_to: Date;
 }
@@ -27,7 +25,7 @@ export interface Manifest {
   table: string;
   partition: string;
   key_column: string;
-  range: { from: string; to: string; lower_bound: string; upper_bound: string };
+  range: { from: string; to: string };
   /** The archived columns, in file order, with their types (format_type). */
   columns: { name: string; type: string }[];
   row_count: number;

@@ -76,14 +76,14 @@ export async function verifyArchive(db: Db, store: ArchiveStore, m: Manifest,
       check('row_count', rows === m.row_count, `the file holds ${rows} rows, the manifest says ${m.row_count}`);
       check('content_hash', h.content_hash === m.content_hash, `the file's rows hash to ${h.content_hash}, the manifest says ${m.content_hash}`);
       const { rows: [live] } = await tx.query(`
-        select r.lower_bound from ballast.partition_ranges(to_regclass($1)) r
-         where to_regclass($1) is not null and r.partition_name = $2 and r.lower_bound = $3 and r.upper_bound = $4`,
-      [m.table, m.partition, m.range.lower_bound, m.range.upper_bound]);
+        select r.partition from ballast.partition_ranges(to_regclass($1)) r
+         where to_regclass($1) is not null and r.partition = to_regclass($2) and r.lower_bound = $3 and r.upper_bound = $4`,
+      [m.table, m.partition, m.range.from, m.range.to]);
       if (live) {
         liveCompared = true;
         const { rows: [l] } = await tx.query(
           'select row_count, content_hash from ballast.archive_hash($1::regclass, $2, $3, $4)',
-          [m.table, cols, m.range.lower_bound, m.range.upper_bound]);
+          [m.table, cols, m.range.from, m.range.to]);
         check('live_partition', l.row_count === m.row_count && l.content_hash === m.content_hash,
           `the live partition holds ${l.row_count} rows hashing to ${l.content_hash}; the archive has ${m.row_count}, ${m.content_hash} (rows written or changed after the export)`);
       }

@@ -15,10 +15,10 @@
 --
 -- A table under retention is range-partitioned on one time column (date,
 -- timestamp or timestamptz). Partitions and their bounds are read from the
--- catalog (pg_partition_tree, relpartbound), never from their names; a
--- DEFAULT partition is never archived. Detaching and dropping need the
--- table's owner, so ballast_owner, which owns the gate, must own the
--- partitioned table and its partitions.
+-- catalog (ballast.partition_ranges, 013), never from their names; a DEFAULT
+-- partition is never archived. Detaching and dropping need the table's
+-- owner, so the gate's functions are owned by ballast_partition_keeper, which
+-- owns the partitioned tables (013).
 
 -- 1. Policies. -------------------------------------------------------------------
 
@@ -59,11 +59,12 @@ insert into ballast.retention_policies (table_name, hot_window, warm_window, arc
   ('ballast.job_attempts',      '7 days',  '23 days',  '30 days',  '30 days'),
   ('audit.ledger',              '30 days', '335 days', '365 days', '395 days'),
   ('search.outbox',             '2 days',  '5 days',   '7 days',   '7 days'),
-  ('search.versions',           '7 days',  '23 days',  '30 days',  '30 days'),
-  ('ballast.error_envelopes',   '7 days',  '83 days',  '90 days',  '90 days'),
-  ('ballast.diagnostic_logs',   '7 days',  '23 days',  '30 days',  '30 days'),
-  ('ballast.pipeline_failures', '7 days',  '83 days',  '90 days',  '90 days'),
-  ('ballast.maintenance_runs',  '7 days',  '23 days',  '30 days',  '30 days');
+  ('ballast.error_envelopes',   '31 days', '59 days',  '90 days',  '90 days'),
+  ('ballast.diagnostic_logs',   '31 days', '59 days',  '90 days',  '90 days'),
+  ('ballast.policy_violations', '31 days', '150 days', '181 days', '181 days'),
+  ('ballast.maintenance_runs',  '31 days', '59 days',  '90 days',  '90 days'),
+  ('search.sync_runs',          '31 days', '59 days',  '90 days',  '90 days'),
+  ('search.reconcile_runs',     '31 days', '150 days', '181 days', '181 days');
 
 select audit.enable('ballast.retention_policies', gated => true);
 revoke insert, update, delete, truncate on ballast.retention_policies from ballast_worker, ballast_ingest, ballast_forensics;
@@ -134,8 +135,9 @@ revoke delete, truncate on ballast.archives from ballast_worker, ballast_ingest,
 grant select, insert on ballast.archive_runs to ballast_worker;
 grant select, insert, update on ballast.archives to ballast_worker;
 grant select on ballast.archives, ballast.archive_runs to ballast_owner, ballast_forensics;
--- The archive task (as the worker) exports the audit ledger and reads its chain.
-grant select on audit.ledger, audit.chain to ballast_worker;
+-- The archive task (as the worker) exports the audit ledger and reads its
+-- chain, and records the schema version (the last migration) in each manifest.
+grant select on audit.ledger, audit.chain, public.migrations to ballast_worker;
 
 -- Archived ranges are restored for forensics into their own schema, never into live tables.
 create schema if not exists archive_restore;
@@ -146,28 +148,13 @@ alter default privileges for role ballast_owner in schema archive_restore grant 
 
 -- 3. Functions. ----------------------------------------------------------------------
 
-/*
- * The leaf partitions of a range-partitioned table with their bounds, from
- * the catalog. Only single-column ranges with literal bounds: a DEFAULT
- * partition, or one bounded by MINVALUE/MAXVALUE, has no range and is left out.
- * Bounds of date and timestamp keys are read as UTC.
- */
-create function ballast.partition_ranges(parent regclass)
-  returns table (partition_name text, key_column text, lower_bound text, upper_bound text,
-                 range_from timestamptz, range_to timestamptz)
-  language sql stable set "TimeZone" = 'UTC' set search_path = pg_catalog, pg_temp as $$
-  select t.relid::regclass::text, a.attname::text, m[1], m[2], m[1]::timestamptz, m[2]::timestamptz
-    from pg_partition_tree(parent) t
-    join pg_class c on c.oid = t.relid
-    join pg_partitioned_table p on p.partrelid = parent
-    join pg_attribute a on a.attrelid = parent and a.attnum = p.partattrs[0]
-    cross join lateral regexp_match(pg_get_expr(c.relpartbound, c.oid),
-                                    '^FOR VALUES FROM \(''([^'']*)''\) TO \(''([^'']*)''\)$') m
-   where t.isleaf and t.relid <> parent and p.partstrat = 'r' and p.partnatts = 1
-   order by m[1]::timestamptz
+/* The partition key column of a table range-partitioned on one column, else null. */
+create function ballast.partition_key(parent regclass) returns text
+  language sql stable set search_path = pg_catalog, pg_temp as $$
+  select a.attname::text
+    from pg_partitioned_table p join pg_attribute a on a.attrelid = p.partrelid and a.attnum = p.partattrs[0]
+   where p.partrelid = parent and p.partstrat = 'r' and p.partnatts = 1
 $$;
-comment on function ballast.partition_ranges(regclass) is
-  'leaf range partitions of a table and their bounds, from pg_partition_tree and relpartbound (DEFAULT and MINVALUE/MAXVALUE partitions left out)';
 
 /*
  * The columns an archive holds, in the table's order: every column but
@@ -191,7 +178,7 @@ $$;
  * session. It detects change, not forgery: the file's sha256 and the
  * manifest guard against that.
  */
-create function ballast.archive_hash(source regclass, columns text[], lower_bound text default null, upper_bound text default null)
+create function ballast.archive_hash(source regclass, columns text[], lower_bound timestamptz default null, upper_bound timestamptz default null)
   returns table (row_count bigint, content_hash text)
   language plpgsql stable
   set "TimeZone" = 'UTC' set datestyle = 'ISO, YMD' set intervalstyle = 'postgres'
@@ -201,12 +188,9 @@ declare
   filter text := '';
 begin
   if lower_bound is not null then
-    select r.key_column into key from ballast.partition_ranges(source) r
-     where r.lower_bound = archive_hash.lower_bound and r.upper_bound = archive_hash.upper_bound;
-    if key is null then
-      raise exception 'ballast.archive_hash: % has no partition from % to %', source, lower_bound, upper_bound;
-    end if;
-    filter := format(' where %I >= %L and %I < %L', key, lower_bound, key, upper_bound);
+    key := ballast.partition_key(source);
+    if key is null then raise exception 'ballast.archive_hash: % is not range-partitioned on one column', source; end if;
+    filter := format(' where %I >= %L::timestamptz and %I < %L::timestamptz', key, lower_bound, key, upper_bound);
   end if;
   return query execute format(
     'select count(*)::bigint, format(''v1:%%s:%%s:%%s'', count(*), coalesce(sum(hashtextextended(r, 0)::numeric), 0),
@@ -214,7 +198,7 @@ begin
        from (select row(%s)::text as r from %s%s) t',
     array_to_string(columns, ', '), source, filter);
 end $$;
-comment on function ballast.archive_hash(regclass, text[], text, text) is
+comment on function ballast.archive_hash(regclass, text[], timestamptz, timestamptz) is
   'count and order-independent content hash (v1:<count>:<sum of hash 0>:<sum of hash 1>) of a partition''s rows (through its parent) or of a table';
 
 /*
@@ -222,16 +206,14 @@ comment on function ballast.archive_hash(regclass, text[], text, text) is
  * work. Inbox rows not finished, outbox rows not synced (or dead), open dead
  * letters, ledger rows not yet sealed into the chain.
  */
-create function ballast.retention_hold(parent regclass, lower_bound text, upper_bound text)
+create function ballast.retention_hold(parent regclass, lower_bound timestamptz, upper_bound timestamptz)
   returns text language plpgsql stable set "TimeZone" = 'UTC' set search_path = pg_catalog, pg_temp as $$
 declare
-  key text;
+  key text := ballast.partition_key(parent);
   n bigint;
   cond text;
   what text;
 begin
-  select r.key_column into key from ballast.partition_ranges(parent) r
-   where r.lower_bound = retention_hold.lower_bound and r.upper_bound = retention_hold.upper_bound;
   case parent::text
     when 'ingest.webhook_events' then cond := $c$status in ('received', 'processing')$c$; what := 'inbox events not finished';
     when 'search.outbox' then cond := $c$status in ('pending', 'dead')$c$; what := 'outbox rows not synced (pending or dead)';
@@ -240,24 +222,27 @@ begin
       cond := 'not exists (select 1 from audit.chain c where c.ledger_id = t.id)'; what := 'ledger rows not sealed into the chain';
     else return null;
   end case;
-  execute format('select count(*) from %s t where %I >= %L and %I < %L and %s', parent, key, lower_bound, key, upper_bound, cond)
+  execute format('select count(*) from %s t where %I >= %L::timestamptz and %I < %L::timestamptz and %s',
+                 parent, key, lower_bound, key, upper_bound, cond)
     into n;
   return case when n > 0 then format('%s %s', n, what) end;
 end $$;
-comment on function ballast.retention_hold(regclass, text, text) is
+comment on function ballast.retention_hold(regclass, timestamptz, timestamptz) is
   'why a partition still holds live work (and is held, not archived), or null';
 
 /*
  * The gate: drops a partition only when its archive has been verified and
  * the partition still holds exactly the rows the archive holds (count and
  * content hash, under a lock that keeps writers out of it). Returns the rows
- * dropped. Owned by ballast_owner, which must own the table.
+ * dropped. Owned by ballast_partition_keeper, which owns the partitioned
+ * tables (013): only a table's owner may detach its partitions.
  */
 create function ballast.purge_partition(p_archive_id bigint) returns bigint
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
   a ballast.archives;
-  r record;
+  parent regclass;
+  part regclass;
   h record;
 begin
   select * into a from ballast.archives where id = p_archive_id;
@@ -266,32 +251,33 @@ begin
     raise exception 'archive % of % is %, not verified: its partition is not purged', a.id, a.partition_name, a.status
       using errcode = '42501';
   end if;
-  select * into r from ballast.partition_ranges(a.table_name::regclass) pr
-   where pr.partition_name = a.partition_name and pr.range_from = a.range_from and pr.range_to = a.range_to;
-  if r.partition_name is null then
+  parent := to_regclass(a.table_name);
+  select r.partition into part from ballast.partition_ranges(parent) r
+   where not r.is_default and r.partition = to_regclass(a.partition_name)
+     and r.lower_bound = a.range_from and r.upper_bound = a.range_to;
+  if part is null then
     raise exception 'archive %: % is no longer a partition of % from % to %', a.id, a.partition_name, a.table_name, a.range_from, a.range_to;
   end if;
-  if pg_get_userbyid((select relowner from pg_class where oid = a.table_name::regclass)) <> current_user then
-    raise exception 'archive %: % is owned by %, and only its owner can detach a partition', a.id, a.table_name,
-      pg_get_userbyid((select relowner from pg_class where oid = a.table_name::regclass))
-      using hint = format('ALTER TABLE %s OWNER TO ballast_owner (and its partitions)', a.table_name);
+  if (select c.relowner from pg_class c where c.oid = parent) <> (select r.oid from pg_roles r where r.rolname = current_user) then
+    raise exception 'archive %: % is owned by %; only its owner may detach a partition', a.id, a.table_name,
+      (select pg_get_userbyid(c.relowner) from pg_class c where c.oid = parent)
+      using hint = format('ALTER TABLE %s OWNER TO %I (and its partitions)', a.table_name, current_user);
   end if;
-  execute format('lock table %s in share mode', r.partition_name);
-  select * into h from ballast.archive_hash(a.table_name::regclass, ballast.archive_columns(a.table_name::regclass),
-                                            r.lower_bound, r.upper_bound);
+  execute format('lock table %s in share mode', part);
+  select * into h from ballast.archive_hash(parent, ballast.archive_columns(parent), a.range_from, a.range_to);
   if h.row_count <> a.row_count or h.content_hash <> a.content_hash then
     raise exception 'archive % of %: the partition changed since it was exported (% rows, %; the archive has % rows, %)',
       a.id, a.partition_name, h.row_count, h.content_hash, a.row_count, a.content_hash
-      using errcode = 'P0001', hint = 'verify it again (`ballast archive verify`); rows written after the export are not in the archive';
+      using hint = 'verify it again (`ballast archive verify`): rows written after the export are not in the archive';
   end if;
-  execute format('alter table %s detach partition %s', a.table_name, r.partition_name);
-  execute format('drop table %s', r.partition_name);
+  execute format('alter table %s detach partition %s', parent, part);
+  execute format('drop table %s', part);
   update ballast.archives set status = 'purged', purged_at = now() where id = a.id;
   return h.row_count;
 end $$;
 comment on function ballast.purge_partition(bigint) is
   'the only way a partition is dropped: its archive verified, its rows unchanged since the export (count and content hash), then DETACH and DROP';
-alter function ballast.purge_partition(bigint) owner to ballast_owner;
+alter function ballast.purge_partition(bigint) owner to ballast_partition_keeper;
 revoke execute on function ballast.purge_partition(bigint) from public;
 grant execute on function ballast.purge_partition(bigint) to ballast_worker;
 
@@ -302,9 +288,9 @@ grant execute on function ballast.purge_partition(bigint) to ballast_worker;
  * the rows are copied into a new table through their text form (as COPY
  * would), which compresses every value afresh; values over toast_tuple_target
  * (lowered to 256 bytes) are compressed. The copy must hash the same as the
- * partition before the two are swapped. Returns the sizes before and after.
+ * partition, or nothing changes. Returns the sizes before and after.
  */
-create function ballast.compress_partition(parent regclass, p_partition text, method text)
+create function ballast.compress_partition(parent regclass, p_partition regclass, method text)
   returns table (bytes_before bigint, bytes_after bigint, row_count bigint)
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
@@ -317,19 +303,21 @@ declare
   hb record;
   ha record;
   col record;
+  grantee text;
 begin
   if method not in ('lz4', 'pglz') then raise exception 'compression method % is not lz4 or pglz', method; end if;
-  select * into r from ballast.partition_ranges(parent) pr where pr.partition_name = p_partition;
-  if r.partition_name is null then raise exception '% is not a range partition of %', p_partition, parent; end if;
+  select * into r from ballast.partition_ranges(parent) pr
+   where pr.partition = p_partition and not pr.is_default and pr.lower_bound is not null and pr.upper_bound is not null;
+  if r.partition is null then raise exception '% is not a bounded range partition of %', p_partition, parent; end if;
   select n.nspname, c.relname into nsp, rel
-    from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = p_partition::regclass;
-  fresh := format('%I.%I', nsp, left(rel, 60) || '_c');
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = p_partition;
+  fresh := format('%I.%I', nsp, left(rel, 56) || '_cmp');
   execute format('lock table %s in share mode', p_partition);
-  bytes_before := pg_total_relation_size(p_partition::regclass);
+  bytes_before := pg_total_relation_size(p_partition);
   select * into hb from ballast.archive_hash(parent, cols, r.lower_bound, r.upper_bound);
   execute format('create table %s (like %s including defaults including constraints including storage)', fresh, p_partition);
   for col in select a.attname from pg_attribute a
-              where a.attrelid = p_partition::regclass and a.attnum > 0 and not a.attisdropped and a.attlen = -1
+              where a.attrelid = p_partition and a.attnum > 0 and not a.attisdropped and a.attlen = -1
                 and a.attstorage in ('x', 'm') loop
     execute format('alter table %s alter column %I set compression %s', fresh, col.attname, method);
   end loop;
@@ -338,23 +326,31 @@ begin
     from pg_attribute a
    where a.attrelid = parent and a.attnum > 0 and not a.attisdropped and a.attgenerated = '';
   execute format('insert into %s (%s) overriding system value select %s from %s', fresh, array_to_string(cols, ', '), casts, p_partition);
+  -- The new partition is read as the old one was (013 grants SELECT on partitions).
+  for grantee in select pg_get_userbyid(a.grantee) from pg_class c cross join aclexplode(c.relacl) a
+                  where c.oid = p_partition and a.privilege_type = 'SELECT' and a.grantee not in (0, c.relowner) loop
+    execute format('grant select on %s to %I', fresh, grantee);
+  end loop;
   execute format('alter table %s detach partition %s', parent, p_partition);
   execute format('drop table %s', p_partition);
   execute format('alter table %s rename to %I', fresh, rel);
-  execute format('alter table %s attach partition %s for values from (%L) to (%L)', parent, p_partition, r.lower_bound, r.upper_bound);
+  fresh := format('%I.%I', nsp, rel);
+  execute format('alter table %s attach partition %s for values from (%L) to (%L)', parent, fresh, r.lower_bound, r.upper_bound);
   select * into ha from ballast.archive_hash(parent, cols, r.lower_bound, r.upper_bound);
   if ha.row_count <> hb.row_count or ha.content_hash <> hb.content_hash then
-    raise exception 'compressing %: the rewritten partition hashes %, the original %; nothing changed', p_partition, ha.content_hash, hb.content_hash;
+    raise exception 'compressing %: the rewritten partition hashes %, the original %; nothing changed', fresh, ha.content_hash, hb.content_hash;
   end if;
-  bytes_after := pg_total_relation_size(p_partition::regclass);
+  bytes_after := pg_total_relation_size(fresh::regclass);
   row_count := ha.row_count;
   return next;
 end $$;
-comment on function ballast.compress_partition(regclass, text, text) is
+comment on function ballast.compress_partition(regclass, regclass, text) is
   'rewrites a warm partition with lz4 (or pglz) TOAST compression, through the text form of its rows, checked by content hash; returns sizes before and after';
-alter function ballast.compress_partition(regclass, text, text) owner to ballast_owner;
-revoke execute on function ballast.compress_partition(regclass, text, text) from public;
-grant execute on function ballast.compress_partition(regclass, text, text) to ballast_worker;
+alter function ballast.compress_partition(regclass, regclass, text) owner to ballast_partition_keeper;
+revoke execute on function ballast.compress_partition(regclass, regclass, text) from public;
+grant execute on function ballast.compress_partition(regclass, regclass, text) to ballast_worker;
+-- What the gate reads and writes, as the keeper.
+grant select, update on ballast.archives to ballast_partition_keeper;
 
 -- 4. cleanup_old_errors through the same gate. ------------------------------------
 

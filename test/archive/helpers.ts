@@ -13,7 +13,7 @@ export const day = (d: number): string => new Date(Date.UTC(2030, 0, d)).toISOSt
 
 /**
  * `<schema>.events`, partitioned by day on `at`, with a partition for each of
- * `days` (January 2030) and a DEFAULT one, owned by ballast_owner (the gate
+ * `days` (January 2030) and a DEFAULT one, owned by ballast_partition_keeper (the gate
  * detaches and drops as the owner), readable by the worker; `rows` rows in
  * each partition (and one in the default), with JSON and text large enough
  * to be TOASTed. A retention policy for it: hot 1 day, warm 1 day, archive
@@ -30,10 +30,12 @@ export async function eventsTable(db: Db, schema: string, days: number[], rows =
     await db.query(`create table ${schema}.part_${d}x partition of ${table} for values from ('${day(d)} 00:00+00') to ('${day(d + 1)} 00:00+00')`);
   }
   await db.query(`create table ${schema}.events_default partition of ${table} default`);
-  await db.query(`alter table ${table} owner to ballast_owner`);
-  for (const d of days) await db.query(`alter table ${schema}.part_${d}x owner to ballast_owner`);
-  await db.query(`alter table ${schema}.events_default owner to ballast_owner`);
+  // As 013 does for ballast's partitioned tables: the keeper owns them, and creates in their schema.
+  await db.query(`alter table ${table} owner to ballast_partition_keeper`);
+  for (const d of days) await db.query(`alter table ${schema}.part_${d}x owner to ballast_partition_keeper`);
+  await db.query(`alter table ${schema}.events_default owner to ballast_partition_keeper`);
   await db.query(`grant usage on schema ${schema} to ballast_worker, ballast_forensics, ballast_owner`);
+  await db.query(`grant usage, create on schema ${schema} to ballast_partition_keeper`);
   await db.query(`grant select on ${table} to ballast_worker, ballast_forensics`);
   for (const d of days) await fill(db, table, d, rows);
   await db.query(`insert into ${table} (at, kind, note) values ('1999-01-01 00:00+00', 'ancient', 'in the default partition')`);
@@ -63,5 +65,7 @@ export async function archiveDir(t: Teardownable): Promise<string> {
   return dir;
 }
 
+/** The bounded partitions of `table`, oldest first (the DEFAULT one left out). */
 export const partitionsOf = async (db: Db, table: string): Promise<string[]> =>
-  (await db.query(`select partition_name from ballast.partition_ranges($1::regclass)`, [table])).rows.map((r) => r.partition_name);
+  (await db.query(`select partition::text from ballast.partition_ranges($1::regclass) where not is_default order by lower_bound`, [table]))
+    .rows.map((r) => r.partition);

@@ -30,6 +30,7 @@ t.test('one run: compresses the warm partition, archives, verifies and purges th
   const run = await waitFor('the archive_partitions run', async () =>
     (await db.query(`select * from ballast.maintenance_runs where task = 'archive_partitions'`)).rows[0], { timeoutMs: 120_000 });
   t.match(run, { outcome: 'succeeded', error: null });
+  t.same((await db.query(`select step, error from ballast.archive_runs where outcome = 'failed'`)).rows, [], 'no step failed');
   t.match(run.counts, { compressed: 1, exported: 3, verified: 3, purged: 3, failed: 0, held: 0 });
 
   t.same(await partitionsOf(db, table), partsBefore.slice(3), 'the three old partitions are gone; the warm and hot ones stay');
