@@ -131,8 +131,9 @@ const TABLES: Record<string, Privs> = {
   'app.striking_flags': PIPELINE,
   'app.summaries': PIPELINE,
   'app.unknown_phone': PIPELINE,
-  'audit.chain': READ_ONLY,
-  'audit.ledger': READ_ONLY,
+  // The archive task (worker) exports ledger partitions with the chain around them (014_retention).
+  'audit.chain': { ...READ_ONLY, worker: 'S' },
+  'audit.ledger': { ...READ_ONLY, worker: 'S' },
   'audit.seals': READ_ONLY,
   'audit.tracked_tables': READ_ONLY,
   // Read only by the audit writer (the capture triggers).
@@ -146,6 +147,10 @@ const TABLES: Record<string, Privs> = {
   'ballast.alert_delivery_attempts': APPEND_ONLY,
   // Alert rules are settings: `ballast alerts rules --set` (the owner) writes them.
   'ballast.alert_rules': OWNER_WRITES,
+  // One row per exported partition; the archive task (worker) moves it along (exported, verified, failed), never deletes it.
+  'ballast.archives': { ...PIPELINE, worker: 'SIU' },
+  // One row per step of the archive lifecycle: evidence.
+  'ballast.archive_runs': APPEND_ONLY,
   'ballast.diagnostic_logs': PIPELINE,
   'ballast.error_envelopes': APPEND_ONLY,
   'ballast.failure_settings': OWNER_WRITES,
@@ -155,6 +160,8 @@ const TABLES: Record<string, Privs> = {
   'ballast.partitioned_tables': OWNER_WRITES,
   'ballast.pipeline_failures': PIPELINE,
   'ballast.policy_violations': OWNER_WRITES,
+  // Retention policies are settings: `ballast retention set` (the owner) writes them, audited.
+  'ballast.retention_policies': OWNER_WRITES,
   // What the rescue of dead workers did with each job.
   'ballast.rescued_jobs': APPEND_ONLY,
   // The stage registry: `ballast migrate` (the owner) writes it from the stages' declarations.
@@ -171,7 +178,8 @@ const TABLES: Record<string, Privs> = {
   'ingest.webhook_events': { ...PIPELINE, ingest: 'I' },
   // The inbox's idempotency keys, kept for all time: written by its insert trigger (as the owner), never changed.
   'ingest.webhook_keys': { owner: 'SI', worker: 'S', ingest: '', forensics: 'S' },
-  'public.migrations': READ_ONLY,
+  // The archive task records the schema version in each manifest.
+  'public.migrations': { ...READ_ONLY, worker: 'S' },
   'replay.decisions': PIPELINE,
   'search.outbox': PIPELINE,
   'search.reconcile_runs': PIPELINE,
@@ -263,6 +271,10 @@ const DEFINER: Record<string, Definer> = {
   'ballast.log_diagnostic(text,text,text,text,text,jsonb)': byOwner(),
   // The maintain_partitions task: creates partitions ahead, as their owner.
   'ballast.maintain_partitions(timestamp with time zone)': { owner: KEEPER, execute: [ROLES.worker] },
+  // The retention gate (014): the archive_partitions task rewrites warm partitions compressed, and drops archived
+  // ones only after their archive was verified and their rows still match it, as the tables' owner.
+  'ballast.compress_partition(regclass,regclass,text)': { owner: KEEPER, execute: [ROLES.worker] },
+  'ballast.purge_partition(bigint)': { owner: KEEPER, execute: [ROLES.worker] },
   // Stages, the search sync and failed-job recovery; the receiver has its own door.
   'ballast.record_failure(jsonb,jsonb,jsonb)': byOwner(ROLES.worker),
   'ballast.replay_dead_letter(uuid,boolean)': byOwner(ROLES.worker),
@@ -431,6 +443,8 @@ t.test('the worker heartbeats and rescues through its functions, and cannot revi
 });
 
 t.test('the worker raises and acknowledges alerts but never deletes one or changes a rule; both are audited', async (t) => {
+  // Migrations change rules too (014 enables archive_failed): count from here.
+  const { rows: [{ since }] } = await db.query('select coalesce(max(id), 0) as since from audit.ledger');
   await as(ROLES.worker, async (c) => {
     const { rows: [a] } = await c.query(`insert into ballast.alerts (rule, severity, message, dedupe_key) values ('dead_letters_present', 'warning', 'm', 'roles:1') returning id`);
     await c.query(`update ballast.alerts set status = 'acknowledged', acknowledged_at = now() where id = $1`, [a.id]);
@@ -445,7 +459,8 @@ t.test('the worker raises and acknowledges alerts but never deletes one or chang
     });
   }
   await as(ROLES.owner, (c) => c.query(`begin; select set_config('ballast.actor', 'cli:ops', true); update ballast.alert_rules set threshold = 600 where name = 'stuck_attempts'; commit`));
-  const { rows } = await db.query(`select entity_type, db_role from audit.ledger where entity_type in ('ballast.alerts', 'ballast.alert_rules') order by id`);
+  const { rows } = await db.query(`select entity_type, db_role from audit.ledger
+    where entity_type in ('ballast.alerts', 'ballast.alert_rules') and id > $1 order by id`, [since]);
   t.match(rows, [{ entity_type: 'ballast.alerts', db_role: ROLES.worker }, { entity_type: 'ballast.alerts', db_role: ROLES.worker },
     { entity_type: 'ballast.alert_rules', db_role: ROLES.owner }]);
 });
