@@ -60,7 +60,7 @@ export interface Exported {
 }
 
 export async function exportPartition(db: Db, store: ArchiveStore, p: PartitionRange, opts: ExportOptions): Promise<Exported> {
-  const key = archiveKey(p);
+  const key = archiveKey(p, opts.now);
   const manifest = await db.copyTransaction({ readOnly: true }, async (tx): Promise<Manifest> => {
     const columns = await archiveColumns(tx, p.table);
     const quoted = columns.map((c) => c.quoted);

@@ -4,6 +4,7 @@
  * verification or a restore needs is in it, so neither depends on the live
  * table still existing.
  */
+import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { ArchiveStore } from './store.ts';
 
@@ -46,11 +47,15 @@ export interface Manifest {
 
 export const MANIFEST_SUFFIX = '.manifest.json';
 
-/** The file's key: `<table>/<partition>.<from>.copy.gz` (names and bounds, so a re-export of a range replaces nothing else). */
-export function archiveKey(p: PartitionRange): string {
-  const stamp = p.range_from.toISOString().replace(/[:.]/g, '').replace(/000Z$/, 'Z');
+/**
+ * The file's key: `<table>/<partition>.<from>.<exported at>-<random>.copy.gz`.
+ * Never reused: a range exported again (after a discard, or rows that came
+ * back to a purged range) gets a file of its own, beside the first.
+ */
+export function archiveKey(p: PartitionRange, exportedAt: Date): string {
+  const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
   const name = p.partition.replace(/"/g, '');
-  return `${p.table.replace(/"/g, '')}/${name}.${stamp}.copy.gz`;
+  return `${p.table.replace(/"/g, '')}/${name}.${stamp(p.range_from)}.${stamp(exportedAt)}-${randomBytes(3).toString('hex')}.copy.gz`;
 }
 
 export const manifestKey = (fileKey: string): string => `${fileKey}${MANIFEST_SUFFIX}`;

@@ -40,5 +40,6 @@ t.test('a command that declares no role gets the least privileged one, never the
 t.test('only the commands that migrate or change settings or data by hand act as the owner', async (t) => {
   const owners = commands.filter((c) => roleForCommand(...(c.split(' ') as [string, string?])) === ROLES.owner).sort();
   // `alerts rules` acts as the owner only with --set; listing them connects as forensics (bin/commands/alerts.ts).
-  t.same(owners, ['alerts rules', 'audit purge-interaction', 'audit seal', 'errors cleanup', 'migrate', 'policy', 'schema dump', 'up']);
+  t.same(owners, ['alerts rules', 'archive discard', 'archive restore', 'audit purge-interaction', 'audit seal', 'errors cleanup', 'migrate', 'policy',
+    'retention set', 'schema dump', 'up']);
 });
