@@ -66,7 +66,7 @@ export async function exportPartition(db: Db, store: ArchiveStore, p: PartitionR
     const quoted = columns.map((c) => c.quoted);
     const { rows: [h] } = await tx.query(
       'select row_count, content_hash from ballast.archive_hash($1::regclass, $2, $3, $4)',
-      [p.table, quoted, p.range_from, p.range_to]);
+      [p.table, columns.map((c) => c.name), p.range_from, p.range_to]);
     const { rows: [v] } = await tx.query(`select format('%s_%s', id, name) as name from public.migrations order by id desc limit 1`);
     const ledger = p.table === 'audit.ledger' ? await ledgerSpan(tx, p) : undefined;
     const digest = new Digest();

@@ -3,7 +3,8 @@
  * of its table, by age (now minus the partition's upper bound):
  *
  *   hot                        left alone
- *   warm (>= hot_window)       compressed once (compress.ts)
+ *   warm (hot_window to        compressed once (compress.ts)
+ *   hot_window + warm_window)
  *   >= archive_after           held if it still holds live work, else
  *                              exported (export.ts) and verified (verify.ts)
  *   >= purge_after, verified   purged (purge.ts, through the SQL gate)
@@ -48,6 +49,8 @@ export async function runRetention(db: Db, opts: RetentionOptions): Promise<Rete
   const maxSteps = opts.maxSteps ?? 50;
   const record = (r: Omit<StepRow, 'at'>) => recordStep(db, { ...r, at: opts.now }, opts.actor);
   const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  /** Milliseconds since `start`, for each step's row. */
+  const took = (start: number) => Math.round(performance.now() - start);
   let method: CompressionMethod | undefined;
 
   const { rows: policies } = await db.query<PolicyRow>(`
@@ -81,13 +84,14 @@ export async function runRetention(db: Db, opts: RetentionOptions): Promise<Rete
         continue;
       }
       if (age < policy.archive_s) {
-        if (archive || await wasCompressed(db, p)) continue;
+        if (age >= policy.hot_s + policy.warm_s || archive || await wasCompressed(db, p)) continue;
         counts.taken++;
+        const t0 = performance.now();
         try {
           method ??= await compressionMethod(db);
           const c = await compressPartition(db, p, method, opts.actor);
           await record({ step: 'compress', outcome: 'succeeded', partition: p, rows: c.rows, bytes: c.bytesAfter,
-            detail: { method: c.method, bytes_before: c.bytesBefore, bytes_after: c.bytesAfter, ratio: c.ratio } });
+            detail: { method: c.method, bytes_before: c.bytesBefore, bytes_after: c.bytesAfter, ratio: c.ratio, took_ms: took(t0) } });
           counts.compressed++;
         } catch (e) {
           await record({ step: 'compress', outcome: 'failed', partition: p, error: message(e) });
@@ -105,11 +109,12 @@ export async function runRetention(db: Db, opts: RetentionOptions): Promise<Rete
           counts.held++;
           continue;
         }
+        const t0 = performance.now();
         try {
           if (!store) throw new Error(`no archive store named ${policy.store} (ballast.retention_policies.store of ${p.table})`);
           const x = await exportPartition(db, store, p, { now: opts.now, actor: opts.actor });
           await record({ step: 'export', outcome: 'succeeded', partition: p, archive_id: x.archiveId, rows: x.manifest.row_count,
-            bytes: x.manifest.file.bytes, detail: { key: x.manifest.file.key, store: store.name, content_hash: x.manifest.content_hash } });
+            bytes: x.manifest.file.bytes, detail: { key: x.manifest.file.key, store: store.name, content_hash: x.manifest.content_hash, took_ms: took(t0) } });
           counts.exported++;
           archive = await currentArchive(db, p);
         } catch (e) {
@@ -119,27 +124,32 @@ export async function runRetention(db: Db, opts: RetentionOptions): Promise<Rete
         }
       }
       if (!archive || !store) continue;
+      const purgeDue = age >= policy.purge_s;
+      let justVerified = false;
       if (archive.status === 'exported') {
         counts.taken++;
-        const v = await verifyArchive(db, store, archive.manifest, archive).catch((e: unknown) => ({
+        const t0 = performance.now();
+        const v = await verifyArchive(db, store, archive.manifest, archive, { compareLive: !purgeDue }).catch((e: unknown) => ({
           ok: false, checks: [{ check: 'file_readable' as const, ok: false, detail: message(e) }], rows: null, bytes: null, liveCompared: false }));
         await db.atomicWrite((tx) => tx.query(
           `update ballast.archives set status = $2, verified_at = case when $2 = 'verified' then $3::timestamptz end where id = $1`,
           [archive!.id, v.ok ? 'verified' : 'failed', opts.now]), { actor: opts.actor });
         await record({ step: 'verify', outcome: v.ok ? 'succeeded' : 'failed', partition: p, archive_id: archive.id, rows: v.rows, bytes: v.bytes,
-          detail: { checks: v.checks, live_compared: v.liveCompared }, error: v.ok ? null : verificationFailures(v) });
+          detail: { checks: v.checks, live_compared: v.liveCompared ? 'at verify' : purgeDue ? 'at purge, under lock' : 'partition gone', took_ms: took(t0) }, error: v.ok ? null : verificationFailures(v) });
         if (!v.ok) {
           counts.failed++;
           continue;
         }
         counts.verified++;
         archive.status = 'verified';
+        justVerified = true;
       }
-      if (archive.status === 'verified' && age >= policy.purge_s) {
+      if (archive.status === 'verified' && purgeDue) {
         counts.taken++;
+        const t0 = performance.now();
         try {
-          const n = await purgeArchive(db, store, archive, opts.actor);
-          await record({ step: 'purge', outcome: 'succeeded', partition: p, archive_id: archive.id, rows: n });
+          const n = await purgeArchive(db, store, archive, opts.actor, { fileJustVerified: justVerified });
+          await record({ step: 'purge', outcome: 'succeeded', partition: p, archive_id: archive.id, rows: n, detail: { took_ms: took(t0) } });
           counts.purged++;
         } catch (e) {
           await db.atomicWrite((tx) => tx.query(`update ballast.archives set status = 'failed' where id = $1 and status = 'verified'`, [archive!.id]),

@@ -36,7 +36,7 @@ export async function restoreArchive(db: Db, store: ArchiveStore, manifestKey: s
     if (!s.schema_exists) throw new RestoreRefusedError(`schema ${schema} does not exist (create it, or restore into ${RESTORE_SCHEMA})`);
     if (s.table_exists) throw new RestoreRefusedError(`${schema}.${name} already exists: this range is restored already (drop that table to restore it again)`);
     await loadArchive(tx, store, m, 'pg_temp.ballast_restore_rows');
-    const cols = m.columns.map((c) => quoteIdent(c.name));
+    const cols = m.columns.map((c) => c.name);
     const { rows: [h] } = await tx.query(
       `select row_count, content_hash from ballast.archive_hash('pg_temp.ballast_restore_rows'::regclass, $1)`, [cols]);
     if (Number(h.row_count) !== m.row_count || h.content_hash !== m.content_hash) {

@@ -162,21 +162,39 @@ $$;
  */
 create function ballast.archive_columns(rel regclass) returns text[]
   language sql stable as $$
-  select array_agg(quote_ident(a.attname) order by a.attnum)
+  select array_agg(a.attname::text order by a.attnum)
     from pg_attribute a
    where a.attrelid = rel and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
 $$;
 
 /*
- * The content hash of a set of rows: their count and two sums of 64-bit
- * hashes of each row's text form, so it is the same in any order and costs
- * one pass with constant memory, however large the partition. `source` is a
- * partitioned table (with `lower_bound`, `upper_bound`: the rows of one
- * partition, read through its parent, whose privileges apply) or a plain
- * table (a restored or reloaded copy). Text forms are fixed by the settings
- * below, so export, verification and purge compute the same hash in any
- * session. It detects change, not forgery: the file's sha256 and the
- * manifest guard against that.
+ * Whether a column of type `typ` can go into hash_record_extended as it is:
+ * its type (or a domain's base type, or an array's element type) has a
+ * default hash operator class. Others (json, xml, point, composites) are
+ * hashed through their text form.
+ */
+create function ballast.hashable(typ oid) returns boolean
+  language plpgsql stable set search_path = pg_catalog, pg_temp as $$
+declare
+  t pg_type;
+begin
+  select * into t from pg_type where oid = typ;
+  if t.typbasetype <> 0 then return ballast.hashable(t.typbasetype); end if;
+  if t.typelem <> 0 and t.typlen = -1 then return ballast.hashable(t.typelem); end if;
+  if t.typtype = 'e' then return true; end if;
+  return t.typtype = 'b' and exists (select 1 from pg_opclass o join pg_am a on a.oid = o.opcmethod
+                                      where a.amname = 'hash' and o.opcdefault and o.opcintype = typ);
+end $$;
+
+/*
+ * The content hash of a set of rows: their count and the sum of a 64-bit
+ * hash of each row (hash_record_extended over the typed values, no text
+ * conversion), so it is the same in any order and costs one pass with
+ * constant memory, however large the partition. `source` is a partitioned
+ * table (with `lower_bound`, `upper_bound`: the rows of one partition, read
+ * through its parent, whose privileges apply) or a plain table with the same
+ * columns (an archive file loaded back). It detects change, not forgery: the
+ * file's sha256 and the manifest guard against that.
  */
 create function ballast.archive_hash(source regclass, columns text[], lower_bound timestamptz default null, upper_bound timestamptz default null)
   returns table (row_count bigint, content_hash text)
@@ -186,20 +204,25 @@ create function ballast.archive_hash(source regclass, columns text[], lower_boun
 declare
   key text;
   filter text := '';
+  fields text;
 begin
+  select string_agg(quote_ident(c.name) || case when ballast.hashable(a.atttypid) then '' else '::text' end, ', ' order by c.ord) into fields
+    from unnest(columns) with ordinality c(name, ord)
+    join pg_attribute a on a.attrelid = source and a.attname = c.name and not a.attisdropped;
+  if fields is null or cardinality(columns) <> (select count(*) from pg_attribute a where a.attrelid = source and a.attname = any (columns)) then
+    raise exception 'ballast.archive_hash: % does not have the columns %', source, columns;
+  end if;
   if lower_bound is not null then
     key := ballast.partition_key(source);
     if key is null then raise exception 'ballast.archive_hash: % is not range-partitioned on one column', source; end if;
     filter := format(' where %I >= %L::timestamptz and %I < %L::timestamptz', key, lower_bound, key, upper_bound);
   end if;
   return query execute format(
-    'select count(*)::bigint, format(''v1:%%s:%%s:%%s'', count(*), coalesce(sum(hashtextextended(r, 0)::numeric), 0),
-                                                  coalesce(sum(hashtextextended(r, 1)::numeric), 0))
-       from (select row(%s)::text as r from %s%s) t',
-    array_to_string(columns, ', '), source, filter);
+    'select count(*)::bigint, format(''v2:%%s:%%s'', count(*), coalesce(sum(hash_record_extended(row(%s), 0)::numeric), 0)) from %s%s',
+    fields, source, filter);
 end $$;
 comment on function ballast.archive_hash(regclass, text[], timestamptz, timestamptz) is
-  'count and order-independent content hash (v1:<count>:<sum of hash 0>:<sum of hash 1>) of a partition''s rows (through its parent) or of a table';
+  'count and order-independent content hash (v2:<count>:<sum of the rows'' 64-bit hash_record_extended>) of a partition''s rows (through its parent) or of a table';
 
 /*
  * Why a partition must not be archived yet, or null: it still holds live
@@ -286,9 +309,10 @@ grant execute on function ballast.purge_partition(bigint) to ballast_worker;
  * where the server has it, else pglz). SET COMPRESSION alone changes only
  * values written later, and a copied value keeps the compression it has, so
  * the rows are copied into a new table through their text form (as COPY
- * would), which compresses every value afresh; values over toast_tuple_target
- * (lowered to 256 bytes) are compressed. The copy must hash the same as the
- * partition, or nothing changes. Returns the sizes before and after.
+ * would), which compresses every value afresh. PostgreSQL compresses values
+ * only in rows over about 2 kB (TOAST_TUPLE_THRESHOLD, fixed at build time):
+ * small rows stay as they are. The copy must hash the same as the partition,
+ * or nothing changes. Returns the sizes before and after.
  */
 create function ballast.compress_partition(parent regclass, p_partition regclass, method text)
   returns table (bytes_before bigint, bytes_after bigint, row_count bigint)
@@ -321,11 +345,11 @@ begin
                 and a.attstorage in ('x', 'm') loop
     execute format('alter table %s alter column %I set compression %s', fresh, col.attname, method);
   end loop;
-  execute format('alter table %s set (toast_tuple_target = 256)', fresh);
   select string_agg(format('(%I::text)::%s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' order by a.attnum) into casts
     from pg_attribute a
    where a.attrelid = parent and a.attnum > 0 and not a.attisdropped and a.attgenerated = '';
-  execute format('insert into %s (%s) overriding system value select %s from %s', fresh, array_to_string(cols, ', '), casts, p_partition);
+  execute format('insert into %s (%s) overriding system value select %s from %s', fresh,
+                 (select string_agg(quote_ident(c), ', ') from unnest(cols) c), casts, p_partition);
   -- The new partition is read as the old one was (013 grants SELECT on partitions).
   for grantee in select pg_get_userbyid(a.grantee) from pg_class c cross join aclexplode(c.relacl) a
                   where c.oid = p_partition and a.privilege_type = 'SELECT' and a.grantee not in (0, c.relowner) loop
