@@ -17,10 +17,11 @@ import recoverFailedJobs from './recover_failed_jobs.ts';
 import rescueDeadWorkers from './rescue_dead_workers.ts';
 import evaluateAlerts from './evaluate_alerts.ts';
 import deliverAlerts from './deliver_alerts.ts';
+import maintainPartitions from './maintain_partitions.ts';
 import archivePartitions from './archive_partitions.ts';
 
 export const stages: Stage[] = [
   normalizeEvent, segmentInteraction, summarizeInteraction, extractClaims, detectStriking, auditSeal,
   requeueDeadLetters, recoverFailedJobs, rescueDeadWorkers, evaluateAlerts, deliverAlerts,
-  searchSync, searchReconcile, archivePartitions,
+  searchSync, searchReconcile, maintainPartitions, archivePartitions,
 ] as Stage[];

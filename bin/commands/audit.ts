@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import cliProgress from 'cli-progress';
 import { assertDestructiveAllowed, destructiveWrite, sealLedger, verifyLedger, type VerifyResult } from '../../lib/audit/index.ts';
-import { runNamed } from '../../lib/forensics/index.ts';
+import { runNamed, traceSince } from '../../lib/forensics/index.ts';
 import { loadConfig } from '../../lib/config/index.ts';
 import { DirectoryStore } from '../../lib/archive/index.ts';
 import { withSession } from './context.ts';
@@ -66,7 +66,7 @@ export async function auditHistory(entityType: string, entityId: string, opts: {
 }
 
 export async function auditTrace(traceId: string, opts: { json?: boolean }): Promise<void> {
-  await withSession(async ({ db }) => print(await runNamed(db, 'audit_trace', [traceId]), opts.json, `no audit rows for trace ${traceId}`));
+  await withSession(async ({ db }) => print(await runNamed(db, 'audit_trace', [traceId, await traceSince(db, traceId)]), opts.json, `no audit rows for trace ${traceId}`));
 }
 
 export async function auditDeletes(opts: { since: string; limit: number; json?: boolean }): Promise<void> {

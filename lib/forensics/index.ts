@@ -33,11 +33,21 @@ export async function resolveTraceIds(db: Db, id: string): Promise<string[]> {
   return (await runNamed<{ trace_id: string }>(db, 'resolve_trace', [id])).map((r) => r.trace_id);
 }
 
+/**
+ * Since when a trace can have rows (`trace_window.sql`), or null for an
+ * unknown trace. The trace recipes take it as their second parameter: with
+ * it, the planner reads only the partitions from then on.
+ */
+export async function traceSince(db: Db, traceId: string): Promise<Date | null> {
+  return (await runNamed<{ since: Date | null }>(db, 'trace_window', [traceId]))[0]?.since ?? null;
+}
+
 /** The trace's timeline with its failures (envelopes, dead letters) merged in by time. */
 export async function traceTimeline(db: Db, traceId: string): Promise<TimelineRow[]> {
+  const since = await traceSince(db, traceId);
   const [rows, failures] = await Promise.all([
-    runNamed<TimelineRow>(db, 'trace_timeline', [traceId]),
-    runNamed<TimelineRow>(db, 'trace_failures', [traceId]),
+    runNamed<TimelineRow>(db, 'trace_timeline', [traceId, since]),
+    runNamed<TimelineRow>(db, 'trace_failures', [traceId, since]),
   ]);
   return [...rows, ...failures].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
 }

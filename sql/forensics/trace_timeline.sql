@@ -3,10 +3,11 @@
 -- queued, every output with its producer stamps (decision outputs with the
 -- decision id for `ballast replay decision`), and policy violations.
 -- $1: trace_id
+-- $2: since (trace_window.sql; null reads every partition)
 with ev as (
-  select * from ingest.webhook_events where trace_id = $1
+  select * from ingest.webhook_events where trace_id = $1 and received_at >= coalesce($2::timestamptz, '-infinity')
 ), att as (
-  select * from ballast.job_attempts where trace_id = $1
+  select * from ballast.job_attempts where trace_id = $1 and started_at >= coalesce($2::timestamptz, '-infinity')
 )
 select received_at as at, 'inbox' as kind, source || ' ' || coalesce(event_type, '?') as name, status,
        jsonb_build_object('event_id', id, 'webhook_id', webhook_id, 'correlation_id', correlation_id,
@@ -76,6 +77,7 @@ union all
 select v.detected_at, 'violation', v.policy, v.severity,
        jsonb_build_object('job_id', v.job_id, 'task', v.task, 'message', v.message)
   from ballast.policy_violations v
- where v.attempt_span_id in (select span_id from att)
-    or v.correlation_id in (select correlation_id from ev)
+ where v.detected_at >= coalesce($2::timestamptz, '-infinity')
+   and (v.attempt_span_id in (select span_id from att)
+    or v.correlation_id in (select correlation_id from ev))
 order by 1, 2;

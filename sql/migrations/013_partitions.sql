@@ -16,9 +16,9 @@
 -- - The parents and their partitions are owned by ballast_partition_keeper, a
 --   role nobody logs in as: PostgreSQL lets only a table's owner create,
 --   attach or detach its partitions, and the keeper acts only through its
---   SECURITY DEFINER functions below. Partitions carry no grants: every role
---   reads and writes through the parent, whose grants, statement triggers and
---   audit capture apply; direct access to a partition is refused.
+--   SECURITY DEFINER functions below. A partition carries only its parent's
+--   SELECT grants: every role writes through the parent, whose grants,
+--   statement triggers and audit capture apply.
 -- - Existing tables are converted in place: rows, grants, triggers, indexes,
 --   comments, identity sequences and the views and functions that depend on
 --   them are kept.
@@ -198,6 +198,7 @@ declare
   parent regclass;
   dflt regclass;
   at timestamptz;
+  periods timestamptz[];
   m bigint;
 begin
   perform pg_advisory_xact_lock(hashtext('ballast.maintain_partitions'));
@@ -208,8 +209,10 @@ begin
     moved := 0;
     select r.partition into dflt from ballast.partition_ranges(parent) r where r.is_default;
     if dflt is not null then
-      for at in execute format('select distinct date_trunc(%L, %I at time zone ''UTC'') at time zone ''UTC'' from %s order by 1',
-                               reg.granularity, reg.partition_column, dflt) loop
+      -- Read the periods first: the DEFAULT partition cannot be altered while a cursor reads it.
+      execute format('select coalesce(array_agg(distinct date_trunc(%L, %I at time zone ''UTC'') at time zone ''UTC''), ''{}'') from %s',
+                     reg.granularity, reg.partition_column, dflt) into periods;
+      foreach at in array periods loop
         m := ballast.create_partition(parent, at);
         if m is not null then
           created := created + 1;
@@ -249,6 +252,10 @@ comment on table ingest.webhook_keys is
   'one row per delivery ever stored in the inbox: the keys that must stay unique across partitions, written by the inbox''s insert trigger, never purged';
 comment on column ingest.webhook_keys.received_at is
   'the inbox row''s partition key: finds its row (and its partition) without scanning all partitions';
+
+-- `ballast trace` resolves an id through these (sql/forensics/resolve_trace.sql, trace_window.sql).
+create index webhook_keys_trace_idx on ingest.webhook_keys (trace_id);
+create index webhook_keys_webhook_id_idx on ingest.webhook_keys (webhook_id);
 
 insert into ingest.webhook_keys (source, webhook_id, event_id, correlation_id, trace_id, received_at, rejected)
 select source, webhook_id, id, correlation_id, trace_id, received_at, status = 'rejected' from ingest.webhook_events;
@@ -432,10 +439,18 @@ begin
   update audit.tracked_tables set relid = qualified::regclass where relid = old_oid;
   -- Ownership last: the keeper owns the parent, its identity sequence and every partition.
   execute format('alter table %s owner to ballast_partition_keeper', qualified);
+  -- The partitions made above got the schema's default privileges: give them
+  -- what create_partition gives, the parent's SELECT grants and nothing else.
   for r in select p.partition from ballast.partition_ranges(qualified::regclass) p loop
     execute format('alter table %s owner to ballast_partition_keeper', r.partition);
-    -- The schema's default privileges gave the migrator's partitions writes: only reads, as create_partition grants.
-    execute format('revoke insert, update, delete, truncate on %s from ballast_owner, ballast_worker, ballast_ingest, ballast_forensics', r.partition);
+    for s in select distinct pg_get_userbyid(a.grantee) from pg_class c cross join aclexplode(c.relacl) a
+              where c.oid = r.partition and a.grantee not in (0, c.relowner) loop
+      execute format('revoke all on %s from %I', r.partition, s);
+    end loop;
+    for s in select pg_get_userbyid(a.grantee) from pg_class c cross join aclexplode(c.relacl) a
+              where c.oid = qualified::regclass and a.privilege_type = 'SELECT' and a.grantee not in (0, c.relowner) loop
+      execute format('grant select on %s to %I', r.partition, s);
+    end loop;
   end loop;
 end $$;
 
@@ -468,7 +483,9 @@ create or replace function ingest.delivery_status(p_source text, p_webhook_id te
 
 -- An attempt's rows (running, then finished) share its span and its start,
 -- the partition key: the start of the first row wins, so a late heartbeat or
--- finish whose clock read another start still lands on the same row.
+-- finish whose clock read another start still lands on the same row. The
+-- lookup is bounded to a day either side, so it reads two or three daily
+-- partitions, not all of them.
 create or replace function ballast.finish_attempts(p_rows json) returns void
   language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
@@ -479,7 +496,9 @@ begin
       replay_of, heartbeat_at)
   select r.job_id, r.task, r.task_version, r.queue, r.attempt, r.max_attempts, r.trace_id, r.span_id,
          r.parent_span_id, r.correlation_id, r.worker_id, r.status, r.job_created_at,
-         coalesce((select x.started_at from ballast.job_attempts x where x.span_id = r.span_id), r.started_at),
+         coalesce((select x.started_at from ballast.job_attempts x
+                    where x.span_id = r.span_id and x.started_at between r.started_at - interval '1 day' and r.started_at + interval '1 day'),
+                  r.started_at),
          r.finished_at, r.error, r.will_retry, r.replay_of, coalesce(r.finished_at, now())
     from json_populate_recordset(null::ballast.job_attempts, p_rows) r
    where r.status <> 'running'
@@ -504,7 +523,9 @@ create or replace function ballast.heartbeat_attempts(p_rows json) returns void
       parent_span_id, correlation_id, worker_id, status, job_created_at, started_at, replay_of, heartbeat_at)
   select r.job_id, r.task, r.task_version, r.queue, r.attempt, r.max_attempts, r.trace_id, r.span_id,
          r.parent_span_id, r.correlation_id, r.worker_id, 'running', r.job_created_at,
-         coalesce((select x.started_at from ballast.job_attempts x where x.span_id = r.span_id), r.started_at),
+         coalesce((select x.started_at from ballast.job_attempts x
+                    where x.span_id = r.span_id and x.started_at between r.started_at - interval '1 day' and r.started_at + interval '1 day'),
+                  r.started_at),
          r.replay_of, now()
     from json_populate_recordset(null::ballast.job_attempts, p_rows) r
   on conflict (span_id, started_at) do update set heartbeat_at = now()
@@ -564,6 +585,85 @@ begin
   return dl_id;
 end $$;
 
+-- Row triggers fire on the partition a row is in: the audit names the
+-- partitioned table it belongs to, as it did before, never a partition.
+create function audit.table_of(p_relid oid) returns text
+  language sql stable set search_path = pg_catalog, pg_temp as $$
+  select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+   where c.oid = coalesce(pg_partition_root(p_relid), p_relid) $$;
+comment on function audit.table_of(oid) is
+  'schema.table of a relation, or of the partitioned table a partition belongs to: what audit rows and messages name';
+
+create or replace function audit.capture_update() returns trigger
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  b jsonb := to_jsonb(old);
+  a jsonb := to_jsonb(new);
+  i audit.tx_identity;
+  op audit.operation := 'update';
+begin
+  if a = b then
+    return null;
+  end if;
+  if tg_nargs <> 3 then
+    if audit.is_completion(b, a) then
+      op := 'complete';
+    end if;
+  end if;
+  i := audit.tx_identity();
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
+  values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+          i.request_id, i.trace_id, i.span_id, i.correlation_id, op,
+          audit.table_of(tg_relid), coalesce(a ->> tg_argv[2], audit.key_of(a, tg_argv[0]::text[])),
+          audit.redact(b, tg_argv[1]::text[]), audit.redact(a, tg_argv[1]::text[]), i.reason);
+  return null;
+end $$;
+
+create or replace function audit.capture_update_simple() returns trigger
+  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  b jsonb := to_jsonb(old);
+  a jsonb := to_jsonb(new);
+  i audit.tx_identity;
+  op audit.operation := 'update';
+begin
+  if a = b then
+    return null;
+  end if;
+  if tg_nargs <> 3 then
+    if audit.is_completion(b, a) then
+      op := 'complete';
+    end if;
+  end if;
+  i := audit.tx_identity();
+  insert into audit.ledger (org_id, actor, db_role, job, endpoint, application_name, request_id, trace_id, span_id,
+                            correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
+  values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
+          i.request_id, i.trace_id, i.span_id, i.correlation_id, op,
+          audit.table_of(tg_relid), a ->> tg_argv[2], b, a, i.reason);
+  return null;
+end $$;
+
+create or replace function audit.require_reason() returns trigger
+  language plpgsql as $$
+begin
+  if ballast.setting('reason') is null then
+    raise exception '% on % needs a reason', tg_op, audit.table_of(tg_relid)
+      using errcode = '42501',
+            hint = 'state one for the transaction: select set_config(''ballast.reason'', ''<why>'', true); '
+                   'from code: db.atomicWrite(fn, { reason })';
+  end if;
+  return case when tg_level = 'ROW' then old else null end;
+end $$;
+
+create or replace function audit.refuse_change() returns trigger
+  language plpgsql as $$
+begin
+  raise exception '% is append-only: % refused', audit.table_of(tg_relid), tg_op
+    using errcode = '42501', hint = 'audit rows are never changed or removed';
+end $$;
+
 -- 8. Who may do what. ---------------------------------------------------------
 
 -- Creating a partition clones the parent's row triggers, which takes EXECUTE
@@ -582,3 +682,13 @@ revoke execute on function ballast.maintain_partitions(timestamptz) from public;
 grant execute on function ballast.maintain_partitions(timestamptz) to ballast_worker;
 grant execute on function ballast.create_partition(regclass, timestamptz) to ballast_partition_keeper;
 grant select on ballast.partitioned_tables to ballast_partition_keeper;
+
+-- 9. An alert when the task falls behind, and partitions ahead from the start. --
+
+insert into ballast.alert_rules (name, severity, threshold, window_seconds, for_seconds, enabled, auto_resolve, description) values
+  ('partitions_behind', 'warning', 2, 3600, 0, true, true,
+   'a time-partitioned table has fewer than <threshold> partitions ahead of the current day or month: maintain_partitions has not run (docs/retention.md)');
+
+-- A fresh install (or this upgrade) starts with its partitions ahead; the
+-- maintain_partitions task keeps them so from now on.
+select count(*) from ballast.maintain_partitions(now());
