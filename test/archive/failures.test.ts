@@ -119,7 +119,9 @@ t.test('a partition still holding live work is held, not archived, and says why'
                     from generate_series(1, 50) i`);
   const outbox = await partition('search.outbox', 1);
 
-  t.match(await pass({ table: 'search.outbox' }), { held: 1, exported: 0, purged: 0 });
+  // The empty partitions 013 made ahead of its own day are older still, and are archived; this one is held.
+  t.match(await pass({ table: 'search.outbox' }), { held: 1 });
+  t.same((await db.query(`select count(*)::int n from ballast.archives where partition_name = $1`, [outbox.partition])).rows[0].n, 0, 'not exported');
   const [h] = (await steps('search.outbox')).filter((s) => s.step === 'hold');
   t.match(h, { p: outbox.partition, outcome: 'held' });
   t.match((await db.query(`select detail from ballast.archive_runs where step = 'hold'`)).rows[0].detail,
