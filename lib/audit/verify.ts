@@ -87,10 +87,11 @@ async function walk(tx: Pick<Tx, 'query'>, opts: VerifyOptions, segments: Ledger
   const { rows: [{ total }] } = await tx.query('select count(*)::int as total from audit.chain');
   const seals = new Map<number, string>();
   for (const s of (await tx.query('select last_seq, head_hash from audit.seals')).rows) seals.set(Number(s.last_seq), s.head_hash);
-  // Ledger ids of archived (and purged) partitions, from ballast.archives.
-  const { rows: purged } = await tx.query(`
+  // Ledger ids of archived (and purged) partitions, from ballast.archives (none before 014_retention).
+  const { rows: [{ retention }] } = await tx.query(`select to_regclass('ballast.archives') is not null as retention`);
+  const { rows: purged } = retention ? await tx.query(`
     select first_ledger_id::float8 as first, last_ledger_id::float8 as last, key from ballast.archives
-     where table_name = 'audit.ledger' and status = 'purged' and first_ledger_id is not null`);
+     where table_name = 'audit.ledger' and status = 'purged' and first_ledger_id is not null`) : { rows: [] };
   const purgedHolding = (id: number) => purged.find((a) => a.first <= id && id <= a.last);
   let prev: Buffer = Buffer.alloc(0);
   let seq = 0;

@@ -312,7 +312,9 @@ grant execute on function ballast.purge_partition(bigint) to ballast_worker;
  * would), which compresses every value afresh. PostgreSQL compresses values
  * only in rows over about 2 kB (TOAST_TUPLE_THRESHOLD, fixed at build time):
  * small rows stay as they are. The copy must hash the same as the partition,
- * or nothing changes. Returns the sizes before and after.
+ * or nothing changes; it is built with its indexes before the swap, so the
+ * parent is locked only to detach, drop, rename and attach. Returns the sizes
+ * before and after.
  */
 create function ballast.compress_partition(parent regclass, p_partition regclass, method text)
   returns table (bytes_before bigint, bytes_after bigint, row_count bigint)
@@ -328,6 +330,7 @@ declare
   ha record;
   col record;
   grantee text;
+  key text := ballast.partition_key(parent);
 begin
   if method not in ('lz4', 'pglz') then raise exception 'compression method % is not lz4 or pglz', method; end if;
   select * into r from ballast.partition_ranges(parent) pr
@@ -339,7 +342,10 @@ begin
   execute format('lock table %s in share mode', p_partition);
   bytes_before := pg_total_relation_size(p_partition);
   select * into hb from ballast.archive_hash(parent, cols, r.lower_bound, r.upper_bound);
-  execute format('create table %s (like %s including defaults including constraints including storage)', fresh, p_partition);
+  -- Built whole beside the partition, its indexes included, while writers to
+  -- other partitions go on: the parent is locked only for the swap below.
+  execute format('create table %s (like %s including defaults including constraints including storage including indexes)',
+                 fresh, p_partition);
   for col in select a.attname from pg_attribute a
               where a.attrelid = p_partition and a.attnum > 0 and not a.attisdropped and a.attlen = -1
                 and a.attstorage in ('x', 'm') loop
@@ -350,6 +356,13 @@ begin
    where a.attrelid = parent and a.attnum > 0 and not a.attisdropped and a.attgenerated = '';
   execute format('insert into %s (%s) overriding system value select %s from %s', fresh,
                  (select string_agg(quote_ident(c), ', ') from unnest(cols) c), casts, p_partition);
+  select * into ha from ballast.archive_hash(fresh::regclass, cols);
+  if ha.row_count <> hb.row_count or ha.content_hash <> hb.content_hash then
+    raise exception 'compressing %: the rewritten rows hash %, the original %; nothing changed', p_partition, ha.content_hash, hb.content_hash;
+  end if;
+  -- A check matching the bounds lets ATTACH skip its validating scan; the indexes match the parent's, so none is built.
+  execute format('alter table %s add constraint ballast_compress_bounds check (%I is not null and %I >= %L and %I < %L)',
+                 fresh, key, key, r.lower_bound, key, r.upper_bound);
   -- The new partition is read as the old one was (013 grants SELECT on partitions).
   for grantee in select pg_get_userbyid(a.grantee) from pg_class c cross join aclexplode(c.relacl) a
                   where c.oid = p_partition and a.privilege_type = 'SELECT' and a.grantee not in (0, c.relowner) loop
@@ -360,10 +373,7 @@ begin
   execute format('alter table %s rename to %I', fresh, rel);
   fresh := format('%I.%I', nsp, rel);
   execute format('alter table %s attach partition %s for values from (%L) to (%L)', parent, fresh, r.lower_bound, r.upper_bound);
-  select * into ha from ballast.archive_hash(parent, cols, r.lower_bound, r.upper_bound);
-  if ha.row_count <> hb.row_count or ha.content_hash <> hb.content_hash then
-    raise exception 'compressing %: the rewritten partition hashes %, the original %; nothing changed', fresh, ha.content_hash, hb.content_hash;
-  end if;
+  execute format('alter table %s drop constraint ballast_compress_bounds', fresh);
   bytes_after := pg_total_relation_size(fresh::regclass);
   row_count := ha.row_count;
   return next;

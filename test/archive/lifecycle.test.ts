@@ -50,6 +50,10 @@ t.test('one run: compresses the warm partition, archives, verifies and purges th
   t.same(cols, [{ attname: 'body', attcompression: c.detail.method === 'lz4' ? 'l' : 'p' }, { attname: 'note', attcompression: c.detail.method === 'lz4' ? 'l' : 'p' }],
     `the warm partition's columns are compressed with ${c.detail.method} (ratio ${c.detail.ratio})`);
   t.same(await rowsOf(db, table, 8), warmBefore, 'and it holds the same rows');
+  const { rows: [ix] } = await db.query(`select count(*)::int attached,
+      (select count(*)::int from pg_constraint where conrelid = $1::regclass and contype = 'c') as checks
+    from pg_index x join pg_inherits i on i.inhrelid = x.indexrelid where x.indrelid = $1::regclass`, [partsBefore[3]]);
+  t.same(ix, { attached: 1, checks: 0 }, 'its primary key index is attached to the parent\'s, and the swap left no constraint behind');
 
   const { rows: archives } = await db.query(`select status, row_count, key, manifest from ballast.archives where table_name = $1 order by range_from`, [table]);
   t.same(archives.map((a) => [a.status, a.row_count]), [['purged', 200], ['purged', 200], ['purged', 200]]);
