@@ -51,6 +51,6 @@ t.test('two worker processes evaluating at once keep one open alert, bumped once
   const all = await waitFor('an evaluation of every rule', async () => (await db.query(
     `select outcome, counts from ballast.maintenance_runs where task = 'evaluate_alerts' order by id desc limit 1`)).rows
     .find((r) => r.counts.taken > 1));
-  const { rows: [{ enabled }] } = await db.query(`select count(*)::int enabled from ballast.alert_rules where enabled`);
-  t.match(all, { outcome: 'succeeded', counts: { taken: enabled, failed: 0 } }, 'as ballast_worker, no condition fails: every enabled rule is evaluated');
+  const { rows: [{ n }] } = await db.query(`select count(*)::int as n from ballast.alert_rules where enabled`);
+  t.match(all, { outcome: 'succeeded', counts: { taken: n, failed: 0 } }, 'as ballast_worker, no condition fails');
 });

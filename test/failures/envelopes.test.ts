@@ -55,7 +55,7 @@ t.test('only the retention function deletes, and only old rows a verified archiv
   const old = envelope();
   await recordFailure(db, { envelope: old });
   await pool.query(`alter table ballast.error_envelopes disable trigger error_envelopes_guard`);
-  // Ageing it moves it to another partition (a delete and an insert), which needs a reason like any delete.
+  // Ageing it moves it to another partition (a delete and an insert), which takes a reason.
   await pool.atomicWrite((tx) => tx.query(`update ballast.error_envelopes set created_at = now() - interval '100 days' where error_id = $1`, [old.error_id]),
     { reason: 'test: age an envelope' });
   await pool.query(`alter table ballast.error_envelopes enable trigger error_envelopes_guard`);
