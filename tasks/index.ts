@@ -19,9 +19,10 @@ import evaluateAlerts from './evaluate_alerts.ts';
 import deliverAlerts from './deliver_alerts.ts';
 import maintainPartitions from './maintain_partitions.ts';
 import reconcileUsage from './reconcile_usage.ts';
+import archivePartitions from './archive_partitions.ts';
 
 export const stages: Stage[] = [
   normalizeEvent, segmentInteraction, summarizeInteraction, extractClaims, detectStriking, auditSeal,
   requeueDeadLetters, recoverFailedJobs, rescueDeadWorkers, evaluateAlerts, deliverAlerts,
-  searchSync, searchReconcile, maintainPartitions, reconcileUsage,
+  searchSync, searchReconcile, maintainPartitions, reconcileUsage, archivePartitions,
 ] as Stage[];

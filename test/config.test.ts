@@ -80,3 +80,9 @@ t.test('alert delivery: the webhook needs its secret; defaults for attempts and 
   const set = loadConfig({ BALLAST_ALERT_WEBHOOK_URL: 'https://hooks.example.com/x', BALLAST_ALERT_WEBHOOK_SECRET: 'whsec_c2VjcmV0', BALLAST_ALERT_WEBHOOK_FORMAT: 'slack' });
   t.same([set.BALLAST_ALERT_WEBHOOK_URL, set.BALLAST_ALERT_WEBHOOK_FORMAT], ['https://hooks.example.com/x', 'slack']);
 });
+
+t.test('the archive store directory: BALLAST_ARCHIVE_DIR, else <BALLAST_DATA_DIR>/archive, as absolute paths', async (t) => {
+  const path = await import('node:path');
+  t.equal(loadConfig({ BALLAST_DATA_DIR: '/var/lib/ballast' }).archiveDir, '/var/lib/ballast/archive');
+  t.equal(loadConfig({ BALLAST_ARCHIVE_DIR: 'arch' }).archiveDir, path.resolve('arch'));
+});

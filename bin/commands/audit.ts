@@ -1,8 +1,10 @@
 /** `ballast audit seal|verify|history|trace|deletes|purge-interaction`. */
+import fs from 'node:fs';
 import cliProgress from 'cli-progress';
 import { assertDestructiveAllowed, destructiveWrite, sealLedger, verifyLedger, type VerifyResult } from '../../lib/audit/index.ts';
 import { runNamed, traceSince } from '../../lib/forensics/index.ts';
 import { loadConfig } from '../../lib/config/index.ts';
+import { DirectoryStore } from '../../lib/archive/index.ts';
 import { withSession } from './context.ts';
 
 export async function auditSeal(opts: { batch: number }): Promise<void> {
@@ -12,7 +14,10 @@ export async function auditSeal(opts: { batch: number }): Promise<void> {
   });
 }
 
-export async function auditVerify(opts: { expectHead?: string; json?: boolean }): Promise<void> {
+export async function auditVerify(opts: { expectHead?: string; json?: boolean; archive?: string }): Promise<void> {
+  if (opts.archive && !fs.statSync(opts.archive, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`--archive ${opts.archive}: no such directory (the archive store, BALLAST_ARCHIVE_DIR)`);
+  }
   await withSession(async ({ db }) => {
     const bar = process.stderr.isTTY && !opts.json
       ? new cliProgress.SingleBar({ format: 'verify [{bar}] {value}/{total} sealed rows', stream: process.stderr }, cliProgress.Presets.shades_classic)
@@ -20,6 +25,7 @@ export async function auditVerify(opts: { expectHead?: string; json?: boolean })
     let started = false;
     const r = await verifyLedger(db, {
       ...(opts.expectHead ? { expectHead: opts.expectHead } : {}),
+      ...(opts.archive ? { archive: new DirectoryStore(opts.archive) } : {}),
       onProgress: (checked, total) => {
         if (!bar) return;
         if (!started) { bar.start(total, 0); started = true; }
@@ -30,6 +36,10 @@ export async function auditVerify(opts: { expectHead?: string; json?: boolean })
     if (opts.json) console.log(JSON.stringify(r, null, 2));
     else if (r.ok) {
       console.log(`audit ledger OK: ${r.checked} sealed row(s) match the chain; head ${r.head ?? '(empty chain)'}`);
+      if (r.archived) {
+        console.log(opts.archive ? `${r.archived} of them were rehashed from the archived segments in ${opts.archive}`
+          : `${r.archived} of them are archived and purged: their chain positions were walked, their rows not rehashed (add --archive <dir>)`);
+      }
     } else {
       console.log(`audit ledger TAMPERED: ${r.problem!.message} (${r.problem!.kind}; ${r.checked} row(s) before it matched)`);
     }

@@ -115,6 +115,8 @@ const envSchema = z.object({
   BALLAST_USAGE_PROVIDER_TOKEN: z.string().min(1).optional(),
   /** Milliseconds one request to the usage API may take. @defaultValue `30000` */
   BALLAST_USAGE_PROVIDER_TIMEOUT_MS: intFrom(100, 600_000).default(30_000),
+  /** Where the `local` archive store keeps exported partitions and their manifests (docs/retention.md). @defaultValue `<BALLAST_DATA_DIR>/archive` */
+  BALLAST_ARCHIVE_DIR: z.string().min(1).optional(),
   /** pino level. @defaultValue `info`, or `silent` under the test runner (`TAP=1`) */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   /** Set to `1` by tap when it runs the test suite; only changes the default LOG_LEVEL. */
@@ -155,6 +157,8 @@ export type Config = Omit<z.infer<typeof envSchema>, 'LOG_LEVEL'> & {
   debug: boolean;
   /** BALLAST_DATA_DIR resolved to an absolute path. */
   dataDir: string;
+  /** BALLAST_ARCHIVE_DIR resolved to an absolute path, or `<dataDir>/archive`. */
+  archiveDir: string;
   /** Parsed BALLAST_WEBHOOK_SECRETS (empty when unset). */
   webhookSecrets: Map<string, string>;
   /** Parsed BALLAST_REDACT_KEYS (empty when unset). */
@@ -206,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowDestructive: parsed.data.BALLAST_ALLOW_DESTRUCTIVE === '1',
     debug: debugRequested(env),
     dataDir: path.resolve(parsed.data.BALLAST_DATA_DIR),
+    archiveDir: path.resolve(parsed.data.BALLAST_ARCHIVE_DIR ?? path.join(parsed.data.BALLAST_DATA_DIR, 'archive')),
     webhookSecrets: parseWebhookSecrets(parsed.data.BALLAST_WEBHOOK_SECRETS),
     redactKeys: (parsed.data.BALLAST_REDACT_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
   };

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { currentTrace, type TraceContext } from '../trace/index.ts';
 import type { Intent, LockedTx, Tx, TxIdentity } from './intent.ts';
 import { openTx, type OpenTx } from './transaction.ts';
+import { copyTransaction, type CopyTx } from './copy.ts';
 import { BALLAST_TYPES } from './types.ts';
 
 export interface DbOptions {
@@ -49,6 +50,15 @@ export class Db {
   /** The only way to take row locks: one connection for the whole transaction. */
   lockedMutation<T>(fn: (tx: LockedTx) => Promise<T>, who: TxIdentity = {}): Promise<T> {
     return this.transaction('LOCKED_MUTATION', fn as (tx: Tx | LockedTx) => Promise<T>, who);
+  }
+
+  /**
+   * A REPEATABLE READ transaction on one connection that can stream COPY
+   * (copy.ts): one snapshot for every statement and COPY in it. Archive
+   * export reads in it (`readOnly`); verification and restore load rows.
+   */
+  copyTransaction<T>(opts: { readOnly: boolean }, fn: (tx: CopyTx) => Promise<T>, who: TxIdentity = {}): Promise<T> {
+    return copyTransaction(this.pool, { readOnly: opts.readOnly, who: { ...who, actor: who.actor ?? this.actor } }, fn);
   }
 
   /**

@@ -119,6 +119,17 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   'usage set-limit': ROLES.owner,
   'usage set-tier': ROLES.owner,
   'usage set-prices': ROLES.owner,
+  // Retention policies are settings: reading is anyone's, changing them the owner's (audited).
+  'retention show': ROLES.forensics,
+  'retention set': ROLES.owner,
+  // What the archive_partitions task does, by hand, as the same role (the gate's functions drop partitions).
+  'retention run': ROLES.worker,
+  'archive list': ROLES.forensics,
+  // Records its verification, and unblocks or blocks the archive, as the task would.
+  'archive verify': ROLES.worker,
+  // Creates a table in the archive_restore schema (the owner's), never in a live one.
+  'archive restore': ROLES.owner,
+  'archive discard': ROLES.owner,
 };
 
 /**

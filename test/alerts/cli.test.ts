@@ -43,13 +43,15 @@ t.test('list, show, ack and resolve an alert; list and change the rules', async 
 
   const rules = await ballast(url, 'alerts', 'rules');
   t.match(rules, /stuck_attempts.*warning.*300/);
-  t.match(rules, /archive_failed.*critical.*false/);
+  t.match(rules, /archive_failed.*critical.*true/);
   t.match(await ballast(url, 'alerts', 'rules', '--set', 'stuck_attempts.threshold=600', '--set', 'error_spike.for_seconds=120'),
     /stuck_attempts.threshold = 600\nerror_spike.for_seconds = 120/);
   t.match((await db.query(`select threshold::int, updated_by from ballast.alert_rules where name = 'stuck_attempts'`)).rows[0], { threshold: 600, updated_by: 'cli:ops' });
   const { rows: [audit] } = await db.query(`select actor, db_role from audit.ledger where entity_type = 'ballast.alert_rules' order by id desc limit 1`);
   t.same(audit, { actor: 'cli:ops', db_role: 'ballast_owner' }, 'changed as the owner, audited');
-  t.match((await fails(url, 'alerts', 'rules', '--set', 'archive_failed.enabled=true')).stderr, /has no condition yet/);
+  // A rule whose condition has not shipped (sql/alerts/<name>.sql) cannot be turned on.
+  await db.query(`insert into ballast.alert_rules (name, severity, threshold, enabled, description) values ('not_shipped_yet', 'info', 1, false, 'test')`);
+  t.match((await fails(url, 'alerts', 'rules', '--set', 'not_shipped_yet.enabled=true')).stderr, /has no condition yet/);
   t.match((await fails(url, 'alerts', 'rules', '--set', 'stuck_attempts.query=drop')).stderr, /unknown rule field/);
   t.match((await fails(url, 'alerts', 'rules', '--set', 'nope.threshold=1')).stderr, /no alert rule nope/);
 });

@@ -50,7 +50,15 @@ async function ballast(args: string[], env: Record<string, string> = {}): Promis
   return { code, out };
 }
 
-t.test('cleanup_old_errors: the owner, with a stated reason; each deleted envelope leaves an audit row', async (t) => {
+/** A verified archive of the envelopes written a year to `days` days ago (the gate of 014_retention.sql). */
+async function verifiedArchiveOfOldEnvelopes(days = 90): Promise<void> {
+  await db.query(`insert into ballast.archives (table_name, partition_name, range_from, range_to, store, key, row_count, bytes,
+                    file_sha256, content_hash, schema_version, status, exported_at, manifest)
+                  values ('ballast.error_envelopes', 'ballast.error_envelopes_test_' || $1, now() - interval '1 year', now() - make_interval(days => $1::int),
+                          'local', 'test', 1, 1, 'test', 'test', 'test', 'verified', now(), '{}')`, [days]);
+}
+
+t.test('cleanup_old_errors: the owner, with a stated reason, only what a verified archive holds; each deleted envelope leaves an audit row', async (t) => {
   const old = await envelope(100);
   const recent = await envelope(10);
   await t.rejects(owner.atomicWrite((tx) => tx.query('select ballast.cleanup_old_errors(90)')),
@@ -60,9 +68,12 @@ t.test('cleanup_old_errors: the owner, with a stated reason; each deleted envelo
     (tx) => tx.query('select ballast.cleanup_old_errors(90)')), DestructiveDisabledError, 'off unless the operator turns it on');
   t.ok(await exists(old));
 
-  const n = await destructiveWrite(owner, 'errors cleanup', { reason: 'retention: 90 days', actor: 'cli:ops', config: allowed },
+  const cleanup = () => destructiveWrite(owner, 'errors cleanup', { reason: 'retention: 90 days', actor: 'cli:ops', config: allowed },
     async (tx) => (await tx.query('select ballast.cleanup_old_errors(90) as n')).rows[0].n);
-  t.equal(n, 1);
+  t.equal(await cleanup(), 0, 'no verified archive holds the old envelope: it is kept (the retention gate)');
+  t.ok(await exists(old));
+  await verifiedArchiveOfOldEnvelopes();
+  t.equal(await cleanup(), 1);
   t.notOk(await exists(old), 'the old envelope is gone');
   t.ok(await exists(recent), 'the recent one stays');
   const { rows } = await db.query(`select actor, db_role, operation, reason, before_data from audit.ledger
@@ -100,6 +111,8 @@ t.test('`ballast errors cleanup`: off by default, then the owner deletes with --
   const noReason = await ballast(['errors', 'cleanup', '--older-than', '30'], { BALLAST_ALLOW_DESTRUCTIVE: '1' });
   t.not(noReason.code, 0);
   t.match(noReason.out, /required option '--reason <text>' not specified/);
+  await db.query(`update ballast.archives set status = 'discarded' where table_name = 'ballast.error_envelopes'`);
+  await verifiedArchiveOfOldEnvelopes(30);
   const { rows: [due] } = await db.query(`select count(*)::int n from ballast.error_envelopes where created_at < now() - interval '30 days'`);
   const on = await ballast(['errors', 'cleanup', '--older-than', '30', '--reason', 'disk nearly full'], { BALLAST_ALLOW_DESTRUCTIVE: '1' });
   t.equal(on.code, 0, on.out);

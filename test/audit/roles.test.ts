@@ -145,8 +145,9 @@ const TABLES: Record<string, Privs> = {
   'app.usage_limits': { ...PIPELINE, worker: 'SIU' },
   'app.usage_plans': OWNER_WRITES,
   'app.tier_snapshots': { owner: 'SI', worker: 'S', ingest: '', forensics: 'S' },
-  'audit.chain': READ_ONLY,
-  'audit.ledger': READ_ONLY,
+  // The archive task (worker) exports ledger partitions with the chain around them (014_retention).
+  'audit.chain': { ...READ_ONLY, worker: 'S' },
+  'audit.ledger': { ...READ_ONLY, worker: 'S' },
   'audit.seals': READ_ONLY,
   'audit.tracked_tables': READ_ONLY,
   // Read only by the audit writer (the capture triggers).
@@ -160,6 +161,10 @@ const TABLES: Record<string, Privs> = {
   'ballast.alert_delivery_attempts': APPEND_ONLY,
   // Alert rules are settings: `ballast alerts rules --set` (the owner) writes them.
   'ballast.alert_rules': OWNER_WRITES,
+  // One row per exported partition; the archive task (worker) moves it along (exported, verified, failed), never deletes it.
+  'ballast.archives': { ...PIPELINE, worker: 'SIU' },
+  // One row per step of the archive lifecycle: evidence.
+  'ballast.archive_runs': APPEND_ONLY,
   'ballast.diagnostic_logs': PIPELINE,
   'ballast.error_envelopes': APPEND_ONLY,
   'ballast.failure_settings': OWNER_WRITES,
@@ -169,6 +174,8 @@ const TABLES: Record<string, Privs> = {
   'ballast.partitioned_tables': OWNER_WRITES,
   'ballast.pipeline_failures': PIPELINE,
   'ballast.policy_violations': OWNER_WRITES,
+  // Retention policies are settings: `ballast retention set` (the owner) writes them, audited.
+  'ballast.retention_policies': OWNER_WRITES,
   // What the rescue of dead workers did with each job.
   'ballast.rescued_jobs': APPEND_ONLY,
   // One row per restore drill, written by `ballast drill restore` as the owner; a record nobody rewrites.
@@ -187,7 +194,8 @@ const TABLES: Record<string, Privs> = {
   'ingest.webhook_events': { ...PIPELINE, ingest: 'I' },
   // The inbox's idempotency keys, kept for all time: written by its insert trigger (as the owner), never changed.
   'ingest.webhook_keys': { owner: 'SI', worker: 'S', ingest: '', forensics: 'S' },
-  'public.migrations': READ_ONLY,
+  // The archive task records the schema version in each manifest.
+  'public.migrations': { ...READ_ONLY, worker: 'S' },
   'replay.decisions': PIPELINE,
   'search.outbox': PIPELINE,
   'search.reconcile_runs': PIPELINE,
@@ -279,6 +287,10 @@ const DEFINER: Record<string, Definer> = {
   'ballast.log_diagnostic(text,text,text,text,text,jsonb)': byOwner(),
   // The maintain_partitions task: creates partitions ahead, as their owner.
   'ballast.maintain_partitions(timestamp with time zone)': { owner: KEEPER, execute: [ROLES.worker] },
+  // The retention gate (014): the archive_partitions task rewrites warm partitions compressed, and drops archived
+  // ones only after their archive was verified and their rows still match it, as the tables' owner.
+  'ballast.compress_partition(regclass,regclass,text)': { owner: KEEPER, execute: [ROLES.worker] },
+  'ballast.purge_partition(bigint)': { owner: KEEPER, execute: [ROLES.worker] },
   // Stages, the search sync and failed-job recovery; the receiver has its own door.
   'ballast.record_failure(jsonb,jsonb,jsonb)': byOwner(ROLES.worker),
   'ballast.replay_dead_letter(uuid,boolean)': byOwner(ROLES.worker),

@@ -41,5 +41,5 @@ t.test('only the commands that migrate or change settings or data by hand act as
   const owners = commands.filter((c) => roleForCommand(...(c.split(' ') as [string, string?])) === ROLES.owner).sort();
   // `alerts rules` acts as the owner only with --set; listing them connects as forensics (bin/commands/alerts.ts).
   // `usage set-*` change limits, tiers and prices: settings (016_usage).
-  t.same(owners, ['agents activate', 'agents add', 'agents retire', 'agents suspend', 'alerts rules', 'audit purge-interaction', 'audit seal', 'backup', 'drill restore', 'errors cleanup', 'migrate', 'policy', 'schema dump', 'up', 'usage set-limit', 'usage set-prices', 'usage set-tier']);
+  t.same(owners, ['agents activate', 'agents add', 'agents retire', 'agents suspend', 'alerts rules', 'archive discard', 'archive restore', 'audit purge-interaction', 'audit seal', 'backup', 'drill restore', 'errors cleanup', 'migrate', 'policy', 'retention set', 'schema dump', 'up', 'usage set-limit', 'usage set-prices', 'usage set-tier']);
 });

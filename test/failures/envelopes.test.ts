@@ -51,7 +51,7 @@ t.test('envelopes are append-only: no update, no delete, no truncate; a re-inser
   }), /only by ballast.cleanup_old_errors/, 'setting the flag by hand does not open the door');
 });
 
-t.test('only the retention function deletes, and only old rows', async (t) => {
+t.test('only the retention function deletes, and only old rows a verified archive holds', async (t) => {
   const old = envelope();
   await recordFailure(db, { envelope: old });
   await pool.query(`alter table ballast.error_envelopes disable trigger error_envelopes_guard`);
@@ -59,8 +59,13 @@ t.test('only the retention function deletes, and only old rows', async (t) => {
   await pool.atomicWrite((tx) => tx.query(`update ballast.error_envelopes set created_at = now() - interval '100 days' where error_id = $1`, [old.error_id]),
     { reason: 'test: age an envelope' });
   await pool.query(`alter table ballast.error_envelopes enable trigger error_envelopes_guard`);
-  const { rows: [r] } = await pool.atomicWrite((tx) => tx.query('select ballast.cleanup_old_errors(90) as n'), { reason: 'retention test' });
-  t.equal(r.n, 1);
+  const cleanup = async () => (await pool.atomicWrite((tx) => tx.query('select ballast.cleanup_old_errors(90) as n'), { reason: 'retention test' })).rows[0].n;
+  t.equal(await cleanup(), 0, 'kept while no verified archive holds it (014_retention.sql)');
+  await pool.query(`insert into ballast.archives (table_name, partition_name, range_from, range_to, store, key, row_count, bytes,
+                      file_sha256, content_hash, schema_version, status, exported_at, manifest)
+                    values ('ballast.error_envelopes', 'ballast.error_envelopes_test', now() - interval '1 year', now() - interval '90 days',
+                            'local', 'test', 1, 1, 'test', 'test', 'test', 'verified', now(), '{}')`);
+  t.equal(await cleanup(), 1);
   t.equal((await pool.query('select count(*)::int as n from ballast.error_envelopes where error_id = $1', [old.error_id])).rows[0].n, 0);
   t.ok((await pool.query('select count(*)::int as n from ballast.error_envelopes')).rows[0].n > 0, 'recent envelopes stay');
 });

@@ -1,0 +1,52 @@
+/** `ballast retention show|set|run`: the retention policies, and one retention pass by hand. */
+import { archiveStores, listPolicies, runRetention, setPolicy, type PolicyChange } from '../../lib/archive/index.ts';
+import { withSession } from './context.ts';
+
+export async function retentionShow(table: string | undefined, opts: { json?: boolean }): Promise<void> {
+  await withSession(async ({ db }) => {
+    const rows = (await listPolicies(db)).filter((p) => !table || p.table_name === table);
+    if (table && rows.length === 0) throw new Error(`no retention policy for ${table} (\`ballast retention show\` lists them)`);
+    if (opts.json) console.log(JSON.stringify(rows, null, 2));
+    else console.table(rows.map((p) => ({ table: p.table_name, hot: p.hot_window, warm: p.warm_window, archive_after: p.archive_after,
+      purge_after: p.purge_after, store: p.store, enabled: p.enabled, updated_by: p.updated_by })));
+  });
+}
+
+export interface RetentionSetOptions {
+  hot?: string;
+  warm?: string;
+  archiveAfter?: string;
+  purgeAfter?: string;
+  store?: string;
+  enable?: boolean;
+  disable?: boolean;
+  create?: boolean;
+}
+
+export async function retentionSet(table: string, opts: RetentionSetOptions): Promise<void> {
+  if (opts.enable && opts.disable) throw new Error('--enable and --disable contradict each other');
+  const change: PolicyChange = {
+    ...(opts.hot !== undefined ? { hot_window: opts.hot } : {}),
+    ...(opts.warm !== undefined ? { warm_window: opts.warm } : {}),
+    ...(opts.archiveAfter !== undefined ? { archive_after: opts.archiveAfter } : {}),
+    ...(opts.purgeAfter !== undefined ? { purge_after: opts.purgeAfter } : {}),
+    ...(opts.store !== undefined ? { store: opts.store } : {}),
+    ...(opts.enable ? { enabled: true } : opts.disable ? { enabled: false } : {}),
+  };
+  await withSession(async ({ db, config }) => {
+    const p = await setPolicy(db, table, change, { actor: config.cliActor, ...(opts.create ? { create: true } : {}) });
+    console.log(`${p.table_name}: hot ${p.hot_window}, warm ${p.warm_window}, archive after ${p.archive_after}, purge after ${p.purge_after}, ` +
+      `store ${p.store}, ${p.enabled ? 'enabled' : 'disabled'} (the change is in audit.ledger as ${config.cliActor})`);
+  });
+}
+
+/** What the archive_partitions cron task does, now, as the same role. */
+export async function retentionRun(opts: { table?: string; maxSteps: number; json?: boolean }): Promise<void> {
+  await withSession(async ({ db, config, log }) => {
+    const counts = await runRetention(db, { now: new Date(), stores: archiveStores(config), actor: config.cliActor, maxSteps: opts.maxSteps, log,
+      ...(opts.table ? { table: opts.table } : {}) });
+    if (opts.json) console.log(JSON.stringify(counts));
+    else console.log(Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(' ') + '  (each step: `ballast archive list`, ballast.archive_runs)');
+    if (counts.failed > 0) process.exitCode = 1;
+  });
+}
