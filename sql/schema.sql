@@ -26,6 +26,18 @@ CREATE SCHEMA app;
 COMMENT ON SCHEMA app IS 'reference pipeline data (telephony)';
 
 --
+-- Name: archive_restore; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA archive_restore;
+
+--
+-- Name: SCHEMA archive_restore; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA archive_restore IS 'archived partitions restored for forensics (`ballast archive restore`); never read by the pipeline';
+
+--
 -- Name: audit; Type: SCHEMA; Schema: -; Owner: -
 --
 
@@ -184,6 +196,78 @@ CREATE TYPE graphile_worker.job_spec AS (
 );
 
 --
+-- Name: agents_guard(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.agents_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if new.agent_id <> old.agent_id and old.status <> 'pending' then
+    raise exception 'agent %: the id of a % agent is fixed (only a pending agent gets its real id, on activation)', old.agent_id, old.status
+      using errcode = '23514';
+  end if;
+  if new.status <> old.status and (old.status, new.status) not in
+     (('pending', 'active'), ('active', 'suspended'), ('suspended', 'active'), ('active', 'retired'), ('suspended', 'retired')) then
+    raise exception 'agent %: % -> % is not a transition an agent makes', old.agent_id, old.status, new.status
+      using errcode = '23514',
+            hint = case when old.status = 'pending' then 'a pending agent is activated, or deleted with a reason'
+                        when old.status = 'retired' then 'a retired agent stays retired; add a new agent for its number'
+                        else 'pending -> active <-> suspended -> retired' end;
+  end if;
+  new.updated_at := now();
+  return new;
+end $$;
+
+--
+-- Name: bill_interaction(bigint); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.bill_interaction(p_event_id bigint) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+declare
+  i app.interactions;
+  u app.usage_limits;
+  s app.tier_snapshots;
+  period date;
+  n_calls bigint;
+  n_minutes bigint;
+  n_sms bigint;
+begin
+  select * into i from app.interactions where event_id = p_event_id;
+  if not found then return; end if;
+  period := app.usage_period(i.occurred_at);
+  u := app.usage_row(i.agent_id, period);
+  s := app.tier_snapshot_at(u.tier, i.occurred_at);
+  if s.id is null then
+    raise exception 'tier % has no prices in force at % (app.tier_snapshots)', u.tier, i.occurred_at
+      using errcode = '22023', hint = 'ballast usage set-prices ' || u.tier || ' ...';
+  end if;
+  with units (unit, quantity, unit_price) as (
+    select 'calls', 1::numeric, s.price_calls where i.kind = 'call'
+    union all select 'call_minutes', ceil(coalesce(i.duration_seconds, 0) / 60.0), s.price_call_minutes where i.kind = 'call'
+    union all select 'sms', 1::numeric, s.price_sms where i.kind = 'sms'
+  ), added as (
+    insert into app.billing_line_items (interaction_id, agent_id, org_id, unit, quantity, unit_price, tier_snapshot_id,
+                                        period_start, usage_day, occurred_at)
+    select i.id, i.agent_id, i.org_id, unit, quantity, unit_price, s.id, period, (i.occurred_at at time zone 'UTC')::date, i.occurred_at
+      from units
+    on conflict (interaction_id, unit) do nothing
+    returning unit, quantity
+  )
+  select coalesce(sum(quantity) filter (where unit = 'calls'), 0), coalesce(sum(quantity) filter (where unit = 'call_minutes'), 0),
+         coalesce(sum(quantity) filter (where unit = 'sms'), 0)
+    into n_calls, n_minutes, n_sms
+    from added;
+  if n_calls + n_minutes + n_sms > 0 then
+    update app.usage_limits
+       set calls = calls + n_calls, call_minutes = call_minutes + n_minutes, sms = sms + n_sms
+     where agent_id = i.agent_id and period_start = period;
+  end if;
+end $$;
+
+--
 -- Name: decision_done(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -216,24 +300,20 @@ CREATE FUNCTION app.enqueue_decisions() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-  r record;
   finals text[] := array(select s.task from ballast.stages s where s.decision order by s.task);
-  t text;
 begin
   if cardinality(finals) = 0 then
     raise exception 'no decision stage is registered in ballast.stages'
       using errcode = '55000', hint = 'run `ballast migrate`: it registers the stages declared in tasks/';
   end if;
-  for r in select distinct on (interaction_id) interaction_id, trace_id, span_id, correlation_id
-             from new_spans order by interaction_id loop
-    foreach t in array finals loop
-      perform graphile_worker.add_job(
-        t,
-        json_build_object('interaction_id', r.interaction_id, 'trace_id', r.trace_id,
-                          'parent_span_id', r.span_id, 'correlation_id', r.correlation_id),
-        job_key => t || ':' || r.interaction_id);
-    end loop;
-  end loop;
+  perform graphile_worker.add_jobs(array(
+    select (t, json_build_object('interaction_id', r.interaction_id, 'trace_id', r.trace_id,
+                                 'parent_span_id', r.span_id, 'correlation_id', r.correlation_id),
+            null, null, null, t || ':' || r.interaction_id, null, null)::graphile_worker.job_spec
+      from (select distinct on (interaction_id) interaction_id, trace_id, span_id, correlation_id
+              from new_spans order by interaction_id) r
+      cross join unnest(finals) with ordinality as f(t, n)
+     order by r.interaction_id, f.n), false);
   return null;
 end $$;
 
@@ -252,6 +332,202 @@ begin
                       'parent_span_id', new.span_id, 'correlation_id', new.correlation_id),
     job_key => 'segment_interaction:' || new.id);
   return null;
+end $$;
+
+SET default_table_access_method = heap;
+
+--
+-- Name: usage_limits; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.usage_limits (
+    agent_id text NOT NULL,
+    period_start date NOT NULL,
+    period_end date NOT NULL,
+    tier text NOT NULL,
+    soft_calls bigint,
+    hard_calls bigint,
+    soft_call_minutes bigint,
+    hard_call_minutes bigint,
+    soft_sms bigint,
+    hard_sms bigint,
+    calls bigint DEFAULT 0 NOT NULL,
+    call_minutes bigint DEFAULT 0 NOT NULL,
+    sms bigint DEFAULT 0 NOT NULL,
+    limit_state text DEFAULT 'ok'::text NOT NULL,
+    warned_at timestamp with time zone,
+    blocked_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT usage_limits_check CHECK ((period_end = ((period_start + '1 mon'::interval))::date)),
+    CONSTRAINT usage_limits_limit_state_check CHECK ((limit_state = ANY (ARRAY['ok'::text, 'warning'::text, 'blocked'::text]))),
+    CONSTRAINT usage_limits_period_start_check CHECK ((period_start = (date_trunc('month'::text, (period_start)::timestamp without time zone))::date))
+);
+
+--
+-- Name: TABLE usage_limits; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.usage_limits IS 'one row per agent and period (UTC month): tier and limits in force, counters moved only by newly inserted billing lines (exact), and limit_state';
+
+--
+-- Name: limit_state(app.usage_limits); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.limit_state(u app.usage_limits) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN (((u).calls >= (u).hard_calls) OR ((u).call_minutes >= (u).hard_call_minutes) OR ((u).sms >= (u).hard_sms)) THEN 'blocked'::text WHEN (((u).calls >= (u).soft_calls) OR ((u).call_minutes >= (u).soft_call_minutes) OR ((u).sms >= (u).soft_sms)) THEN 'warning'::text ELSE 'ok'::text END;
+
+--
+-- Name: setting(text); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.setting(name text) RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    AS $$
+begin
+  return nullif(current_setting('ballast.' || name, true), '');
+end $$;
+
+--
+-- Name: tier_snapshots; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.tier_snapshots (
+    id bigint NOT NULL,
+    tier text NOT NULL,
+    effective_at timestamp with time zone NOT NULL,
+    price_calls numeric NOT NULL,
+    price_call_minutes numeric NOT NULL,
+    price_sms numeric NOT NULL,
+    currency text DEFAULT 'USD'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text DEFAULT COALESCE(ballast.setting('actor'::text), (CURRENT_USER)::text) NOT NULL,
+    CONSTRAINT tier_snapshots_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT tier_snapshots_price_call_minutes_check CHECK ((price_call_minutes >= (0)::numeric)),
+    CONSTRAINT tier_snapshots_price_calls_check CHECK ((price_calls >= (0)::numeric)),
+    CONSTRAINT tier_snapshots_price_sms_check CHECK ((price_sms >= (0)::numeric)),
+    CONSTRAINT tier_snapshots_tier_check CHECK ((tier ~ '^[a-z][a-z0-9_]*$'::text))
+);
+
+--
+-- Name: TABLE tier_snapshots; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.tier_snapshots IS 'append-only price list: a tier''s unit prices from effective_at on; every billing line names the snapshot that priced it, so an old invoice recomputes exactly';
+
+--
+-- Name: tier_snapshot_at(text, timestamp with time zone); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.tier_snapshot_at(p_tier text, p_at timestamp with time zone) RETURNS app.tier_snapshots
+    LANGUAGE sql STABLE
+    RETURN (SELECT s.*::app.tier_snapshots AS s FROM app.tier_snapshots s WHERE ((s.tier = tier_snapshot_at.p_tier) AND (s.effective_at <= tier_snapshot_at.p_at)) ORDER BY s.effective_at DESC LIMIT 1);
+
+--
+-- Name: usage_gate(text, timestamp with time zone, bigint); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.usage_gate(p_agent text, p_at timestamp with time zone, p_event_id bigint) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if exists (select 1 from app.interactions where event_id = p_event_id) then
+    return 'recorded';
+  end if;
+  return (app.usage_row(p_agent, app.usage_period(p_at))).limit_state;
+end $$;
+
+--
+-- Name: usage_limits_state(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.usage_limits_state() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  new.limit_state := app.limit_state(new);
+  if new.limit_state in ('warning', 'blocked') then new.warned_at := coalesce(new.warned_at, now()); end if;
+  if new.limit_state = 'blocked' then new.blocked_at := coalesce(new.blocked_at, now()); end if;
+  new.updated_at := now();
+  return new;
+end $$;
+
+--
+-- Name: usage_period(timestamp with time zone); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.usage_period(t timestamp with time zone) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN (date_trunc('month'::text, (t AT TIME ZONE 'UTC'::text)))::date;
+
+--
+-- Name: FUNCTION usage_period(t timestamp with time zone); Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON FUNCTION app.usage_period(t timestamp with time zone) IS 'the usage period (UTC calendar month) an instant belongs to: its first day';
+
+--
+-- Name: usage_plans; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.usage_plans (
+    agent_id text NOT NULL,
+    effective_from date NOT NULL,
+    tier text NOT NULL,
+    soft_calls bigint,
+    hard_calls bigint,
+    soft_call_minutes bigint,
+    hard_call_minutes bigint,
+    soft_sms bigint,
+    hard_sms bigint,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by text DEFAULT COALESCE(ballast.setting('actor'::text), (CURRENT_USER)::text) NOT NULL,
+    CONSTRAINT usage_plans_check CHECK (((soft_calls <= hard_calls) AND (soft_call_minutes <= hard_call_minutes) AND (soft_sms <= hard_sms))),
+    CONSTRAINT usage_plans_effective_from_check CHECK ((effective_from = (date_trunc('month'::text, (effective_from)::timestamp without time zone))::date)),
+    CONSTRAINT usage_plans_hard_call_minutes_check CHECK ((hard_call_minutes >= 0)),
+    CONSTRAINT usage_plans_hard_calls_check CHECK ((hard_calls >= 0)),
+    CONSTRAINT usage_plans_hard_sms_check CHECK ((hard_sms >= 0)),
+    CONSTRAINT usage_plans_soft_call_minutes_check CHECK ((soft_call_minutes >= 0)),
+    CONSTRAINT usage_plans_soft_calls_check CHECK ((soft_calls >= 0)),
+    CONSTRAINT usage_plans_soft_sms_check CHECK ((soft_sms >= 0)),
+    CONSTRAINT usage_plans_tier_check CHECK ((tier ~ '^[a-z][a-z0-9_]*$'::text))
+);
+
+--
+-- Name: TABLE usage_plans; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.usage_plans IS 'settings (the owner writes them, audited): an agent''s tier and soft/hard limits per period from effective_from until its next plan; an agent with no plan is on tier standard with no limits';
+
+--
+-- Name: usage_plan_at(text, date); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.usage_plan_at(p_agent text, p_period date) RETURNS app.usage_plans
+    LANGUAGE sql STABLE
+    RETURN (SELECT pl.*::app.usage_plans AS pl FROM app.usage_plans pl WHERE ((pl.agent_id = usage_plan_at.p_agent) AND (pl.effective_from <= usage_plan_at.p_period)) ORDER BY pl.effective_from DESC LIMIT 1);
+
+--
+-- Name: usage_row(text, date); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.usage_row(p_agent text, p_period date) RETURNS app.usage_limits
+    LANGUAGE plpgsql
+    AS $$
+declare
+  u app.usage_limits;
+begin
+  -- Every event but a period's first finds its row: read it without an insert attempt.
+  select * into u from app.usage_limits where agent_id = p_agent and period_start = p_period;
+  if found then return u; end if;
+  insert into app.usage_limits (agent_id, period_start, period_end, tier, soft_calls, hard_calls,
+                                soft_call_minutes, hard_call_minutes, soft_sms, hard_sms)
+  select p_agent, p_period, (p_period + interval '1 month')::date, coalesce(p.tier, 'standard'),
+         p.soft_calls, p.hard_calls, p.soft_call_minutes, p.hard_call_minutes, p.soft_sms, p.hard_sms
+    from app.usage_plan_at(p_agent, p_period) p
+  on conflict (agent_id, period_start) do nothing;
+  select * into u from app.usage_limits where agent_id = p_agent and period_start = p_period;
+  return u;
 end $$;
 
 --
@@ -424,7 +700,7 @@ begin
                             correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
   values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
           i.request_id, i.trace_id, i.span_id, i.correlation_id, op,
-          concat_ws('.', tg_table_schema, tg_table_name), coalesce(a ->> tg_argv[2], audit.key_of(a, tg_argv[0]::text[])),
+          audit.table_of(tg_relid), coalesce(a ->> tg_argv[2], audit.key_of(a, tg_argv[0]::text[])),
           audit.redact(b, tg_argv[1]::text[]), audit.redact(a, tg_argv[1]::text[]), i.reason);
   return null;
 end $$;
@@ -456,7 +732,7 @@ begin
                             correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
   values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
           i.request_id, i.trace_id, i.span_id, i.correlation_id, op,
-          concat_ws('.', tg_table_schema, tg_table_name), a ->> tg_argv[2], b, a, i.reason);
+          audit.table_of(tg_relid), a ->> tg_argv[2], b, a, i.reason);
   return null;
 end $$;
 
@@ -603,7 +879,7 @@ CREATE FUNCTION audit.refuse_change() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
-  raise exception '% is append-only: % refused', tg_table_schema || '.' || tg_table_name, tg_op
+  raise exception '% is append-only: % refused', audit.table_of(tg_relid), tg_op
     using errcode = '42501', hint = 'audit rows are never changed or removed';
 end $$;
 
@@ -616,15 +892,13 @@ CREATE FUNCTION audit.require_reason() RETURNS trigger
     AS $$
 begin
   if ballast.setting('reason') is null then
-    raise exception '% on % needs a reason', tg_op, tg_table_schema || '.' || tg_table_name
+    raise exception '% on % needs a reason', tg_op, audit.table_of(tg_relid)
       using errcode = '42501',
             hint = 'state one for the transaction: select set_config(''ballast.reason'', ''<why>'', true); '
                    'from code: db.atomicWrite(fn, { reason })';
   end if;
   return case when tg_level = 'ROW' then old else null end;
 end $$;
-
-SET default_table_access_method = heap;
 
 --
 -- Name: ledger; Type: TABLE; Schema: audit; Owner: -
@@ -651,7 +925,8 @@ CREATE TABLE audit.ledger (
     after_data jsonb,
     reason text,
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL
-);
+)
+PARTITION BY RANGE (occurred_at);
 
 --
 -- Name: TABLE ledger; Type: COMMENT; Schema: audit; Owner: -
@@ -733,6 +1008,23 @@ begin
 end $$;
 
 --
+-- Name: table_of(oid); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.table_of(p_relid oid) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+   where c.oid = coalesce(pg_partition_root(p_relid), p_relid) $$;
+
+--
+-- Name: FUNCTION table_of(p_relid oid); Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON FUNCTION audit.table_of(p_relid oid) IS 'schema.table of a relation, or of the partitioned table a partition belongs to: what audit rows and messages name';
+
+--
 -- Name: tx_identity(); Type: FUNCTION; Schema: audit; Owner: -
 --
 
@@ -809,6 +1101,57 @@ begin
     run_at => now() + interval '1 second', job_key => 'deliver_alerts', job_key_mode => 'preserve_run_at', max_attempts => 5);
   return null;
 end $$;
+
+--
+-- Name: archive_columns(regclass); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.archive_columns(rel regclass) RETURNS text[]
+    LANGUAGE sql STABLE
+    AS $$
+  select array_agg(a.attname::text order by a.attnum)
+    from pg_attribute a
+   where a.attrelid = rel and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
+$$;
+
+--
+-- Name: archive_hash(regclass, text[], timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.archive_hash(source regclass, columns text[], lower_bound timestamp with time zone DEFAULT NULL::timestamp with time zone, upper_bound timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS TABLE(row_count bigint, content_hash text)
+    LANGUAGE plpgsql STABLE
+    SET "TimeZone" TO 'UTC'
+    SET "DateStyle" TO 'ISO, YMD'
+    SET "IntervalStyle" TO 'postgres'
+    SET extra_float_digits TO '1'
+    SET bytea_output TO 'hex'
+    AS $$
+declare
+  key text;
+  filter text := '';
+  fields text;
+begin
+  select string_agg(quote_ident(c.name) || case when ballast.hashable(a.atttypid) then '' else '::text' end, ', ' order by c.ord) into fields
+    from unnest(columns) with ordinality c(name, ord)
+    join pg_attribute a on a.attrelid = source and a.attname = c.name and not a.attisdropped;
+  if fields is null or cardinality(columns) <> (select count(*) from pg_attribute a where a.attrelid = source and a.attname = any (columns)) then
+    raise exception 'ballast.archive_hash: % does not have the columns %', source, columns;
+  end if;
+  if lower_bound is not null then
+    key := ballast.partition_key(source);
+    if key is null then raise exception 'ballast.archive_hash: % is not range-partitioned on one column', source; end if;
+    filter := format(' where %I >= %L::timestamptz and %I < %L::timestamptz', key, lower_bound, key, upper_bound);
+  end if;
+  return query execute format(
+    'select count(*)::bigint, format(''v2:%%s:%%s'', count(*), coalesce(sum(hash_record_extended(row(%s), 0)::numeric), 0)) from %s%s',
+    fields, source, filter);
+end $$;
+
+--
+-- Name: FUNCTION archive_hash(source regclass, columns text[], lower_bound timestamp with time zone, upper_bound timestamp with time zone); Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON FUNCTION ballast.archive_hash(source regclass, columns text[], lower_bound timestamp with time zone, upper_bound timestamp with time zone) IS 'count and order-independent content hash (v2:<count>:<sum of the rows'' 64-bit hash_record_extended>) of a partition''s rows (through its parent) or of a table';
 
 --
 -- Name: attempt_succeeded(); Type: FUNCTION; Schema: ballast; Owner: -
@@ -888,7 +1231,9 @@ CREATE FUNCTION ballast.cleanup_old_errors(retention_days integer DEFAULT 90) RE
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'ballast', 'pg_temp'
     AS $$
-declare n int;
+declare
+  n int;
+  kept bigint;
 begin
   if retention_days < 1 then raise exception 'retention_days must be at least 1'; end if;
   if ballast.setting('reason') is null then
@@ -898,11 +1243,162 @@ begin
                    'or run `ballast errors cleanup --reason <why>`';
   end if;
   perform set_config('ballast.retention', 'error_envelopes', true);
-  delete from ballast.error_envelopes where created_at < now() - make_interval(days => retention_days);
+  delete from ballast.error_envelopes e
+   where e.created_at < now() - make_interval(days => retention_days)
+     and exists (select 1 from ballast.archives a
+                  where a.table_name = 'ballast.error_envelopes' and a.status in ('verified', 'purged')
+                    and e.created_at >= a.range_from and e.created_at < a.range_to);
   get diagnostics n = row_count;
   perform set_config('ballast.retention', '', true);
+  select count(*) into kept from ballast.error_envelopes e where e.created_at < now() - make_interval(days => retention_days);
+  if kept > 0 then
+    raise notice '% error envelope(s) older than % days kept: no verified archive covers them (`ballast archive list`)', kept, retention_days;
+  end if;
   return n;
 end $$;
+
+--
+-- Name: compress_partition(regclass, regclass, text); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.compress_partition(parent regclass, p_partition regclass, method text) RETURNS TABLE(bytes_before bigint, bytes_after bigint, row_count bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  r record;
+  cols text[] := ballast.archive_columns(parent);
+  casts text;
+  nsp name;
+  rel name;
+  fresh text;
+  hb record;
+  ha record;
+  col record;
+  grantee text;
+  key text := ballast.partition_key(parent);
+begin
+  if method not in ('lz4', 'pglz') then raise exception 'compression method % is not lz4 or pglz', method; end if;
+  select * into r from ballast.partition_ranges(parent) pr
+   where pr.partition = p_partition and not pr.is_default and pr.lower_bound is not null and pr.upper_bound is not null;
+  if r.partition is null then raise exception '% is not a bounded range partition of %', p_partition, parent; end if;
+  select n.nspname, c.relname into nsp, rel
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = p_partition;
+  fresh := format('%I.%I', nsp, left(rel, 56) || '_cmp');
+  execute format('lock table %s in share mode', p_partition);
+  bytes_before := pg_total_relation_size(p_partition);
+  select * into hb from ballast.archive_hash(parent, cols, r.lower_bound, r.upper_bound);
+  -- Built whole beside the partition, its indexes included, while writers to
+  -- other partitions go on: the parent is locked only for the swap below.
+  execute format('create table %s (like %s including defaults including constraints including storage including indexes)',
+                 fresh, p_partition);
+  for col in select a.attname from pg_attribute a
+              where a.attrelid = p_partition and a.attnum > 0 and not a.attisdropped and a.attlen = -1
+                and a.attstorage in ('x', 'm') loop
+    execute format('alter table %s alter column %I set compression %s', fresh, col.attname, method);
+  end loop;
+  select string_agg(format('(%I::text)::%s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' order by a.attnum) into casts
+    from pg_attribute a
+   where a.attrelid = parent and a.attnum > 0 and not a.attisdropped and a.attgenerated = '';
+  execute format('insert into %s (%s) overriding system value select %s from %s', fresh,
+                 (select string_agg(quote_ident(c), ', ') from unnest(cols) c), casts, p_partition);
+  select * into ha from ballast.archive_hash(fresh::regclass, cols);
+  if ha.row_count <> hb.row_count or ha.content_hash <> hb.content_hash then
+    raise exception 'compressing %: the rewritten rows hash %, the original %; nothing changed', p_partition, ha.content_hash, hb.content_hash;
+  end if;
+  -- A check matching the bounds lets ATTACH skip its validating scan; the indexes match the parent's, so none is built.
+  execute format('alter table %s add constraint ballast_compress_bounds check (%I is not null and %I >= %L and %I < %L)',
+                 fresh, key, key, r.lower_bound, key, r.upper_bound);
+  -- The new partition is read as the old one was (013 grants SELECT on partitions).
+  for grantee in select pg_get_userbyid(a.grantee) from pg_class c cross join aclexplode(c.relacl) a
+                  where c.oid = p_partition and a.privilege_type = 'SELECT' and a.grantee not in (0, c.relowner) loop
+    execute format('grant select on %s to %I', fresh, grantee);
+  end loop;
+  execute format('alter table %s detach partition %s', parent, p_partition);
+  execute format('drop table %s', p_partition);
+  execute format('alter table %s rename to %I', fresh, rel);
+  fresh := format('%I.%I', nsp, rel);
+  execute format('alter table %s attach partition %s for values from (%L) to (%L)', parent, fresh, r.lower_bound, r.upper_bound);
+  execute format('alter table %s drop constraint ballast_compress_bounds', fresh);
+  bytes_after := pg_total_relation_size(fresh::regclass);
+  row_count := ha.row_count;
+  return next;
+end $$;
+
+--
+-- Name: FUNCTION compress_partition(parent regclass, p_partition regclass, method text); Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON FUNCTION ballast.compress_partition(parent regclass, p_partition regclass, method text) IS 'rewrites a warm partition with lz4 (or pglz) TOAST compression, through the text form of its rows, checked by content hash; returns sizes before and after';
+
+--
+-- Name: create_partition(regclass, timestamp with time zone); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.create_partition(p_parent regclass, p_at timestamp with time zone) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  reg ballast.partitioned_tables;
+  per record;
+  schema_name text;
+  parent_name text;
+  part_name text;
+  dflt regclass;
+  has_rows boolean := false;
+  moved bigint := 0;
+  grantee text;
+begin
+  select n.nspname, c.relname into schema_name, parent_name
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = p_parent;
+  select * into strict reg from ballast.partitioned_tables
+   where table_name = schema_name || '.' || parent_name;
+  per := ballast.partition_period(reg.granularity, p_at);
+  if exists (select 1 from ballast.partition_ranges(p_parent) r
+              where not r.is_default
+                and coalesce(r.lower_bound < per.upper_bound, true) and coalesce(r.upper_bound > per.lower_bound, true)) then
+    return null;
+  end if;
+  part_name := parent_name || '_p'
+    || to_char(per.lower_bound at time zone 'UTC', case reg.granularity when 'day' then 'YYYYMMDD' else 'YYYYMM' end);
+  select r.partition into dflt from ballast.partition_ranges(p_parent) r where r.is_default;
+  if dflt is not null then
+    execute format('select exists (select 1 from %s where %I >= %L and %I < %L)',
+                   dflt, reg.partition_column, per.lower_bound, reg.partition_column, per.upper_bound) into has_rows;
+  end if;
+  if has_rows then
+    execute format('create temp table ballast_moving (like %s) on commit drop', p_parent);
+    execute format('alter table %s disable trigger user', dflt);
+    execute format('with d as (delete from %s where %I >= %L and %I < %L returning *) insert into pg_temp.ballast_moving select * from d',
+                   dflt, reg.partition_column, per.lower_bound, reg.partition_column, per.upper_bound);
+    execute format('alter table %s enable trigger user', dflt);
+  end if;
+  execute format('create table %I.%I partition of %s for values from (%L) to (%L)',
+                 schema_name, part_name, p_parent, per.lower_bound, per.upper_bound);
+  execute format('alter table %I.%I owner to %I', schema_name, part_name,
+                 (select pg_get_userbyid(c.relowner) from pg_class c where c.oid = p_parent));
+  -- Reads may go to a partition directly (archive exports, forensics); writes
+  -- go through the parent, where the statement-level audit triggers fire.
+  for grantee in select pg_get_userbyid(a.grantee) from pg_class c cross join aclexplode(c.relacl) a
+                  where c.oid = p_parent and a.privilege_type = 'SELECT' and a.grantee not in (0, c.relowner) loop
+    execute format('grant select on %I.%I to %I', schema_name, part_name, grantee);
+  end loop;
+  if has_rows then
+    execute format('alter table %I.%I disable trigger user', schema_name, part_name);
+    execute format('insert into %I.%I overriding system value select * from pg_temp.ballast_moving', schema_name, part_name);
+    get diagnostics moved = row_count;
+    execute format('alter table %I.%I enable trigger user', schema_name, part_name);
+    drop table pg_temp.ballast_moving;
+  end if;
+  return moved;
+end $$;
+
+--
+-- Name: FUNCTION create_partition(p_parent regclass, p_at timestamp with time zone); Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON FUNCTION ballast.create_partition(p_parent regclass, p_at timestamp with time zone) IS 'internal: creates the partition of the period holding p_at (if none covers it) and moves that period''s rows out of the DEFAULT partition';
 
 --
 -- Name: error_counts_by_class(timestamp with time zone); Type: FUNCTION; Schema: ballast; Owner: -
@@ -964,7 +1460,8 @@ CREATE TABLE ballast.error_envelopes (
     CONSTRAINT error_envelopes_input_hash_check CHECK ((input_hash ~ '^[0-9a-f]{16}$'::text)),
     CONSTRAINT error_envelopes_layer_check CHECK ((layer = ANY (ARRAY['L2'::text, 'L3'::text, 'L4'::text, 'L5'::text, 'L6'::text]))),
     CONSTRAINT error_envelopes_severity_check CHECK ((severity = ANY (ARRAY['debug'::text, 'info'::text, 'warning'::text, 'error'::text, 'critical'::text])))
-);
+)
+PARTITION BY RANGE (created_at);
 
 --
 -- Name: TABLE error_envelopes; Type: COMMENT; Schema: ballast; Owner: -
@@ -1016,11 +1513,14 @@ begin
       parent_span_id, correlation_id, worker_id, status, job_created_at, started_at, finished_at, error, will_retry,
       replay_of, heartbeat_at)
   select r.job_id, r.task, r.task_version, r.queue, r.attempt, r.max_attempts, r.trace_id, r.span_id,
-         r.parent_span_id, r.correlation_id, r.worker_id, r.status, r.job_created_at, r.started_at, r.finished_at, r.error,
-         r.will_retry, r.replay_of, coalesce(r.finished_at, now())
+         r.parent_span_id, r.correlation_id, r.worker_id, r.status, r.job_created_at,
+         coalesce((select x.started_at from ballast.job_attempts x
+                    where x.span_id = r.span_id and x.started_at between r.started_at - interval '1 day' and r.started_at + interval '1 day'),
+                  r.started_at),
+         r.finished_at, r.error, r.will_retry, r.replay_of, coalesce(r.finished_at, now())
     from json_populate_recordset(null::ballast.job_attempts, p_rows) r
    where r.status <> 'running'
-  on conflict (span_id) do update set
+  on conflict (span_id, started_at) do update set
     status = excluded.status,
     finished_at = excluded.finished_at,
     heartbeat_at = excluded.heartbeat_at,
@@ -1082,6 +1582,25 @@ begin
 end $$;
 
 --
+-- Name: hashable(oid); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.hashable(typ oid) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  t pg_type;
+begin
+  select * into t from pg_type where oid = typ;
+  if t.typbasetype <> 0 then return ballast.hashable(t.typbasetype); end if;
+  if t.typelem <> 0 and t.typlen = -1 then return ballast.hashable(t.typelem); end if;
+  if t.typtype = 'e' then return true; end if;
+  return t.typtype = 'b' and exists (select 1 from pg_opclass o join pg_am a on a.oid = o.opcmethod
+                                      where a.amname = 'hash' and o.opcdefault and o.opcintype = typ);
+end $$;
+
+--
 -- Name: heartbeat_attempts(json); Type: FUNCTION; Schema: ballast; Owner: -
 --
 
@@ -1092,9 +1611,13 @@ CREATE FUNCTION ballast.heartbeat_attempts(p_rows json) RETURNS void
   insert into ballast.job_attempts as a (job_id, task, task_version, queue, attempt, max_attempts, trace_id, span_id,
       parent_span_id, correlation_id, worker_id, status, job_created_at, started_at, replay_of, heartbeat_at)
   select r.job_id, r.task, r.task_version, r.queue, r.attempt, r.max_attempts, r.trace_id, r.span_id,
-         r.parent_span_id, r.correlation_id, r.worker_id, 'running', r.job_created_at, r.started_at, r.replay_of, now()
+         r.parent_span_id, r.correlation_id, r.worker_id, 'running', r.job_created_at,
+         coalesce((select x.started_at from ballast.job_attempts x
+                    where x.span_id = r.span_id and x.started_at between r.started_at - interval '1 day' and r.started_at + interval '1 day'),
+                  r.started_at),
+         r.replay_of, now()
     from json_populate_recordset(null::ballast.job_attempts, p_rows) r
-  on conflict (span_id) do update set heartbeat_at = now()
+  on conflict (span_id, started_at) do update set heartbeat_at = now()
    where a.status = 'running' and a.worker_id = excluded.worker_id $$;
 
 --
@@ -1132,6 +1655,60 @@ CREATE FUNCTION ballast.log_diagnostic(p_function text, p_version text, p_level 
          log_level = case when excluded.log_level = 'error' then 'error' else d.log_level end $$;
 
 --
+-- Name: maintain_partitions(timestamp with time zone); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.maintain_partitions(p_now timestamp with time zone) RETURNS TABLE(table_name text, created integer, moved bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  reg ballast.partitioned_tables;
+  parent regclass;
+  dflt regclass;
+  at timestamptz;
+  periods timestamptz[];
+  m bigint;
+begin
+  perform pg_advisory_xact_lock(hashtext('ballast.maintain_partitions'));
+  for reg in select * from ballast.partitioned_tables r order by r.table_name loop
+    parent := reg.table_name::regclass;
+    table_name := reg.table_name;
+    created := 0;
+    moved := 0;
+    select r.partition into dflt from ballast.partition_ranges(parent) r where r.is_default;
+    if dflt is not null then
+      -- Read the periods first: the DEFAULT partition cannot be altered while a cursor reads it.
+      execute format('select coalesce(array_agg(distinct date_trunc(%L, %I at time zone ''UTC'') at time zone ''UTC''), ''{}'') from %s',
+                     reg.granularity, reg.partition_column, dflt) into periods;
+      foreach at in array periods loop
+        m := ballast.create_partition(parent, at);
+        if m is not null then
+          created := created + 1;
+          moved := moved + m;
+        end if;
+      end loop;
+    end if;
+    at := (ballast.partition_period(reg.granularity, p_now)).lower_bound;
+    for i in 0..reg.premake loop
+      m := ballast.create_partition(parent, at);
+      if m is not null then
+        created := created + 1;
+        moved := moved + m;
+      end if;
+      at := (ballast.partition_period(reg.granularity, at)).upper_bound;
+    end loop;
+    return next;
+  end loop;
+end $$;
+
+--
+-- Name: FUNCTION maintain_partitions(p_now timestamp with time zone); Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON FUNCTION ballast.maintain_partitions(p_now timestamp with time zone) IS 'the maintain_partitions task''s door: partitions for the period of p_now and premake periods ahead, and DEFAULT rows moved into their partitions';
+
+--
 -- Name: new_span_id(); Type: FUNCTION; Schema: ballast; Owner: -
 --
 
@@ -1146,6 +1723,107 @@ CREATE FUNCTION ballast.new_span_id() RETURNS text
 CREATE FUNCTION ballast.new_trace_id() RETURNS text
     LANGUAGE sql
     AS $$ select replace(gen_random_uuid()::text, '-', '') $$;
+
+--
+-- Name: partition_key(regclass); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.partition_key(parent regclass) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select a.attname::text
+    from pg_partitioned_table p join pg_attribute a on a.attrelid = p.partrelid and a.attnum = p.partattrs[0]
+   where p.partrelid = parent and p.partstrat = 'r' and p.partnatts = 1
+$$;
+
+--
+-- Name: partition_period(text, timestamp with time zone); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.partition_period(p_granularity text, p_at timestamp with time zone, OUT lower_bound timestamp with time zone, OUT upper_bound timestamp with time zone) RETURNS record
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select date_trunc(p_granularity, p_at at time zone 'UTC') at time zone 'UTC',
+         (date_trunc(p_granularity, p_at at time zone 'UTC')
+          + case p_granularity when 'day' then interval '1 day' else interval '1 month' end) at time zone 'UTC' $$;
+
+--
+-- Name: partition_ranges(regclass); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.partition_ranges(p_parent regclass) RETURNS TABLE(partition regclass, lower_bound timestamp with time zone, upper_bound timestamp with time zone, is_default boolean)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+  select c.oid::regclass,
+         case when m[1] ~ '^''' then trim(both '''' from m[1])::timestamptz end,
+         case when m[2] ~ '^''' then trim(both '''' from m[2])::timestamptz end,
+         b = 'DEFAULT'
+    from pg_inherits i
+    join pg_class c on c.oid = i.inhrelid
+    cross join lateral pg_get_expr(c.relpartbound, c.oid) b
+    left join lateral regexp_match(b, '^FOR VALUES FROM \((.*)\) TO \((.*)\)$') m on true
+   where i.inhparent = p_parent
+   order by 4, 2 nulls first $_$;
+
+--
+-- Name: FUNCTION partition_ranges(p_parent regclass); Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON FUNCTION ballast.partition_ranges(p_parent regclass) IS 'the partitions of a time-partitioned table with their [lower, upper) bounds from pg_get_expr(relpartbound); the DEFAULT partition last';
+
+--
+-- Name: purge_partition(bigint); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.purge_partition(p_archive_id bigint) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  a ballast.archives;
+  parent regclass;
+  part regclass;
+  h record;
+begin
+  select * into a from ballast.archives where id = p_archive_id;
+  if a.id is null then raise exception 'no archive %', p_archive_id; end if;
+  if a.status <> 'verified' then
+    raise exception 'archive % of % is %, not verified: its partition is not purged', a.id, a.partition_name, a.status
+      using errcode = '42501';
+  end if;
+  parent := to_regclass(a.table_name);
+  select r.partition into part from ballast.partition_ranges(parent) r
+   where not r.is_default and r.partition = to_regclass(a.partition_name)
+     and r.lower_bound = a.range_from and r.upper_bound = a.range_to;
+  if part is null then
+    raise exception 'archive %: % is no longer a partition of % from % to %', a.id, a.partition_name, a.table_name, a.range_from, a.range_to;
+  end if;
+  if (select c.relowner from pg_class c where c.oid = parent) <> (select r.oid from pg_roles r where r.rolname = current_user) then
+    raise exception 'archive %: % is owned by %; only its owner may detach a partition', a.id, a.table_name,
+      (select pg_get_userbyid(c.relowner) from pg_class c where c.oid = parent)
+      using hint = format('ALTER TABLE %s OWNER TO %I (and its partitions)', a.table_name, current_user);
+  end if;
+  execute format('lock table %s in share mode', part);
+  select * into h from ballast.archive_hash(parent, ballast.archive_columns(parent), a.range_from, a.range_to);
+  if h.row_count <> a.row_count or h.content_hash <> a.content_hash then
+    raise exception 'archive % of %: the partition changed since it was exported (% rows, %; the archive has % rows, %)',
+      a.id, a.partition_name, h.row_count, h.content_hash, a.row_count, a.content_hash
+      using hint = 'verify it again (`ballast archive verify`): rows written after the export are not in the archive';
+  end if;
+  execute format('alter table %s detach partition %s', parent, part);
+  execute format('drop table %s', part);
+  update ballast.archives set status = 'purged', purged_at = now() where id = a.id;
+  return h.row_count;
+end $$;
+
+--
+-- Name: FUNCTION purge_partition(p_archive_id bigint); Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON FUNCTION ballast.purge_partition(p_archive_id bigint) IS 'the only way a partition is dropped: its archive verified, its rows unchanged since the export (count and content hash), then DETACH and DROP';
 
 --
 -- Name: record_failure(jsonb, jsonb, jsonb); Type: FUNCTION; Schema: ballast; Owner: -
@@ -1166,7 +1844,8 @@ begin
         e.correlation_id, e.decision_id, e.run_id, e.agent_id, e.tenant_id, e.trace_id, e.span_id, e.input_hash,
         e.exception_type, coalesce(e.exception_chain, '[]'), coalesce(e.context, '{}')
       from jsonb_populate_record(null::ballast.error_envelopes, p_envelope) e
-    on conflict (error_id) do nothing;
+     where not exists (select 1 from ballast.error_envelopes x where x.error_id = e.error_id)
+    on conflict do nothing;
   end if;
   if p_diagnostic is not null then
     perform ballast.log_diagnostic(p_diagnostic->>'function_name', p_diagnostic->>'function_version',
@@ -1307,15 +1986,39 @@ begin
 end $$;
 
 --
--- Name: setting(text); Type: FUNCTION; Schema: ballast; Owner: -
+-- Name: retention_hold(regclass, timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: ballast; Owner: -
 --
 
-CREATE FUNCTION ballast.setting(name text) RETURNS text
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-    AS $$
+CREATE FUNCTION ballast.retention_hold(parent regclass, lower_bound timestamp with time zone, upper_bound timestamp with time zone) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET "TimeZone" TO 'UTC'
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  key text := ballast.partition_key(parent);
+  n bigint;
+  cond text;
+  what text;
 begin
-  return nullif(current_setting('ballast.' || name, true), '');
-end $$;
+  case parent::text
+    when 'ingest.webhook_events' then cond := $c$status in ('received', 'processing')$c$; what := 'inbox events not finished';
+    when 'search.outbox' then cond := $c$status in ('pending', 'dead')$c$; what := 'outbox rows not synced (pending or dead)';
+    when 'ballast.pipeline_failures' then cond := 'resolved_at is null'; what := 'open dead letters';
+    when 'audit.ledger' then
+      cond := 'not exists (select 1 from audit.chain c where c.ledger_id = t.id)'; what := 'ledger rows not sealed into the chain';
+    else return null;
+  end case;
+  execute format('select count(*) from %s t where %I >= %L::timestamptz and %I < %L::timestamptz and %s',
+                 parent, key, lower_bound, key, upper_bound, cond)
+    into n;
+  return case when n > 0 then format('%s %s', n, what) end;
+end $_$;
+
+--
+-- Name: FUNCTION retention_hold(parent regclass, lower_bound timestamp with time zone, upper_bound timestamp with time zone); Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON FUNCTION ballast.retention_hold(parent regclass, lower_bound timestamp with time zone, upper_bound timestamp with time zone) IS 'why a partition still holds live work (and is held, not archived), or null';
 
 --
 -- Name: stop_worker(text); Type: FUNCTION; Schema: ballast; Owner: -
@@ -1333,6 +2036,19 @@ CREATE FUNCTION ballast.stop_worker(p_worker_id text) RETURNS void
 --
 
 CREATE FUNCTION ballast.touch_alert_rule() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  new.updated_at := now();
+  new.updated_by := coalesce(ballast.setting('actor'), current_user);
+  return new;
+end $$;
+
+--
+-- Name: touch_retention_policy(); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.touch_retention_policy() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
@@ -1673,6 +2389,30 @@ CREATE FUNCTION graphile_worker.reschedule_jobs(job_ids bigint[], run_at timesta
 $$;
 
 --
+-- Name: claim_webhook_key(); Type: FUNCTION; Schema: ingest; Owner: -
+--
+
+CREATE FUNCTION ingest.claim_webhook_key() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  insert into ingest.webhook_keys (source, webhook_id, event_id, correlation_id, trace_id, received_at, rejected)
+  values (new.source, new.webhook_id, new.id, new.correlation_id, new.trace_id, new.received_at, new.status = 'rejected')
+  on conflict (source, webhook_id) do nothing;
+  if found then
+    return new;
+  end if;
+  return null;
+end $$;
+
+--
+-- Name: FUNCTION claim_webhook_key(); Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON FUNCTION ingest.claim_webhook_key() IS 'inbox insert trigger: claims (source, webhook_id), correlation_id and id in ingest.webhook_keys; skips the row of a duplicate delivery';
+
+--
 -- Name: delivery_status(text, text); Type: FUNCTION; Schema: ingest; Owner: -
 --
 
@@ -1680,8 +2420,11 @@ CREATE FUNCTION ingest.delivery_status(p_source text, p_webhook_id text) RETURNS
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'ingest', 'pg_temp'
     AS $$
-  select e.id, e.status, e.status_reason, e.trace_id from ingest.webhook_events e
-   where e.source = p_source and e.webhook_id = p_webhook_id $$;
+  select k.event_id, coalesce(e.status, case when k.rejected then 'rejected' else 'purged' end),
+         e.status_reason, k.trace_id
+    from ingest.webhook_keys k
+    left join ingest.webhook_events e on e.id = k.event_id and e.received_at = k.received_at
+   where k.source = p_source and k.webhook_id = p_webhook_id $$;
 
 --
 -- Name: enqueue_first_stage(); Type: FUNCTION; Schema: ingest; Owner: -
@@ -1700,6 +2443,16 @@ begin
     max_attempts => 10);
   return null;
 end $$;
+
+--
+-- Name: event_number(jsonb); Type: FUNCTION; Schema: ingest; Owner: -
+--
+
+CREATE FUNCTION ingest.event_number(payload jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select case when payload -> 'data' ->> 'direction' = 'outbound' then payload -> 'data' ->> 'from'
+              else payload -> 'data' ->> 'to' end $$;
 
 --
 -- Name: fill_event_defaults(); Type: FUNCTION; Schema: ingest; Owner: -
@@ -1725,6 +2478,21 @@ begin
   new.correlation_id := coalesce(new.correlation_id, new.source || ':' || new.webhook_id);
   return new;
 end $$;
+
+--
+-- Name: reason_code(text); Type: FUNCTION; Schema: ingest; Owner: -
+--
+
+CREATE FUNCTION ingest.reason_code(status_reason text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+  select substring(status_reason from '^([a-z][a-z0-9_]*)(?::|$)') $_$;
+
+--
+-- Name: FUNCTION reason_code(status_reason text); Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON FUNCTION ingest.reason_code(status_reason text) IS 'the code of a quarantine reason `<code>: <detail>` (unknown_phone, agent_suspended, ...)';
 
 --
 -- Name: record_failure(jsonb, jsonb, jsonb); Type: FUNCTION; Schema: ingest; Owner: -
@@ -1772,6 +2540,58 @@ end $_$;
 COMMENT ON FUNCTION ingest.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) IS 'the receiver''s door to the failure tables: its own envelopes and diagnostics, and non-replayable dead letters of rejected events';
 
 --
+-- Name: replay_events(bigint[], text); Type: FUNCTION; Schema: ingest; Owner: -
+--
+
+CREATE FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text) RETURNS TABLE(event_id bigint, outcome text, span_id text)
+    LANGUAGE plpgsql
+    AS $$
+declare
+  e record;
+  saved text[] := array[current_setting('ballast.trace_id', true), current_setting('ballast.span_id', true),
+                        current_setting('ballast.correlation_id', true)];
+begin
+  for e in select w.id, w.status, w.trace_id, w.correlation_id from ingest.webhook_events w
+            where w.id = any (p_ids) order by w.id loop
+    event_id := e.id;
+    span_id := null;
+    if e.status not in ('quarantined', 'completed') then
+      outcome := e.status;
+      return next;
+      continue;
+    end if;
+    span_id := ballast.new_span_id();
+    perform set_config('ballast.trace_id', e.trace_id, true), set_config('ballast.span_id', span_id, true),
+            set_config('ballast.correlation_id', e.correlation_id, true);
+    update ingest.webhook_events w
+       set status = 'received', status_reason = null, processed_at = null, stages_done = '{}'
+     where w.id = e.id and w.status in ('quarantined', 'completed');
+    if not found then
+      -- Another replay (or a stage) moved it meanwhile: report where it is now.
+      select w.status into outcome from ingest.webhook_events w where w.id = e.id;
+      span_id := null;
+    else
+      perform graphile_worker.add_job(
+        'normalize_event',
+        json_build_object('event_id', e.id, 'trace_id', e.trace_id, 'parent_span_id', span_id,
+                          'correlation_id', e.correlation_id, 'replayed_by', p_replayed_by),
+        job_key => 'normalize_event:' || e.id,
+        max_attempts => 10);
+      outcome := 'replayed';
+    end if;
+    return next;
+  end loop;
+  perform set_config('ballast.trace_id', coalesce(saved[1], ''), true), set_config('ballast.span_id', coalesce(saved[2], ''), true),
+          set_config('ballast.correlation_id', coalesce(saved[3], ''), true);
+end $$;
+
+--
+-- Name: FUNCTION replay_events(p_ids bigint[], p_replayed_by text); Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text) IS 'inbox replay: back to received, normalize_event enqueued on the original trace under a new span; outcome replayed, or the status that prevented it';
+
+--
 -- Name: capture_changes(); Type: FUNCTION; Schema: search; Owner: -
 --
 
@@ -1781,8 +2601,6 @@ CREATE FUNCTION search.capture_changes() RETURNS trigger
 declare
   entity constant text := tg_argv[0];
   key_col constant text := tg_argv[1];
-  trace text;
-  corr text;
 begin
   if tg_op = 'DELETE' then
     execute format(
@@ -1790,7 +2608,6 @@ begin
        insert into search.outbox (point_id, entity, entity_id, op, version, trace_id)
        select search.point_id($1, o.%I), $1, o.%I, ''delete'', nextval(''search.version_seq''), o.trace_id from old_rows o order by o.%I',
       key_col, key_col, key_col, key_col) using entity;
-    execute 'select trace_id, correlation_id from old_rows limit 1' into trace, corr;
   else
     execute format(
       'with changed as (
@@ -1802,10 +2619,6 @@ begin
        select search.point_id($1, c.entity_id), $1, c.entity_id, ''upsert'', c.version, n.trace_id
          from changed c join new_rows n on n.%I = c.entity_id',
       key_col, key_col, key_col) using entity;
-    execute 'select trace_id, correlation_id from new_rows limit 1' into trace, corr;
-  end if;
-  if trace is not null then
-    perform search.wake_sync(coalesce(ballast.setting('trace_id'), trace), coalesce(ballast.setting('correlation_id'), corr));
   end if;
   return null;
 end $_$;
@@ -1852,6 +2665,24 @@ begin
 end $$;
 
 --
+-- Name: wake_sync_at_commit(); Type: FUNCTION; Schema: search; Owner: -
+--
+
+CREATE FUNCTION search.wake_sync_at_commit() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  r record := case when tg_op = 'DELETE' then old else new end;
+begin
+  if r.trace_id is null or current_setting('search.woken', true) = 'yes' then
+    return null;
+  end if;
+  perform set_config('search.woken', 'yes', true);
+  perform search.wake_sync(coalesce(ballast.setting('trace_id'), r.trace_id), coalesce(ballast.setting('correlation_id'), r.correlation_id));
+  return null;
+end $$;
+
+--
 -- Name: agents; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -1864,20 +2695,113 @@ CREATE TABLE app.agents (
     deploy_request_id text,
     nickname text,
     status text DEFAULT 'active'::text NOT NULL,
-    is_active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     provisioned_by text,
     provider text,
+    is_active boolean GENERATED ALWAYS AS ((status = 'active'::text)) STORED,
+    CONSTRAINT agents_pending_id CHECK (((status = 'pending'::text) = (agent_id = ('pending-'::text || user_id)))),
     CONSTRAINT agents_phone_number_check CHECK ((phone_number ~ '^\+[1-9][0-9]{6,14}$'::text)),
     CONSTRAINT agents_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'active'::text, 'suspended'::text, 'retired'::text])))
 );
+
+--
+-- Name: COLUMN agents.agent_id; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.agents.agent_id IS 'pending-<user_id> while pending; the real id from activation on, fixed';
 
 --
 -- Name: COLUMN agents.phone_number; Type: COMMENT; Schema: app; Owner: -
 --
 
 COMMENT ON COLUMN app.agents.phone_number IS 'E.164';
+
+--
+-- Name: COLUMN agents.status; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.agents.status IS 'pending (provisioning; id pending-<user_id>) -> active <-> suspended -> retired (final); see app.agents_guard()';
+
+--
+-- Name: COLUMN agents.is_active; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.agents.is_active IS 'derived: true exactly when status = ''active''';
+
+--
+-- Name: billing_line_items; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.billing_line_items (
+    id bigint NOT NULL,
+    interaction_id bigint NOT NULL,
+    agent_id text NOT NULL,
+    org_id text NOT NULL,
+    unit text NOT NULL,
+    quantity numeric NOT NULL,
+    unit_price numeric NOT NULL,
+    amount numeric GENERATED ALWAYS AS ((quantity * unit_price)) STORED,
+    tier_snapshot_id bigint NOT NULL,
+    period_start date NOT NULL,
+    usage_day date NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    trace_id text DEFAULT NULLIF(current_setting('ballast.trace_id'::text, true), ''::text) NOT NULL,
+    correlation_id text DEFAULT NULLIF(current_setting('ballast.correlation_id'::text, true), ''::text) NOT NULL,
+    span_id text DEFAULT NULLIF(current_setting('ballast.span_id'::text, true), ''::text) NOT NULL,
+    produced_by text DEFAULT NULLIF(current_setting('ballast.task'::text, true), ''::text) NOT NULL,
+    producer_version text DEFAULT NULLIF(current_setting('ballast.task_version'::text, true), ''::text) NOT NULL,
+    produced_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_line_items_check CHECK (((usage_day = ((occurred_at AT TIME ZONE 'UTC'::text))::date) AND (period_start = (date_trunc('month'::text, (usage_day)::timestamp without time zone))::date))),
+    CONSTRAINT billing_line_items_quantity_check CHECK ((quantity >= (0)::numeric)),
+    CONSTRAINT billing_line_items_trace_id_check CHECK ((trace_id ~ '^[0-9a-f]{32}$'::text)),
+    CONSTRAINT billing_line_items_unit_check CHECK ((unit = ANY (ARRAY['calls'::text, 'call_minutes'::text, 'sms'::text]))),
+    CONSTRAINT billing_line_items_unit_price_check CHECK ((unit_price >= (0)::numeric))
+);
+
+--
+-- Name: TABLE billing_line_items; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.billing_line_items IS 'one line per billable unit of an interaction (a call: calls and call_minutes; an SMS: sms), priced by the tier snapshot in force at its time; never updated, never written twice';
+
+--
+-- Name: COLUMN billing_line_items.quantity; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.billing_line_items.quantity IS 'calls: 1; call_minutes: ceil(duration_seconds / 60), per started minute; sms: 1';
+
+--
+-- Name: billed_usage_daily; Type: VIEW; Schema: app; Owner: -
+--
+
+CREATE VIEW app.billed_usage_daily AS
+ SELECT billing_line_items.agent_id,
+    billing_line_items.usage_day,
+    COALESCE(sum(billing_line_items.quantity) FILTER (WHERE (billing_line_items.unit = 'calls'::text)), (0)::numeric) AS calls,
+    COALESCE(sum(billing_line_items.quantity) FILTER (WHERE (billing_line_items.unit = 'call_minutes'::text)), (0)::numeric) AS call_minutes,
+    COALESCE(sum(billing_line_items.quantity) FILTER (WHERE (billing_line_items.unit = 'sms'::text)), (0)::numeric) AS sms
+   FROM app.billing_line_items
+  GROUP BY billing_line_items.agent_id, billing_line_items.usage_day;
+
+--
+-- Name: VIEW billed_usage_daily; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON VIEW app.billed_usage_daily IS 'billed units per agent and UTC day, summed from app.billing_line_items (what reconciliation compares with the provider)';
+
+--
+-- Name: billing_line_items_id_seq; Type: SEQUENCE; Schema: app; Owner: -
+--
+
+ALTER TABLE app.billing_line_items ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.billing_line_items_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: claims; Type: TABLE; Schema: app; Owner: -
@@ -1993,6 +2917,119 @@ ALTER TABLE app.interactions ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: invoices; Type: VIEW; Schema: app; Owner: -
+--
+
+CREATE VIEW app.invoices AS
+ SELECT l.agent_id,
+    l.org_id,
+    l.period_start,
+    ((l.period_start + '1 mon'::interval))::date AS period_end,
+    count(*) AS lines,
+    COALESCE(sum(l.quantity) FILTER (WHERE (l.unit = 'calls'::text)), (0)::numeric) AS calls,
+    COALESCE(sum(l.quantity) FILTER (WHERE (l.unit = 'call_minutes'::text)), (0)::numeric) AS call_minutes,
+    COALESCE(sum(l.quantity) FILTER (WHERE (l.unit = 'sms'::text)), (0)::numeric) AS sms,
+    sum(l.amount) AS total,
+    sum((l.quantity *
+        CASE l.unit
+            WHEN 'calls'::text THEN s.price_calls
+            WHEN 'call_minutes'::text THEN s.price_call_minutes
+            ELSE s.price_sms
+        END)) AS recomputed_total,
+    min(s.currency) AS currency
+   FROM (app.billing_line_items l
+     JOIN app.tier_snapshots s ON ((s.id = l.tier_snapshot_id)))
+  GROUP BY l.agent_id, l.org_id, l.period_start;
+
+--
+-- Name: VIEW invoices; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON VIEW app.invoices IS 'one invoice per agent and period: the sum of its billing lines (total), and the same recomputed from the tier snapshots';
+
+--
+-- Name: reconciliation_mismatches; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.reconciliation_mismatches (
+    id bigint NOT NULL,
+    run_id bigint NOT NULL,
+    usage_day date NOT NULL,
+    agent_id text,
+    subject text NOT NULL,
+    unit text NOT NULL,
+    provider_value numeric NOT NULL,
+    ballast_value numeric NOT NULL,
+    difference numeric GENERATED ALWAYS AS ((provider_value - ballast_value)) STORED,
+    evidence jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT reconciliation_mismatches_check CHECK ((provider_value <> ballast_value)),
+    CONSTRAINT reconciliation_mismatches_unit_check CHECK ((unit = ANY (ARRAY['calls'::text, 'call_minutes'::text, 'sms'::text])))
+);
+
+--
+-- Name: TABLE reconciliation_mismatches; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.reconciliation_mismatches IS 'per run, agent and unit where the provider''s daily usage and ballast''s billed usage differ; evidence holds the provider''s rows (redacted)';
+
+--
+-- Name: reconciliation_mismatches_id_seq; Type: SEQUENCE; Schema: app; Owner: -
+--
+
+ALTER TABLE app.reconciliation_mismatches ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.reconciliation_mismatches_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: reconciliation_runs; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.reconciliation_runs (
+    id bigint NOT NULL,
+    usage_day date NOT NULL,
+    provider text NOT NULL,
+    source text NOT NULL,
+    status text DEFAULT 'running'::text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    provider_records integer DEFAULT 0 NOT NULL,
+    agents_compared integer DEFAULT 0 NOT NULL,
+    mismatches integer DEFAULT 0 NOT NULL,
+    error text,
+    triggered_by text NOT NULL,
+    trace_id text DEFAULT ballast.setting('trace_id'::text),
+    correlation_id text DEFAULT ballast.setting('correlation_id'::text),
+    CONSTRAINT reconciliation_runs_check CHECK (((status = 'running'::text) = (finished_at IS NULL))),
+    CONSTRAINT reconciliation_runs_check1 CHECK (((status = 'failed'::text) = (error IS NOT NULL))),
+    CONSTRAINT reconciliation_runs_provider_check CHECK ((provider = ANY (ARRAY['http'::text, 'file'::text]))),
+    CONSTRAINT reconciliation_runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'clean'::text, 'mismatched'::text, 'failed'::text])))
+);
+
+--
+-- Name: TABLE reconciliation_runs; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.reconciliation_runs IS 'one row per usage reconciliation (reconcile_usage task, `ballast reconcile usage`): the provider''s usage of one day against app.billed_usage_daily; failed means the provider could not be read, never that it matched';
+
+--
+-- Name: reconciliation_runs_id_seq; Type: SEQUENCE; Schema: app; Owner: -
+--
+
+ALTER TABLE app.reconciliation_runs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.reconciliation_runs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: striking_flags; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -2049,6 +3086,19 @@ CREATE TABLE app.summaries (
 );
 
 --
+-- Name: tier_snapshots_id_seq; Type: SEQUENCE; Schema: app; Owner: -
+--
+
+ALTER TABLE app.tier_snapshots ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.tier_snapshots_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: unknown_phone; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -2065,8 +3115,21 @@ CREATE TABLE app.unknown_phone (
     produced_by text DEFAULT NULLIF(current_setting('ballast.task'::text, true), ''::text) NOT NULL,
     producer_version text DEFAULT NULLIF(current_setting('ballast.task_version'::text, true), ''::text) NOT NULL,
     produced_at timestamp with time zone DEFAULT now() NOT NULL,
+    resolution text DEFAULT 'open'::text NOT NULL,
+    resolved_at timestamp with time zone,
+    resolved_by text,
+    resolved_agent_id text,
+    resolution_note text,
+    CONSTRAINT unknown_phone_resolution_check CHECK ((resolution = ANY (ARRAY['open'::text, 'replayed'::text, 'dismissed'::text]))),
+    CONSTRAINT unknown_phone_resolved CHECK (((resolution = 'open'::text) = (resolved_at IS NULL))),
     CONSTRAINT unknown_phone_trace_id_check CHECK ((trace_id ~ '^[0-9a-f]{32}$'::text))
 );
+
+--
+-- Name: COLUMN unknown_phone.resolution; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.unknown_phone.resolution IS 'open; replayed (the event became an interaction of resolved_agent_id); dismissed (by an operator, with a note)';
 
 --
 -- Name: unknown_phone_id_seq; Type: SEQUENCE; Schema: app; Owner: -
@@ -2099,6 +3162,33 @@ CREATE TABLE audit.chain (
 --
 
 COMMENT ON TABLE audit.chain IS 'position of each sealed ledger row in the hash chain (append-only)';
+
+--
+-- Name: ledger_default; Type: TABLE; Schema: audit; Owner: -
+--
+
+CREATE TABLE audit.ledger_default (
+    id bigint NOT NULL,
+    txid xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    occurred_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    org_id text,
+    actor text NOT NULL,
+    db_role text NOT NULL,
+    job text,
+    endpoint text,
+    application_name text,
+    request_id text,
+    trace_id text,
+    span_id text,
+    correlation_id text,
+    operation audit.operation NOT NULL,
+    entity_type text NOT NULL,
+    entity_id text,
+    before_data jsonb,
+    after_data jsonb,
+    reason text,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL
+);
 
 --
 -- Name: ledger_id_seq; Type: SEQUENCE; Schema: audit; Owner: -
@@ -2391,6 +3481,97 @@ ALTER TABLE ballast.alerts ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: archive_runs; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.archive_runs (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    table_name text NOT NULL,
+    partition_name text NOT NULL,
+    range_from timestamp with time zone,
+    range_to timestamp with time zone,
+    step text NOT NULL,
+    outcome text NOT NULL,
+    archive_id bigint,
+    rows bigint,
+    bytes bigint,
+    detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    error text,
+    trace_id text DEFAULT NULLIF(current_setting('ballast.trace_id'::text, true), ''::text),
+    CONSTRAINT archive_runs_error_check CHECK (((outcome = 'failed'::text) = (error IS NOT NULL))),
+    CONSTRAINT archive_runs_outcome_check CHECK ((outcome = ANY (ARRAY['succeeded'::text, 'failed'::text, 'held'::text]))),
+    CONSTRAINT archive_runs_step_check CHECK ((step = ANY (ARRAY['compress'::text, 'export'::text, 'verify'::text, 'purge'::text, 'hold'::text, 'restore'::text, 'discard'::text])))
+);
+
+--
+-- Name: TABLE archive_runs; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.archive_runs IS 'one row per step of the archive lifecycle (lib/archive), written whether it passed, failed or was held; archive_failed reads it';
+
+--
+-- Name: archive_runs_id_seq; Type: SEQUENCE; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ballast.archive_runs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME ballast.archive_runs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: archives; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.archives (
+    id bigint NOT NULL,
+    table_name text NOT NULL,
+    partition_name text NOT NULL,
+    range_from timestamp with time zone NOT NULL,
+    range_to timestamp with time zone NOT NULL,
+    store text NOT NULL,
+    key text NOT NULL,
+    row_count bigint NOT NULL,
+    bytes bigint NOT NULL,
+    file_sha256 text NOT NULL,
+    content_hash text NOT NULL,
+    schema_version text NOT NULL,
+    first_ledger_id bigint,
+    last_ledger_id bigint,
+    first_chain_hash text,
+    last_chain_hash text,
+    status text DEFAULT 'exported'::text NOT NULL,
+    exported_at timestamp with time zone NOT NULL,
+    verified_at timestamp with time zone,
+    purged_at timestamp with time zone,
+    manifest jsonb NOT NULL,
+    CONSTRAINT archives_status_check CHECK ((status = ANY (ARRAY['exported'::text, 'verified'::text, 'failed'::text, 'purged'::text, 'discarded'::text])))
+);
+
+--
+-- Name: TABLE archives; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.archives IS 'one row per exported partition: its manifest, and where it stands (exported -> verified -> purged; failed blocks the partition until an operator re-verifies or discards it)';
+
+--
+-- Name: archives_id_seq; Type: SEQUENCE; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ballast.archives ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME ballast.archives_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: diagnostic_logs; Type: TABLE; Schema: ballast; Owner: -
 --
 
@@ -2408,13 +3589,34 @@ CREATE TABLE ballast.diagnostic_logs (
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT diagnostic_logs_code_check CHECK ((code = ANY (ARRAY['AUTH_FAILED'::text, 'INPUT_INVALID'::text, 'DOWNSTREAM_CALL_FAILED'::text, 'MODEL_PARSE_ERROR'::text, 'DB_WRITE_FAILED'::text, 'PIPELINE_RETRY'::text, 'POLICY_VIOLATION'::text, 'UNEXPECTED'::text]))),
     CONSTRAINT diagnostic_logs_log_level_check CHECK ((log_level = ANY (ARRAY['debug'::text, 'info'::text, 'warn'::text, 'error'::text, 'fatal'::text])))
-);
+)
+PARTITION BY RANGE (window_start);
 
 --
 -- Name: TABLE diagnostic_logs; Type: COMMENT; Schema: ballast; Owner: -
 --
 
 COMMENT ON TABLE ballast.diagnostic_logs IS 'failure/retry diagnostics; one row per function, code and window, with a count';
+
+--
+-- Name: diagnostic_logs_default; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.diagnostic_logs_default (
+    id bigint NOT NULL,
+    function_name text NOT NULL,
+    function_version text NOT NULL,
+    log_level text NOT NULL,
+    code text NOT NULL,
+    message text NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    occurrences integer DEFAULT 1 NOT NULL,
+    first_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT diagnostic_logs_code_check CHECK ((code = ANY (ARRAY['AUTH_FAILED'::text, 'INPUT_INVALID'::text, 'DOWNSTREAM_CALL_FAILED'::text, 'MODEL_PARSE_ERROR'::text, 'DB_WRITE_FAILED'::text, 'PIPELINE_RETRY'::text, 'POLICY_VIOLATION'::text, 'UNEXPECTED'::text]))),
+    CONSTRAINT diagnostic_logs_log_level_check CHECK ((log_level = ANY (ARRAY['debug'::text, 'info'::text, 'warn'::text, 'error'::text, 'fatal'::text])))
+);
 
 --
 -- Name: diagnostic_logs_id_seq; Type: SEQUENCE; Schema: ballast; Owner: -
@@ -2427,6 +3629,38 @@ ALTER TABLE ballast.diagnostic_logs ALTER COLUMN id ADD GENERATED ALWAYS AS IDEN
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+--
+-- Name: error_envelopes_default; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.error_envelopes_default (
+    error_id text NOT NULL,
+    "timestamp" timestamp with time zone DEFAULT now() NOT NULL,
+    layer text NOT NULL,
+    component text NOT NULL,
+    error_class text NOT NULL,
+    severity text NOT NULL,
+    message text NOT NULL,
+    correlation_id text,
+    decision_id text,
+    run_id text,
+    agent_id text,
+    tenant_id text,
+    trace_id text,
+    span_id text,
+    input_hash text,
+    exception_type text,
+    exception_chain jsonb DEFAULT '[]'::jsonb NOT NULL,
+    context jsonb DEFAULT '{}'::jsonb NOT NULL,
+    envelope_version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT error_envelopes_error_class_check CHECK ((error_class ~ '^(infra|domain|system)\.[a-z0-9_.]+$'::text)),
+    CONSTRAINT error_envelopes_error_id_check CHECK ((error_id ~ '^err_[0-9a-f]{12}$'::text)),
+    CONSTRAINT error_envelopes_input_hash_check CHECK ((input_hash ~ '^[0-9a-f]{16}$'::text)),
+    CONSTRAINT error_envelopes_layer_check CHECK ((layer = ANY (ARRAY['L2'::text, 'L3'::text, 'L4'::text, 'L5'::text, 'L6'::text]))),
+    CONSTRAINT error_envelopes_severity_check CHECK ((severity = ANY (ARRAY['debug'::text, 'info'::text, 'warning'::text, 'error'::text, 'critical'::text])))
 );
 
 --
@@ -2469,7 +3703,8 @@ CREATE TABLE ballast.job_attempts (
     error text,
     will_retry boolean,
     replay_of uuid
-);
+)
+PARTITION BY RANGE (started_at);
 
 --
 -- Name: TABLE job_attempts; Type: COMMENT; Schema: ballast; Owner: -
@@ -2482,6 +3717,33 @@ COMMENT ON TABLE ballast.job_attempts IS 'job ledger: one row per attempt (writt
 --
 
 COMMENT ON COLUMN ballast.job_attempts.id IS 'insertion order; the key is span_id (one span per attempt)';
+
+--
+-- Name: job_attempts_default; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.job_attempts_default (
+    id bigint NOT NULL,
+    job_id bigint NOT NULL,
+    task text NOT NULL,
+    task_version text,
+    queue text,
+    attempt integer NOT NULL,
+    max_attempts integer NOT NULL,
+    trace_id ballast.trace_id,
+    span_id ballast.span_id NOT NULL,
+    parent_span_id text,
+    correlation_id text,
+    worker_id text NOT NULL,
+    status ballast.attempt_status NOT NULL,
+    job_created_at timestamp with time zone NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    heartbeat_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    error text,
+    will_retry boolean,
+    replay_of uuid
+);
 
 --
 -- Name: job_attempts_id_seq; Type: SEQUENCE; Schema: ballast; Owner: -
@@ -2511,7 +3773,8 @@ CREATE TABLE ballast.maintenance_runs (
     error text,
     CONSTRAINT maintenance_runs_error_check CHECK (((outcome = 'failed'::text) = (error IS NOT NULL))),
     CONSTRAINT maintenance_runs_outcome_check CHECK ((outcome = ANY (ARRAY['succeeded'::text, 'failed'::text])))
-);
+)
+PARTITION BY RANGE (started_at);
 
 --
 -- Name: TABLE maintenance_runs; Type: COMMENT; Schema: ballast; Owner: -
@@ -2526,6 +3789,23 @@ COMMENT ON TABLE ballast.maintenance_runs IS 'one row per run of a maintenance t
 COMMENT ON COLUMN ballast.maintenance_runs.counts IS 'the counts of the run''s batches, summed, and the number of batches';
 
 --
+-- Name: maintenance_runs_default; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.maintenance_runs_default (
+    id bigint NOT NULL,
+    task text NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone NOT NULL,
+    counts jsonb NOT NULL,
+    trace_id text DEFAULT NULLIF(current_setting('ballast.trace_id'::text, true), ''::text),
+    outcome text NOT NULL,
+    error text,
+    CONSTRAINT maintenance_runs_error_check CHECK (((outcome = 'failed'::text) = (error IS NOT NULL))),
+    CONSTRAINT maintenance_runs_outcome_check CHECK ((outcome = ANY (ARRAY['succeeded'::text, 'failed'::text])))
+);
+
+--
 -- Name: maintenance_runs_id_seq; Type: SEQUENCE; Schema: ballast; Owner: -
 --
 
@@ -2537,6 +3817,38 @@ ALTER TABLE ballast.maintenance_runs ALTER COLUMN id ADD GENERATED ALWAYS AS IDE
     NO MAXVALUE
     CACHE 1
 );
+
+--
+-- Name: partitioned_tables; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.partitioned_tables (
+    table_name text NOT NULL,
+    partition_column text NOT NULL,
+    granularity text NOT NULL,
+    premake integer DEFAULT 4 NOT NULL,
+    CONSTRAINT partitioned_tables_granularity_check CHECK ((granularity = ANY (ARRAY['day'::text, 'month'::text]))),
+    CONSTRAINT partitioned_tables_premake_check CHECK (((premake >= 1) AND (premake <= 366))),
+    CONSTRAINT partitioned_tables_table_name_check CHECK ((table_name ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$'::text))
+);
+
+--
+-- Name: TABLE partitioned_tables; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.partitioned_tables IS 'the time-partitioned tables: partition column, day or month partitions, and how many future partitions maintain_partitions keeps ahead';
+
+--
+-- Name: COLUMN partitioned_tables.table_name; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON COLUMN ballast.partitioned_tables.table_name IS 'schema.table of the parent; partitions are <table>_pYYYYMMDD or <table>_pYYYYMM and <table>_default in the same schema, but read bounds from the catalog (ballast.partition_ranges), not from names';
+
+--
+-- Name: COLUMN partitioned_tables.premake; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON COLUMN ballast.partitioned_tables.premake IS 'partitions kept ahead of the current one (pg_partman''s premake); a setting, changed by the owner and audited';
 
 --
 -- Name: pipeline_failures; Type: TABLE; Schema: ballast; Owner: -
@@ -2577,6 +3889,26 @@ COMMENT ON COLUMN ballast.pipeline_failures.context IS 'job_id, task, trace_id, 
 --
 
 CREATE TABLE ballast.policy_violations (
+    id bigint NOT NULL,
+    policy text NOT NULL,
+    severity text NOT NULL,
+    job_id bigint,
+    task text,
+    attempt_span_id text,
+    correlation_id text,
+    job_created_at timestamp with time zone,
+    message text NOT NULL,
+    detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    detected_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT policy_violations_severity_check CHECK ((severity = ANY (ARRAY['info'::text, 'warning'::text, 'error'::text, 'critical'::text])))
+)
+PARTITION BY RANGE (detected_at);
+
+--
+-- Name: policy_violations_default; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.policy_violations_default (
     id bigint NOT NULL,
     policy text NOT NULL,
     severity text NOT NULL,
@@ -2678,6 +4010,73 @@ ALTER TABLE ballast.rescued_jobs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTIT
     NO MAXVALUE
     CACHE 1
 );
+
+--
+-- Name: restore_drills; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.restore_drills (
+    id bigint NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone DEFAULT now() NOT NULL,
+    status text NOT NULL,
+    backup text NOT NULL,
+    target text NOT NULL,
+    rto_seconds numeric NOT NULL,
+    mismatches integer NOT NULL,
+    report jsonb NOT NULL,
+    actor text DEFAULT COALESCE(ballast.setting('actor'::text), (CURRENT_USER)::text) NOT NULL,
+    CONSTRAINT restore_drills_check CHECK (((status = 'passed'::text) = (mismatches = 0))),
+    CONSTRAINT restore_drills_mismatches_check CHECK ((mismatches >= 0)),
+    CONSTRAINT restore_drills_rto_seconds_check CHECK ((rto_seconds >= (0)::numeric)),
+    CONSTRAINT restore_drills_status_check CHECK ((status = ANY (ARRAY['passed'::text, 'failed'::text])))
+);
+
+--
+-- Name: TABLE restore_drills; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.restore_drills IS 'one row per restore drill (`ballast drill restore`): status, RTO, mismatch count and the JSON report; the restore_drill_failed alert reads the last one';
+
+--
+-- Name: restore_drills_id_seq; Type: SEQUENCE; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ballast.restore_drills ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME ballast.restore_drills_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: retention_policies; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.retention_policies (
+    table_name text NOT NULL,
+    hot_window interval NOT NULL,
+    warm_window interval NOT NULL,
+    archive_after interval NOT NULL,
+    purge_after interval NOT NULL,
+    store text DEFAULT 'local'::text NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by text DEFAULT COALESCE(ballast.setting('actor'::text), (CURRENT_USER)::text) NOT NULL,
+    CONSTRAINT retention_policies_hot_window_check CHECK ((hot_window >= '00:00:00'::interval)),
+    CONSTRAINT retention_policies_order CHECK (((archive_after >= hot_window) AND (purge_after >= archive_after))),
+    CONSTRAINT retention_policies_store_check CHECK ((store ~ '^[a-z][a-z0-9_-]*$'::text)),
+    CONSTRAINT retention_policies_table_name_check CHECK ((table_name ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$'::text)),
+    CONSTRAINT retention_policies_warm_window_check CHECK ((warm_window >= '00:00:00'::interval))
+);
+
+--
+-- Name: TABLE retention_policies; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON TABLE ballast.retention_policies IS 'one row per range-partitioned table: hot, warm (compressed), archive_after, purge_after, store (docs/retention.md); written by the owner, audited';
 
 --
 -- Name: stages; Type: TABLE; Schema: ballast; Owner: -
@@ -2931,13 +4330,14 @@ CREATE TABLE ingest.webhook_events (
     CONSTRAINT webhook_events_status_check CHECK ((status = ANY (ARRAY['received'::text, 'rejected'::text, 'processing'::text, 'completed'::text, 'quarantined'::text]))),
     CONSTRAINT webhook_events_trace_id_check CHECK ((trace_id ~ '^[0-9a-f]{32}$'::text)),
     CONSTRAINT webhook_events_webhook_id_check CHECK (((length(webhook_id) >= 1) AND (length(webhook_id) <= 200)))
-);
+)
+PARTITION BY RANGE (received_at);
 
 --
 -- Name: TABLE webhook_events; Type: COMMENT; Schema: ingest; Owner: -
 --
 
-COMMENT ON TABLE ingest.webhook_events IS 'inbox: one row per delivered webhook; unique (source, webhook_id)';
+COMMENT ON TABLE ingest.webhook_events IS 'inbox: one row per delivered webhook, partitioned by day on received_at; (source, webhook_id) is unique through ingest.webhook_keys';
 
 --
 -- Name: COLUMN webhook_events.raw_body; Type: COMMENT; Schema: ingest; Owner: -
@@ -2958,6 +4358,36 @@ COMMENT ON COLUMN ingest.webhook_events.status IS 'received -> processing -> com
 COMMENT ON COLUMN ingest.webhook_events.raw_bytes IS 'the body as received, for bodies that are not storable as text (invalid UTF-8, a NUL byte); such rows are rejected';
 
 --
+-- Name: webhook_events_default; Type: TABLE; Schema: ingest; Owner: -
+--
+
+CREATE TABLE ingest.webhook_events_default (
+    id bigint NOT NULL,
+    source text NOT NULL,
+    webhook_id text NOT NULL,
+    event_type text,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    raw_body text,
+    payload jsonb,
+    headers jsonb DEFAULT '{}'::jsonb NOT NULL,
+    trace_id text NOT NULL,
+    span_id text NOT NULL,
+    correlation_id text NOT NULL,
+    status text DEFAULT 'received'::text NOT NULL,
+    status_reason text,
+    stages_done text[] DEFAULT '{}'::text[] NOT NULL,
+    processed_at timestamp with time zone,
+    raw_bytes bytea,
+    CONSTRAINT webhook_events_bytes_rejected CHECK (((raw_bytes IS NULL) OR (status = 'rejected'::text))),
+    CONSTRAINT webhook_events_one_raw_body CHECK ((num_nonnulls(raw_body, raw_bytes) = 1)),
+    CONSTRAINT webhook_events_source_check CHECK ((source ~ '^[a-z0-9][a-z0-9_-]*$'::text)),
+    CONSTRAINT webhook_events_span_id_check CHECK ((span_id ~ '^[0-9a-f]{16}$'::text)),
+    CONSTRAINT webhook_events_status_check CHECK ((status = ANY (ARRAY['received'::text, 'rejected'::text, 'processing'::text, 'completed'::text, 'quarantined'::text]))),
+    CONSTRAINT webhook_events_trace_id_check CHECK ((trace_id ~ '^[0-9a-f]{32}$'::text)),
+    CONSTRAINT webhook_events_webhook_id_check CHECK (((length(webhook_id) >= 1) AND (length(webhook_id) <= 200)))
+);
+
+--
 -- Name: webhook_events_id_seq; Type: SEQUENCE; Schema: ingest; Owner: -
 --
 
@@ -2969,6 +4399,32 @@ ALTER TABLE ingest.webhook_events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
     NO MAXVALUE
     CACHE 1
 );
+
+--
+-- Name: webhook_keys; Type: TABLE; Schema: ingest; Owner: -
+--
+
+CREATE TABLE ingest.webhook_keys (
+    source text NOT NULL,
+    webhook_id text NOT NULL,
+    event_id bigint NOT NULL,
+    correlation_id text NOT NULL,
+    trace_id text NOT NULL,
+    received_at timestamp with time zone NOT NULL,
+    rejected boolean NOT NULL
+);
+
+--
+-- Name: TABLE webhook_keys; Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON TABLE ingest.webhook_keys IS 'one row per delivery ever stored in the inbox: the keys that must stay unique across partitions, written by the inbox''s insert trigger, never purged';
+
+--
+-- Name: COLUMN webhook_keys.received_at; Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON COLUMN ingest.webhook_keys.received_at IS 'the inbox row''s partition key: finds its row (and its partition) without scanning all partitions';
 
 --
 -- Name: migrations; Type: TABLE; Schema: public; Owner: -
@@ -3135,7 +4591,8 @@ CREATE TABLE search.outbox (
     CONSTRAINT outbox_op_check CHECK ((op = ANY (ARRAY['upsert'::text, 'delete'::text]))),
     CONSTRAINT outbox_reason_check CHECK ((reason = ANY (ARRAY['change'::text, 'repair'::text, 'backfill'::text]))),
     CONSTRAINT outbox_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'done'::text, 'superseded'::text, 'dead'::text])))
-);
+)
+PARTITION BY RANGE (enqueued_at);
 
 --
 -- Name: TABLE outbox; Type: COMMENT; Schema: search; Owner: -
@@ -3154,6 +4611,31 @@ COMMENT ON COLUMN search.outbox.op IS 'what the trigger saw; the sync task write
 --
 
 COMMENT ON COLUMN search.outbox.status IS 'pending -> done | superseded (a newer row for the same point) | dead (out of attempts; see ops/runbooks/search.md)';
+
+--
+-- Name: outbox_default; Type: TABLE; Schema: search; Owner: -
+--
+
+CREATE TABLE search.outbox_default (
+    id bigint NOT NULL,
+    point_id uuid NOT NULL,
+    entity text NOT NULL,
+    entity_id bigint,
+    op text NOT NULL,
+    version bigint NOT NULL,
+    reason text DEFAULT 'change'::text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    last_error text,
+    available_at timestamp with time zone DEFAULT now() NOT NULL,
+    enqueued_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    processed_at timestamp with time zone,
+    trace_id text,
+    reconcile_run bigint,
+    CONSTRAINT outbox_op_check CHECK ((op = ANY (ARRAY['upsert'::text, 'delete'::text]))),
+    CONSTRAINT outbox_reason_check CHECK ((reason = ANY (ARRAY['change'::text, 'repair'::text, 'backfill'::text]))),
+    CONSTRAINT outbox_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'done'::text, 'superseded'::text, 'dead'::text])))
+);
 
 --
 -- Name: outbox_id_seq; Type: SEQUENCE; Schema: search; Owner: -
@@ -3190,13 +4672,38 @@ CREATE TABLE search.reconcile_runs (
     trace_id text,
     triggered_by text NOT NULL,
     CONSTRAINT reconcile_runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'clean'::text, 'repaired'::text, 'partial'::text, 'failed'::text])))
-);
+)
+PARTITION BY RANGE (started_at);
 
 --
 -- Name: TABLE reconcile_runs; Type: COMMENT; Schema: search; Owner: -
 --
 
 COMMENT ON TABLE search.reconcile_runs IS 'reconciliation runs: drift found and repairs enqueued; unrepaired > 0 means the repair bound was hit';
+
+--
+-- Name: reconcile_runs_default; Type: TABLE; Schema: search; Owner: -
+--
+
+CREATE TABLE search.reconcile_runs_default (
+    id bigint NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    duration_ms integer,
+    collection text NOT NULL,
+    status text DEFAULT 'running'::text NOT NULL,
+    expected bigint DEFAULT 0 NOT NULL,
+    actual bigint DEFAULT 0 NOT NULL,
+    missing bigint DEFAULT 0 NOT NULL,
+    stale bigint DEFAULT 0 NOT NULL,
+    orphaned bigint DEFAULT 0 NOT NULL,
+    repaired bigint DEFAULT 0 NOT NULL,
+    unrepaired bigint DEFAULT 0 NOT NULL,
+    error text,
+    trace_id text,
+    triggered_by text NOT NULL,
+    CONSTRAINT reconcile_runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'clean'::text, 'repaired'::text, 'partial'::text, 'failed'::text])))
+);
 
 --
 -- Name: reconcile_runs_id_seq; Type: SEQUENCE; Schema: search; Owner: -
@@ -3216,6 +4723,25 @@ ALTER TABLE search.reconcile_runs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
 --
 
 CREATE TABLE search.sync_runs (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    claimed integer NOT NULL,
+    upserted integer NOT NULL,
+    deleted integer NOT NULL,
+    superseded integer NOT NULL,
+    failed integer NOT NULL,
+    dead integer NOT NULL,
+    duration_ms integer NOT NULL,
+    error text,
+    trace_id text
+)
+PARTITION BY RANGE (at);
+
+--
+-- Name: sync_runs_default; Type: TABLE; Schema: search; Owner: -
+--
+
+CREATE TABLE search.sync_runs_default (
     id bigint NOT NULL,
     at timestamp with time zone DEFAULT now() NOT NULL,
     claimed integer NOT NULL,
@@ -3254,11 +4780,85 @@ CREATE SEQUENCE search.version_seq
     CACHE 1;
 
 --
+-- Name: ledger_default; Type: TABLE ATTACH; Schema: audit; Owner: -
+--
+
+ALTER TABLE ONLY audit.ledger ATTACH PARTITION audit.ledger_default DEFAULT;
+
+--
+-- Name: diagnostic_logs_default; Type: TABLE ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.diagnostic_logs ATTACH PARTITION ballast.diagnostic_logs_default DEFAULT;
+
+--
+-- Name: error_envelopes_default; Type: TABLE ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.error_envelopes ATTACH PARTITION ballast.error_envelopes_default DEFAULT;
+
+--
+-- Name: job_attempts_default; Type: TABLE ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.job_attempts ATTACH PARTITION ballast.job_attempts_default DEFAULT;
+
+--
+-- Name: maintenance_runs_default; Type: TABLE ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.maintenance_runs ATTACH PARTITION ballast.maintenance_runs_default DEFAULT;
+
+--
+-- Name: policy_violations_default; Type: TABLE ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.policy_violations ATTACH PARTITION ballast.policy_violations_default DEFAULT;
+
+--
+-- Name: webhook_events_default; Type: TABLE ATTACH; Schema: ingest; Owner: -
+--
+
+ALTER TABLE ONLY ingest.webhook_events ATTACH PARTITION ingest.webhook_events_default DEFAULT;
+
+--
+-- Name: outbox_default; Type: TABLE ATTACH; Schema: search; Owner: -
+--
+
+ALTER TABLE ONLY search.outbox ATTACH PARTITION search.outbox_default DEFAULT;
+
+--
+-- Name: reconcile_runs_default; Type: TABLE ATTACH; Schema: search; Owner: -
+--
+
+ALTER TABLE ONLY search.reconcile_runs ATTACH PARTITION search.reconcile_runs_default DEFAULT;
+
+--
+-- Name: sync_runs_default; Type: TABLE ATTACH; Schema: search; Owner: -
+--
+
+ALTER TABLE ONLY search.sync_runs ATTACH PARTITION search.sync_runs_default DEFAULT;
+
+--
 -- Name: agents agents_pkey; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
 ALTER TABLE ONLY app.agents
     ADD CONSTRAINT agents_pkey PRIMARY KEY (agent_id);
+
+--
+-- Name: billing_line_items billing_line_items_interaction_id_unit_key; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.billing_line_items
+    ADD CONSTRAINT billing_line_items_interaction_id_unit_key UNIQUE (interaction_id, unit);
+
+--
+-- Name: billing_line_items billing_line_items_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.billing_line_items
+    ADD CONSTRAINT billing_line_items_pkey PRIMARY KEY (id);
 
 --
 -- Name: claims claims_interaction_id_seq_key; Type: CONSTRAINT; Schema: app; Owner: -
@@ -3303,6 +4903,27 @@ ALTER TABLE ONLY app.interactions
     ADD CONSTRAINT interactions_pkey PRIMARY KEY (id);
 
 --
+-- Name: reconciliation_mismatches reconciliation_mismatches_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.reconciliation_mismatches
+    ADD CONSTRAINT reconciliation_mismatches_pkey PRIMARY KEY (id);
+
+--
+-- Name: reconciliation_mismatches reconciliation_mismatches_run_id_subject_unit_key; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.reconciliation_mismatches
+    ADD CONSTRAINT reconciliation_mismatches_run_id_subject_unit_key UNIQUE (run_id, subject, unit);
+
+--
+-- Name: reconciliation_runs reconciliation_runs_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.reconciliation_runs
+    ADD CONSTRAINT reconciliation_runs_pkey PRIMARY KEY (id);
+
+--
 -- Name: striking_flags striking_flags_interaction_id_seq_key; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -3324,6 +4945,20 @@ ALTER TABLE ONLY app.summaries
     ADD CONSTRAINT summaries_pkey PRIMARY KEY (interaction_id);
 
 --
+-- Name: tier_snapshots tier_snapshots_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.tier_snapshots
+    ADD CONSTRAINT tier_snapshots_pkey PRIMARY KEY (id);
+
+--
+-- Name: tier_snapshots tier_snapshots_tier_effective_at_key; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.tier_snapshots
+    ADD CONSTRAINT tier_snapshots_tier_effective_at_key UNIQUE (tier, effective_at);
+
+--
 -- Name: unknown_phone unknown_phone_event_id_key; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -3336,6 +4971,20 @@ ALTER TABLE ONLY app.unknown_phone
 
 ALTER TABLE ONLY app.unknown_phone
     ADD CONSTRAINT unknown_phone_pkey PRIMARY KEY (id);
+
+--
+-- Name: usage_limits usage_limits_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.usage_limits
+    ADD CONSTRAINT usage_limits_pkey PRIMARY KEY (agent_id, period_start);
+
+--
+-- Name: usage_plans usage_plans_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.usage_plans
+    ADD CONSTRAINT usage_plans_pkey PRIMARY KEY (agent_id, effective_from);
 
 --
 -- Name: chain chain_ledger_id_key; Type: CONSTRAINT; Schema: audit; Owner: -
@@ -3356,7 +5005,14 @@ ALTER TABLE ONLY audit.chain
 --
 
 ALTER TABLE ONLY audit.ledger
-    ADD CONSTRAINT ledger_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT ledger_pkey PRIMARY KEY (id, occurred_at);
+
+--
+-- Name: ledger_default ledger_default_pkey; Type: CONSTRAINT; Schema: audit; Owner: -
+--
+
+ALTER TABLE ONLY audit.ledger_default
+    ADD CONSTRAINT ledger_default_pkey PRIMARY KEY (id, occurred_at);
 
 --
 -- Name: redaction_key redaction_key_pkey; Type: CONSTRAINT; Schema: audit; Owner: -
@@ -3422,6 +5078,20 @@ ALTER TABLE ONLY ballast.alerts
     ADD CONSTRAINT alerts_pkey PRIMARY KEY (id);
 
 --
+-- Name: archive_runs archive_runs_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.archive_runs
+    ADD CONSTRAINT archive_runs_pkey PRIMARY KEY (id);
+
+--
+-- Name: archives archives_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.archives
+    ADD CONSTRAINT archives_pkey PRIMARY KEY (id);
+
+--
 -- Name: diagnostic_logs diagnostic_logs_function_name_code_window_start_key; Type: CONSTRAINT; Schema: ballast; Owner: -
 --
 
@@ -3429,18 +5099,39 @@ ALTER TABLE ONLY ballast.diagnostic_logs
     ADD CONSTRAINT diagnostic_logs_function_name_code_window_start_key UNIQUE (function_name, code, window_start);
 
 --
+-- Name: diagnostic_logs_default diagnostic_logs_default_function_name_code_window_start_key; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.diagnostic_logs_default
+    ADD CONSTRAINT diagnostic_logs_default_function_name_code_window_start_key UNIQUE (function_name, code, window_start);
+
+--
 -- Name: diagnostic_logs diagnostic_logs_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
 --
 
 ALTER TABLE ONLY ballast.diagnostic_logs
-    ADD CONSTRAINT diagnostic_logs_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT diagnostic_logs_pkey PRIMARY KEY (id, window_start);
+
+--
+-- Name: diagnostic_logs_default diagnostic_logs_default_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.diagnostic_logs_default
+    ADD CONSTRAINT diagnostic_logs_default_pkey PRIMARY KEY (id, window_start);
 
 --
 -- Name: error_envelopes error_envelopes_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
 --
 
 ALTER TABLE ONLY ballast.error_envelopes
-    ADD CONSTRAINT error_envelopes_pkey PRIMARY KEY (error_id);
+    ADD CONSTRAINT error_envelopes_pkey PRIMARY KEY (error_id, created_at);
+
+--
+-- Name: error_envelopes_default error_envelopes_default_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.error_envelopes_default
+    ADD CONSTRAINT error_envelopes_default_pkey PRIMARY KEY (error_id, created_at);
 
 --
 -- Name: failure_settings failure_settings_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
@@ -3454,14 +5145,35 @@ ALTER TABLE ONLY ballast.failure_settings
 --
 
 ALTER TABLE ONLY ballast.job_attempts
-    ADD CONSTRAINT job_attempts_pkey PRIMARY KEY (span_id);
+    ADD CONSTRAINT job_attempts_pkey PRIMARY KEY (span_id, started_at);
+
+--
+-- Name: job_attempts_default job_attempts_default_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.job_attempts_default
+    ADD CONSTRAINT job_attempts_default_pkey PRIMARY KEY (span_id, started_at);
 
 --
 -- Name: maintenance_runs maintenance_runs_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
 --
 
 ALTER TABLE ONLY ballast.maintenance_runs
-    ADD CONSTRAINT maintenance_runs_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT maintenance_runs_pkey PRIMARY KEY (id, started_at);
+
+--
+-- Name: maintenance_runs_default maintenance_runs_default_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.maintenance_runs_default
+    ADD CONSTRAINT maintenance_runs_default_pkey PRIMARY KEY (id, started_at);
+
+--
+-- Name: partitioned_tables partitioned_tables_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.partitioned_tables
+    ADD CONSTRAINT partitioned_tables_pkey PRIMARY KEY (table_name);
 
 --
 -- Name: pipeline_failures pipeline_failures_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
@@ -3475,7 +5187,14 @@ ALTER TABLE ONLY ballast.pipeline_failures
 --
 
 ALTER TABLE ONLY ballast.policy_violations
-    ADD CONSTRAINT policy_violations_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT policy_violations_pkey PRIMARY KEY (id, detected_at);
+
+--
+-- Name: policy_violations_default policy_violations_default_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.policy_violations_default
+    ADD CONSTRAINT policy_violations_default_pkey PRIMARY KEY (id, detected_at);
 
 --
 -- Name: rescued_jobs rescued_jobs_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
@@ -3483,6 +5202,20 @@ ALTER TABLE ONLY ballast.policy_violations
 
 ALTER TABLE ONLY ballast.rescued_jobs
     ADD CONSTRAINT rescued_jobs_pkey PRIMARY KEY (id);
+
+--
+-- Name: restore_drills restore_drills_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.restore_drills
+    ADD CONSTRAINT restore_drills_pkey PRIMARY KEY (id);
+
+--
+-- Name: retention_policies retention_policies_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.retention_policies
+    ADD CONSTRAINT retention_policies_pkey PRIMARY KEY (table_name);
 
 --
 -- Name: stages stages_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
@@ -3566,14 +5299,35 @@ ALTER TABLE ONLY graphile_worker._private_tasks
 --
 
 ALTER TABLE ONLY ingest.webhook_events
-    ADD CONSTRAINT webhook_events_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT webhook_events_pkey PRIMARY KEY (id, received_at);
 
 --
--- Name: webhook_events webhook_events_source_webhook_id_key; Type: CONSTRAINT; Schema: ingest; Owner: -
+-- Name: webhook_events_default webhook_events_default_pkey; Type: CONSTRAINT; Schema: ingest; Owner: -
 --
 
-ALTER TABLE ONLY ingest.webhook_events
-    ADD CONSTRAINT webhook_events_source_webhook_id_key UNIQUE (source, webhook_id);
+ALTER TABLE ONLY ingest.webhook_events_default
+    ADD CONSTRAINT webhook_events_default_pkey PRIMARY KEY (id, received_at);
+
+--
+-- Name: webhook_keys webhook_keys_correlation_id_key; Type: CONSTRAINT; Schema: ingest; Owner: -
+--
+
+ALTER TABLE ONLY ingest.webhook_keys
+    ADD CONSTRAINT webhook_keys_correlation_id_key UNIQUE (correlation_id);
+
+--
+-- Name: webhook_keys webhook_keys_event_id_key; Type: CONSTRAINT; Schema: ingest; Owner: -
+--
+
+ALTER TABLE ONLY ingest.webhook_keys
+    ADD CONSTRAINT webhook_keys_event_id_key UNIQUE (event_id);
+
+--
+-- Name: webhook_keys webhook_keys_pkey; Type: CONSTRAINT; Schema: ingest; Owner: -
+--
+
+ALTER TABLE ONLY ingest.webhook_keys
+    ADD CONSTRAINT webhook_keys_pkey PRIMARY KEY (source, webhook_id);
 
 --
 -- Name: migrations migrations_name_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -3601,21 +5355,42 @@ ALTER TABLE ONLY replay.decisions
 --
 
 ALTER TABLE ONLY search.outbox
-    ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT outbox_pkey PRIMARY KEY (id, enqueued_at);
+
+--
+-- Name: outbox_default outbox_default_pkey; Type: CONSTRAINT; Schema: search; Owner: -
+--
+
+ALTER TABLE ONLY search.outbox_default
+    ADD CONSTRAINT outbox_default_pkey PRIMARY KEY (id, enqueued_at);
 
 --
 -- Name: reconcile_runs reconcile_runs_pkey; Type: CONSTRAINT; Schema: search; Owner: -
 --
 
 ALTER TABLE ONLY search.reconcile_runs
-    ADD CONSTRAINT reconcile_runs_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT reconcile_runs_pkey PRIMARY KEY (id, started_at);
+
+--
+-- Name: reconcile_runs_default reconcile_runs_default_pkey; Type: CONSTRAINT; Schema: search; Owner: -
+--
+
+ALTER TABLE ONLY search.reconcile_runs_default
+    ADD CONSTRAINT reconcile_runs_default_pkey PRIMARY KEY (id, started_at);
 
 --
 -- Name: sync_runs sync_runs_pkey; Type: CONSTRAINT; Schema: search; Owner: -
 --
 
 ALTER TABLE ONLY search.sync_runs
-    ADD CONSTRAINT sync_runs_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT sync_runs_pkey PRIMARY KEY (id, at);
+
+--
+-- Name: sync_runs_default sync_runs_default_pkey; Type: CONSTRAINT; Schema: search; Owner: -
+--
+
+ALTER TABLE ONLY search.sync_runs_default
+    ADD CONSTRAINT sync_runs_default_pkey PRIMARY KEY (id, at);
 
 --
 -- Name: versions versions_pkey; Type: CONSTRAINT; Schema: search; Owner: -
@@ -3625,10 +5400,34 @@ ALTER TABLE ONLY search.versions
     ADD CONSTRAINT versions_pkey PRIMARY KEY (entity, entity_id);
 
 --
--- Name: agents_active_number_key; Type: INDEX; Schema: app; Owner: -
+-- Name: agents_number_key; Type: INDEX; Schema: app; Owner: -
 --
 
-CREATE UNIQUE INDEX agents_active_number_key ON app.agents USING btree (phone_number) WHERE is_active;
+CREATE UNIQUE INDEX agents_number_key ON app.agents USING btree (phone_number) WHERE (status <> 'retired'::text);
+
+--
+-- Name: INDEX agents_number_key; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON INDEX app.agents_number_key IS 'a number belongs to at most one agent that is not retired';
+
+--
+-- Name: billing_line_items_day_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX billing_line_items_day_idx ON app.billing_line_items USING btree (usage_day, agent_id);
+
+--
+-- Name: billing_line_items_period_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX billing_line_items_period_idx ON app.billing_line_items USING btree (agent_id, period_start);
+
+--
+-- Name: billing_line_items_trace_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX billing_line_items_trace_idx ON app.billing_line_items USING btree (trace_id);
 
 --
 -- Name: claims_trace_idx; Type: INDEX; Schema: app; Owner: -
@@ -3655,6 +5454,18 @@ CREATE INDEX interactions_agent_idx ON app.interactions USING btree (agent_id, o
 CREATE INDEX interactions_trace_idx ON app.interactions USING btree (trace_id);
 
 --
+-- Name: reconciliation_mismatches_agent_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX reconciliation_mismatches_agent_idx ON app.reconciliation_mismatches USING btree (agent_id, usage_day);
+
+--
+-- Name: reconciliation_runs_day_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX reconciliation_runs_day_idx ON app.reconciliation_runs USING btree (usage_day, id DESC);
+
+--
 -- Name: striking_flags_trace_idx; Type: INDEX; Schema: app; Owner: -
 --
 
@@ -3673,28 +5484,22 @@ CREATE INDEX summaries_trace_idx ON app.summaries USING btree (trace_id);
 CREATE INDEX unknown_phone_number_idx ON app.unknown_phone USING btree (phone_number, seen_at DESC);
 
 --
+-- Name: unknown_phone_open_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX unknown_phone_open_idx ON app.unknown_phone USING btree (phone_number) WHERE (resolution = 'open'::text);
+
+--
 -- Name: ledger_chain_order_idx; Type: INDEX; Schema: audit; Owner: -
 --
 
-CREATE INDEX ledger_chain_order_idx ON audit.ledger USING btree (txid, id);
-
---
--- Name: ledger_deletes_idx; Type: INDEX; Schema: audit; Owner: -
---
-
-CREATE INDEX ledger_deletes_idx ON audit.ledger USING btree (occurred_at DESC) WHERE (after_data IS NULL);
-
---
--- Name: INDEX ledger_deletes_idx; Type: COMMENT; Schema: audit; Owner: -
---
-
-COMMENT ON INDEX audit.ledger_deletes_idx IS 'deletes and truncates (the only rows with no after image), newest first';
+CREATE INDEX ledger_chain_order_idx ON ONLY audit.ledger USING btree (txid, id);
 
 --
 -- Name: ledger_entity_idx; Type: INDEX; Schema: audit; Owner: -
 --
 
-CREATE INDEX ledger_entity_idx ON audit.ledger USING btree (entity_id);
+CREATE INDEX ledger_entity_idx ON ONLY audit.ledger USING btree (entity_id);
 
 --
 -- Name: INDEX ledger_entity_idx; Type: COMMENT; Schema: audit; Owner: -
@@ -3703,10 +5508,46 @@ CREATE INDEX ledger_entity_idx ON audit.ledger USING btree (entity_id);
 COMMENT ON INDEX audit.ledger_entity_idx IS 'row history: the entries of one entity id (the recipe filters on entity_type)';
 
 --
+-- Name: ledger_default_entity_id_idx; Type: INDEX; Schema: audit; Owner: -
+--
+
+CREATE INDEX ledger_default_entity_id_idx ON audit.ledger_default USING btree (entity_id);
+
+--
+-- Name: ledger_deletes_idx; Type: INDEX; Schema: audit; Owner: -
+--
+
+CREATE INDEX ledger_deletes_idx ON ONLY audit.ledger USING btree (occurred_at DESC) WHERE (after_data IS NULL);
+
+--
+-- Name: INDEX ledger_deletes_idx; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON INDEX audit.ledger_deletes_idx IS 'deletes and truncates (the only rows with no after image), newest first';
+
+--
+-- Name: ledger_default_occurred_at_idx; Type: INDEX; Schema: audit; Owner: -
+--
+
+CREATE INDEX ledger_default_occurred_at_idx ON audit.ledger_default USING btree (occurred_at DESC) WHERE (after_data IS NULL);
+
+--
 -- Name: ledger_trace_idx; Type: INDEX; Schema: audit; Owner: -
 --
 
-CREATE INDEX ledger_trace_idx ON audit.ledger USING btree (trace_id) WHERE (trace_id IS NOT NULL);
+CREATE INDEX ledger_trace_idx ON ONLY audit.ledger USING btree (trace_id) WHERE (trace_id IS NOT NULL);
+
+--
+-- Name: ledger_default_trace_id_idx; Type: INDEX; Schema: audit; Owner: -
+--
+
+CREATE INDEX ledger_default_trace_id_idx ON audit.ledger_default USING btree (trace_id) WHERE (trace_id IS NOT NULL);
+
+--
+-- Name: ledger_default_txid_id_idx; Type: INDEX; Schema: audit; Owner: -
+--
+
+CREATE INDEX ledger_default_txid_id_idx ON audit.ledger_default USING btree (txid, id);
 
 --
 -- Name: alert_conditions_rule_idx; Type: INDEX; Schema: ballast; Owner: -
@@ -3751,76 +5592,172 @@ CREATE INDEX alerts_rule_idx ON ballast.alerts USING btree (rule) WHERE (status 
 CREATE INDEX alerts_status_idx ON ballast.alerts USING btree (status, last_seen_at DESC);
 
 --
+-- Name: archive_runs_failed_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX archive_runs_failed_idx ON ballast.archive_runs USING btree (at DESC) WHERE (outcome = 'failed'::text);
+
+--
+-- Name: archive_runs_partition_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX archive_runs_partition_idx ON ballast.archive_runs USING btree (partition_name, id DESC);
+
+--
+-- Name: archives_partition_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX archives_partition_idx ON ballast.archives USING btree (partition_name);
+
+--
+-- Name: archives_range_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE UNIQUE INDEX archives_range_idx ON ballast.archives USING btree (table_name, range_from, range_to) WHERE (status <> 'discarded'::text);
+
+--
 -- Name: diagnostic_logs_recent_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX diagnostic_logs_recent_idx ON ballast.diagnostic_logs USING btree (last_seen_at DESC);
+CREATE INDEX diagnostic_logs_recent_idx ON ONLY ballast.diagnostic_logs USING btree (last_seen_at DESC);
+
+--
+-- Name: diagnostic_logs_default_last_seen_at_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX diagnostic_logs_default_last_seen_at_idx ON ballast.diagnostic_logs_default USING btree (last_seen_at DESC);
 
 --
 -- Name: error_envelopes_class_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX error_envelopes_class_idx ON ballast.error_envelopes USING btree (error_class, "timestamp");
+CREATE INDEX error_envelopes_class_idx ON ONLY ballast.error_envelopes USING btree (error_class, "timestamp");
 
 --
 -- Name: error_envelopes_component_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX error_envelopes_component_idx ON ballast.error_envelopes USING btree (component, "timestamp");
+CREATE INDEX error_envelopes_component_idx ON ONLY ballast.error_envelopes USING btree (component, "timestamp");
 
 --
 -- Name: error_envelopes_correlation_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX error_envelopes_correlation_idx ON ballast.error_envelopes USING btree (correlation_id);
+CREATE INDEX error_envelopes_correlation_idx ON ONLY ballast.error_envelopes USING btree (correlation_id);
 
 --
 -- Name: error_envelopes_created_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX error_envelopes_created_idx ON ballast.error_envelopes USING btree (created_at);
+CREATE INDEX error_envelopes_created_idx ON ONLY ballast.error_envelopes USING btree (created_at);
+
+--
+-- Name: error_envelopes_default_component_timestamp_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX error_envelopes_default_component_timestamp_idx ON ballast.error_envelopes_default USING btree (component, "timestamp");
+
+--
+-- Name: error_envelopes_default_correlation_id_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX error_envelopes_default_correlation_id_idx ON ballast.error_envelopes_default USING btree (correlation_id);
+
+--
+-- Name: error_envelopes_default_created_at_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX error_envelopes_default_created_at_idx ON ballast.error_envelopes_default USING btree (created_at);
+
+--
+-- Name: error_envelopes_default_error_class_timestamp_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX error_envelopes_default_error_class_timestamp_idx ON ballast.error_envelopes_default USING btree (error_class, "timestamp");
 
 --
 -- Name: error_envelopes_run_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX error_envelopes_run_idx ON ballast.error_envelopes USING btree (run_id);
+CREATE INDEX error_envelopes_run_idx ON ONLY ballast.error_envelopes USING btree (run_id);
+
+--
+-- Name: error_envelopes_default_run_id_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX error_envelopes_default_run_id_idx ON ballast.error_envelopes_default USING btree (run_id);
 
 --
 -- Name: error_envelopes_trace_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX error_envelopes_trace_idx ON ballast.error_envelopes USING btree (trace_id);
+CREATE INDEX error_envelopes_trace_idx ON ONLY ballast.error_envelopes USING btree (trace_id);
+
+--
+-- Name: error_envelopes_default_trace_id_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX error_envelopes_default_trace_id_idx ON ballast.error_envelopes_default USING btree (trace_id);
 
 --
 -- Name: job_attempts_correlation_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX job_attempts_correlation_idx ON ballast.job_attempts USING btree (correlation_id);
+CREATE INDEX job_attempts_correlation_idx ON ONLY ballast.job_attempts USING btree (correlation_id);
 
 --
--- Name: job_attempts_job_idx; Type: INDEX; Schema: ballast; Owner: -
+-- Name: job_attempts_default_correlation_id_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX job_attempts_job_idx ON ballast.job_attempts USING btree (job_id, attempt);
+CREATE INDEX job_attempts_default_correlation_id_idx ON ballast.job_attempts_default USING btree (correlation_id);
 
 --
 -- Name: job_attempts_running_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX job_attempts_running_idx ON ballast.job_attempts USING btree (heartbeat_at) WHERE ((status)::text = 'running'::text);
+CREATE INDEX job_attempts_running_idx ON ONLY ballast.job_attempts USING btree (heartbeat_at) WHERE ((status)::text = 'running'::text);
+
+--
+-- Name: job_attempts_default_heartbeat_at_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX job_attempts_default_heartbeat_at_idx ON ballast.job_attempts_default USING btree (heartbeat_at) WHERE ((status)::text = 'running'::text);
+
+--
+-- Name: job_attempts_job_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX job_attempts_job_idx ON ONLY ballast.job_attempts USING btree (job_id, attempt);
+
+--
+-- Name: job_attempts_default_job_id_attempt_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX job_attempts_default_job_id_attempt_idx ON ballast.job_attempts_default USING btree (job_id, attempt);
 
 --
 -- Name: job_attempts_trace_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX job_attempts_trace_idx ON ballast.job_attempts USING btree (trace_id);
+CREATE INDEX job_attempts_trace_idx ON ONLY ballast.job_attempts USING btree (trace_id);
+
+--
+-- Name: job_attempts_default_trace_id_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX job_attempts_default_trace_id_idx ON ballast.job_attempts_default USING btree (trace_id);
 
 --
 -- Name: maintenance_runs_task_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX maintenance_runs_task_idx ON ballast.maintenance_runs USING btree (task, started_at DESC);
+CREATE INDEX maintenance_runs_task_idx ON ONLY ballast.maintenance_runs USING btree (task, started_at DESC);
+
+--
+-- Name: maintenance_runs_default_task_started_at_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX maintenance_runs_default_task_started_at_idx ON ballast.maintenance_runs_default USING btree (task, started_at DESC);
 
 --
 -- Name: pipeline_failures_function_idx; Type: INDEX; Schema: ballast; Owner: -
@@ -3844,13 +5781,25 @@ CREATE INDEX pipeline_failures_unresolved_idx ON ballast.pipeline_failures USING
 -- Name: policy_violations_correlation_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX policy_violations_correlation_idx ON ballast.policy_violations USING btree (correlation_id);
+CREATE INDEX policy_violations_correlation_idx ON ONLY ballast.policy_violations USING btree (correlation_id);
+
+--
+-- Name: policy_violations_default_correlation_id_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX policy_violations_default_correlation_id_idx ON ballast.policy_violations_default USING btree (correlation_id);
 
 --
 -- Name: policy_violations_detected_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX policy_violations_detected_idx ON ballast.policy_violations USING btree (detected_at DESC);
+CREATE INDEX policy_violations_detected_idx ON ONLY ballast.policy_violations USING btree (detected_at DESC);
+
+--
+-- Name: policy_violations_default_detected_at_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX policy_violations_default_detected_at_idx ON ballast.policy_violations_default USING btree (detected_at DESC);
 
 --
 -- Name: rescued_jobs_job_idx; Type: INDEX; Schema: ballast; Owner: -
@@ -3863,6 +5812,12 @@ CREATE INDEX rescued_jobs_job_idx ON ballast.rescued_jobs USING btree (job_id);
 --
 
 CREATE INDEX rescued_jobs_time_idx ON ballast.rescued_jobs USING btree (rescued_at DESC);
+
+--
+-- Name: restore_drills_started_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX restore_drills_started_idx ON ballast.restore_drills USING btree (started_at);
 
 --
 -- Name: workers_alive_idx; Type: INDEX; Schema: ballast; Owner: -
@@ -3892,25 +5847,61 @@ CREATE INDEX jobs_no_queue_index ON graphile_worker._private_jobs USING btree (p
 -- Name: webhook_events_correlation_idx; Type: INDEX; Schema: ingest; Owner: -
 --
 
-CREATE INDEX webhook_events_correlation_idx ON ingest.webhook_events USING btree (correlation_id);
+CREATE INDEX webhook_events_correlation_idx ON ONLY ingest.webhook_events USING btree (correlation_id);
 
 --
--- Name: webhook_events_correlation_key; Type: INDEX; Schema: ingest; Owner: -
+-- Name: webhook_events_default_correlation_id_idx; Type: INDEX; Schema: ingest; Owner: -
 --
 
-CREATE UNIQUE INDEX webhook_events_correlation_key ON ingest.webhook_events USING btree (correlation_id);
+CREATE INDEX webhook_events_default_correlation_id_idx ON ingest.webhook_events_default USING btree (correlation_id);
 
 --
 -- Name: webhook_events_open_idx; Type: INDEX; Schema: ingest; Owner: -
 --
 
-CREATE INDEX webhook_events_open_idx ON ingest.webhook_events USING btree (received_at) WHERE (status = ANY (ARRAY['received'::text, 'processing'::text]));
+CREATE INDEX webhook_events_open_idx ON ONLY ingest.webhook_events USING btree (received_at) WHERE (status = ANY (ARRAY['received'::text, 'processing'::text]));
+
+--
+-- Name: webhook_events_default_received_at_idx; Type: INDEX; Schema: ingest; Owner: -
+--
+
+CREATE INDEX webhook_events_default_received_at_idx ON ingest.webhook_events_default USING btree (received_at) WHERE (status = ANY (ARRAY['received'::text, 'processing'::text]));
+
+--
+-- Name: webhook_events_quarantined_idx; Type: INDEX; Schema: ingest; Owner: -
+--
+
+CREATE INDEX webhook_events_quarantined_idx ON ONLY ingest.webhook_events USING btree (received_at) WHERE (status = 'quarantined'::text);
+
+--
+-- Name: webhook_events_default_received_at_idx1; Type: INDEX; Schema: ingest; Owner: -
+--
+
+CREATE INDEX webhook_events_default_received_at_idx1 ON ingest.webhook_events_default USING btree (received_at) WHERE (status = 'quarantined'::text);
 
 --
 -- Name: webhook_events_trace_idx; Type: INDEX; Schema: ingest; Owner: -
 --
 
-CREATE INDEX webhook_events_trace_idx ON ingest.webhook_events USING btree (trace_id);
+CREATE INDEX webhook_events_trace_idx ON ONLY ingest.webhook_events USING btree (trace_id);
+
+--
+-- Name: webhook_events_default_trace_id_idx; Type: INDEX; Schema: ingest; Owner: -
+--
+
+CREATE INDEX webhook_events_default_trace_id_idx ON ingest.webhook_events_default USING btree (trace_id);
+
+--
+-- Name: webhook_keys_trace_idx; Type: INDEX; Schema: ingest; Owner: -
+--
+
+CREATE INDEX webhook_keys_trace_idx ON ingest.webhook_keys USING btree (trace_id);
+
+--
+-- Name: webhook_keys_webhook_id_idx; Type: INDEX; Schema: ingest; Owner: -
+--
+
+CREATE INDEX webhook_keys_webhook_id_idx ON ingest.webhook_keys USING btree (webhook_id);
 
 --
 -- Name: decisions_interaction_idx; Type: INDEX; Schema: replay; Owner: -
@@ -3940,25 +5931,277 @@ CREATE INDEX decisions_trace_idx ON replay.decisions USING btree (trace_id);
 -- Name: outbox_dead_idx; Type: INDEX; Schema: search; Owner: -
 --
 
-CREATE INDEX outbox_dead_idx ON search.outbox USING btree (id) WHERE (status = 'dead'::text);
+CREATE INDEX outbox_dead_idx ON ONLY search.outbox USING btree (id) WHERE (status = 'dead'::text);
 
 --
 -- Name: outbox_pending_idx; Type: INDEX; Schema: search; Owner: -
 --
 
-CREATE INDEX outbox_pending_idx ON search.outbox USING btree (id) WHERE (status = 'pending'::text);
+CREATE INDEX outbox_pending_idx ON ONLY search.outbox USING btree (id) WHERE (status = 'pending'::text);
+
+--
+-- Name: outbox_default_id_idx; Type: INDEX; Schema: search; Owner: -
+--
+
+CREATE INDEX outbox_default_id_idx ON search.outbox_default USING btree (id) WHERE (status = 'pending'::text);
+
+--
+-- Name: outbox_default_id_idx1; Type: INDEX; Schema: search; Owner: -
+--
+
+CREATE INDEX outbox_default_id_idx1 ON search.outbox_default USING btree (id) WHERE (status = 'dead'::text);
 
 --
 -- Name: outbox_processed_idx; Type: INDEX; Schema: search; Owner: -
 --
 
-CREATE INDEX outbox_processed_idx ON search.outbox USING btree (processed_at);
+CREATE INDEX outbox_processed_idx ON ONLY search.outbox USING btree (processed_at);
+
+--
+-- Name: outbox_default_processed_at_idx; Type: INDEX; Schema: search; Owner: -
+--
+
+CREATE INDEX outbox_default_processed_at_idx ON search.outbox_default USING btree (processed_at);
 
 --
 -- Name: sync_runs_at_idx; Type: INDEX; Schema: search; Owner: -
 --
 
-CREATE INDEX sync_runs_at_idx ON search.sync_runs USING btree (at);
+CREATE INDEX sync_runs_at_idx ON ONLY search.sync_runs USING btree (at);
+
+--
+-- Name: sync_runs_default_at_idx; Type: INDEX; Schema: search; Owner: -
+--
+
+CREATE INDEX sync_runs_default_at_idx ON search.sync_runs_default USING btree (at);
+
+--
+-- Name: ledger_default_entity_id_idx; Type: INDEX ATTACH; Schema: audit; Owner: -
+--
+
+ALTER INDEX audit.ledger_entity_idx ATTACH PARTITION audit.ledger_default_entity_id_idx;
+
+--
+-- Name: ledger_default_occurred_at_idx; Type: INDEX ATTACH; Schema: audit; Owner: -
+--
+
+ALTER INDEX audit.ledger_deletes_idx ATTACH PARTITION audit.ledger_default_occurred_at_idx;
+
+--
+-- Name: ledger_default_pkey; Type: INDEX ATTACH; Schema: audit; Owner: -
+--
+
+ALTER INDEX audit.ledger_pkey ATTACH PARTITION audit.ledger_default_pkey;
+
+--
+-- Name: ledger_default_trace_id_idx; Type: INDEX ATTACH; Schema: audit; Owner: -
+--
+
+ALTER INDEX audit.ledger_trace_idx ATTACH PARTITION audit.ledger_default_trace_id_idx;
+
+--
+-- Name: ledger_default_txid_id_idx; Type: INDEX ATTACH; Schema: audit; Owner: -
+--
+
+ALTER INDEX audit.ledger_chain_order_idx ATTACH PARTITION audit.ledger_default_txid_id_idx;
+
+--
+-- Name: diagnostic_logs_default_function_name_code_window_start_key; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.diagnostic_logs_function_name_code_window_start_key ATTACH PARTITION ballast.diagnostic_logs_default_function_name_code_window_start_key;
+
+--
+-- Name: diagnostic_logs_default_last_seen_at_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.diagnostic_logs_recent_idx ATTACH PARTITION ballast.diagnostic_logs_default_last_seen_at_idx;
+
+--
+-- Name: diagnostic_logs_default_pkey; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.diagnostic_logs_pkey ATTACH PARTITION ballast.diagnostic_logs_default_pkey;
+
+--
+-- Name: error_envelopes_default_component_timestamp_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.error_envelopes_component_idx ATTACH PARTITION ballast.error_envelopes_default_component_timestamp_idx;
+
+--
+-- Name: error_envelopes_default_correlation_id_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.error_envelopes_correlation_idx ATTACH PARTITION ballast.error_envelopes_default_correlation_id_idx;
+
+--
+-- Name: error_envelopes_default_created_at_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.error_envelopes_created_idx ATTACH PARTITION ballast.error_envelopes_default_created_at_idx;
+
+--
+-- Name: error_envelopes_default_error_class_timestamp_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.error_envelopes_class_idx ATTACH PARTITION ballast.error_envelopes_default_error_class_timestamp_idx;
+
+--
+-- Name: error_envelopes_default_pkey; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.error_envelopes_pkey ATTACH PARTITION ballast.error_envelopes_default_pkey;
+
+--
+-- Name: error_envelopes_default_run_id_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.error_envelopes_run_idx ATTACH PARTITION ballast.error_envelopes_default_run_id_idx;
+
+--
+-- Name: error_envelopes_default_trace_id_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.error_envelopes_trace_idx ATTACH PARTITION ballast.error_envelopes_default_trace_id_idx;
+
+--
+-- Name: job_attempts_default_correlation_id_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.job_attempts_correlation_idx ATTACH PARTITION ballast.job_attempts_default_correlation_id_idx;
+
+--
+-- Name: job_attempts_default_heartbeat_at_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.job_attempts_running_idx ATTACH PARTITION ballast.job_attempts_default_heartbeat_at_idx;
+
+--
+-- Name: job_attempts_default_job_id_attempt_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.job_attempts_job_idx ATTACH PARTITION ballast.job_attempts_default_job_id_attempt_idx;
+
+--
+-- Name: job_attempts_default_pkey; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.job_attempts_pkey ATTACH PARTITION ballast.job_attempts_default_pkey;
+
+--
+-- Name: job_attempts_default_trace_id_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.job_attempts_trace_idx ATTACH PARTITION ballast.job_attempts_default_trace_id_idx;
+
+--
+-- Name: maintenance_runs_default_pkey; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.maintenance_runs_pkey ATTACH PARTITION ballast.maintenance_runs_default_pkey;
+
+--
+-- Name: maintenance_runs_default_task_started_at_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.maintenance_runs_task_idx ATTACH PARTITION ballast.maintenance_runs_default_task_started_at_idx;
+
+--
+-- Name: policy_violations_default_correlation_id_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.policy_violations_correlation_idx ATTACH PARTITION ballast.policy_violations_default_correlation_id_idx;
+
+--
+-- Name: policy_violations_default_detected_at_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.policy_violations_detected_idx ATTACH PARTITION ballast.policy_violations_default_detected_at_idx;
+
+--
+-- Name: policy_violations_default_pkey; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.policy_violations_pkey ATTACH PARTITION ballast.policy_violations_default_pkey;
+
+--
+-- Name: webhook_events_default_correlation_id_idx; Type: INDEX ATTACH; Schema: ingest; Owner: -
+--
+
+ALTER INDEX ingest.webhook_events_correlation_idx ATTACH PARTITION ingest.webhook_events_default_correlation_id_idx;
+
+--
+-- Name: webhook_events_default_pkey; Type: INDEX ATTACH; Schema: ingest; Owner: -
+--
+
+ALTER INDEX ingest.webhook_events_pkey ATTACH PARTITION ingest.webhook_events_default_pkey;
+
+--
+-- Name: webhook_events_default_received_at_idx; Type: INDEX ATTACH; Schema: ingest; Owner: -
+--
+
+ALTER INDEX ingest.webhook_events_open_idx ATTACH PARTITION ingest.webhook_events_default_received_at_idx;
+
+--
+-- Name: webhook_events_default_received_at_idx1; Type: INDEX ATTACH; Schema: ingest; Owner: -
+--
+
+ALTER INDEX ingest.webhook_events_quarantined_idx ATTACH PARTITION ingest.webhook_events_default_received_at_idx1;
+
+--
+-- Name: webhook_events_default_trace_id_idx; Type: INDEX ATTACH; Schema: ingest; Owner: -
+--
+
+ALTER INDEX ingest.webhook_events_trace_idx ATTACH PARTITION ingest.webhook_events_default_trace_id_idx;
+
+--
+-- Name: outbox_default_id_idx; Type: INDEX ATTACH; Schema: search; Owner: -
+--
+
+ALTER INDEX search.outbox_pending_idx ATTACH PARTITION search.outbox_default_id_idx;
+
+--
+-- Name: outbox_default_id_idx1; Type: INDEX ATTACH; Schema: search; Owner: -
+--
+
+ALTER INDEX search.outbox_dead_idx ATTACH PARTITION search.outbox_default_id_idx1;
+
+--
+-- Name: outbox_default_pkey; Type: INDEX ATTACH; Schema: search; Owner: -
+--
+
+ALTER INDEX search.outbox_pkey ATTACH PARTITION search.outbox_default_pkey;
+
+--
+-- Name: outbox_default_processed_at_idx; Type: INDEX ATTACH; Schema: search; Owner: -
+--
+
+ALTER INDEX search.outbox_processed_idx ATTACH PARTITION search.outbox_default_processed_at_idx;
+
+--
+-- Name: reconcile_runs_default_pkey; Type: INDEX ATTACH; Schema: search; Owner: -
+--
+
+ALTER INDEX search.reconcile_runs_pkey ATTACH PARTITION search.reconcile_runs_default_pkey;
+
+--
+-- Name: sync_runs_default_at_idx; Type: INDEX ATTACH; Schema: search; Owner: -
+--
+
+ALTER INDEX search.sync_runs_at_idx ATTACH PARTITION search.sync_runs_default_at_idx;
+
+--
+-- Name: sync_runs_default_pkey; Type: INDEX ATTACH; Schema: search; Owner: -
+--
+
+ALTER INDEX search.sync_runs_pkey ATTACH PARTITION search.sync_runs_default_pkey;
+
+--
+-- Name: agents agents_guard; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER agents_guard BEFORE UPDATE ON app.agents FOR EACH ROW EXECUTE FUNCTION app.agents_guard();
 
 --
 -- Name: agents audit_delete; Type: TRIGGER; Schema: app; Owner: -
@@ -3991,10 +6234,22 @@ CREATE TRIGGER audit_delete AFTER DELETE ON app.striking_flags REFERENCING OLD T
 CREATE TRIGGER audit_delete AFTER DELETE ON app.summaries REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{interaction_id}', '{summary,key_points}', 'interaction_id');
 
 --
+-- Name: tier_snapshots audit_delete; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON app.tier_snapshots REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{id}', '{}', 'id');
+
+--
 -- Name: unknown_phone audit_delete; Type: TRIGGER; Schema: app; Owner: -
 --
 
 CREATE TRIGGER audit_delete AFTER DELETE ON app.unknown_phone REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{phone_number}', 'id');
+
+--
+-- Name: usage_plans audit_delete; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON app.usage_plans REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{agent_id,effective_from}', '{}', '');
 
 --
 -- Name: agents audit_gate_delete; Type: TRIGGER; Schema: app; Owner: -
@@ -4027,6 +6282,18 @@ CREATE TRIGGER audit_gate_delete BEFORE DELETE ON app.striking_flags FOR EACH RO
 CREATE TRIGGER audit_gate_delete BEFORE DELETE ON app.summaries FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
 
 --
+-- Name: tier_snapshots audit_gate_delete; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_gate_delete BEFORE DELETE ON app.tier_snapshots FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
+
+--
+-- Name: usage_plans audit_gate_delete; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_gate_delete BEFORE DELETE ON app.usage_plans FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
+
+--
 -- Name: agents audit_gate_truncate; Type: TRIGGER; Schema: app; Owner: -
 --
 
@@ -4055,6 +6322,18 @@ CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON app.striking_flags FOR EAC
 --
 
 CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON app.summaries FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
+
+--
+-- Name: tier_snapshots audit_gate_truncate; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON app.tier_snapshots FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
+
+--
+-- Name: usage_plans audit_gate_truncate; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON app.usage_plans FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
 
 --
 -- Name: agents audit_insert; Type: TRIGGER; Schema: app; Owner: -
@@ -4087,10 +6366,22 @@ CREATE TRIGGER audit_insert AFTER INSERT ON app.striking_flags REFERENCING NEW T
 CREATE TRIGGER audit_insert AFTER INSERT ON app.summaries REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{interaction_id}', '{summary,key_points}', 'interaction_id');
 
 --
+-- Name: tier_snapshots audit_insert; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON app.tier_snapshots REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{id}', '{}', 'id');
+
+--
 -- Name: unknown_phone audit_insert; Type: TRIGGER; Schema: app; Owner: -
 --
 
 CREATE TRIGGER audit_insert AFTER INSERT ON app.unknown_phone REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{phone_number}', 'id');
+
+--
+-- Name: usage_plans audit_insert; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON app.usage_plans REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{agent_id,effective_from}', '{}', '');
 
 --
 -- Name: agents audit_truncate; Type: TRIGGER; Schema: app; Owner: -
@@ -4123,10 +6414,22 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON app.striking_flags FOR EACH STAT
 CREATE TRIGGER audit_truncate AFTER TRUNCATE ON app.summaries FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
 
 --
+-- Name: tier_snapshots audit_truncate; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON app.tier_snapshots FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
+
+--
 -- Name: unknown_phone audit_truncate; Type: TRIGGER; Schema: app; Owner: -
 --
 
 CREATE TRIGGER audit_truncate AFTER TRUNCATE ON app.unknown_phone FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
+
+--
+-- Name: usage_plans audit_truncate; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON app.usage_plans FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
 
 --
 -- Name: agents audit_update; Type: TRIGGER; Schema: app; Owner: -
@@ -4159,10 +6462,34 @@ CREATE TRIGGER audit_update AFTER UPDATE ON app.striking_flags FOR EACH ROW EXEC
 CREATE TRIGGER audit_update AFTER UPDATE ON app.summaries FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{interaction_id}', '{summary,key_points}', 'interaction_id');
 
 --
+-- Name: tier_snapshots audit_update; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON app.tier_snapshots FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{id}', '{}', 'id');
+
+--
 -- Name: unknown_phone audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
 CREATE TRIGGER audit_update AFTER UPDATE ON app.unknown_phone FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{phone_number}', 'id');
+
+--
+-- Name: usage_plans audit_update; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON app.usage_plans FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{agent_id,effective_from}', '{}', '');
+
+--
+-- Name: billing_line_items billing_line_items_gate_delete; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER billing_line_items_gate_delete BEFORE DELETE ON app.billing_line_items FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
+
+--
+-- Name: billing_line_items billing_line_items_gate_truncate; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER billing_line_items_gate_truncate BEFORE TRUNCATE ON app.billing_line_items FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
 
 --
 -- Name: claims claims_search_delete; Type: TRIGGER; Schema: app; Owner: -
@@ -4181,6 +6508,12 @@ CREATE TRIGGER claims_search_insert AFTER INSERT ON app.claims REFERENCING NEW T
 --
 
 CREATE TRIGGER claims_search_update AFTER UPDATE ON app.claims REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search.capture_changes('claim', 'id');
+
+--
+-- Name: claims claims_search_wake; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER claims_search_wake AFTER INSERT OR DELETE OR UPDATE ON app.claims DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION search.wake_sync_at_commit();
 
 --
 -- Name: conversation_spans conversation_spans_fan_out; Type: TRIGGER; Schema: app; Owner: -
@@ -4211,6 +6544,24 @@ CREATE TRIGGER summaries_search_insert AFTER INSERT ON app.summaries REFERENCING
 --
 
 CREATE TRIGGER summaries_search_update AFTER UPDATE ON app.summaries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search.capture_changes('summary', 'interaction_id');
+
+--
+-- Name: summaries summaries_search_wake; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER summaries_search_wake AFTER INSERT OR DELETE OR UPDATE ON app.summaries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION search.wake_sync_at_commit();
+
+--
+-- Name: usage_limits usage_limits_state; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER usage_limits_state BEFORE INSERT OR UPDATE ON app.usage_limits FOR EACH ROW EXECUTE FUNCTION app.usage_limits_state();
+
+--
+-- Name: usage_plans usage_plans_touch; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER usage_plans_touch BEFORE UPDATE ON app.usage_plans FOR EACH ROW EXECUTE FUNCTION ballast.touch_alert_rule();
 
 --
 -- Name: chain chain_append_only; Type: TRIGGER; Schema: audit; Owner: -
@@ -4291,6 +6642,12 @@ CREATE TRIGGER audit_delete AFTER DELETE ON ballast.error_envelopes REFERENCING 
 CREATE TRIGGER audit_delete AFTER DELETE ON ballast.failure_settings REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{singleton}', '{}', 'singleton');
 
 --
+-- Name: partitioned_tables audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON ballast.partitioned_tables REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{table_name}', '{}', 'table_name');
+
+--
 -- Name: pipeline_failures audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -4301,6 +6658,12 @@ CREATE TRIGGER audit_delete AFTER DELETE ON ballast.pipeline_failures REFERENCIN
 --
 
 CREATE TRIGGER audit_delete AFTER DELETE ON ballast.policy_violations REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{id}', '{}', 'id');
+
+--
+-- Name: retention_policies audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON ballast.retention_policies REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{table_name}', '{}', 'table_name');
 
 --
 -- Name: stages audit_delete; Type: TRIGGER; Schema: ballast; Owner: -
@@ -4327,10 +6690,22 @@ CREATE TRIGGER audit_gate_delete BEFORE DELETE ON ballast.alert_rules FOR EACH R
 CREATE TRIGGER audit_gate_delete BEFORE DELETE ON ballast.failure_settings FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
 
 --
+-- Name: partitioned_tables audit_gate_delete; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_gate_delete BEFORE DELETE ON ballast.partitioned_tables FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
+
+--
 -- Name: pipeline_failures audit_gate_delete; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
 CREATE TRIGGER audit_gate_delete BEFORE DELETE ON ballast.pipeline_failures FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
+
+--
+-- Name: retention_policies audit_gate_delete; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_gate_delete BEFORE DELETE ON ballast.retention_policies FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
 
 --
 -- Name: trace_policy audit_gate_delete; Type: TRIGGER; Schema: ballast; Owner: -
@@ -4351,10 +6726,22 @@ CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ballast.alert_rules FOR EA
 CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ballast.failure_settings FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
 
 --
+-- Name: partitioned_tables audit_gate_truncate; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ballast.partitioned_tables FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
+
+--
 -- Name: pipeline_failures audit_gate_truncate; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
 CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ballast.pipeline_failures FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
+
+--
+-- Name: retention_policies audit_gate_truncate; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ballast.retention_policies FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
 
 --
 -- Name: trace_policy audit_gate_truncate; Type: TRIGGER; Schema: ballast; Owner: -
@@ -4381,6 +6768,12 @@ CREATE TRIGGER audit_insert AFTER INSERT ON ballast.alerts REFERENCING NEW TABLE
 CREATE TRIGGER audit_insert AFTER INSERT ON ballast.failure_settings REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{singleton}', '{}', 'singleton');
 
 --
+-- Name: partitioned_tables audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON ballast.partitioned_tables REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{table_name}', '{}', 'table_name');
+
+--
 -- Name: pipeline_failures audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -4391,6 +6784,12 @@ CREATE TRIGGER audit_insert AFTER INSERT ON ballast.pipeline_failures REFERENCIN
 --
 
 CREATE TRIGGER audit_insert AFTER INSERT ON ballast.policy_violations REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{id}', '{}', 'id');
+
+--
+-- Name: retention_policies audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON ballast.retention_policies REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{table_name}', '{}', 'table_name');
 
 --
 -- Name: stages audit_insert; Type: TRIGGER; Schema: ballast; Owner: -
@@ -4423,6 +6822,12 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.alerts FOR EACH STATEMEN
 CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.failure_settings FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
 
 --
+-- Name: partitioned_tables audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.partitioned_tables FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
+
+--
 -- Name: pipeline_failures audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -4433,6 +6838,12 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.pipeline_failures FOR EA
 --
 
 CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.policy_violations FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
+
+--
+-- Name: retention_policies audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ballast.retention_policies FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
 
 --
 -- Name: stages audit_truncate; Type: TRIGGER; Schema: ballast; Owner: -
@@ -4465,6 +6876,12 @@ CREATE TRIGGER audit_update AFTER UPDATE ON ballast.alerts FOR EACH ROW EXECUTE 
 CREATE TRIGGER audit_update AFTER UPDATE ON ballast.failure_settings FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{singleton}', '{}', 'singleton');
 
 --
+-- Name: partitioned_tables audit_update; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.partitioned_tables FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{table_name}', '{}', 'table_name');
+
+--
 -- Name: pipeline_failures audit_update; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -4475,6 +6892,12 @@ CREATE TRIGGER audit_update AFTER UPDATE ON ballast.pipeline_failures FOR EACH R
 --
 
 CREATE TRIGGER audit_update AFTER UPDATE ON ballast.policy_violations FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{id}', '{}', 'id');
+
+--
+-- Name: retention_policies audit_update; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON ballast.retention_policies FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{table_name}', '{}', 'table_name');
 
 --
 -- Name: stages audit_update; Type: TRIGGER; Schema: ballast; Owner: -
@@ -4511,6 +6934,12 @@ CREATE TRIGGER error_envelopes_reason BEFORE DELETE ON ballast.error_envelopes F
 --
 
 CREATE TRIGGER job_attempts_succeeded AFTER INSERT OR UPDATE OF status ON ballast.job_attempts FOR EACH ROW WHEN ((((new.status)::text = 'succeeded'::text) AND ((new.trace_id IS NULL) OR (new.replay_of IS NOT NULL)))) EXECUTE FUNCTION ballast.attempt_succeeded();
+
+--
+-- Name: retention_policies retention_policies_touch; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER retention_policies_touch BEFORE UPDATE ON ballast.retention_policies FOR EACH ROW EXECUTE FUNCTION ballast.touch_retention_policy();
 
 --
 -- Name: trace_policy trace_policy_touch; Type: TRIGGER; Schema: ballast; Owner: -
@@ -4561,6 +6990,12 @@ CREATE TRIGGER audit_update AFTER UPDATE ON ingest.webhook_events FOR EACH ROW E
 CREATE TRIGGER webhook_events_defaults BEFORE INSERT ON ingest.webhook_events FOR EACH ROW EXECUTE FUNCTION ingest.fill_event_defaults();
 
 --
+-- Name: webhook_events webhook_events_key; Type: TRIGGER; Schema: ingest; Owner: -
+--
+
+CREATE TRIGGER webhook_events_key BEFORE INSERT ON ingest.webhook_events FOR EACH ROW EXECUTE FUNCTION ingest.claim_webhook_key();
+
+--
 -- Name: webhook_events webhook_events_start; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
@@ -4577,6 +7012,20 @@ CREATE TRIGGER decisions_gate_delete BEFORE DELETE ON replay.decisions FOR EACH 
 --
 
 CREATE TRIGGER decisions_gate_truncate BEFORE TRUNCATE ON replay.decisions FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
+
+--
+-- Name: billing_line_items billing_line_items_interaction_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.billing_line_items
+    ADD CONSTRAINT billing_line_items_interaction_id_fkey FOREIGN KEY (interaction_id) REFERENCES app.interactions(id);
+
+--
+-- Name: billing_line_items billing_line_items_tier_snapshot_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.billing_line_items
+    ADD CONSTRAINT billing_line_items_tier_snapshot_id_fkey FOREIGN KEY (tier_snapshot_id) REFERENCES app.tier_snapshots(id);
 
 --
 -- Name: claims claims_interaction_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
@@ -4604,7 +7053,14 @@ ALTER TABLE ONLY app.interactions
 --
 
 ALTER TABLE ONLY app.interactions
-    ADD CONSTRAINT interactions_event_id_fkey FOREIGN KEY (event_id) REFERENCES ingest.webhook_events(id);
+    ADD CONSTRAINT interactions_event_id_fkey FOREIGN KEY (event_id) REFERENCES ingest.webhook_keys(event_id);
+
+--
+-- Name: reconciliation_mismatches reconciliation_mismatches_run_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.reconciliation_mismatches
+    ADD CONSTRAINT reconciliation_mismatches_run_id_fkey FOREIGN KEY (run_id) REFERENCES app.reconciliation_runs(id);
 
 --
 -- Name: striking_flags striking_flags_interaction_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
@@ -4625,7 +7081,21 @@ ALTER TABLE ONLY app.summaries
 --
 
 ALTER TABLE ONLY app.unknown_phone
-    ADD CONSTRAINT unknown_phone_event_id_fkey FOREIGN KEY (event_id) REFERENCES ingest.webhook_events(id);
+    ADD CONSTRAINT unknown_phone_event_id_fkey FOREIGN KEY (event_id) REFERENCES ingest.webhook_keys(event_id);
+
+--
+-- Name: usage_limits usage_limits_agent_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.usage_limits
+    ADD CONSTRAINT usage_limits_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES app.agents(agent_id) ON UPDATE CASCADE;
+
+--
+-- Name: usage_plans usage_plans_agent_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.usage_plans
+    ADD CONSTRAINT usage_plans_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES app.agents(agent_id) ON UPDATE CASCADE;
 
 --
 -- Name: alert_deliveries alert_deliveries_alert_id_fkey; Type: FK CONSTRAINT; Schema: ballast; Owner: -
@@ -4640,6 +7110,13 @@ ALTER TABLE ONLY ballast.alert_deliveries
 
 ALTER TABLE ONLY ballast.alert_delivery_attempts
     ADD CONSTRAINT alert_delivery_attempts_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES ballast.alert_deliveries(id) ON DELETE CASCADE;
+
+--
+-- Name: archive_runs archive_runs_archive_id_fkey; Type: FK CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.archive_runs
+    ADD CONSTRAINT archive_runs_archive_id_fkey FOREIGN KEY (archive_id) REFERENCES ballast.archives(id);
 
 --
 -- Name: _private_job_queues; Type: ROW SECURITY; Schema: graphile_worker; Owner: -
@@ -4722,6 +7199,12 @@ GRANT USAGE ON SCHEMA app TO ballast_worker;
 GRANT USAGE ON SCHEMA app TO ballast_forensics;
 
 --
+-- Name: SCHEMA archive_restore; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA archive_restore TO ballast_forensics;
+
+--
 -- Name: SCHEMA audit; Type: ACL; Schema: -; Owner: -
 --
 
@@ -4729,6 +7212,7 @@ GRANT USAGE ON SCHEMA audit TO ballast_owner;
 GRANT USAGE ON SCHEMA audit TO ballast_worker;
 GRANT USAGE ON SCHEMA audit TO ballast_forensics;
 GRANT USAGE ON SCHEMA audit TO ballast_audit_writer;
+GRANT ALL ON SCHEMA audit TO ballast_partition_keeper;
 
 --
 -- Name: SCHEMA ballast; Type: ACL; Schema: -; Owner: -
@@ -4739,6 +7223,7 @@ GRANT USAGE ON SCHEMA ballast TO ballast_worker;
 GRANT USAGE ON SCHEMA ballast TO ballast_forensics;
 GRANT USAGE ON SCHEMA ballast TO ballast_ingest;
 GRANT USAGE ON SCHEMA ballast TO ballast_audit_writer;
+GRANT ALL ON SCHEMA ballast TO ballast_partition_keeper;
 
 --
 -- Name: SCHEMA graphile_worker; Type: ACL; Schema: -; Owner: -
@@ -4756,6 +7241,7 @@ GRANT USAGE ON SCHEMA ingest TO ballast_owner;
 GRANT USAGE ON SCHEMA ingest TO ballast_worker;
 GRANT USAGE ON SCHEMA ingest TO ballast_forensics;
 GRANT USAGE ON SCHEMA ingest TO ballast_ingest;
+GRANT ALL ON SCHEMA ingest TO ballast_partition_keeper;
 
 --
 -- Name: SCHEMA replay; Type: ACL; Schema: -; Owner: -
@@ -4772,6 +7258,7 @@ GRANT USAGE ON SCHEMA replay TO ballast_forensics;
 GRANT USAGE ON SCHEMA search TO ballast_owner;
 GRANT USAGE ON SCHEMA search TO ballast_worker;
 GRANT USAGE ON SCHEMA search TO ballast_forensics;
+GRANT ALL ON SCHEMA search TO ballast_partition_keeper;
 
 --
 -- Name: FUNCTION decision_done(); Type: ACL; Schema: app; Owner: -
@@ -4793,16 +7280,42 @@ REVOKE ALL ON FUNCTION app.enqueue_decisions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.enqueue_segmentation() FROM PUBLIC;
 
 --
+-- Name: TABLE usage_limits; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.usage_limits TO ballast_owner;
+GRANT SELECT,INSERT,UPDATE ON TABLE app.usage_limits TO ballast_worker;
+GRANT SELECT ON TABLE app.usage_limits TO ballast_forensics;
+
+--
+-- Name: TABLE tier_snapshots; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE app.tier_snapshots TO ballast_owner;
+GRANT SELECT ON TABLE app.tier_snapshots TO ballast_worker;
+GRANT SELECT ON TABLE app.tier_snapshots TO ballast_forensics;
+
+--
+-- Name: TABLE usage_plans; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.usage_plans TO ballast_owner;
+GRANT SELECT ON TABLE app.usage_plans TO ballast_worker;
+GRANT SELECT ON TABLE app.usage_plans TO ballast_forensics;
+
+--
 -- Name: FUNCTION capture_delete(); Type: ACL; Schema: audit; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audit.capture_delete() FROM PUBLIC;
+GRANT ALL ON FUNCTION audit.capture_delete() TO ballast_partition_keeper;
 
 --
 -- Name: FUNCTION capture_delete_simple(); Type: ACL; Schema: audit; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audit.capture_delete_simple() FROM PUBLIC;
+GRANT ALL ON FUNCTION audit.capture_delete_simple() TO ballast_partition_keeper;
 
 --
 -- Name: FUNCTION capture_grant(); Type: ACL; Schema: audit; Owner: -
@@ -4815,30 +7328,35 @@ REVOKE ALL ON FUNCTION audit.capture_grant() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audit.capture_insert() FROM PUBLIC;
+GRANT ALL ON FUNCTION audit.capture_insert() TO ballast_partition_keeper;
 
 --
 -- Name: FUNCTION capture_insert_simple(); Type: ACL; Schema: audit; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audit.capture_insert_simple() FROM PUBLIC;
+GRANT ALL ON FUNCTION audit.capture_insert_simple() TO ballast_partition_keeper;
 
 --
 -- Name: FUNCTION capture_truncate(); Type: ACL; Schema: audit; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audit.capture_truncate() FROM PUBLIC;
+GRANT ALL ON FUNCTION audit.capture_truncate() TO ballast_partition_keeper;
 
 --
 -- Name: FUNCTION capture_update(); Type: ACL; Schema: audit; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audit.capture_update() FROM PUBLIC;
+GRANT ALL ON FUNCTION audit.capture_update() TO ballast_partition_keeper;
 
 --
 -- Name: FUNCTION capture_update_simple(); Type: ACL; Schema: audit; Owner: -
 --
 
 REVOKE ALL ON FUNCTION audit.capture_update_simple() FROM PUBLIC;
+GRANT ALL ON FUNCTION audit.capture_update_simple() TO ballast_partition_keeper;
 
 --
 -- Name: FUNCTION enable(target regclass, gated boolean, redact text[]); Type: ACL; Schema: audit; Owner: -
@@ -4854,12 +7372,25 @@ REVOKE ALL ON FUNCTION audit.redact(j jsonb, cols text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION audit.redact(j jsonb, cols text[]) TO ballast_audit_writer;
 
 --
+-- Name: FUNCTION refuse_change(); Type: ACL; Schema: audit; Owner: -
+--
+
+GRANT ALL ON FUNCTION audit.refuse_change() TO ballast_partition_keeper;
+
+--
+-- Name: FUNCTION require_reason(); Type: ACL; Schema: audit; Owner: -
+--
+
+GRANT ALL ON FUNCTION audit.require_reason() TO ballast_partition_keeper;
+
+--
 -- Name: TABLE ledger; Type: ACL; Schema: audit; Owner: -
 --
 
 GRANT SELECT ON TABLE audit.ledger TO ballast_owner;
 GRANT SELECT ON TABLE audit.ledger TO ballast_forensics;
 GRANT SELECT,INSERT ON TABLE audit.ledger TO ballast_audit_writer;
+GRANT SELECT ON TABLE audit.ledger TO ballast_worker;
 
 --
 -- Name: FUNCTION seal(max_rows integer); Type: ACL; Schema: audit; Owner: -
@@ -4881,6 +7412,7 @@ GRANT ALL ON FUNCTION ballast.abandon_attempts(p_grace_seconds numeric) TO balla
 --
 
 REVOKE ALL ON FUNCTION ballast.attempt_succeeded() FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.attempt_succeeded() TO ballast_partition_keeper;
 
 --
 -- Name: FUNCTION beat_worker(p_worker_id text, p_host text, p_pid integer, p_pool_ids text[], p_tasks text[], p_concurrency integer, p_beat_ms integer); Type: ACL; Schema: ballast; Owner: -
@@ -4894,6 +7426,20 @@ GRANT ALL ON FUNCTION ballast.beat_worker(p_worker_id text, p_host text, p_pid i
 --
 
 REVOKE ALL ON FUNCTION ballast.cleanup_old_errors(retention_days integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION compress_partition(parent regclass, p_partition regclass, method text); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.compress_partition(parent regclass, p_partition regclass, method text) FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.compress_partition(parent regclass, p_partition regclass, method text) TO ballast_worker;
+
+--
+-- Name: FUNCTION create_partition(p_parent regclass, p_at timestamp with time zone); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.create_partition(p_parent regclass, p_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.create_partition(p_parent regclass, p_at timestamp with time zone) TO ballast_partition_keeper;
 
 --
 -- Name: TABLE error_envelopes; Type: ACL; Schema: ballast; Owner: -
@@ -4911,6 +7457,12 @@ REVOKE ALL ON FUNCTION ballast.finish_attempts(p_rows json) FROM PUBLIC;
 GRANT ALL ON FUNCTION ballast.finish_attempts(p_rows json) TO ballast_worker;
 
 --
+-- Name: FUNCTION guard_error_envelope(); Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT ALL ON FUNCTION ballast.guard_error_envelope() TO ballast_partition_keeper;
+
+--
 -- Name: FUNCTION heartbeat_attempts(p_rows json); Type: ACL; Schema: ballast; Owner: -
 --
 
@@ -4922,6 +7474,20 @@ GRANT ALL ON FUNCTION ballast.heartbeat_attempts(p_rows json) TO ballast_worker;
 --
 
 REVOKE ALL ON FUNCTION ballast.log_diagnostic(p_function text, p_version text, p_level text, p_code text, p_message text, p_metadata jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION maintain_partitions(p_now timestamp with time zone); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.maintain_partitions(p_now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.maintain_partitions(p_now timestamp with time zone) TO ballast_worker;
+
+--
+-- Name: FUNCTION purge_partition(p_archive_id bigint); Type: ACL; Schema: ballast; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ballast.purge_partition(p_archive_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION ballast.purge_partition(p_archive_id bigint) TO ballast_worker;
 
 --
 -- Name: FUNCTION record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb); Type: ACL; Schema: ballast; Owner: -
@@ -5009,6 +7575,13 @@ GRANT ALL ON FUNCTION graphile_worker.reschedule_jobs(job_ids bigint[], run_at t
 GRANT ALL ON FUNCTION graphile_worker.reschedule_jobs(job_ids bigint[], run_at timestamp with time zone, priority integer, attempts integer, max_attempts integer) TO ballast_worker;
 
 --
+-- Name: FUNCTION claim_webhook_key(); Type: ACL; Schema: ingest; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ingest.claim_webhook_key() FROM PUBLIC;
+GRANT ALL ON FUNCTION ingest.claim_webhook_key() TO ballast_partition_keeper;
+
+--
 -- Name: FUNCTION delivery_status(p_source text, p_webhook_id text); Type: ACL; Schema: ingest; Owner: -
 --
 
@@ -5020,6 +7593,13 @@ GRANT ALL ON FUNCTION ingest.delivery_status(p_source text, p_webhook_id text) T
 --
 
 REVOKE ALL ON FUNCTION ingest.enqueue_first_stage() FROM PUBLIC;
+GRANT ALL ON FUNCTION ingest.enqueue_first_stage() TO ballast_partition_keeper;
+
+--
+-- Name: FUNCTION fill_event_defaults(); Type: ACL; Schema: ingest; Owner: -
+--
+
+GRANT ALL ON FUNCTION ingest.fill_event_defaults() TO ballast_partition_keeper;
 
 --
 -- Name: FUNCTION record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb); Type: ACL; Schema: ingest; Owner: -
@@ -5029,12 +7609,43 @@ REVOKE ALL ON FUNCTION ingest.record_failure(p_envelope jsonb, p_diagnostic json
 GRANT ALL ON FUNCTION ingest.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) TO ballast_ingest;
 
 --
+-- Name: FUNCTION replay_events(p_ids bigint[], p_replayed_by text); Type: ACL; Schema: ingest; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text) FROM PUBLIC;
+GRANT ALL ON FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text) TO ballast_owner;
+GRANT ALL ON FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text) TO ballast_worker;
+
+--
 -- Name: TABLE agents; Type: ACL; Schema: app; Owner: -
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.agents TO ballast_owner;
 GRANT SELECT ON TABLE app.agents TO ballast_forensics;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.agents TO ballast_worker;
+GRANT SELECT ON TABLE app.agents TO ballast_worker;
+
+--
+-- Name: TABLE billing_line_items; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.billing_line_items TO ballast_owner;
+GRANT SELECT,INSERT ON TABLE app.billing_line_items TO ballast_worker;
+GRANT SELECT ON TABLE app.billing_line_items TO ballast_forensics;
+
+--
+-- Name: TABLE billed_usage_daily; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.billed_usage_daily TO ballast_owner;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.billed_usage_daily TO ballast_worker;
+GRANT SELECT ON TABLE app.billed_usage_daily TO ballast_forensics;
+
+--
+-- Name: SEQUENCE billing_line_items_id_seq; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE app.billing_line_items_id_seq TO ballast_owner;
+GRANT SELECT,USAGE ON SEQUENCE app.billing_line_items_id_seq TO ballast_worker;
 
 --
 -- Name: TABLE claims; Type: ACL; Schema: app; Owner: -
@@ -5082,6 +7693,44 @@ GRANT SELECT,USAGE ON SEQUENCE app.interactions_id_seq TO ballast_owner;
 GRANT SELECT,USAGE ON SEQUENCE app.interactions_id_seq TO ballast_worker;
 
 --
+-- Name: TABLE invoices; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.invoices TO ballast_owner;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.invoices TO ballast_worker;
+GRANT SELECT ON TABLE app.invoices TO ballast_forensics;
+
+--
+-- Name: TABLE reconciliation_mismatches; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.reconciliation_mismatches TO ballast_owner;
+GRANT SELECT,INSERT ON TABLE app.reconciliation_mismatches TO ballast_worker;
+GRANT SELECT ON TABLE app.reconciliation_mismatches TO ballast_forensics;
+
+--
+-- Name: SEQUENCE reconciliation_mismatches_id_seq; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE app.reconciliation_mismatches_id_seq TO ballast_owner;
+GRANT SELECT,USAGE ON SEQUENCE app.reconciliation_mismatches_id_seq TO ballast_worker;
+
+--
+-- Name: TABLE reconciliation_runs; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.reconciliation_runs TO ballast_owner;
+GRANT SELECT,INSERT,UPDATE ON TABLE app.reconciliation_runs TO ballast_worker;
+GRANT SELECT ON TABLE app.reconciliation_runs TO ballast_forensics;
+
+--
+-- Name: SEQUENCE reconciliation_runs_id_seq; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE app.reconciliation_runs_id_seq TO ballast_owner;
+GRANT SELECT,USAGE ON SEQUENCE app.reconciliation_runs_id_seq TO ballast_worker;
+
+--
 -- Name: TABLE striking_flags; Type: ACL; Schema: app; Owner: -
 --
 
@@ -5105,6 +7754,13 @@ GRANT SELECT ON TABLE app.summaries TO ballast_forensics;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.summaries TO ballast_worker;
 
 --
+-- Name: SEQUENCE tier_snapshots_id_seq; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE app.tier_snapshots_id_seq TO ballast_owner;
+GRANT SELECT,USAGE ON SEQUENCE app.tier_snapshots_id_seq TO ballast_worker;
+
+--
 -- Name: TABLE unknown_phone; Type: ACL; Schema: app; Owner: -
 --
 
@@ -5126,6 +7782,15 @@ GRANT SELECT,USAGE ON SEQUENCE app.unknown_phone_id_seq TO ballast_worker;
 GRANT SELECT ON TABLE audit.chain TO ballast_owner;
 GRANT SELECT ON TABLE audit.chain TO ballast_forensics;
 GRANT SELECT,INSERT ON TABLE audit.chain TO ballast_audit_writer;
+GRANT SELECT ON TABLE audit.chain TO ballast_worker;
+
+--
+-- Name: TABLE ledger_default; Type: ACL; Schema: audit; Owner: -
+--
+
+GRANT SELECT ON TABLE audit.ledger_default TO ballast_owner;
+GRANT SELECT ON TABLE audit.ledger_default TO ballast_forensics;
+GRANT SELECT ON TABLE audit.ledger_default TO ballast_audit_writer;
 
 --
 -- Name: SEQUENCE ledger_id_seq; Type: ACL; Schema: audit; Owner: -
@@ -5232,6 +7897,37 @@ GRANT SELECT,USAGE ON SEQUENCE ballast.alerts_id_seq TO ballast_owner;
 GRANT SELECT,USAGE ON SEQUENCE ballast.alerts_id_seq TO ballast_worker;
 
 --
+-- Name: TABLE archive_runs; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.archive_runs TO ballast_owner;
+GRANT SELECT,INSERT ON TABLE ballast.archive_runs TO ballast_worker;
+GRANT SELECT ON TABLE ballast.archive_runs TO ballast_forensics;
+
+--
+-- Name: SEQUENCE archive_runs_id_seq; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE ballast.archive_runs_id_seq TO ballast_owner;
+GRANT SELECT,USAGE ON SEQUENCE ballast.archive_runs_id_seq TO ballast_worker;
+
+--
+-- Name: TABLE archives; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.archives TO ballast_owner;
+GRANT SELECT,INSERT,UPDATE ON TABLE ballast.archives TO ballast_worker;
+GRANT SELECT ON TABLE ballast.archives TO ballast_forensics;
+GRANT SELECT,UPDATE ON TABLE ballast.archives TO ballast_partition_keeper;
+
+--
+-- Name: SEQUENCE archives_id_seq; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE ballast.archives_id_seq TO ballast_owner;
+GRANT SELECT,USAGE ON SEQUENCE ballast.archives_id_seq TO ballast_worker;
+
+--
 -- Name: TABLE diagnostic_logs; Type: ACL; Schema: ballast; Owner: -
 --
 
@@ -5240,11 +7936,27 @@ GRANT SELECT ON TABLE ballast.diagnostic_logs TO ballast_forensics;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.diagnostic_logs TO ballast_worker;
 
 --
+-- Name: TABLE diagnostic_logs_default; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT ON TABLE ballast.diagnostic_logs_default TO ballast_owner;
+GRANT SELECT ON TABLE ballast.diagnostic_logs_default TO ballast_forensics;
+GRANT SELECT ON TABLE ballast.diagnostic_logs_default TO ballast_worker;
+
+--
 -- Name: SEQUENCE diagnostic_logs_id_seq; Type: ACL; Schema: ballast; Owner: -
 --
 
 GRANT SELECT,USAGE ON SEQUENCE ballast.diagnostic_logs_id_seq TO ballast_owner;
 GRANT SELECT,USAGE ON SEQUENCE ballast.diagnostic_logs_id_seq TO ballast_worker;
+
+--
+-- Name: TABLE error_envelopes_default; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT ON TABLE ballast.error_envelopes_default TO ballast_owner;
+GRANT SELECT ON TABLE ballast.error_envelopes_default TO ballast_forensics;
+GRANT SELECT ON TABLE ballast.error_envelopes_default TO ballast_worker;
 
 --
 -- Name: TABLE failure_settings; Type: ACL; Schema: ballast; Owner: -
@@ -5263,6 +7975,14 @@ GRANT SELECT ON TABLE ballast.job_attempts TO ballast_forensics;
 GRANT SELECT,INSERT ON TABLE ballast.job_attempts TO ballast_worker;
 
 --
+-- Name: TABLE job_attempts_default; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT ON TABLE ballast.job_attempts_default TO ballast_owner;
+GRANT SELECT ON TABLE ballast.job_attempts_default TO ballast_forensics;
+GRANT SELECT ON TABLE ballast.job_attempts_default TO ballast_worker;
+
+--
 -- Name: SEQUENCE job_attempts_id_seq; Type: ACL; Schema: ballast; Owner: -
 --
 
@@ -5278,11 +7998,28 @@ GRANT SELECT ON TABLE ballast.maintenance_runs TO ballast_forensics;
 GRANT SELECT,INSERT ON TABLE ballast.maintenance_runs TO ballast_worker;
 
 --
+-- Name: TABLE maintenance_runs_default; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT ON TABLE ballast.maintenance_runs_default TO ballast_owner;
+GRANT SELECT ON TABLE ballast.maintenance_runs_default TO ballast_forensics;
+GRANT SELECT ON TABLE ballast.maintenance_runs_default TO ballast_worker;
+
+--
 -- Name: SEQUENCE maintenance_runs_id_seq; Type: ACL; Schema: ballast; Owner: -
 --
 
 GRANT SELECT,USAGE ON SEQUENCE ballast.maintenance_runs_id_seq TO ballast_owner;
 GRANT SELECT,USAGE ON SEQUENCE ballast.maintenance_runs_id_seq TO ballast_worker;
+
+--
+-- Name: TABLE partitioned_tables; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.partitioned_tables TO ballast_owner;
+GRANT SELECT ON TABLE ballast.partitioned_tables TO ballast_worker;
+GRANT SELECT ON TABLE ballast.partitioned_tables TO ballast_forensics;
+GRANT SELECT ON TABLE ballast.partitioned_tables TO ballast_partition_keeper;
 
 --
 -- Name: TABLE pipeline_failures; Type: ACL; Schema: ballast; Owner: -
@@ -5299,6 +8036,14 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.pipeline_failures TO ballast_
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.policy_violations TO ballast_owner;
 GRANT SELECT ON TABLE ballast.policy_violations TO ballast_forensics;
 GRANT SELECT ON TABLE ballast.policy_violations TO ballast_worker;
+
+--
+-- Name: TABLE policy_violations_default; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT ON TABLE ballast.policy_violations_default TO ballast_owner;
+GRANT SELECT ON TABLE ballast.policy_violations_default TO ballast_forensics;
+GRANT SELECT ON TABLE ballast.policy_violations_default TO ballast_worker;
 
 --
 -- Name: SEQUENCE policy_violations_id_seq; Type: ACL; Schema: ballast; Owner: -
@@ -5339,6 +8084,29 @@ GRANT SELECT,USAGE ON SEQUENCE ballast.rescued_jobs_id_seq TO ballast_owner;
 GRANT SELECT,USAGE ON SEQUENCE ballast.rescued_jobs_id_seq TO ballast_worker;
 
 --
+-- Name: TABLE restore_drills; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE ballast.restore_drills TO ballast_owner;
+GRANT SELECT ON TABLE ballast.restore_drills TO ballast_worker;
+GRANT SELECT ON TABLE ballast.restore_drills TO ballast_forensics;
+
+--
+-- Name: SEQUENCE restore_drills_id_seq; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE ballast.restore_drills_id_seq TO ballast_owner;
+GRANT SELECT,USAGE ON SEQUENCE ballast.restore_drills_id_seq TO ballast_worker;
+
+--
+-- Name: TABLE retention_policies; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.retention_policies TO ballast_owner;
+GRANT SELECT ON TABLE ballast.retention_policies TO ballast_worker;
+GRANT SELECT ON TABLE ballast.retention_policies TO ballast_forensics;
+
+--
 -- Name: TABLE stages; Type: ACL; Schema: ballast; Owner: -
 --
 
@@ -5359,8 +8127,8 @@ GRANT SELECT ON TABLE ballast.trace_policy TO ballast_worker;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.unrecorded_failed_jobs TO ballast_owner;
-GRANT SELECT ON TABLE ballast.unrecorded_failed_jobs TO ballast_forensics;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.unrecorded_failed_jobs TO ballast_worker;
+GRANT SELECT ON TABLE ballast.unrecorded_failed_jobs TO ballast_forensics;
 
 --
 -- Name: TABLE workers; Type: ACL; Schema: ballast; Owner: -
@@ -5469,6 +8237,14 @@ GRANT SELECT(status) ON TABLE ingest.webhook_events TO ballast_ingest;
 GRANT SELECT(status_reason) ON TABLE ingest.webhook_events TO ballast_ingest;
 
 --
+-- Name: TABLE webhook_events_default; Type: ACL; Schema: ingest; Owner: -
+--
+
+GRANT SELECT ON TABLE ingest.webhook_events_default TO ballast_owner;
+GRANT SELECT ON TABLE ingest.webhook_events_default TO ballast_forensics;
+GRANT SELECT ON TABLE ingest.webhook_events_default TO ballast_worker;
+
+--
 -- Name: SEQUENCE webhook_events_id_seq; Type: ACL; Schema: ingest; Owner: -
 --
 
@@ -5477,11 +8253,20 @@ GRANT SELECT,USAGE ON SEQUENCE ingest.webhook_events_id_seq TO ballast_worker;
 GRANT USAGE ON SEQUENCE ingest.webhook_events_id_seq TO ballast_ingest;
 
 --
+-- Name: TABLE webhook_keys; Type: ACL; Schema: ingest; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE ingest.webhook_keys TO ballast_owner;
+GRANT SELECT ON TABLE ingest.webhook_keys TO ballast_worker;
+GRANT SELECT ON TABLE ingest.webhook_keys TO ballast_forensics;
+
+--
 -- Name: TABLE migrations; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT ON TABLE public.migrations TO ballast_owner;
 GRANT SELECT ON TABLE public.migrations TO ballast_forensics;
+GRANT SELECT ON TABLE public.migrations TO ballast_worker;
 
 --
 -- Name: TABLE decisions; Type: ACL; Schema: replay; Owner: -
@@ -5523,6 +8308,14 @@ GRANT SELECT ON TABLE search.outbox TO ballast_forensics;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE search.outbox TO ballast_worker;
 
 --
+-- Name: TABLE outbox_default; Type: ACL; Schema: search; Owner: -
+--
+
+GRANT SELECT ON TABLE search.outbox_default TO ballast_owner;
+GRANT SELECT ON TABLE search.outbox_default TO ballast_forensics;
+GRANT SELECT ON TABLE search.outbox_default TO ballast_worker;
+
+--
 -- Name: SEQUENCE outbox_id_seq; Type: ACL; Schema: search; Owner: -
 --
 
@@ -5538,6 +8331,14 @@ GRANT SELECT ON TABLE search.reconcile_runs TO ballast_forensics;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE search.reconcile_runs TO ballast_worker;
 
 --
+-- Name: TABLE reconcile_runs_default; Type: ACL; Schema: search; Owner: -
+--
+
+GRANT SELECT ON TABLE search.reconcile_runs_default TO ballast_owner;
+GRANT SELECT ON TABLE search.reconcile_runs_default TO ballast_forensics;
+GRANT SELECT ON TABLE search.reconcile_runs_default TO ballast_worker;
+
+--
 -- Name: SEQUENCE reconcile_runs_id_seq; Type: ACL; Schema: search; Owner: -
 --
 
@@ -5551,6 +8352,14 @@ GRANT SELECT,USAGE ON SEQUENCE search.reconcile_runs_id_seq TO ballast_worker;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE search.sync_runs TO ballast_owner;
 GRANT SELECT ON TABLE search.sync_runs TO ballast_forensics;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE search.sync_runs TO ballast_worker;
+
+--
+-- Name: TABLE sync_runs_default; Type: ACL; Schema: search; Owner: -
+--
+
+GRANT SELECT ON TABLE search.sync_runs_default TO ballast_owner;
+GRANT SELECT ON TABLE search.sync_runs_default TO ballast_forensics;
+GRANT SELECT ON TABLE search.sync_runs_default TO ballast_worker;
 
 --
 -- Name: SEQUENCE sync_runs_id_seq; Type: ACL; Schema: search; Owner: -
@@ -5580,6 +8389,12 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA app GRANT SELECT,USAGE ON S
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA app GRANT SELECT,INSERT,DELETE,UPDATE ON TABLES  TO ballast_owner;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA app GRANT SELECT,INSERT,DELETE,UPDATE ON TABLES  TO ballast_worker;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA app GRANT SELECT ON TABLES  TO ballast_forensics;
+
+--
+-- Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: archive_restore; Owner: -
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE ballast_owner IN SCHEMA archive_restore GRANT SELECT ON TABLES  TO ballast_forensics;
 
 --
 -- Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: audit; Owner: -
