@@ -66,13 +66,19 @@ const secs = (t0: number) => (performance.now() - t0) / 1000;
 
 /** Events with their raw body and payload (~1.3 kB of incompressible text each) and five attempts each. */
 const EVENTS_SQL = `
+with e as (
 insert into ingest.webhook_events (source, webhook_id, event_type, received_at, raw_body, payload, trace_id, span_id, correlation_id, status, stages_done, processed_at)
 select 'telephony', 'msg_gen_' || g, 'call.completed', now() - make_interval(secs => g), b.body,
        jsonb_build_object('type', 'call.completed', 'data', jsonb_build_object('id', 'call_' || g, 'transcript', b.body)),
        md5('t' || g), left(md5('s' || g), 16), 'telephony:msg_gen_' || g, 'completed',
        array['normalize_event', 'segment_interaction', 'summarize_interaction', 'extract_claims', 'detect_striking'], now()
   from generate_series($1::bigint, $2::bigint) g,
-       lateral (select string_agg(md5(g::text || ':' || i), ' ') as body from generate_series(1, 20) i) b`;
+       lateral (select string_agg(md5(g::text || ':' || i), ' ') as body from generate_series(1, 20) i) b
+returning source, webhook_id, id, correlation_id, trace_id, received_at
+)
+-- The inbox's insert trigger is off here, so the cross-partition keys are written as it would.
+insert into ingest.webhook_keys (source, webhook_id, event_id, correlation_id, trace_id, received_at, rejected)
+select source, webhook_id, id, correlation_id, trace_id, received_at, false from e`;
 
 const ATTEMPTS_SQL = `
 insert into ballast.job_attempts (job_id, task, task_version, queue, attempt, max_attempts, trace_id, span_id, correlation_id, worker_id,
