@@ -22,8 +22,8 @@ import { registerBackupCommands } from './commands/backup.ts';
 import { registerAgentCommands } from './commands/agents.ts';
 import { registerInboxCommands } from './commands/inbox.ts';
 import { registerUsageCommands } from './commands/usage.ts';
-import { retentionRun, retentionSet, retentionShow } from './commands/retention.ts';
-import { archiveDiscard, archiveList, archiveRestore, archiveVerify } from './commands/archive.ts';
+import { registerRetentionCommands } from './commands/retention.ts';
+import { registerArchiveCommands } from './commands/archive.ts';
 import { decisionTasks } from '../lib/stage/index.ts';
 import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
@@ -248,38 +248,8 @@ registerInboxCommands(program, positiveInt);
 
 registerUsageCommands(program);
 
-const retention = program.command('retention')
-  .description('retention policies (ballast.retention_policies): hot, warm (compressed), archive after, purge after, store; docs/retention.md');
-retention.command('show').description('the policies, or one table\'s').argument('[table]', 'schema.table, e.g. ingest.webhook_events')
-  .option('--json', 'print rows as JSON').action(retentionShow);
-retention.command('set').description('change a table\'s policy (the owner\'s; audited); windows are intervals, e.g. "30 days"')
-  .argument('<table>', 'schema.table')
-  .option('--hot <interval>', 'partitions younger than this (by their upper bound) are left as they are')
-  .option('--warm <interval>', 'after the hot window, how long a partition stays warm (compressed) in place')
-  .option('--archive-after <interval>', 'export and verify partitions this old (at least --hot)')
-  .option('--purge-after <interval>', 'drop partitions this old, once their archive is verified (at least --archive-after)')
-  .option('--store <name>', 'archive store (`local`: BALLAST_ARCHIVE_DIR)')
-  .option('--enable', 'turn the policy on').option('--disable', 'turn the policy off: the table is left alone')
-  .option('--create', 'add a policy for a table that has none (every window required)')
-  .action(retentionSet);
-retention.command('run').description('one retention pass now, as the nightly archive_partitions task does (compress, hold, export, verify, purge)')
-  .option('--table <table>', 'only this table')
-  .option('--max-steps <n>', 'steps at most', (v) => positiveInt(v, '--max-steps'), 50)
-  .option('--json', 'print the counts as JSON')
-  .action(retentionRun);
-
-const archive = program.command('archive').description('archived partitions: list, verify again, restore for forensics (ops/runbooks/retention.md)');
-archive.command('list').description('archives and where each stands (exported, verified, failed, purged, discarded)')
-  .option('--table <table>', 'only this table').option('--json', 'print rows as JSON').action(archiveList);
-archive.command('verify').description('read an archive back and check it against its manifest and the live partition; exit 1 when it fails')
-  .argument('<manifest>', 'a manifest key in BALLAST_ARCHIVE_DIR (as `archive list` prints it) or a manifest file')
-  .option('--json', 'print the checks as JSON').action(archiveVerify);
-archive.command('restore').description('bring an archived range back into a table of its own, for forensics; never into a live table')
-  .argument('<manifest>', 'a manifest key in BALLAST_ARCHIVE_DIR or a manifest file')
-  .option('--into <schema>', 'schema to restore into (it must exist; not the live table\'s)', 'archive_restore').action(archiveRestore);
-archive.command('discard').description('set a failed archive aside so the next run exports its partition again (it is verified before any purge)')
-  .argument('<manifest>', 'the failed archive\'s manifest key or file')
-  .requiredOption('--reason <text>', 'why (recorded in ballast.archive_runs)').action(archiveDiscard);
+registerRetentionCommands(program, positiveInt);
+registerArchiveCommands(program);
 
 function positiveInt(v: string, name: string): number {
   const n = Number(v);

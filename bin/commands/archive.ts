@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DirectoryStore, MANIFEST_SUFFIX, readManifest, recordStep, restoreArchive, verificationFailures, verifyArchive, type ArchiveStore } from '../../lib/archive/index.ts';
 import type { Config } from '../../lib/config/index.ts';
+import type { Command } from 'commander';
 import { withSession } from './context.ts';
 
 /**
@@ -80,4 +81,20 @@ export async function archiveDiscard(manifest: string, opts: { reason: string })
       detail: { reason: opts.reason, by: config.cliActor } }, config.cliActor);
     console.log(`archive ${a.id} discarded; the next archive_partitions run exports ${m.partition} again and verifies it before any purge`);
   });
+}
+
+/** Declares `ballast archive list|verify|restore|discard`. */
+export function registerArchiveCommands(program: Command): void {
+  const archive = program.command('archive').description('archived partitions: list, verify again, restore for forensics (ops/runbooks/retention.md)');
+  archive.command('list').description('archives and where each stands (exported, verified, failed, purged, discarded)')
+    .option('--table <table>', 'only this table').option('--json', 'print rows as JSON').action(archiveList);
+  archive.command('verify').description('read an archive back and check it against its manifest and the live partition; exit 1 when it fails')
+    .argument('<manifest>', 'a manifest key in BALLAST_ARCHIVE_DIR (as `archive list` prints it) or a manifest file')
+    .option('--json', 'print the checks as JSON').action(archiveVerify);
+  archive.command('restore').description('bring an archived range back into a table of its own, for forensics; never into a live table')
+    .argument('<manifest>', 'a manifest key in BALLAST_ARCHIVE_DIR or a manifest file')
+    .option('--into <schema>', 'schema to restore into (it must exist; not the live table\'s)', 'archive_restore').action(archiveRestore);
+  archive.command('discard').description('set a failed archive aside so the next run exports its partition again (it is verified before any purge)')
+    .argument('<manifest>', 'the failed archive\'s manifest key or file')
+    .requiredOption('--reason <text>', 'why (recorded in ballast.archive_runs)').action(archiveDiscard);
 }

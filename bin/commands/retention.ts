@@ -1,5 +1,6 @@
 /** `ballast retention show|set|run`: the retention policies, and one retention pass by hand. */
 import { archiveStores, listPolicies, runRetention, setPolicy, type PolicyChange } from '../../lib/archive/index.ts';
+import type { Command } from 'commander';
 import { withSession } from './context.ts';
 
 export async function retentionShow(table: string | undefined, opts: { json?: boolean }): Promise<void> {
@@ -49,4 +50,27 @@ export async function retentionRun(opts: { table?: string; maxSteps: number; jso
     else console.log(Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(' ') + '  (each step: `ballast archive list`, ballast.archive_runs)');
     if (counts.failed > 0) process.exitCode = 1;
   });
+}
+
+/** Declares `ballast retention show|set|run`. */
+export function registerRetentionCommands(program: Command, positiveInt: (v: string, name: string) => number): void {
+  const retention = program.command('retention')
+    .description('retention policies (ballast.retention_policies): hot, warm (compressed), archive after, purge after, store; docs/retention.md');
+  retention.command('show').description('the policies, or one table\'s').argument('[table]', 'schema.table, e.g. ingest.webhook_events')
+    .option('--json', 'print rows as JSON').action(retentionShow);
+  retention.command('set').description('change a table\'s policy (the owner\'s; audited); windows are intervals, e.g. "30 days"')
+    .argument('<table>', 'schema.table')
+    .option('--hot <interval>', 'partitions younger than this (by their upper bound) are left as they are')
+    .option('--warm <interval>', 'after the hot window, how long a partition stays warm (compressed) in place')
+    .option('--archive-after <interval>', 'export and verify partitions this old (at least --hot)')
+    .option('--purge-after <interval>', 'drop partitions this old, once their archive is verified (at least --archive-after)')
+    .option('--store <name>', 'archive store (`local`: BALLAST_ARCHIVE_DIR)')
+    .option('--enable', 'turn the policy on').option('--disable', 'turn the policy off: the table is left alone')
+    .option('--create', 'add a policy for a table that has none (every window required)')
+    .action(retentionSet);
+  retention.command('run').description('one retention pass now, as the nightly archive_partitions task does (compress, hold, export, verify, purge)')
+    .option('--table <table>', 'only this table')
+    .option('--max-steps <n>', 'steps at most', (v) => positiveInt(v, '--max-steps'), 50)
+    .option('--json', 'print the counts as JSON')
+    .action(retentionRun);
 }
