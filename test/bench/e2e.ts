@@ -137,7 +137,12 @@ async function inserts(db: Db): Promise<Map<string, number>> {
     return r.n === 0;
   }, { timeoutMs: 30_000, intervalMs: 100 });
   await db.query('select pg_stat_clear_snapshot()');
-  const { rows } = await db.query<{ t: string; n: string }>('select schemaname || \'.\' || relname as t, n_tup_ins as n from pg_stat_user_tables');
+  // A partition's rows count under its partitioned table (the root of its tree), whichever partitions the run wrote.
+  const { rows } = await db.query<{ t: string; n: string }>(`select n.nspname || '.' || r.relname as t, sum(s.n_tup_ins)::bigint as n
+      from pg_stat_user_tables s
+      join pg_class r on r.oid = coalesce(pg_partition_root(s.relid), s.relid)
+      join pg_namespace n on n.oid = r.relnamespace
+     group by 1`);
   return new Map(rows.map((r) => [r.t, Number(r.n)]));
 }
 function rowsPerEvent(before: Map<string, number>, after: Map<string, number>, events: number, prefix?: string): string {
@@ -233,6 +238,8 @@ try {
     const { rows: [ob] } = await db.query(`select count(*)::int as n,
         percentile_cont(array[0.5, 0.95]) within group (order by extract(epoch from processed_at - enqueued_at) * 1000) as ei
       from search.outbox where status = 'done'`);
+    const { rows: jobs } = await db.query<{ task: string; n: number }>(
+      'select task, count(*)::int as n from ballast.job_attempts group by task order by n desc, task');
     await fleet.shutdown(30_000);
     fleet = null;
     if (args.statements) await statements(db, events);
@@ -246,6 +253,7 @@ try {
     say(`  CPU per event  Node (receiver + workers) ${f2(nodeMs / events)} ms [${procs.map((p, i) => `${p.name} ${f2((cpu1.node[i]! - cpu0.node[i]!) / events)}`).join(', ')}]`);
     say(`                 PostgreSQL ${f2((cpu1.pg - cpu0.pg) / events)} ms; bench process (search engine, polling) ${f2((cpu1.self.user + cpu1.self.system) / 1000 / events)} ms; load generator ${f2(l.cpuMs / events)} ms`);
     say(`  rows per event ${rowsPerEvent(ins0, ins1, events)}`);
+    say(`  job attempts per event ${jobs.map((j) => `${j.task} ${f2(j.n / events)}`).join(', ')}`);
     say(`  peak RSS       ${rss.map((p) => `${p.name} ${f0(p.mb)} MB`).join(', ')}; load generator ${f0(l.maxRssKb / 1024)} MB (target: workers < 200 MB)`);
 
     // The bare pipeline on the same server, over as many events.
