@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { freePort } from '../../lib/embedded/index.ts';
-import { supervise } from '../../lib/fleet/index.ts';
+import { supervise, WORKER_NODE_ARGS } from '../../lib/fleet/index.ts';
 import { migrate } from '../../lib/db/index.ts';
 import { ensureDemoAgent, receiverFile, resolveSecrets } from '../../lib/ingest/index.ts';
 import { registerStagesAt } from '../../lib/stage/index.ts';
@@ -41,7 +41,7 @@ export async function commandUp(opts: { concurrency?: number; port?: number; wor
     const concurrency = String(opts.concurrency ?? s.config.BALLAST_CONCURRENCY);
     const fleet = supervise([
       { name: 'receiver', args: ['ingest', '--port', String(receiverPort)] },
-      ...Array.from({ length: workers }, (_, i) => ({ name: `worker-${i + 1}`, args: ['worker', '--concurrency', concurrency] })),
+      ...Array.from({ length: workers }, (_, i) => ({ name: `worker-${i + 1}`, args: ['worker', '--concurrency', concurrency], nodeArgs: [...WORKER_NODE_ARGS] })),
     ], {
       env: { DATABASE_URL: s.handle.url, ...(engine ? { QDRANT_URL: engine.url } : {}) },
       log: s.log,

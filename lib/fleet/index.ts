@@ -1,4 +1,4 @@
 /** The worker fleet: each process's heartbeat row, and the rescue of dead workers' jobs. */
 export { WorkerHeartbeat, type HeartbeatOptions } from './heartbeat.ts';
 export { DEFAULT_GRACE_SECONDS, rescueDeadWorkers, rescueOutcome, type RescueOptions, type RescueOutcome, type RescueResult, type RescuedWorker } from './rescue.ts';
-export { exitWithParent, supervise, type ChildSpec, type SupervisedChild, type SuperviseOptions, type Supervisor } from './supervisor.ts';
+export { exitWithParent, supervise, WORKER_NODE_ARGS, type ChildSpec, type SupervisedChild, type SuperviseOptions, type Supervisor } from './supervisor.ts';

@@ -23,7 +23,20 @@ export interface ChildSpec {
   name: string;
   /** Arguments to `ballast`, e.g. `['worker', '--concurrency', '8']`. */
   args: string[];
+  /** Options for Node itself, before the script (WORKER_NODE_ARGS for workers). @defaultValue none */
+  nodeArgs?: string[];
 }
+
+/**
+ * Node options of every worker process (`ballast up`'s children, the systemd
+ * unit, the test fleet). A worker keeps about 25 MB of live heap, but with
+ * Node's default limit (about 4 GB here) V8 lets garbage grow the old
+ * generation to 3-4 times that between full collections (its growing factor
+ * rises with the limit): peak RSS about 210 MB at 40 events/s. A 1 GB limit,
+ * still 40 times the live heap, gives a factor of about 1.6 and a peak near
+ * 160 MB, for a few more full collections (docs/performance.md, "Worker memory").
+ */
+export const WORKER_NODE_ARGS: readonly string[] = ['--max-old-space-size=1024'];
 
 export interface SupervisedChild {
   name: string;
@@ -62,7 +75,7 @@ export function supervise(specs: ChildSpec[], opts: SuperviseOptions): Superviso
     slot.timer = null;
     if (stopping) return;
     const startedAt = Date.now();
-    const child = spawn(process.execPath, [BALLAST, ...slot.spec.args], {
+    const child = spawn(process.execPath, [...(slot.spec.nodeArgs ?? []), BALLAST, ...slot.spec.args], {
       env: childEnvironment(opts.env), stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true,
     });
     slot.child = child;

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { WORKER_NODE_ARGS } from '../../lib/fleet/index.ts';
 import { newSecret, sampleEvent, sendWebhook } from '../../lib/ingest/index.ts';
 import { ROOT } from '../helpers/cluster.ts';
 import { testDatabase } from '../helpers/db.ts';
@@ -56,6 +57,13 @@ t.test('`ballast up --workers 2` runs a receiver and two workers on one shared s
   for (const c of first) t.equal(environ(c.pid).get('QDRANT_URL'), engine.url, `${c.child} uses that engine`);
   t.same(childrenOf(up.pid!).sort(), first.map((c) => c.pid).sort(), 'up has three children and no more');
   for (const c of first) t.same(childrenOf(c.pid), [], `${c.child} runs no process of its own`);
+  // Workers run with WORKER_NODE_ARGS (its heap limit keeps their RSS low), as the systemd unit does.
+  const cmdline = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  for (const c of first.filter((c) => c.child.startsWith('worker'))) {
+    t.same(cmdline(c.pid).slice(1, 1 + WORKER_NODE_ARGS.length), WORKER_NODE_ARGS, `${c.child} runs with ${WORKER_NODE_ARGS.join(' ')}`);
+  }
+  const unit = fs.readFileSync(path.join(ROOT, 'ops/systemd/ballast-worker@.service'), 'utf8');
+  t.match(unit, `ExecStart=/usr/bin/node ${WORKER_NODE_ARGS.join(' ')} bin/ballast.js worker`, 'the systemd unit passes the same options');
 
   let indexed = 0;
   const deliverAndWait = async (webhookId: string) => {

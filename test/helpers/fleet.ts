@@ -13,6 +13,7 @@ import { migrate, Db } from '../../lib/db/index.ts';
 import { freePort, startEmbedded, stopEmbedded } from '../../lib/embedded/index.ts';
 import { newSecret, sampleEvent, sendWebhook } from '../../lib/ingest/index.ts';
 import { runNamed } from '../../lib/forensics/index.ts';
+import { WORKER_NODE_ARGS } from '../../lib/fleet/index.ts';
 import { loadConfig } from '../../lib/config/index.ts';
 import { startRecordedEngine } from '../../lib/search/index.ts';
 import { registerStagesAt } from '../../lib/stage/index.ts';
@@ -70,8 +71,8 @@ export interface FleetProcess {
 }
 
 /** Starts `ballast <args>` with the fleet's environment. */
-export function spawnBallast(name: string, args: string[], env: Record<string, string>, logDir: string): FleetProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/ballast.js'), ...args], {
+export function spawnBallast(name: string, args: string[], env: Record<string, string>, logDir: string, nodeArgs: readonly string[] = []): FleetProcess {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/ballast.js'), ...args], {
     cwd: ROOT, env: { ...process.env, TAP: '', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -106,7 +107,7 @@ export async function startFleet(url: string, opts: { workers: number; concurren
   // the workers find it through the data dir (or all use QDRANT_URL's, as under `ballast up`).
   const engine = process.env.QDRANT_URL ? null : await startRecordedEngine(loadConfig({ ...process.env, ...env }));
   const receiver = spawnBallast('receiver', ['ingest'], env, opts.logDir);
-  const workers = Array.from({ length: opts.workers }, (_, i) => spawnBallast(`worker-${i + 1}`, ['worker'], env, opts.logDir));
+  const workers = Array.from({ length: opts.workers }, (_, i) => spawnBallast(`worker-${i + 1}`, ['worker'], env, opts.logDir, WORKER_NODE_ARGS));
   const all = [receiver, ...workers];
   const shutdown = async (graceMs = 30_000) => {
     await Promise.all(all.map(async (p) => {
