@@ -5,7 +5,10 @@
  * same run. Target: at least 0.5x the plain COPY's rows/s. Also the warm
  * compression ratio of one partition (lz4, or pglz where the server has no lz4).
  *
- *   npm run bench:archive      (BENCH_ROWS=300000 rows over 3 partitions; BENCH_ROUNDS=3; BENCH_VERIFY=file|rows)
+ * Then the restore drill of a generated database of about 1 GB with its RTO
+ * (bench:restore's, test/bench/restore-drill.ts; BENCH_DRILL_MB=0 skips it).
+ *
+ *   npm run bench:archive      (BENCH_ROWS=300000 rows over 3 partitions; BENCH_ROUNDS=3; BENCH_VERIFY=file|rows; BENCH_DRILL_MB=1024)
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -15,12 +18,14 @@ import { pipeline } from 'node:stream/promises';
 import { DirectoryStore, runRetention } from '../../lib/archive/index.ts';
 import { Db, ROLES, withRole } from '../../lib/db/index.ts';
 import { benchDatabase } from './harness.ts';
+import { benchRestoreDrill, reportRestoreBench } from './restore-drill.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 300_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PARTS = 3;
 /** The policy's verification depth: `file` (the shipped default) or `rows`. */
 const VERIFY = process.env.BENCH_VERIFY ?? 'file';
+const DRILL_MB = Number(process.env.BENCH_DRILL_MB ?? 1024);
 const NOW = new Date('2030-01-10T00:00:00Z');
 const day = (d: number) => `2030-01-${String(d).padStart(2, '0')} 00:00+00`;
 
@@ -99,3 +104,7 @@ console.log(`bench:archive ${ROWS} rows over ${PARTS} partitions, verify = ${VER
 await worker.close();
 await fs.rm(dir, { recursive: true, force: true });
 await done();
+if (DRILL_MB > 0) {
+  console.log(`restore drill: generating about ${DRILL_MB} MB (progress on stderr)`);
+  if (!reportRestoreBench(await benchRestoreDrill({ mb: DRILL_MB }))) process.exitCode = 1;
+}
