@@ -33,7 +33,7 @@ t.test('the task makes the partitions of the injected day and of premake periods
   const run = await waitFor('the run row', async () =>
     (await db.query(`select outcome, counts from ballast.maintenance_runs where task = 'maintain_partitions'`)).rows[0]);
   t.equal(run.outcome, 'succeeded');
-  t.ok(run.counts.created >= 10 * 5, 'five partitions (this period and premake = 4 ahead) for each of the ten tables');
+  t.ok(run.counts.created >= 11 * 5, 'five partitions (this period and premake = 4 ahead) for each of the eleven tables');
   const inbox = await rangesOf('ingest.webhook_events');
   for (let n = 0; n <= 4; n++) {
     const from = day(n);
