@@ -1,7 +1,7 @@
 /** `ballast archive list|verify|restore|discard`: archived partitions, checked again and brought back for forensics. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DirectoryStore, MANIFEST_SUFFIX, readManifest, recordStep, restoreArchive, verificationFailures, verifyArchive, type ArchiveStore } from '../../lib/archive/index.ts';
+import { DirectoryStore, MANIFEST_SUFFIX, readManifest, recordStep, restoreArchive, verificationFailures, verifyArchive, VERIFY_DEPTHS, type ArchiveStore, type VerifyDepth } from '../../lib/archive/index.ts';
 import type { Config } from '../../lib/config/index.ts';
 import type { Command } from 'commander';
 import { withSession } from './context.ts';
@@ -35,20 +35,21 @@ export async function archiveList(opts: { table?: string; json?: boolean }): Pro
 }
 
 /** Verifies an archive again (file, rows, hash; and the live partition while it exists); a pass unblocks a failed one. */
-export async function archiveVerify(manifest: string, opts: { json?: boolean }): Promise<void> {
+export async function archiveVerify(manifest: string, opts: { json?: boolean; depth: string }): Promise<void> {
+  if (!VERIFY_DEPTHS.includes(opts.depth as VerifyDepth)) throw new Error(`--depth must be one of ${VERIFY_DEPTHS.join(', ')}, not ${opts.depth}`);
   await withSession(async ({ db, config }) => {
     const { store, key } = locateManifest(manifest, config);
     const m = await readManifest(store, key);
     const { rows: [a] } = await db.query(`select id, status, row_count, content_hash, file_sha256 from ballast.archives
                                            where key = $1 and status <> 'discarded'`, [m.file.key]);
-    const v = await verifyArchive(db, store, m, a ?? null);
+    const v = await verifyArchive(db, store, m, a ?? null, { depth: opts.depth as VerifyDepth });
     if (a && a.status !== 'purged') {
       await db.atomicWrite((tx) => tx.query(`update ballast.archives set status = $2, verified_at = case when $2 = 'verified' then now() else verified_at end
                                               where id = $1`, [a.id, v.ok ? 'verified' : 'failed']), { actor: config.cliActor });
     }
     await recordStep(db, { step: 'verify', outcome: v.ok ? 'succeeded' : 'failed', at: new Date(), archive_id: a?.id ?? null,
       partition: { table: m.table, partition: m.partition, range_from: new Date(m.range.from), range_to: new Date(m.range.to) },
-      rows: v.rows, bytes: v.bytes, detail: { checks: v.checks, by: config.cliActor }, error: v.ok ? null : verificationFailures(v) }, config.cliActor);
+      rows: v.rows, bytes: v.bytes, detail: { depth: v.depth, checks: v.checks, by: config.cliActor }, error: v.ok ? null : verificationFailures(v) }, config.cliActor);
     if (opts.json) console.log(JSON.stringify(v, null, 2));
     else {
       for (const c of v.checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.check}${c.detail ? `: ${c.detail}` : ''}`);
@@ -90,6 +91,7 @@ export function registerArchiveCommands(program: Command): void {
     .option('--table <table>', 'only this table').option('--json', 'print rows as JSON').action(archiveList);
   archive.command('verify').description('read an archive back and check it against its manifest and the live partition; exit 1 when it fails')
     .argument('<manifest>', 'a manifest key in BALLAST_ARCHIVE_DIR (as `archive list` prints it) or a manifest file')
+    .option('--depth <depth>', 'rows: reload the rows and rehash them; file: sha256, row count and shape only (what a `verify = file` policy does nightly)', 'rows')
     .option('--json', 'print the checks as JSON').action(archiveVerify);
   archive.command('restore').description('bring an archived range back into a table of its own, for forensics; never into a live table')
     .argument('<manifest>', 'a manifest key in BALLAST_ARCHIVE_DIR or a manifest file')

@@ -1,5 +1,5 @@
 /** `ballast retention show|set|run`: the retention policies, and one retention pass by hand. */
-import { archiveStores, listPolicies, runRetention, setPolicy, type PolicyChange } from '../../lib/archive/index.ts';
+import { archiveStores, listPolicies, runRetention, setPolicy, VERIFY_DEPTHS, type PolicyChange, type VerifyDepth } from '../../lib/archive/index.ts';
 import type { Command } from 'commander';
 import { withSession } from './context.ts';
 
@@ -9,7 +9,7 @@ export async function retentionShow(table: string | undefined, opts: { json?: bo
     if (table && rows.length === 0) throw new Error(`no retention policy for ${table} (\`ballast retention show\` lists them)`);
     if (opts.json) console.log(JSON.stringify(rows, null, 2));
     else console.table(rows.map((p) => ({ table: p.table_name, hot: p.hot_window, warm: p.warm_window, archive_after: p.archive_after,
-      purge_after: p.purge_after, store: p.store, enabled: p.enabled, updated_by: p.updated_by })));
+      purge_after: p.purge_after, store: p.store, verify: p.verify, enabled: p.enabled, updated_by: p.updated_by })));
   });
 }
 
@@ -19,6 +19,7 @@ export interface RetentionSetOptions {
   archiveAfter?: string;
   purgeAfter?: string;
   store?: string;
+  verify?: string;
   enable?: boolean;
   disable?: boolean;
   create?: boolean;
@@ -26,18 +27,22 @@ export interface RetentionSetOptions {
 
 export async function retentionSet(table: string, opts: RetentionSetOptions): Promise<void> {
   if (opts.enable && opts.disable) throw new Error('--enable and --disable contradict each other');
+  if (opts.verify !== undefined && !VERIFY_DEPTHS.includes(opts.verify as VerifyDepth)) {
+    throw new Error(`--verify must be one of ${VERIFY_DEPTHS.join(', ')}, not ${opts.verify}`);
+  }
   const change: PolicyChange = {
     ...(opts.hot !== undefined ? { hot_window: opts.hot } : {}),
     ...(opts.warm !== undefined ? { warm_window: opts.warm } : {}),
     ...(opts.archiveAfter !== undefined ? { archive_after: opts.archiveAfter } : {}),
     ...(opts.purgeAfter !== undefined ? { purge_after: opts.purgeAfter } : {}),
     ...(opts.store !== undefined ? { store: opts.store } : {}),
+    ...(opts.verify !== undefined ? { verify: opts.verify as VerifyDepth } : {}),
     ...(opts.enable ? { enabled: true } : opts.disable ? { enabled: false } : {}),
   };
   await withSession(async ({ db, config }) => {
     const p = await setPolicy(db, table, change, { actor: config.cliActor, ...(opts.create ? { create: true } : {}) });
     console.log(`${p.table_name}: hot ${p.hot_window}, warm ${p.warm_window}, archive after ${p.archive_after}, purge after ${p.purge_after}, ` +
-      `store ${p.store}, ${p.enabled ? 'enabled' : 'disabled'} (the change is in audit.ledger as ${config.cliActor})`);
+      `store ${p.store}, verify ${p.verify}, ${p.enabled ? 'enabled' : 'disabled'} (the change is in audit.ledger as ${config.cliActor})`);
   });
 }
 
@@ -65,6 +70,7 @@ export function registerRetentionCommands(program: Command, positiveInt: (v: str
     .option('--archive-after <interval>', 'export and verify partitions this old (at least --hot)')
     .option('--purge-after <interval>', 'drop partitions this old, once their archive is verified (at least --archive-after)')
     .option('--store <name>', 'archive store (`local`: BALLAST_ARCHIVE_DIR)')
+    .option('--verify <depth>', 'how deep the nightly verification goes: file (sha256, row count and shape, live hash) or rows (also reloads and rehashes the rows)')
     .option('--enable', 'turn the policy on').option('--disable', 'turn the policy off: the table is left alone')
     .option('--create', 'add a policy for a table that has none (every window required)')
     .action(retentionSet);

@@ -74,7 +74,7 @@ export async function exportPartition(db: Db, store: ArchiveStore, p: PartitionR
     // A store that fails ends the COPY too, or it would wait on a reader that is gone.
     const stored = store.put(key, sink).catch((e: unknown) => { sink.destroy(e as Error); throw e; });
     await Promise.all([
-      pipeline(tx.copyOut(copyPartitionSql(tx, p, quoted)), createGzip({ level: opts.gzipLevel ?? 1 }), digest, sink),
+      pipeline(tx.copyOut(copyPartitionSql(tx, p, quoted)), createGzip({ level: opts.gzipLevel ?? 1, chunkSize: 1 << 20 }), digest, sink),
       stored,
     ]);
     return {

@@ -7,7 +7,7 @@
 export { type ArchiveStore, DirectoryStore, archiveStores } from './store.ts';
 export { type Manifest, type PartitionRange, archiveKey, manifestKey, readManifest, MANIFEST_SUFFIX } from './manifest.ts';
 export { exportPartition, type Exported, type ExportOptions } from './export.ts';
-export { verifyArchive, verificationFailures, loadArchive, quoteIdent, type ArchiveVerification } from './verify.ts';
+export { verifyArchive, verificationFailures, loadArchive, quoteIdent, VERIFY_DEPTHS, type ArchiveVerification, type VerifyDepth } from './verify.ts';
 export { purgeArchive } from './purge.ts';
 export { restoreArchive, RestoreRefusedError, RESTORE_SCHEMA, type Restored } from './restore.ts';
 export { compressionMethod, compressPartition, type CompressionMethod, type Compressed } from './compress.ts';

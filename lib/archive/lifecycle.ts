@@ -6,7 +6,8 @@
  *   warm (hot_window to        compressed once (compress.ts)
  *   hot_window + warm_window)
  *   >= archive_after           held if it still holds live work, else
- *                              exported (export.ts) and verified (verify.ts)
+ *                              exported (export.ts) and verified (verify.ts,
+ *                              as deep as the policy's `verify` says)
  *   >= purge_after, verified   purged (purge.ts, through the SQL gate)
  *
  * Every step writes its row in ballast.archive_runs. A failed export leaves
@@ -24,7 +25,7 @@ import type { Manifest, PartitionRange } from './manifest.ts';
 import { purgeArchive } from './purge.ts';
 import { recordStep, type StepRow } from './runs.ts';
 import type { ArchiveStore } from './store.ts';
-import { verificationFailures, verifyArchive } from './verify.ts';
+import { verificationFailures, verifyArchive, type VerifyDepth } from './verify.ts';
 
 export interface RetentionOptions {
   /** The pass's "now": partition ages are measured to it (tests pass their own). */
@@ -41,7 +42,7 @@ export interface RetentionOptions {
 
 export type RetentionCounts = Record<'taken' | 'compressed' | 'exported' | 'verified' | 'purged' | 'held' | 'failed' | 'blocked' | 'not_partitioned', number>;
 
-interface PolicyRow { table_name: string; store: string; partitioned: boolean; hot_s: number; warm_s: number; archive_s: number; purge_s: number }
+interface PolicyRow { table_name: string; store: string; verify: VerifyDepth; partitioned: boolean; hot_s: number; warm_s: number; archive_s: number; purge_s: number }
 interface ArchiveRow { id: number; status: string; key: string; file_sha256: string; row_count: number; content_hash: string; manifest: Manifest }
 
 export async function runRetention(db: Db, opts: RetentionOptions): Promise<RetentionCounts> {
@@ -54,7 +55,7 @@ export async function runRetention(db: Db, opts: RetentionOptions): Promise<Rete
   let method: CompressionMethod | undefined;
 
   const { rows: policies } = await db.query<PolicyRow>(`
-    select p.table_name, p.store,
+    select p.table_name, p.store, p.verify,
            ballast.partition_key(to_regclass(p.table_name)) is not null as partitioned,
            extract(epoch from p.hot_window)::float8 as hot_s, extract(epoch from p.warm_window)::float8 as warm_s,
            extract(epoch from p.archive_after)::float8 as archive_s, extract(epoch from p.purge_after)::float8 as purge_s
@@ -129,13 +130,14 @@ export async function runRetention(db: Db, opts: RetentionOptions): Promise<Rete
       if (archive.status === 'exported') {
         counts.taken++;
         const t0 = performance.now();
-        const v = await verifyArchive(db, store, archive.manifest, archive, { compareLive: !purgeDue }).catch((e: unknown) => ({
-          ok: false, checks: [{ check: 'file_readable' as const, ok: false, detail: message(e) }], rows: null, bytes: null, liveCompared: false }));
+        const v = await verifyArchive(db, store, archive.manifest, archive, { compareLive: !purgeDue, depth: policy.verify }).catch((e: unknown) => ({
+          ok: false, checks: [{ check: 'file_readable' as const, ok: false, detail: message(e) }], rows: null, bytes: null, liveCompared: false,
+          depth: policy.verify }));
         await db.atomicWrite((tx) => tx.query(
           `update ballast.archives set status = $2, verified_at = case when $2 = 'verified' then $3::timestamptz end where id = $1`,
           [archive!.id, v.ok ? 'verified' : 'failed', opts.now]), { actor: opts.actor });
         await record({ step: 'verify', outcome: v.ok ? 'succeeded' : 'failed', partition: p, archive_id: archive.id, rows: v.rows, bytes: v.bytes,
-          detail: { checks: v.checks, live_compared: v.liveCompared ? 'at verify' : purgeDue ? 'at purge, under lock' : 'partition gone', took_ms: took(t0) }, error: v.ok ? null : verificationFailures(v) });
+          detail: { depth: v.depth, checks: v.checks, live_compared: v.liveCompared ? 'at verify' : purgeDue ? 'at purge, under lock' : 'partition gone', took_ms: took(t0) }, error: v.ok ? null : verificationFailures(v) });
         if (!v.ok) {
           counts.failed++;
           continue;

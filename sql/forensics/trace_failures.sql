@@ -13,5 +13,5 @@ select f.failed_at, 'dead letter', f.failing_function,
        jsonb_strip_nulls(jsonb_build_object('id', f.id, 'error_code', f.error_code, 'attempt_count', f.attempt_count,
          'next_retry_at', f.next_retry_at, 'resolution_note', f.resolution_note, 'error_id', f.context->>'error_id'))
   from ballast.pipeline_failures f
- where f.context->>'trace_id' = $1
+ where f.context->>'trace_id' = $1 and f.created_at >= coalesce($2::timestamptz, '-infinity')
 order by 1, 2;

@@ -33,7 +33,7 @@ async function ballast(args: string[]): Promise<{ code: number; out: string }> {
 t.test('retention set changes a policy as the owner, audited; retention show lists it; bad input is refused clearly', async (t) => {
   const set = await ballast(['retention', 'set', 'search.outbox', '--archive-after', '10 days', '--purge-after', '14 days']);
   t.equal(set.code, 0, set.out);
-  t.match(set.out, /search\.outbox: hot 2 days, warm 5 days, archive after 10 days, purge after 14 days, store local, enabled \(the change is in audit\.ledger as cli:ops\)/);
+  t.match(set.out, /search\.outbox: hot 2 days, warm 5 days, archive after 10 days, purge after 14 days, store local, verify file, enabled \(the change is in audit\.ledger as cli:ops\)/);
   const { rows: [a] } = await db.query(`select actor, db_role, before_data->>'archive_after' b, after_data->>'archive_after' af from audit.ledger
     where entity_type = 'ballast.retention_policies' order by id desc limit 1`);
   t.same(a, { actor: 'cli:ops', db_role: ROLES.owner, b: '7 days', af: '10 days' }, 'the change is in the audit ledger, by the operator, as the owner');

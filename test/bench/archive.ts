@@ -5,7 +5,10 @@
  * same run. Target: at least 0.5x the plain COPY's rows/s. Also the warm
  * compression ratio of one partition (lz4, or pglz where the server has no lz4).
  *
- *   npm run bench:archive      (BENCH_ROWS=300000 rows over 3 partitions; BENCH_ROUNDS=3)
+ * Then the restore drill of a generated database of about 1 GB with its RTO
+ * (bench:restore's, test/bench/restore-drill.ts; BENCH_DRILL_MB=0 skips it).
+ *
+ *   npm run bench:archive      (BENCH_ROWS=300000 rows over 3 partitions; BENCH_ROUNDS=3; BENCH_VERIFY=file|rows; BENCH_DRILL_MB=1024)
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -15,10 +18,14 @@ import { pipeline } from 'node:stream/promises';
 import { DirectoryStore, runRetention } from '../../lib/archive/index.ts';
 import { Db, ROLES, withRole } from '../../lib/db/index.ts';
 import { benchDatabase } from './harness.ts';
+import { benchRestoreDrill, reportRestoreBench } from './restore-drill.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 300_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PARTS = 3;
+/** The policy's verification depth: `file` (the shipped default) or `rows`. */
+const VERIFY = process.env.BENCH_VERIFY ?? 'file';
+const DRILL_MB = Number(process.env.BENCH_DRILL_MB ?? 1024);
 const NOW = new Date('2030-01-10T00:00:00Z');
 const day = (d: number) => `2030-01-${String(d).padStart(2, '0')} 00:00+00`;
 
@@ -53,8 +60,8 @@ async function setup(round: number): Promise<string> {
   }
   await db.query(`vacuum analyze ${table}`);
   // Days 1-3 are archived and purged; day 4 is left alone until the warm window is opened for it.
-  await db.query(`insert into ballast.retention_policies (table_name, hot_window, warm_window, archive_after, purge_after)
-                  values ($1, '1 day', '0', '6 days', '6 days')`, [table]);
+  await db.query(`insert into ballast.retention_policies (table_name, hot_window, warm_window, archive_after, purge_after, verify)
+                  values ($1, '1 day', '0', '6 days', '6 days', $2)`, [table, VERIFY]);
   return table;
 }
 
@@ -92,8 +99,12 @@ for (let round = 1; round <= ROUNDS; round++) {
   console.log(`  steps: ${steps.map((x) => `${x.step} ${x.ms} ms`).join(', ')}; plain COPY ${Math.round(copyMs)} ms`);
 }
 const ratios = results.map((r) => r.ratio).sort((a, b) => a - b);
-console.log(`bench:archive ${ROWS} rows over ${PARTS} partitions, ${ROUNDS} rounds: ratio median ${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)} ` +
+console.log(`bench:archive ${ROWS} rows over ${PARTS} partitions, verify = ${VERIFY}, ${ROUNDS} rounds: ratio median ${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)} ` +
   `(min ${ratios[0]!.toFixed(2)}, max ${ratios.at(-1)!.toFixed(2)}); target >= 0.5`);
 await worker.close();
 await fs.rm(dir, { recursive: true, force: true });
 await done();
+if (DRILL_MB > 0) {
+  console.log(`restore drill: generating about ${DRILL_MB} MB (progress on stderr)`);
+  if (!reportRestoreBench(await benchRestoreDrill({ mb: DRILL_MB }))) process.exitCode = 1;
+}

@@ -34,7 +34,7 @@ async function enqueue(caseId: number, maxAttempts = 25, extra: Record<string, u
     [JSON.stringify({ case_id: caseId, trace_id: TRACE, correlation_id: `case:${caseId}`, ...extra }), maxAttempts]);
 }
 const deadLetter = (caseId: number) => waitFor(`a dead letter for case ${caseId}`, async () =>
-  (await db.query(`select * from ballast.pipeline_failures where context->>'correlation_id' = $1`, [`case:${caseId}`])).rows[0]);
+  (await db.query(`select *, tableoid::regclass::text as part from ballast.pipeline_failures where context->>'correlation_id' = $1`, [`case:${caseId}`])).rows[0]);
 const attempts = (caseId: number) => db.query(`select attempt, status, will_retry, error from ballast.job_attempts where correlation_id = $1 order by id`, [`case:${caseId}`]).then((r) => r.rows);
 const envelopes = (caseId: number) => db.query(`select error_class, layer from ballast.error_envelopes where correlation_id = $1`, [`case:${caseId}`]).then((r) => r.rows);
 /** Makes waiting retries due now instead of after graphile-worker's backoff. */
@@ -114,9 +114,11 @@ t.test('the replay bound holds: after N failed replays the row stays unresolved 
   }
   await db.query('update ballast.pipeline_failures set next_retry_at = now() where id = $1', [dl.id]);
   t.match(await requeueDueDeadLetters(db), { bound_reached: 1, enqueued: 0 });
-  const { rows: [row] } = await db.query('select * from ballast.pipeline_failures where id = $1', [dl.id]);
+  const { rows: [row] } = await db.query('select *, tableoid::regclass::text as part from ballast.pipeline_failures where id = $1', [dl.id]);
   t.match(row, { resolved_at: null, next_retry_at: null, attempt_count: 3, resolution_note: /replay bound reached: 2 replays failed/ });
   t.equal((await db.query(`select count(*)::int as n from ballast.pipeline_failures where context->>'correlation_id' = 'case:6'`)).rows[0].n, 1, 'failed replays update the same row');
+  t.same([row.created_at.getTime(), row.part], [dl.created_at.getTime(), dl.part], '... in the same partition: created_at (the partition key) never moves');
+  t.ok(row.failed_at > dl.failed_at, 'failed_at is the last failure');
   t.equal(await requeueDeadLetter(db, dl.id, 'ops:test'), 'enqueued', 'an operator can still replay by hand');
   t.ok(await resolveDeadLetter(db, dl.id, 'upstream retired', 'ops:test'));
   t.match((await db.query('select resolution_note from ballast.pipeline_failures where id = $1', [dl.id])).rows[0], { resolution_note: 'upstream retired (by ops:test)' });

@@ -33,7 +33,7 @@ t.test('the task makes the partitions of the injected day and of premake periods
   const run = await waitFor('the run row', async () =>
     (await db.query(`select outcome, counts from ballast.maintenance_runs where task = 'maintain_partitions'`)).rows[0]);
   t.equal(run.outcome, 'succeeded');
-  t.ok(run.counts.created >= 10 * 5, 'five partitions (this period and premake = 4 ahead) for each of the ten tables');
+  t.ok(run.counts.created >= 11 * 5, 'five partitions (this period and premake = 4 ahead) for each of the eleven tables');
   const inbox = await rangesOf('ingest.webhook_events');
   for (let n = 0; n <= 4; n++) {
     const from = day(n);
@@ -145,6 +145,8 @@ t.test('ballast trace reads only the partitions from the trace\'s start on, and 
                   values ('telephony', 'wh_trace', '{}', '{"type":"x"}', $1, $2, 'completed')`, [at, TRACE]);
   await db.query(`insert into ballast.job_attempts (job_id, task, attempt, max_attempts, trace_id, span_id, worker_id, status, job_created_at, started_at, finished_at)
                   values (1, 'normalize_event', 1, 1, $2, '00000000000000f1', 'w', 'succeeded', $1, $1::timestamptz + interval '1 s', $1::timestamptz + interval '2 s')`, [at, TRACE]);
+  await db.query(`insert into ballast.pipeline_failures (interaction_id, failing_function, context, created_at, failed_at)
+                  values ('i', 'summarize_interaction', jsonb_build_object('trace_id', $2::text), $1::timestamptz + interval '3 s', $1::timestamptz + interval '3 s')`, [at, TRACE]);
   const since = await traceSince(db, TRACE);
   t.same(since, new Date(at.getTime() - 86_400_000), 'the trace\'s delivery less a day');
 
@@ -159,7 +161,7 @@ t.test('ballast trace reads only the partitions from the trace\'s start on, and 
     return names;
   };
   for (const [query, table] of [['trace_timeline', 'ingest.webhook_events'], ['trace_timeline', 'ballast.job_attempts'],
-    ['trace_failures', 'ballast.error_envelopes'], ['audit_trace', 'audit.ledger']] as const) {
+    ['trace_failures', 'ballast.error_envelopes'], ['trace_failures', 'ballast.pipeline_failures'], ['audit_trace', 'audit.ledger']] as const) {
     // Plans name relations without their schema.
     const parts = (await partitionRanges(db, table)).map((p) => ({ ...p, partition: p.partition.split('.')[1]! }));
     const before = parts.filter((p) => !p.is_default && p.upper_bound && p.upper_bound <= since!).map((p) => p.partition);
@@ -172,7 +174,8 @@ t.test('ballast trace reads only the partitions from the trace\'s start on, and 
     t.ok(before.every((p) => unbounded.has(p)), `${query}: without the bound every partition of ${table} would be read`);
   }
   const timeline = await traceTimeline(db, TRACE);
-  t.same(timeline.map((r) => [r.kind, r.name, r.status]), [['inbox', 'telephony x', 'completed'], ['attempt', 'normalize_event', 'succeeded']]);
+  t.same(timeline.map((r) => [r.kind, r.name, r.status]),
+    [['inbox', 'telephony x', 'completed'], ['attempt', 'normalize_event', 'succeeded'], ['dead letter', 'summarize_interaction', 'parked']]);
   const everything = [...await runNamed(db, 'trace_timeline', [TRACE, null]), ...await runNamed(db, 'trace_failures', [TRACE, null])];
   const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
   t.same(sorted(timeline), sorted(everything), 'the same rows as reading every partition');

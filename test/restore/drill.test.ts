@@ -24,6 +24,7 @@ import { readCluster, ROOT, TEST_DATA_DIR } from '../helpers/cluster.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { ownServer } from '../helpers/fleet.ts';
 import { addAgent, deliver, startTestReceiver, startTestWorker, waitForEvent, waitForIdleQueue } from '../helpers/pipeline.ts';
+import { drillCronEntry } from './cron-entry.ts';
 
 const run = promisify(execFile);
 const PG_DUMP = process.env.PG_DUMP ?? 'pg_dump';
@@ -167,5 +168,31 @@ if (typeof where === 'string') {
     const err = await cli('--backup', path.join(work, 'count')).then(() => null, (e) => e as { code: number; stdout: string });
     t.equal(err?.code, 1);
     t.equal((JSON.parse(err!.stdout) as DrillReport).status, 'failed');
+  });
+
+  await t.test('the cron entry\'s command, run by /bin/sh with only cron\'s environment, drills and records a passed drill', async (t) => {
+    const cron = await drillCronEntry();
+    const etc = path.join(work, 'etc');
+    await fs.mkdir(etc, { recursive: true });
+    const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+    await fs.writeFile(path.join(etc, 'env'), `LOG_LEVEL=silent\nBALLAST_DATA_DIR=${quote(path.join(work, 'wrong'))}\n`);
+    await fs.writeFile(path.join(etc, 'drill.env'), Object.entries({ DATABASE_URL: url, PG_DUMP: env.PG_DUMP!, PG_RESTORE: env.PG_RESTORE! })
+      .map(([k, v]) => `${k}=${quote(v)}\n`).join(''));
+    const log = path.join(work, 'restore-drill.log');
+    // The install's paths, each of which must be in the line, replaced by this checkout's.
+    let command = cron.command;
+    for (const [from, to] of [['/opt/ballast', ROOT], ['/etc/ballast/env', path.join(etc, 'env')], ['/etc/ballast/drill.env', path.join(etc, 'drill.env')],
+      ['/var/lib/ballast', path.join(work, 'cron-data')], ['/usr/bin/node', process.execPath], ['/var/log/ballast/restore-drill.log', log]] as const) {
+      t.ok(command.includes(from), `the line names ${from}`);
+      command = command.replaceAll(from, to);
+    }
+    const before = Number((await db.query('select count(*) from ballast.restore_drills')).rows[0].count);
+    await run('/bin/sh', ['-c', command], { env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: work, SHELL: '/bin/sh', LOGNAME: 'ballast' } });
+    const report = JSON.parse(await fs.readFile(log, 'utf8')) as DrillReport;
+    t.match(report, { status: 'passed', mismatches: 0 }, 'the report is in the log');
+    const { rows } = await db.query('select status from ballast.restore_drills order by id desc limit 1');
+    t.equal(Number((await db.query('select count(*) from ballast.restore_drills')).rows[0].count), before + 1, 'and in ballast.restore_drills');
+    t.same(rows, [{ status: 'passed' }]);
+    t.ok(await fs.stat(path.join(work, 'cron-data')).catch(() => null), 'with the data directory the line sets');
   });
 });
