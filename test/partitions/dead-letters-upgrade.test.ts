@@ -1,5 +1,5 @@
 /**
- * 023_dead_letter_partitions.sql on a database holding dead letters written
+ * 022_dead_letter_partitions.sql on a database holding dead letters written
  * before it: open and resolved ones, one with a failed replay behind it and
  * its next replay still queued. They keep their ids, rows, grants, triggers,
  * indexes and audit registration, get the earliest time known for them as
@@ -24,7 +24,7 @@ import { startTestWorker } from '../helpers/pipeline.ts';
 import { databaseBefore } from '../helpers/upgrade.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const MIGRATION = '023_dead_letter_partitions.sql';
+const MIGRATION = '022_dead_letter_partitions.sql';
 const TABLE = 'ballast.pipeline_failures';
 const ROLE_NAMES = ['ballast_owner', 'ballast_worker', 'ballast_ingest', 'ballast_forensics', 'ballast_audit_writer'];
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
