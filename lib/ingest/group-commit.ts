@@ -77,22 +77,25 @@ export class GroupCommit {
 
   private async flush(): Promise<void> {
     this.inFlight = true;
-    while (this.waiting.length > 0) {
-      let bytes = 0;
-      let n = 0;
-      while (n < this.waiting.length && n < this.maxRows && (n === 0 || bytes + this.waiting[n]!.row.bytes.length <= this.maxBytes)) {
-        bytes += this.waiting[n]!.row.bytes.length;
-        n++;
+    try {
+      while (this.waiting.length > 0) {
+        let bytes = 0;
+        let n = 0;
+        while (n < this.waiting.length && n < this.maxRows && (n === 0 || bytes + this.waiting[n]!.row.bytes.length <= this.maxBytes)) {
+          bytes += this.waiting[n]!.row.bytes.length;
+          n++;
+        }
+        const batch = this.waiting.splice(0, n);
+        try {
+          const results = await this.insertBatch(batch.map((w) => w.row));
+          batch.forEach((w, i) => w.resolve(results[i]!));
+        } catch (e) {
+          for (const w of batch) w.reject(e);
+        }
       }
-      const batch = this.waiting.splice(0, n);
-      try {
-        const results = await this.insertBatch(batch.map((w) => w.row));
-        batch.forEach((w, i) => w.resolve(results[i]!));
-      } catch (e) {
-        for (const w of batch) w.reject(e);
-      }
+    } finally {
+      this.inFlight = false;
     }
-    this.inFlight = false;
   }
 
   /**

@@ -93,6 +93,21 @@ t.test('a row the database refuses does not fail its neighbours: the batch goes 
   t.equal((await jobsFor([Number(byId.gc2_x.id), Number(byId.gc2_y.id), Number(byId.gc2_refused.id)])).length, 2, 'the neighbours start the pipeline');
 });
 
+t.test('a batch holds at most maxRows rows, and at most maxBytes of bodies unless one body is larger alone', async (t) => {
+  const gc = new GroupCommit(ingestDb, { maxRows: 2, maxBytes: 3000 });
+  const body = call();
+  const big = JSON.stringify({ type: 'call.completed', pad: 'x'.repeat(3000) });
+  const lead = gc.store(inbox('gc5_lead', body));
+  const rest = ['gc5_1', 'gc5_2', 'gc5_3', 'gc5_big', 'gc5_4'].map((w) => gc.store(inbox(w, w === 'gc5_big' ? big : body)));
+  t.same((await Promise.all([lead, ...rest])).map((s) => s.kind), Array(6).fill('stored'));
+  const xmin = Object.fromEntries((await rows(['gc5_lead', 'gc5_1', 'gc5_2', 'gc5_3', 'gc5_big', 'gc5_4'])).map((r) => [r.webhook_id, r.xmin]));
+  t.ok(body.length * 2 <= 3000, 'two of the small bodies fit the byte limit');
+  t.equal(xmin.gc5_1, xmin.gc5_2, 'two rows in one INSERT');
+  t.not(xmin.gc5_2, xmin.gc5_3);
+  t.not(xmin.gc5_3, xmin.gc5_big, 'the large body does not fit beside another');
+  t.not(xmin.gc5_big, xmin.gc5_4, 'and goes alone');
+});
+
 t.test('concurrent deliveries over HTTP, with repeats and a hostile body, each get their own answer and row', async (t) => {
   const receiver = await startTestReceiver(t, ingestDb);
   const ids = Array.from({ length: 12 }, (_, i) => `gc3_${i}`);
