@@ -200,7 +200,10 @@ try {
       + ` | ratio ${f2(ratio)} (target >= 0.80)`);
     const half = Math.max(1, Math.floor(reqRate(ours) / 2));
     const steady = await load(fleet.receiverUrl, fleet.secret, n, senders, half);
-    say(`             at half that rate (${half}/s): ballast p50 ${f1(pct(steady.latencyMs, 50))} ms p99 ${f1(pct(steady.latencyMs, 99))} ms (target p99 < 20 ms)`);
+    // The bare endpoint at the same rate: what the machine and the load generator leave of a p99.
+    const steadyBare = await load(`http://127.0.0.1:${bareReceiver.port}`, fleet.secret, n, senders, half);
+    say(`             at half that rate (${half}/s): ballast p50 ${f1(pct(steady.latencyMs, 50))} ms p99 ${f1(pct(steady.latencyMs, 99))} ms (target p99 < 20 ms)`
+      + ` | bare at the same rate p50 ${f1(pct(steadyBare.latencyMs, 50))} ms p99 ${f1(pct(steadyBare.latencyMs, 99))} ms`);
   }
   say(`  peak RSS: receiver ${f0(vmHwmMb(fleet.receiver.child.pid!))} MB, bare endpoint ${f0(vmHwmMb(bareReceiver.child.pid!))} MB`);
   await bareReceiver.stop();
