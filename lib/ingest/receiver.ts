@@ -4,7 +4,7 @@
  * Order of work: known source (404) -> body within the limit (413) ->
  * signature (401) -> webhook-id within the inbox's limit (400, an envelope
  * says why) -> body checks (body.ts) -> persist the raw body (idempotent on
- * source+webhook-id); a body that can never succeed is kept as a `rejected`
+ * source+webhook-id; concurrent deliveries share one INSERT, group-commit.ts); a body that can never succeed is kept as a `rejected`
  * row and answered 400. Every refusal has a JSON body saying what was wrong,
  * and none of them starts the pipeline. 503 means only "the database is
  * unavailable, retry".
@@ -22,7 +22,7 @@ import { newSpanId, newTraceId, parseTraceparent, withTrace } from '../trace/ind
 import { SignatureError, unixSeconds, verify } from './signature.ts';
 import { bodyExcerpt, inspectBody, MAX_WEBHOOK_ID_LENGTH } from './body.ts';
 import { ClientEvents } from './client-events.ts';
-import { storeDelivery } from './store.ts';
+import { GroupCommit } from './group-commit.ts';
 import { buildDeadLetter, buildEnvelope, recordFailureSafely, type Redactor } from '../failures/index.ts';
 
 const RECEIVER = { function_name: 'ingest.receiver', function_version: '1.1.0' };
@@ -123,6 +123,7 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
   const log = opts.log ?? createLogger(undefined, undefined, redactor);
   const events = opts.clientEvents ?? new ClientEvents(limits.unauthDiagnosticIntervalMs);
   const sink = { db, log, redactor, door: 'ingest.record_failure' } as const;
+  const inbox = new GroupCommit(db);
 
   /** An unauthenticated failure: counted; now and then a diagnostic row with the counts since the last one. */
   const unauthenticated = (kind: 'auth_failed' | 'too_large', source: string, message: string) => {
@@ -192,7 +193,7 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
       }
       const inspected = inspectBody(body, limits.maxJsonDepth);
       const headers = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (req.headers[h] ? [[h, header(req, h)]] : [])));
-      const stored = await storeDelivery(db, {
+      const stored = await inbox.store({
         source, webhookId: id, text: inspected.text, bytes: body, parse: inspected.ok, headers, trace,
         reason: inspected.ok ? null : inspected.problem.message,
       });
@@ -201,7 +202,8 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
         return { status: 200, body: { status: 'duplicate', event_id: stored.id, webhook_id: id, trace_id: stored.trace_id } };
       }
       if (stored.kind === 'stored' && stored.reason === null) {
-        log.info({ source, event_id: stored.id, webhook_id: id }, 'webhook accepted');
+        // The inbox row (with its trace id) is the record of an accepted delivery; this line is for debugging.
+        log.debug({ source, event_id: stored.id, webhook_id: id }, 'webhook accepted');
         return { status: 200, body: { status: 'accepted', event_id: stored.id, webhook_id: id, trace_id: trace.trace_id } };
       }
       const error = inspected.ok || stored.kind === 'unstorable' ? 'unstorable_body' : inspected.problem.error;

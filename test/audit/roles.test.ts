@@ -299,7 +299,8 @@ const DEFINER: Record<string, Definer> = {
   // The inbox's insert trigger: claims a delivery's keys in ingest.webhook_keys.
   'ingest.claim_webhook_key()': byOwner(KEEPER),
   'ingest.delivery_status(text,text)': byOwner(ROLES.ingest),
-  'ingest.enqueue_first_stage()': byOwner(KEEPER),
+  // The inbox's statement trigger: the first stage's jobs, one add_jobs call per INSERT (020).
+  'ingest.enqueue_first_stages()': byOwner(),
   'ingest.record_failure(jsonb,jsonb,jsonb)': byOwner(ROLES.ingest),
 };
 

@@ -185,20 +185,30 @@ try {
   await db.query(BARE_SCHEMA);
   fleet = await startFleet(server.url, { workers: 0, concurrency, dataDir: path.join(dir, 'data-receiver'), logDir: path.join(dir, 'logs', 'receiver') });
   const bareReceiver = await bare('receiver', ['--url', server.url, '--secret', fleet.secret]);
-  say('\nreceiver (no workers running), as fast as accepted');
+  const receiverPg = postmasterPid(server.dataDir);
+  /** The load, and the CPU per request it cost the endpoint's process and PostgreSQL (the other endpoint is idle meanwhile). */
+  const measured = async (url: string, pid: number, n: number, senders: number) => {
+    const c0 = { node: cpuMs(pid), pg: pgCpuMs(receiverPg) };
+    const l = await load(url, fleet!.secret, n, senders, 0);
+    return { l, cpu: `${f2((cpuMs(pid) - c0.node) / n)} + ${f2((pgCpuMs(receiverPg) - c0.pg) / n)}` };
+  };
+  say('\nreceiver (no workers running), as fast as accepted; CPU per request: the endpoint\'s process + PostgreSQL');
   for (const senders of list(args['receiver-senders']!)) {
     const n = Number(args['receiver-events']);
     step(`receiver: ${n} events at ${senders} senders`);
-    const ours = await load(fleet.receiverUrl, fleet.secret, n, senders, 0);
-    const base = await load(`http://127.0.0.1:${bareReceiver.port}`, fleet.secret, n, senders, 0);
+    const { l: ours, cpu: ourCpu } = await measured(fleet.receiverUrl, fleet.receiver.child.pid!, n, senders);
+    const { l: base, cpu: baseCpu } = await measured(`http://127.0.0.1:${bareReceiver.port}`, bareReceiver.child.pid!, n, senders);
     const ratio = reqRate(ours) / reqRate(base);
     receiverRatios.push({ senders, ratio });
-    say(`  ${String(senders).padStart(2)} senders  ballast ${f0(reqRate(ours)).padStart(5)} req/s p50 ${f1(pct(ours.latencyMs, 50))} ms p99 ${f1(pct(ours.latencyMs, 99))} ms`
-      + ` | bare ${f0(reqRate(base)).padStart(5)} req/s p50 ${f1(pct(base.latencyMs, 50))} ms p99 ${f1(pct(base.latencyMs, 99))} ms`
+    say(`  ${String(senders).padStart(2)} senders  ballast ${f0(reqRate(ours)).padStart(5)} req/s p50 ${f1(pct(ours.latencyMs, 50))} ms p99 ${f1(pct(ours.latencyMs, 99))} ms, CPU ${ourCpu} ms`
+      + ` | bare ${f0(reqRate(base)).padStart(5)} req/s p50 ${f1(pct(base.latencyMs, 50))} ms p99 ${f1(pct(base.latencyMs, 99))} ms, CPU ${baseCpu} ms`
       + ` | ratio ${f2(ratio)} (target >= 0.80)`);
     const half = Math.max(1, Math.floor(reqRate(ours) / 2));
     const steady = await load(fleet.receiverUrl, fleet.secret, n, senders, half);
-    say(`             at half that rate (${half}/s): ballast p50 ${f1(pct(steady.latencyMs, 50))} ms p99 ${f1(pct(steady.latencyMs, 99))} ms (target p99 < 20 ms)`);
+    // The bare endpoint at the same rate: what the machine and the load generator leave of a p99.
+    const steadyBare = await load(`http://127.0.0.1:${bareReceiver.port}`, fleet.secret, n, senders, half);
+    say(`             at half that rate (${half}/s): ballast p50 ${f1(pct(steady.latencyMs, 50))} ms p99 ${f1(pct(steady.latencyMs, 99))} ms (target p99 < 20 ms)`
+      + ` | bare at the same rate p50 ${f1(pct(steadyBare.latencyMs, 50))} ms p99 ${f1(pct(steadyBare.latencyMs, 99))} ms`);
   }
   say(`  peak RSS: receiver ${f0(vmHwmMb(fleet.receiver.child.pid!))} MB, bare endpoint ${f0(vmHwmMb(bareReceiver.child.pid!))} MB`);
   await bareReceiver.stop();
