@@ -1401,6 +1401,25 @@ end $$;
 COMMENT ON FUNCTION ballast.create_partition(p_parent regclass, p_at timestamp with time zone) IS 'internal: creates the partition of the period holding p_at (if none covers it) and moves that period''s rows out of the DEFAULT partition';
 
 --
+-- Name: dead_letter_created_at_fixed(); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.dead_letter_created_at_fixed() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  raise exception 'dead letter %: created_at never changes (when it was first written, its partition key)', old.id
+    using errcode = '55000', hint = 'failed_at is the time of its last failure';
+end $$;
+
+--
+-- Name: FUNCTION dead_letter_created_at_fixed(); Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON FUNCTION ballast.dead_letter_created_at_fixed() IS 'trigger: refuses an update that changes created_at (the partition key) of a dead letter';
+
+--
 -- Name: error_counts_by_class(timestamp with time zone); Type: FUNCTION; Schema: ballast; Owner: -
 --
 
@@ -2427,22 +2446,34 @@ CREATE FUNCTION ingest.delivery_status(p_source text, p_webhook_id text) RETURNS
    where k.source = p_source and k.webhook_id = p_webhook_id $$;
 
 --
--- Name: enqueue_first_stage(); Type: FUNCTION; Schema: ingest; Owner: -
+-- Name: enqueue_first_stages(); Type: FUNCTION; Schema: ingest; Owner: -
 --
 
-CREATE FUNCTION ingest.enqueue_first_stage() RETURNS trigger
+CREATE FUNCTION ingest.enqueue_first_stages() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
+declare
+  specs graphile_worker.job_spec[] := array(
+    select ('normalize_event',
+            json_build_object('event_id', n.id, 'trace_id', n.trace_id, 'parent_span_id', n.span_id, 'correlation_id', n.correlation_id),
+            null, null, 10, 'normalize_event:' || n.id, null, null)::graphile_worker.job_spec
+      from started_new n
+     where n.status = 'received'
+     order by n.id);
 begin
-  perform graphile_worker.add_job(
-    'normalize_event',
-    json_build_object('event_id', new.id, 'trace_id', new.trace_id,
-                      'parent_span_id', new.span_id, 'correlation_id', new.correlation_id),
-    job_key => 'normalize_event:' || new.id,
-    max_attempts => 10);
+  if cardinality(specs) > 0 then
+    perform graphile_worker.add_jobs(specs);
+  end if;
   return null;
 end $$;
+
+--
+-- Name: FUNCTION enqueue_first_stages(); Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON FUNCTION ingest.enqueue_first_stages() IS 'inbox statement trigger: one normalize_event job per row inserted as received, all in one graphile_worker.add_jobs call';
 
 --
 -- Name: event_number(jsonb); Type: FUNCTION; Schema: ingest; Owner: -
@@ -3869,20 +3900,51 @@ CREATE TABLE ballast.pipeline_failures (
     failed_at timestamp with time zone DEFAULT now() NOT NULL,
     next_retry_at timestamp with time zone,
     resolved_at timestamp with time zone,
-    resolution_note text
-);
+    resolution_note text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+)
+PARTITION BY RANGE (created_at);
 
 --
 -- Name: TABLE pipeline_failures; Type: COMMENT; Schema: ballast; Owner: -
 --
 
-COMMENT ON TABLE ballast.pipeline_failures IS 'dead letters: permanent failures and exhausted retries; payload_snapshot is redacted';
+COMMENT ON TABLE ballast.pipeline_failures IS 'dead letters: permanent failures and exhausted retries; payload_snapshot is redacted; partitioned by month on created_at, which never changes';
 
 --
 -- Name: COLUMN pipeline_failures.context; Type: COMMENT; Schema: ballast; Owner: -
 --
 
 COMMENT ON COLUMN ballast.pipeline_failures.context IS 'job_id, task, trace_id, correlation_id, error_id, replayable, replay history';
+
+--
+-- Name: COLUMN pipeline_failures.created_at; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON COLUMN ballast.pipeline_failures.created_at IS 'when the dead letter was first written; never changes (failed_at moves on each failed replay); the partition key';
+
+--
+-- Name: pipeline_failures_default; Type: TABLE; Schema: ballast; Owner: -
+--
+
+CREATE TABLE ballast.pipeline_failures_default (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    interaction_id text NOT NULL,
+    span_id uuid,
+    failing_function text NOT NULL,
+    caller_function text,
+    http_status integer,
+    error_code text,
+    error_message text,
+    attempt_count integer DEFAULT 1 NOT NULL,
+    payload_snapshot jsonb,
+    context jsonb,
+    failed_at timestamp with time zone DEFAULT now() NOT NULL,
+    next_retry_at timestamp with time zone,
+    resolved_at timestamp with time zone,
+    resolution_note text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
 
 --
 -- Name: policy_violations; Type: TABLE; Schema: ballast; Owner: -
@@ -4065,10 +4127,12 @@ CREATE TABLE ballast.retention_policies (
     enabled boolean DEFAULT true NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by text DEFAULT COALESCE(ballast.setting('actor'::text), (CURRENT_USER)::text) NOT NULL,
+    verify text DEFAULT 'file'::text NOT NULL,
     CONSTRAINT retention_policies_hot_window_check CHECK ((hot_window >= '00:00:00'::interval)),
     CONSTRAINT retention_policies_order CHECK (((archive_after >= hot_window) AND (purge_after >= archive_after))),
     CONSTRAINT retention_policies_store_check CHECK ((store ~ '^[a-z][a-z0-9_-]*$'::text)),
     CONSTRAINT retention_policies_table_name_check CHECK ((table_name ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$'::text)),
+    CONSTRAINT retention_policies_verify_check CHECK ((verify = ANY (ARRAY['file'::text, 'rows'::text]))),
     CONSTRAINT retention_policies_warm_window_check CHECK ((warm_window >= '00:00:00'::interval))
 );
 
@@ -4077,6 +4141,12 @@ CREATE TABLE ballast.retention_policies (
 --
 
 COMMENT ON TABLE ballast.retention_policies IS 'one row per range-partitioned table: hot, warm (compressed), archive_after, purge_after, store (docs/retention.md); written by the owner, audited';
+
+--
+-- Name: COLUMN retention_policies.verify; Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON COLUMN ballast.retention_policies.verify IS 'how deep the archive_partitions task verifies an export before a purge: file (sha256, row count and shape, live count and hash) or rows (also reloads the rows and rehashes them)';
 
 --
 -- Name: stages; Type: TABLE; Schema: ballast; Owner: -
@@ -4810,6 +4880,12 @@ ALTER TABLE ONLY ballast.job_attempts ATTACH PARTITION ballast.job_attempts_defa
 ALTER TABLE ONLY ballast.maintenance_runs ATTACH PARTITION ballast.maintenance_runs_default DEFAULT;
 
 --
+-- Name: pipeline_failures_default; Type: TABLE ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.pipeline_failures ATTACH PARTITION ballast.pipeline_failures_default DEFAULT;
+
+--
 -- Name: policy_violations_default; Type: TABLE ATTACH; Schema: ballast; Owner: -
 --
 
@@ -5180,7 +5256,14 @@ ALTER TABLE ONLY ballast.partitioned_tables
 --
 
 ALTER TABLE ONLY ballast.pipeline_failures
-    ADD CONSTRAINT pipeline_failures_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT pipeline_failures_pkey PRIMARY KEY (id, created_at);
+
+--
+-- Name: pipeline_failures_default pipeline_failures_default_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
+--
+
+ALTER TABLE ONLY ballast.pipeline_failures_default
+    ADD CONSTRAINT pipeline_failures_default_pkey PRIMARY KEY (id, created_at);
 
 --
 -- Name: policy_violations policy_violations_pkey; Type: CONSTRAINT; Schema: ballast; Owner: -
@@ -5763,19 +5846,37 @@ CREATE INDEX maintenance_runs_default_task_started_at_idx ON ballast.maintenance
 -- Name: pipeline_failures_function_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX pipeline_failures_function_idx ON ballast.pipeline_failures USING btree (failing_function, failed_at DESC);
+CREATE INDEX pipeline_failures_function_idx ON ONLY ballast.pipeline_failures USING btree (failing_function, failed_at DESC);
+
+--
+-- Name: pipeline_failures_default_failing_function_failed_at_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX pipeline_failures_default_failing_function_failed_at_idx ON ballast.pipeline_failures_default USING btree (failing_function, failed_at DESC);
 
 --
 -- Name: pipeline_failures_interaction_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX pipeline_failures_interaction_idx ON ballast.pipeline_failures USING btree (interaction_id, failed_at DESC);
+CREATE INDEX pipeline_failures_interaction_idx ON ONLY ballast.pipeline_failures USING btree (interaction_id, failed_at DESC);
+
+--
+-- Name: pipeline_failures_default_interaction_id_failed_at_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX pipeline_failures_default_interaction_id_failed_at_idx ON ballast.pipeline_failures_default USING btree (interaction_id, failed_at DESC);
 
 --
 -- Name: pipeline_failures_unresolved_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
-CREATE INDEX pipeline_failures_unresolved_idx ON ballast.pipeline_failures USING btree (resolved_at) WHERE (resolved_at IS NULL);
+CREATE INDEX pipeline_failures_unresolved_idx ON ONLY ballast.pipeline_failures USING btree (resolved_at) WHERE (resolved_at IS NULL);
+
+--
+-- Name: pipeline_failures_default_resolved_at_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX pipeline_failures_default_resolved_at_idx ON ballast.pipeline_failures_default USING btree (resolved_at) WHERE (resolved_at IS NULL);
 
 --
 -- Name: policy_violations_correlation_idx; Type: INDEX; Schema: ballast; Owner: -
@@ -6106,6 +6207,30 @@ ALTER INDEX ballast.maintenance_runs_pkey ATTACH PARTITION ballast.maintenance_r
 --
 
 ALTER INDEX ballast.maintenance_runs_task_idx ATTACH PARTITION ballast.maintenance_runs_default_task_started_at_idx;
+
+--
+-- Name: pipeline_failures_default_failing_function_failed_at_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.pipeline_failures_function_idx ATTACH PARTITION ballast.pipeline_failures_default_failing_function_failed_at_idx;
+
+--
+-- Name: pipeline_failures_default_interaction_id_failed_at_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.pipeline_failures_interaction_idx ATTACH PARTITION ballast.pipeline_failures_default_interaction_id_failed_at_idx;
+
+--
+-- Name: pipeline_failures_default_pkey; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.pipeline_failures_pkey ATTACH PARTITION ballast.pipeline_failures_default_pkey;
+
+--
+-- Name: pipeline_failures_default_resolved_at_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.pipeline_failures_unresolved_idx ATTACH PARTITION ballast.pipeline_failures_default_resolved_at_idx;
 
 --
 -- Name: policy_violations_default_correlation_id_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
@@ -6936,6 +7061,12 @@ CREATE TRIGGER error_envelopes_reason BEFORE DELETE ON ballast.error_envelopes F
 CREATE TRIGGER job_attempts_succeeded AFTER INSERT OR UPDATE OF status ON ballast.job_attempts FOR EACH ROW WHEN ((((new.status)::text = 'succeeded'::text) AND ((new.trace_id IS NULL) OR (new.replay_of IS NOT NULL)))) EXECUTE FUNCTION ballast.attempt_succeeded();
 
 --
+-- Name: pipeline_failures pipeline_failures_created_at_fixed; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER pipeline_failures_created_at_fixed BEFORE UPDATE OF created_at ON ballast.pipeline_failures FOR EACH ROW WHEN ((new.created_at IS DISTINCT FROM old.created_at)) EXECUTE FUNCTION ballast.dead_letter_created_at_fixed();
+
+--
 -- Name: retention_policies retention_policies_touch; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -6999,7 +7130,7 @@ CREATE TRIGGER webhook_events_key BEFORE INSERT ON ingest.webhook_events FOR EAC
 -- Name: webhook_events webhook_events_start; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
-CREATE TRIGGER webhook_events_start AFTER INSERT ON ingest.webhook_events FOR EACH ROW WHEN ((new.status = 'received'::text)) EXECUTE FUNCTION ingest.enqueue_first_stage();
+CREATE TRIGGER webhook_events_start AFTER INSERT ON ingest.webhook_events REFERENCING NEW TABLE AS started_new FOR EACH STATEMENT EXECUTE FUNCTION ingest.enqueue_first_stages();
 
 --
 -- Name: decisions decisions_gate_delete; Type: TRIGGER; Schema: replay; Owner: -
@@ -7442,6 +7573,12 @@ REVOKE ALL ON FUNCTION ballast.create_partition(p_parent regclass, p_at timestam
 GRANT ALL ON FUNCTION ballast.create_partition(p_parent regclass, p_at timestamp with time zone) TO ballast_partition_keeper;
 
 --
+-- Name: FUNCTION dead_letter_created_at_fixed(); Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT ALL ON FUNCTION ballast.dead_letter_created_at_fixed() TO ballast_partition_keeper;
+
+--
 -- Name: TABLE error_envelopes; Type: ACL; Schema: ballast; Owner: -
 --
 
@@ -7589,11 +7726,10 @@ REVOKE ALL ON FUNCTION ingest.delivery_status(p_source text, p_webhook_id text) 
 GRANT ALL ON FUNCTION ingest.delivery_status(p_source text, p_webhook_id text) TO ballast_ingest;
 
 --
--- Name: FUNCTION enqueue_first_stage(); Type: ACL; Schema: ingest; Owner: -
+-- Name: FUNCTION enqueue_first_stages(); Type: ACL; Schema: ingest; Owner: -
 --
 
-REVOKE ALL ON FUNCTION ingest.enqueue_first_stage() FROM PUBLIC;
-GRANT ALL ON FUNCTION ingest.enqueue_first_stage() TO ballast_partition_keeper;
+REVOKE ALL ON FUNCTION ingest.enqueue_first_stages() FROM PUBLIC;
 
 --
 -- Name: FUNCTION fill_event_defaults(); Type: ACL; Schema: ingest; Owner: -
@@ -8028,6 +8164,14 @@ GRANT SELECT ON TABLE ballast.partitioned_tables TO ballast_partition_keeper;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.pipeline_failures TO ballast_owner;
 GRANT SELECT ON TABLE ballast.pipeline_failures TO ballast_forensics;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ballast.pipeline_failures TO ballast_worker;
+
+--
+-- Name: TABLE pipeline_failures_default; Type: ACL; Schema: ballast; Owner: -
+--
+
+GRANT SELECT ON TABLE ballast.pipeline_failures_default TO ballast_owner;
+GRANT SELECT ON TABLE ballast.pipeline_failures_default TO ballast_forensics;
+GRANT SELECT ON TABLE ballast.pipeline_failures_default TO ballast_worker;
 
 --
 -- Name: TABLE policy_violations; Type: ACL; Schema: ballast; Owner: -
