@@ -25,7 +25,7 @@
  */
 import type { Db } from '../db/index.ts';
 import { BALLAST_TYPES } from '../db/types.ts';
-import { isDeterministic, storeDelivery, type InboxRow, type Stored } from './store.ts';
+import { inboxValues, insertSql, isDeterministic, storeDelivery, type InboxRow, type Stored } from './store.ts';
 
 interface Waiting {
   row: InboxRow;
@@ -39,18 +39,6 @@ export interface GroupCommitOptions {
   /** Body bytes per INSERT at most (a batch always takes one row, however large). @defaultValue 4 MiB */
   maxBytes?: number;
 }
-
-const COLUMNS = 11;
-/** One row's values; `$3` (the text) is sent once and parsed into `payload` by PostgreSQL when `$5` says so. */
-const rowSql = (i: number) => {
-  const p = (n: number) => `$${i * COLUMNS + n}`;
-  return `(${p(1)}, ${p(2)}, ${p(3)}::text, ${p(4)}::bytea, case when ${p(5)}::boolean then ${p(3)}::text::jsonb end, `
-    + `${p(6)}::jsonb, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)})`;
-};
-const insertSql = (n: number) => `insert into ingest.webhook_events
-  (source, webhook_id, raw_body, raw_bytes, payload, headers, trace_id, span_id, correlation_id, status, status_reason)
-  values ${Array.from({ length: n }, (_, i) => rowSql(i)).join(', ')}
-  returning id, source, webhook_id`;
 
 const keyOf = (r: InboxRow) => `${r.source}\u0000${r.webhookId}`;
 
@@ -107,11 +95,7 @@ export class GroupCommit {
     const first = new Map<string, number>();
     rows.forEach((r, i) => { if (!first.has(keyOf(r))) first.set(keyOf(r), i); });
     const leaders = rows.filter((r, i) => first.get(keyOf(r)) === i);
-    const values = leaders.flatMap((r) => {
-      const keepBytes = r.text === null;
-      return [r.source, r.webhookId, keepBytes ? null : r.text, keepBytes ? r.bytes : null, !keepBytes && r.parse,
-        JSON.stringify(r.headers), r.trace.trace_id, r.trace.span_id, r.trace.correlation_id, r.reason ? 'rejected' : 'received', r.reason];
-    });
+    const values = leaders.flatMap((r) => inboxValues(r));
     let inserted: { id: string; source: string; webhook_id: string }[];
     try {
       // Named, so each connection plans each batch size once.

@@ -33,15 +33,28 @@ const sqlstate = (e: unknown): string => String((e as { code?: unknown })?.code 
 /** Errors the same statement would raise again: data exceptions, integrity errors (not a unique race), program limits. */
 export const isDeterministic = (e: unknown): boolean => /^(22|23|54)/.test(sqlstate(e)) && sqlstate(e) !== '23505';
 
+const COLUMNS = 11;
+/** One row's values; `$3` (the text) is sent once and parsed into `payload` by PostgreSQL when `$5` says so. */
+const rowSql = (i: number) => {
+  const p = (n: number) => `$${i * COLUMNS + n}`;
+  return `(${p(1)}, ${p(2)}, ${p(3)}::text, ${p(4)}::bytea, case when ${p(5)}::boolean then ${p(3)}::text::jsonb end, `
+    + `${p(6)}::jsonb, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)})`;
+};
+
+/** The INSERT of `n` inbox rows, returning what identifies each row stored (a duplicate is skipped by the key trigger). */
+export const insertSql = (n: number): string => `insert into ingest.webhook_events
+  (source, webhook_id, raw_body, raw_bytes, payload, headers, trace_id, span_id, correlation_id, status, status_reason)
+  values ${Array.from({ length: n }, (_, i) => rowSql(i)).join(', ')}
+  returning id, source, webhook_id`;
+
+/** The values of one row of `insertSql`; `keepBytes` keeps the body as bytes rather than text. */
+export function inboxValues(r: InboxRow, keepBytes = r.text === null): unknown[] {
+  return [r.source, r.webhookId, keepBytes ? null : r.text, keepBytes ? r.bytes : null, !keepBytes && r.parse,
+    JSON.stringify(r.headers), r.trace.trace_id, r.trace.span_id, r.trace.correlation_id, r.reason ? 'rejected' : 'received', r.reason];
+}
+
 async function insert(db: Db, r: InboxRow, keepBytes: boolean): Promise<string | null> {
-  const { rows } = await db.query(
-    `insert into ingest.webhook_events
-       (source, webhook_id, raw_body, raw_bytes, payload, headers, trace_id, span_id, correlation_id, status, status_reason)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-     returning id`,
-    [r.source, r.webhookId, keepBytes ? null : r.text, keepBytes ? r.bytes : null, !keepBytes && r.parse ? r.text : null,
-      JSON.stringify(r.headers), r.trace.trace_id, r.trace.span_id, r.trace.correlation_id,
-      r.reason ? 'rejected' : 'received', r.reason]);
+  const { rows } = await db.query(insertSql(1), inboxValues(r, keepBytes));
   return rows[0]?.id ?? null;
 }
 
