@@ -6,45 +6,28 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parse, type CsvError } from 'csv-parse/sync';
 import { PermanentError } from '../failures/index.ts';
 import { usageFromRows, type ProviderUsage, type UsageProvider } from './provider.ts';
 
 /**
- * RFC 4180 CSV: comma-separated, fields optionally in double quotes (`""` is
- * a quote inside one), CRLF or LF line ends. Returns the rows as objects
- * keyed by the header line; blank lines are skipped.
+ * RFC 4180 CSV (csv-parse): comma-separated, fields optionally in double
+ * quotes, CRLF or LF line ends, an optional byte-order mark. Returns the rows
+ * as objects keyed by the header line; blank lines are skipped.
  */
 export function parseCsv(text: string, where: string): Record<string, string>[] {
-  const lines: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte-order mark
-  const endRow = () => {
-    row.push(field);
-    if (row.length > 1 || row[0] !== '') lines.push(row);
-    row = [];
-    field = '';
-  };
-  for (; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n') endRow();
-    else if (c !== '\r') field += c;
+  let rows: Record<string, string>[];
+  try {
+    rows = parse(text, { columns: true, bom: true, skip_empty_lines: true });
+  } catch (e) {
+    const err = e as CsvError;
+    const message = err.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' ? ` line ${err.lines}: ${(err.record as string[]).length} fields, the header has ${(err.columns as unknown[]).length}`
+      : err.code === 'CSV_QUOTE_NOT_CLOSED' ? ': a quoted field is not closed'
+      : `: ${err.message}`;
+    throw new PermanentError(`${where}${message}`, 'PROVIDER_FILE_INVALID');
   }
-  if (quoted) throw new PermanentError(`${where}: a quoted field is not closed`, 'PROVIDER_FILE_INVALID');
-  if (field !== '' || row.length) endRow();
-  const [header, ...body] = lines;
-  if (!header) throw new PermanentError(`${where}: empty file`, 'PROVIDER_FILE_INVALID');
-  return body.map((cells, n) => {
-    if (cells.length !== header.length) {
-      throw new PermanentError(`${where} line ${n + 2}: ${cells.length} fields, the header has ${header.length}`, 'PROVIDER_FILE_INVALID');
-    }
-    return Object.fromEntries(header.map((h, k) => [h, cells[k]!]));
-  });
+  if (rows.length === 0 && text.replace(/^\ufeff/, '').trim() === '') throw new PermanentError(`${where}: empty file`, 'PROVIDER_FILE_INVALID');
+  return rows;
 }
 
 /** The adapter for one export file; the file is read at `dailyUsage`. */

@@ -19,6 +19,7 @@ t.test('CSV: quoted fields, CRLF, a byte-order mark and blank lines', async (t) 
   t.same(parseCsv('\ufeffa,"b ""x""",c\r\n1,"2,3",\r\n\r\n4,5,6', 'f.csv'), [{ a: '1', 'b "x"': '2,3', c: '' }, { a: '4', 'b "x"': '5', c: '6' }]);
   t.throws(() => parseCsv('a,b\n1', 'f.csv'), /f.csv line 2: 1 fields, the header has 2/);
   t.throws(() => parseCsv('a\n"1', 'f.csv'), /not closed/);
+  t.throws(() => parseCsv('\ufeff\n', 'f.csv'), /f.csv: empty file/);
 });
 
 t.test('wide CSV and record-shaped JSON give the same usage; other days and categories are left out', async (t) => {
