@@ -22,7 +22,9 @@ t.test('create, update and delete each leave an audit row in the same transactio
   t.equal(rows[0].request_id, 'req-1');
   t.equal(rows[0].org_id, 'org_a');
   t.equal(rows[0].before_data, null);
-  t.equal(rows[0].after_data.phone_number, '+15555550001');
+  t.match(rows[0].after_data.phone_number, /^hmac-sha256:[0-9a-f]{16}$/, 'the agent\'s number is personal data: masked');
+  t.equal(rows[2].before_data.phone_number, rows[0].after_data.phone_number, 'the same number, the same mask');
+  t.notMatch(JSON.stringify(rows), /5555550001/);
   t.equal(rows[1].before_data.nickname, null);
   t.equal(rows[1].after_data.nickname, 'front desk');
   t.same(rows[1].changed, ['nickname']);
@@ -229,11 +231,11 @@ t.test('composite keys name the row; redaction hashes values, keeps nulls, ignor
 
 t.test('every audited table carries its one-column key as a trigger argument; triggers attached without it still work', async (t) => {
   const { rows } = await db.query(`select tgrelid::regclass::text as rel, tgnargs, tgfoid::regproc::text as fn from pg_trigger
-                                     where tgname = 'audit_insert' and tgrelid = any(array['app.agents', 'app.interactions']::regclass[])
+                                     where tgname = 'audit_insert' and tgrelid = any(array['ballast.stages', 'app.interactions']::regclass[])
                                      order by 1`);
   t.same(rows.map((r) => [r.rel, r.tgnargs, r.fn]), [
-    ['app.agents', 3, 'audit.capture_insert_simple'], // one-column key, nothing to redact
     ['app.interactions', 3, 'audit.capture_insert'], // redacted columns: the general form
+    ['ballast.stages', 3, 'audit.capture_insert_simple'], // one-column key, nothing to redact
   ]);
   const { rows: owners } = await db.query(`select p.proname, pg_get_userbyid(p.proowner) as owner, p.prosecdef
                                              from pg_proc p where p.pronamespace = 'audit'::regnamespace and p.proname like 'capture_%'`);
