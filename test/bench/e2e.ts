@@ -192,10 +192,10 @@ try {
   const bareReceiver = await bare('receiver', ['--url', server.url, '--secret', fleet.secret]);
   const receiverPg = postmasterPid(server.dataDir);
   /** The load, and the CPU per request it cost the endpoint's process and PostgreSQL (the other endpoint is idle meanwhile). */
-  const measured = async (url: string, pid: number, n: number, senders: number) => {
+  const measured = async (url: string, pid: number, n: number, senders: number, rate = 0) => {
     const c0 = { node: cpuMs(pid), pg: pgCpuMs(receiverPg) };
-    const l = await load(url, fleet!.secret, n, senders, 0, warmup);
-    return { l, cpu: `${f2((cpuMs(pid) - c0.node) / n)} + ${f2((pgCpuMs(receiverPg) - c0.pg) / n)}` };
+    const l = await load(url, fleet!.secret, n, senders, rate, warmup);
+    return { l, cpu: `${f2((cpuMs(pid) - c0.node) / (n + warmup))} + ${f2((pgCpuMs(receiverPg) - c0.pg) / (n + warmup))}` };
   };
   const warmup = Number(args['receiver-warmup']);
   say(`\nreceiver (no workers running), as fast as accepted; CPU per request: the endpoint's process + PostgreSQL;`
@@ -213,11 +213,11 @@ try {
       + ` | bare ${f0(reqRate(base)).padStart(5)} req/s p50 ${f1(pct(base.latencyMs, 50))} ms ${p99(base)}, CPU ${baseCpu} ms`
       + ` | ratio ${f2(ratio)} (target >= 0.80)`);
     const half = Math.max(1, Math.floor(reqRate(ours) / 2));
-    const steady = await load(fleet.receiverUrl, fleet.secret, n, senders, half, warmup);
+    const { l: steady, cpu: steadyCpu } = await measured(fleet.receiverUrl, fleet.receiver.child.pid!, n, senders, half);
     // The bare endpoint at the same rate: what the machine and the load generator leave of a p99.
-    const steadyBare = await load(`http://127.0.0.1:${bareReceiver.port}`, fleet.secret, n, senders, half, warmup);
-    say(`             at half that rate (${half}/s): ballast p50 ${f1(pct(steady.latencyMs, 50))} ms ${p99(steady)} (target p99 < 20 ms)`
-      + ` | bare at the same rate p50 ${f1(pct(steadyBare.latencyMs, 50))} ms ${p99(steadyBare)}`);
+    const { l: steadyBare, cpu: steadyBareCpu } = await measured(`http://127.0.0.1:${bareReceiver.port}`, bareReceiver.child.pid!, n, senders, half);
+    say(`             at half that rate (${half}/s): ballast p50 ${f1(pct(steady.latencyMs, 50))} ms ${p99(steady)}, CPU ${steadyCpu} ms (target p99 < 20 ms)`
+      + ` | bare at the same rate p50 ${f1(pct(steadyBare.latencyMs, 50))} ms ${p99(steadyBare)}, CPU ${steadyBareCpu} ms`);
   }
   say(`  peak RSS: receiver ${f0(vmHwmMb(fleet.receiver.child.pid!))} MB, bare endpoint ${f0(vmHwmMb(bareReceiver.child.pid!))} MB`);
   await bareReceiver.stop();
