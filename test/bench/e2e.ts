@@ -43,24 +43,29 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     'receiver-events': { type: 'string', default: '2000' },
     'receiver-senders': { type: 'string', default: '8,32' },
+    // Requests each receiver load sends first, at the same rate, and leaves out of its figures.
+    'receiver-warmup': { type: 'string', default: '200' },
     'settle-timeout': { type: 'string', default: '600' },
     'pg-bin': { type: 'string' },
     // Loads pg_stat_statements on the pipeline's server and prints where its time went.
     statements: { type: 'boolean', default: false },
     dir: { type: 'string', default: path.join(ROOT, '.ballast', 'e2e') },
     // Internal: the load generator's process.
-    role: { type: 'string' }, url: { type: 'string' }, secret: { type: 'string' },
+    role: { type: 'string' }, url: { type: 'string' }, secret: { type: 'string' }, warmup: { type: 'string', default: '0' },
   },
 });
 const list = (s: string) => s.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 
 // ---- the load generator, in its own process ---------------------------------
 if (args.role === 'load') {
+  const send = { parallel: Number(args.senders), ratePerSec: Number(args.rate) || undefined };
+  // The warm-up: this process's first requests (cold code, new connections), sent and timed apart.
+  const warm = Number(args.warmup) > 0 ? await sendEvents(args.url!, args.secret!, Number(args.warmup), { ...send, firstIndex: Number(args.events) }) : null;
   const t0 = performance.now();
-  const tally = await sendEvents(args.url!, args.secret!, Number(args.events), { parallel: Number(args.senders), ratePerSec: Number(args.rate) || undefined });
+  const tally = await sendEvents(args.url!, args.secret!, Number(args.events), send);
   const ms = performance.now() - t0;
   const ru = process.resourceUsage();
-  console.log(JSON.stringify({ accepted: tally.accepted.size, ms, statuses: tally.statuses, latencyMs: tally.latencyMs,
+  console.log(JSON.stringify({ accepted: tally.accepted.size, ms, statuses: tally.statuses, latencyMs: tally.latencyMs, warmupLatencyMs: warm?.latencyMs ?? [],
     cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000, maxRssKb: ru.maxRSS }));
   process.exit(0);
 }
@@ -97,11 +102,11 @@ const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
 const say = (line = '') => console.log(line);
 
-interface Load { accepted: number; ms: number; statuses: Record<string, number>; latencyMs: number[]; cpuMs: number; maxRssKb: number }
+interface Load { accepted: number; ms: number; statuses: Record<string, number>; latencyMs: number[]; warmupLatencyMs: number[]; cpuMs: number; maxRssKb: number }
 /** Runs the load generator in a process of its own and returns what it measured. */
-async function load(url: string, secret: string, events: number, senders: number, rate: number): Promise<Load> {
+async function load(url: string, secret: string, events: number, senders: number, rate: number, warmup = 0): Promise<Load> {
   const child = spawn(process.execPath, [...process.execArgv, SELF, '--role', 'load', '--url', url, '--secret', secret,
-    '--events', String(events), '--senders', String(senders), '--rate', String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    '--events', String(events), '--senders', String(senders), '--rate', String(rate), '--warmup', String(warmup)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (c) => { out += c; });
   const code = await new Promise<number | null>((r) => child.on('exit', r));
@@ -187,12 +192,16 @@ try {
   const bareReceiver = await bare('receiver', ['--url', server.url, '--secret', fleet.secret]);
   const receiverPg = postmasterPid(server.dataDir);
   /** The load, and the CPU per request it cost the endpoint's process and PostgreSQL (the other endpoint is idle meanwhile). */
-  const measured = async (url: string, pid: number, n: number, senders: number) => {
+  const measured = async (url: string, pid: number, n: number, senders: number, rate = 0) => {
     const c0 = { node: cpuMs(pid), pg: pgCpuMs(receiverPg) };
-    const l = await load(url, fleet!.secret, n, senders, 0);
-    return { l, cpu: `${f2((cpuMs(pid) - c0.node) / n)} + ${f2((pgCpuMs(receiverPg) - c0.pg) / n)}` };
+    const l = await load(url, fleet!.secret, n, senders, rate, warmup);
+    return { l, cpu: `${f2((cpuMs(pid) - c0.node) / (n + warmup))} + ${f2((pgCpuMs(receiverPg) - c0.pg) / (n + warmup))}` };
   };
-  say('\nreceiver (no workers running), as fast as accepted; CPU per request: the endpoint\'s process + PostgreSQL');
+  const warmup = Number(args['receiver-warmup']);
+  say(`\nreceiver (no workers running), as fast as accepted; CPU per request: the endpoint's process + PostgreSQL;`
+    + ` each load first sends ${warmup} requests it leaves out (p99 with them counted in brackets)`);
+  /** p99, and p99 with the warm-up's requests counted too. */
+  const p99 = (l: Load) => `p99 ${f1(pct(l.latencyMs, 99))} ms [${f1(pct([...l.warmupLatencyMs, ...l.latencyMs], 99))}]`;
   for (const senders of list(args['receiver-senders']!)) {
     const n = Number(args['receiver-events']);
     step(`receiver: ${n} events at ${senders} senders`);
@@ -200,15 +209,15 @@ try {
     const { l: base, cpu: baseCpu } = await measured(`http://127.0.0.1:${bareReceiver.port}`, bareReceiver.child.pid!, n, senders);
     const ratio = reqRate(ours) / reqRate(base);
     receiverRatios.push({ senders, ratio });
-    say(`  ${String(senders).padStart(2)} senders  ballast ${f0(reqRate(ours)).padStart(5)} req/s p50 ${f1(pct(ours.latencyMs, 50))} ms p99 ${f1(pct(ours.latencyMs, 99))} ms, CPU ${ourCpu} ms`
-      + ` | bare ${f0(reqRate(base)).padStart(5)} req/s p50 ${f1(pct(base.latencyMs, 50))} ms p99 ${f1(pct(base.latencyMs, 99))} ms, CPU ${baseCpu} ms`
+    say(`  ${String(senders).padStart(2)} senders  ballast ${f0(reqRate(ours)).padStart(5)} req/s p50 ${f1(pct(ours.latencyMs, 50))} ms ${p99(ours)}, CPU ${ourCpu} ms`
+      + ` | bare ${f0(reqRate(base)).padStart(5)} req/s p50 ${f1(pct(base.latencyMs, 50))} ms ${p99(base)}, CPU ${baseCpu} ms`
       + ` | ratio ${f2(ratio)} (target >= 0.80)`);
     const half = Math.max(1, Math.floor(reqRate(ours) / 2));
-    const steady = await load(fleet.receiverUrl, fleet.secret, n, senders, half);
+    const { l: steady, cpu: steadyCpu } = await measured(fleet.receiverUrl, fleet.receiver.child.pid!, n, senders, half);
     // The bare endpoint at the same rate: what the machine and the load generator leave of a p99.
-    const steadyBare = await load(`http://127.0.0.1:${bareReceiver.port}`, fleet.secret, n, senders, half);
-    say(`             at half that rate (${half}/s): ballast p50 ${f1(pct(steady.latencyMs, 50))} ms p99 ${f1(pct(steady.latencyMs, 99))} ms (target p99 < 20 ms)`
-      + ` | bare at the same rate p50 ${f1(pct(steadyBare.latencyMs, 50))} ms p99 ${f1(pct(steadyBare.latencyMs, 99))} ms`);
+    const { l: steadyBare, cpu: steadyBareCpu } = await measured(`http://127.0.0.1:${bareReceiver.port}`, bareReceiver.child.pid!, n, senders, half);
+    say(`             at half that rate (${half}/s): ballast p50 ${f1(pct(steady.latencyMs, 50))} ms ${p99(steady)}, CPU ${steadyCpu} ms (target p99 < 20 ms)`
+      + ` | bare at the same rate p50 ${f1(pct(steadyBare.latencyMs, 50))} ms ${p99(steadyBare)}, CPU ${steadyBareCpu} ms`);
   }
   say(`  peak RSS: receiver ${f0(vmHwmMb(fleet.receiver.child.pid!))} MB, bare endpoint ${f0(vmHwmMb(bareReceiver.child.pid!))} MB`);
   await bareReceiver.stop();
