@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { defineStage } from '../lib/stage/index.ts';
 import { extractClaims, CLAIMS_ENGINE } from '../lib/engines/index.ts';
-import { stateReason } from '../lib/audit/index.ts';
-import { recordDecision } from '../lib/replay/index.ts';
+import { REASON_SQL } from '../lib/audit/index.ts';
+import { decisionStatement } from '../lib/replay/index.ts';
 import { DECISION_DONE, loadSpans } from './spans.ts';
 
 export default defineStage({
@@ -17,11 +17,13 @@ export default defineStage({
   async run({ interaction_id }, { tx, write, redactor, stage }) {
     const spans = await loadSpans(tx, interaction_id);
     const claims = extractClaims(spans);
-    await recordDecision(tx, redactor, stage, interaction_id, { spans }, claims);
-    await stateReason(tx, 'superseded by a re-run of extract_claims');
-    await tx.query('delete from app.claims where interaction_id = $1', [interaction_id]);
+    // Everything else is queued: it goes with the ledger row and COMMIT, in one round trip.
+    const decision = decisionStatement(redactor, stage, interaction_id, { spans }, claims);
+    write(decision.text, decision.values);
+    write(REASON_SQL, ['superseded by a re-run of extract_claims']);
+    write('delete from app.claims where interaction_id = $1', [interaction_id]);
     if (claims.length > 0) {
-      await tx.query(
+      write(
         `insert into app.claims (interaction_id, seq, kind, text, span_seq)
          select $1, seq, kind, text, span_seq
            from json_to_recordset($2::json) as c(seq int, kind text, text text, span_seq int)`,

@@ -86,12 +86,14 @@ export default defineStage({
       write(`update app.unknown_phone set resolution = 'replayed', resolved_at = now(), resolved_by = $2, resolved_agent_id = $3
               where event_id = $1 and resolution = 'open'`, [event_id, replayed_by, agent.agent_id]);
     }
+    write(`update ingest.webhook_events set status = 'processing', status_reason = null
+            where id = $1 and status = 'received'`, [event_id]);
     // Its billing lines and the period's counters, in this transaction; a
-    // re-run inserts no line and so counts nothing (016_usage).
+    // re-run inserts no line and so counts nothing (016_usage). Last, and
+    // queued: it goes with the ledger row and COMMIT in one round trip, so
+    // the period's counter row (one per agent, which every event of that
+    // agent updates) is locked only while this transaction commits.
     write('select app.bill_interaction($1)', [event_id]);
-    await tx.query(
-      `update ingest.webhook_events set status = 'processing', status_reason = null
-        where id = $1 and status = 'received'`, [event_id]);
   },
 });
 

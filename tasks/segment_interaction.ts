@@ -14,7 +14,7 @@ export default defineStage({
   outputs: ['app.conversation_spans'],
   inputKey: 'interaction_id',
   payload: z.object({ interaction_id: z.number().int().positive() }),
-  async run({ interaction_id }, { tx }) {
+  async run({ interaction_id }, { tx, write }) {
     // Serializes two segmentations of one interaction (their delete-then-insert).
     const { rows: [it] } = await tx.query(
       `select i.kind, i.transcript, i.body
@@ -26,8 +26,9 @@ export default defineStage({
     if (spans.length === 0) {
       spans = [{ seq: 1, speaker: 'system', start_ms: null, end_ms: null, turn_count: 0, text: '(empty conversation)' }];
     }
-    await tx.query('delete from app.conversation_spans where interaction_id = $1', [interaction_id]);
-    await tx.query(
+    // Queued: they go with the ledger row and COMMIT, in one round trip.
+    write('delete from app.conversation_spans where interaction_id = $1', [interaction_id]);
+    write(
       `insert into app.conversation_spans (interaction_id, seq, speaker, start_ms, end_ms, turn_count, text)
        select $1, seq, speaker, start_ms, end_ms, turn_count, text
          from json_to_recordset($2::json)

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineStage } from '../lib/stage/index.ts';
 import { summarize, SUMMARIZER_ENGINE } from '../lib/engines/index.ts';
-import { recordDecision } from '../lib/replay/index.ts';
+import { decisionStatement } from '../lib/replay/index.ts';
 import { DECISION_DONE, loadSpans } from './spans.ts';
 
 export default defineStage({
@@ -16,7 +16,8 @@ export default defineStage({
   async run({ interaction_id }, { tx, write, redactor, stage }) {
     const spans = await loadSpans(tx, interaction_id);
     const result = summarize(spans);
-    await tx.query(
+    // Everything else is queued: it goes with the ledger row and COMMIT, in one round trip.
+    write(
       `insert into app.summaries (interaction_id, summary, key_points) values ($1, $2, $3)
        on conflict (interaction_id) do update set
          summary = excluded.summary, key_points = excluded.key_points,
@@ -25,7 +26,8 @@ export default defineStage({
          model_version = excluded.model_version, prompt_version = excluded.prompt_version,
          produced_at = excluded.produced_at`,
       [interaction_id, result.summary, JSON.stringify(result.key_points)]);
-    await recordDecision(tx, redactor, stage, interaction_id, { spans }, result);
+    const decision = decisionStatement(redactor, stage, interaction_id, { spans }, result);
+    write(decision.text, decision.values);
     write(DECISION_DONE);
   },
 });

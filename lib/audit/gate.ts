@@ -9,10 +9,13 @@
 import type { Config } from '../config/index.ts';
 import type { Db, Tx } from '../db/index.ts';
 
+/** The statement that states a transaction's reason; a stage may queue it with `write(REASON_SQL, [reason])`. */
+export const REASON_SQL = `select set_config('ballast.reason', $1, true)`;
+
 /** States why this transaction deletes or replaces rows; the audit rows record it. */
 export async function stateReason(tx: Tx, reason: string): Promise<void> {
   if (!reason.trim()) throw new Error('a reason must say something');
-  await tx.query(`select set_config('ballast.reason', $1, true)`, [reason]);
+  await tx.query(REASON_SQL, [reason]);
 }
 
 export const DESTRUCTIVE_ENV = 'BALLAST_ALLOW_DESTRUCTIVE';

@@ -5,4 +5,4 @@
  */
 export { sealLedger, sealOnce, type SealOptions, type SealResult } from './seal.ts';
 export { verifyLedger, type VerifyOptions, type VerifyProblem, type VerifyResult } from './verify.ts';
-export { stateReason, assertDestructiveAllowed, destructiveWrite, DestructiveDisabledError, DESTRUCTIVE_ENV, type DestructiveOptions } from './gate.ts';
+export { stateReason, REASON_SQL, assertDestructiveAllowed, destructiveWrite, DestructiveDisabledError, DESTRUCTIVE_ENV, type DestructiveOptions } from './gate.ts';
