@@ -278,16 +278,21 @@ CREATE FUNCTION app.decision_done() RETURNS void
 declare
   finals text[] := array(select s.task from ballast.stages s where s.decision order by s.task);
   v_task text := ballast.setting('task');
+  k record;
 begin
   if v_task is null or not (v_task = any (finals)) then
     raise exception 'app.decision_done() is for the decision stages (%), not %', array_to_string(finals, ', '), coalesce(v_task, 'no task')
       using errcode = '42501';
   end if;
+  select w.event_id, w.received_at into k from ingest.webhook_keys w where w.correlation_id = ballast.setting('correlation_id');
+  if not found then
+    return;
+  end if;
   update ingest.webhook_events e
      set stages_done  = array(select distinct s from unnest(e.stages_done || v_task) s order by s),
          status       = case when (e.stages_done || v_task) @> finals then 'completed' else e.status end,
          processed_at = case when (e.stages_done || v_task) @> finals then now() else e.processed_at end
-   where e.correlation_id = ballast.setting('correlation_id')
+   where e.id = k.event_id and e.received_at = k.received_at
      and e.status in ('processing', 'completed');
 end $$;
 
@@ -700,7 +705,9 @@ begin
                             correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
   values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
           i.request_id, i.trace_id, i.span_id, i.correlation_id, op,
-          audit.table_of(tg_relid), coalesce(a ->> tg_argv[2], audit.key_of(a, tg_argv[0]::text[])),
+          case when pg_partition_root(tg_relid) <> tg_relid then audit.table_of(tg_relid)
+               else concat_ws('.', tg_table_schema, tg_table_name) end,
+          coalesce(a ->> tg_argv[2], audit.key_of(a, tg_argv[0]::text[])),
           audit.redact(b, tg_argv[1]::text[]), audit.redact(a, tg_argv[1]::text[]), i.reason);
   return null;
 end $$;
@@ -732,7 +739,9 @@ begin
                             correlation_id, operation, entity_type, entity_id, before_data, after_data, reason)
   values (coalesce(a ->> 'org_id', i.org_id), i.actor, i.db_role, i.job, i.endpoint, i.application_name,
           i.request_id, i.trace_id, i.span_id, i.correlation_id, op,
-          audit.table_of(tg_relid), a ->> tg_argv[2], b, a, i.reason);
+          case when pg_partition_root(tg_relid) <> tg_relid then audit.table_of(tg_relid)
+               else concat_ws('.', tg_table_schema, tg_table_name) end,
+          a ->> tg_argv[2], b, a, i.reason);
   return null;
 end $$;
 
@@ -884,6 +893,26 @@ begin
 end $$;
 
 --
+-- Name: refuse_partition_move(); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.refuse_partition_move() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  raise exception '%: % is the partition key and never changes', audit.table_of(tg_relid), tg_argv[0]
+    using errcode = '55000',
+          hint = 'an update that moves a row between partitions would escape the audit ledger; insert a corrected row instead';
+end $$;
+
+--
+-- Name: FUNCTION refuse_partition_move(); Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON FUNCTION audit.refuse_partition_move() IS 'trigger: refuses an update that changes an audited, partitioned table''s partition key (tg_argv[0])';
+
+--
 -- Name: require_reason(); Type: FUNCTION; Schema: audit; Owner: -
 --
 
@@ -1012,11 +1041,16 @@ end $$;
 --
 
 CREATE FUNCTION audit.table_of(p_relid oid) RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-   where c.oid = coalesce(pg_partition_root(p_relid), p_relid) $$;
+declare
+  name text;
+begin
+  select n.nspname || '.' || c.relname into name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+   where c.oid = coalesce(pg_partition_root(p_relid), p_relid);
+  return name;
+end $$;
 
 --
 -- Name: FUNCTION table_of(p_relid oid); Type: COMMENT; Schema: audit; Owner: -
@@ -2452,7 +2486,8 @@ CREATE FUNCTION ingest.delivery_status(p_source text, p_webhook_id text) RETURNS
 CREATE FUNCTION ingest.enqueue_first_stages() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
-    SET plan_cache_mode TO 'force_custom_plan'
+    SET plan_cache_mode TO 'force_generic_plan'
+    SET enable_seqscan TO 'off'
     AS $$
 declare
   specs graphile_worker.job_spec[] := array(
@@ -2678,7 +2713,7 @@ CREATE FUNCTION search.schedule_sync(at timestamp with time zone, trace text, co
   select graphile_worker.add_job(
     'search_sync',
     json_build_object('trace_id', trace, 'correlation_id', correlation),
-    run_at => at, job_key => 'search_sync', job_key_mode => 'preserve_run_at', max_attempts => 25);
+    run_at => at, job_key => 'search_sync', job_key_mode => 'preserve_run_at', max_attempts => 25, priority => -1);
 $$;
 
 --
@@ -2692,7 +2727,7 @@ begin
   perform graphile_worker.add_job(
     'search_sync',
     json_build_object('trace_id', trace, 'correlation_id', correlation),
-    job_key => 'search_sync', job_key_mode => 'preserve_run_at', max_attempts => 25);
+    job_key => 'search_sync', job_key_mode => 'preserve_run_at', max_attempts => 25, priority => -1);
 end $$;
 
 --
@@ -6332,7 +6367,7 @@ CREATE TRIGGER agents_guard BEFORE UPDATE ON app.agents FOR EACH ROW EXECUTE FUN
 -- Name: agents audit_delete; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_delete AFTER DELETE ON app.agents REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete_simple('{agent_id}', '{}', 'agent_id');
+CREATE TRIGGER audit_delete AFTER DELETE ON app.agents REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{agent_id}', '{phone_number}', 'agent_id');
 
 --
 -- Name: claims audit_delete; Type: TRIGGER; Schema: app; Owner: -
@@ -6464,7 +6499,7 @@ CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON app.usage_plans FOR EACH S
 -- Name: agents audit_insert; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_insert AFTER INSERT ON app.agents REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert_simple('{agent_id}', '{}', 'agent_id');
+CREATE TRIGGER audit_insert AFTER INSERT ON app.agents REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{agent_id}', '{phone_number}', 'agent_id');
 
 --
 -- Name: claims audit_insert; Type: TRIGGER; Schema: app; Owner: -
@@ -6560,7 +6595,7 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON app.usage_plans FOR EACH STATEME
 -- Name: agents audit_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_update AFTER UPDATE ON app.agents FOR EACH ROW EXECUTE FUNCTION audit.capture_update_simple('{agent_id}', '{}', 'agent_id', 'completes');
+CREATE TRIGGER audit_update AFTER UPDATE ON app.agents FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{agent_id}', '{phone_number}', 'agent_id', 'completes');
 
 --
 -- Name: claims audit_update; Type: TRIGGER; Schema: app; Owner: -
@@ -7061,6 +7096,12 @@ CREATE TRIGGER error_envelopes_reason BEFORE DELETE ON ballast.error_envelopes F
 CREATE TRIGGER job_attempts_succeeded AFTER INSERT OR UPDATE OF status ON ballast.job_attempts FOR EACH ROW WHEN ((((new.status)::text = 'succeeded'::text) AND ((new.trace_id IS NULL) OR (new.replay_of IS NOT NULL)))) EXECUTE FUNCTION ballast.attempt_succeeded();
 
 --
+-- Name: policy_violations partition_key_fixed; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER partition_key_fixed BEFORE UPDATE OF detected_at ON ballast.policy_violations FOR EACH ROW WHEN ((new.detected_at IS DISTINCT FROM old.detected_at)) EXECUTE FUNCTION audit.refuse_partition_move('detected_at');
+
+--
 -- Name: pipeline_failures pipeline_failures_created_at_fixed; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -7113,6 +7154,12 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ingest.webhook_events FOR EACH S
 --
 
 CREATE TRIGGER audit_update AFTER UPDATE ON ingest.webhook_events FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{raw_body,raw_bytes,payload,headers,event_type}', 'id', 'completes');
+
+--
+-- Name: webhook_events partition_key_fixed; Type: TRIGGER; Schema: ingest; Owner: -
+--
+
+CREATE TRIGGER partition_key_fixed BEFORE UPDATE OF received_at ON ingest.webhook_events FOR EACH ROW WHEN ((new.received_at IS DISTINCT FROM old.received_at)) EXECUTE FUNCTION audit.refuse_partition_move('received_at');
 
 --
 -- Name: webhook_events webhook_events_defaults; Type: TRIGGER; Schema: ingest; Owner: -
@@ -7507,6 +7554,13 @@ GRANT ALL ON FUNCTION audit.redact(j jsonb, cols text[]) TO ballast_audit_writer
 --
 
 GRANT ALL ON FUNCTION audit.refuse_change() TO ballast_partition_keeper;
+
+--
+-- Name: FUNCTION refuse_partition_move(); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.refuse_partition_move() FROM PUBLIC;
+GRANT ALL ON FUNCTION audit.refuse_partition_move() TO ballast_partition_keeper;
 
 --
 -- Name: FUNCTION require_reason(); Type: ACL; Schema: audit; Owner: -
