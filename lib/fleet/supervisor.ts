@@ -29,12 +29,11 @@ export interface ChildSpec {
 
 /**
  * Node options of every worker process (`ballast up`'s children, the systemd
- * unit, the test fleet). A worker keeps about 25 MB of live heap, but with
- * Node's default limit (about 4 GB here) V8 lets garbage grow the old
- * generation to 3-4 times that between full collections (its growing factor
- * rises with the limit): peak RSS about 210 MB at 40 events/s. A 1 GB limit,
- * still 40 times the live heap, gives a factor of about 1.6 and a peak near
- * 160 MB, for a few more full collections (docs/performance.md, "Worker memory").
+ * unit, the test fleet). A worker's live heap is small, but under Node's
+ * default limit V8 lets garbage grow the old generation to several times it
+ * between full collections (its growing factor rises with the limit). A 1 GB
+ * limit, still far above the live heap, keeps peak RSS low for a few more full
+ * collections (figures: docs/performance.md, "Worker memory and search_sync jobs").
  */
 export const WORKER_NODE_ARGS: readonly string[] = ['--max-old-space-size=1024'];
 

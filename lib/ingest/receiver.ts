@@ -4,10 +4,10 @@
  * Order of work: known source (404) -> body within the limit (413) ->
  * signature (401) -> webhook-id within the inbox's limit (400, an envelope
  * says why) -> body checks (body.ts) -> persist the raw body (idempotent on
- * source+webhook-id; concurrent deliveries share one INSERT, group-commit.ts); a body that can never succeed is kept as a `rejected`
- * row and answered 400. Every refusal has a JSON body saying what was wrong,
- * and none of them starts the pipeline. 503 means only "the database is
- * unavailable, retry".
+ * source+webhook-id; concurrent deliveries share one INSERT, group-commit.ts);
+ * a body that can never succeed is kept as a `rejected` row and answered 400.
+ * Every refusal has a JSON body saying what was wrong, and none of them
+ * starts the pipeline. 503 means only "the database is unavailable, retry".
  *
  * Unauthenticated clients cost little: their failures are counted and
  * written as sampled diagnostics (client-events.ts), a client that goes away

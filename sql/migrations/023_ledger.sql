@@ -9,8 +9,7 @@
 -- 013 made every UPDATE capture call audit.table_of(tg_relid), a SQL function
 -- with its own search_path: such a function is never inlined, so each call
 -- parsed and planned its catalog join again (every audited UPDATE ran a new
--- executor for its ledger INSERT). That was most of the audit's cost on
--- bench:audit's small table. The name is the same text as before:
+-- executor for its ledger INSERT). The name is the same text as before:
 -- - for a relation that is not a partition, tg_table_schema and tg_table_name
 --   are the nspname and relname table_of read from the catalog (what 006
 --   recorded); pg_partition_root() tells the two cases apart from the

@@ -39,13 +39,12 @@ select graphile_worker.reschedule_jobs(
 -- 020 ran ingest.enqueue_first_stages with plan_cache_mode = force_custom_plan,
 -- because a generic plan of add_jobs' keyed-job UPDATE made while the queue was
 -- small seq-scans graphile_worker._private_jobs and grows with the backlog. But
--- planning every statement of add_jobs on every call was about 0.35 ms of the
--- 0.83 ms of PostgreSQL CPU a one-row INSERT costs (the receiver at half its max
--- rate sends one or two rows per INSERT). With enable_seqscan = off the generic
--- plans use the job table's indexes (its key and primary key; the tasks and
--- queues lookups by their unique names), so they are made once per connection
--- and stay flat as the queue grows: 0.48 ms per one-row INSERT at 0 to 9,600
--- queued jobs (docs/performance.md). Both settings hold only while this
+-- planning every statement of add_jobs on every call was a large share of a
+-- one-row INSERT's PostgreSQL time (the receiver at half its max rate sends one
+-- or two rows per INSERT). With enable_seqscan = off the generic plans use the
+-- job table's indexes (its key and primary key; the tasks and queues lookups by
+-- their unique names), so they are made once per connection and their cost
+-- stays flat as the queue grows (figures: docs/performance.md). Both settings hold only while this
 -- function (and the add_jobs it calls) runs; the receiver's connections call
 -- add_jobs from nowhere else. Same jobs, payloads, keys and transaction.
 alter function ingest.enqueue_first_stages() set plan_cache_mode = force_generic_plan set enable_seqscan = off;
