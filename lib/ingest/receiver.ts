@@ -17,8 +17,8 @@
 import type http from 'node:http';
 import type { Config } from '../config/index.ts';
 import type { Db } from '../db/index.ts';
-import { createLogger, type Logger } from '../log/index.ts';
-import { newSpanId, newTraceId, parseTraceparent, withTrace } from '../trace/index.ts';
+import { createLogger, traceFields, type Logger } from '../log/index.ts';
+import { newSpanId, newTraceId, parseTraceparent } from '../trace/index.ts';
 import { SignatureError, unixSeconds, verify } from './signature.ts';
 import { bodyExcerpt, inspectBody, MAX_WEBHOOK_ID_LENGTH } from './body.ts';
 import { ClientEvents } from './client-events.ts';
@@ -180,52 +180,56 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
       parent_span_id: incoming?.span_id ?? null,
       correlation_id: `${source}:${id}`,
     };
-    return withTrace(trace, async () => {
-      if (id.length > MAX_WEBHOOK_ID_LENGTH) {
-        // Nothing can be kept: the id is the inbox's key. The envelope says why.
-        const message = `webhook-id is ${id.length} characters; at most ${MAX_WEBHOOK_ID_LENGTH} are accepted`;
-        const envelope = buildEnvelope(redactor, { err: new Error(message), classification: { errorClass: 'infra.ingest.rejected_delivery', layer: 'L2' },
-          component: 'ingest.receiver', severity: 'warning', trace: { ...trace, correlation_id: null },
-          context: { source, webhook_id_length: id.length, webhook_id_prefix: id.slice(0, 32), body_bytes: body.length, kept: false } });
-        await recordFailureSafely(sink, { envelope });
-        log.warn({ source, error_id: envelope.error_id }, message);
-        return { status: 400, body: { error: 'webhook_id_too_long', message, error_id: envelope.error_id } };
-      }
-      const inspected = inspectBody(body, limits.maxJsonDepth);
-      const headers = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (req.headers[h] ? [[h, header(req, h)]] : [])));
-      const stored = await inbox.store({
-        source, webhookId: id, text: inspected.text, bytes: body, parse: inspected.ok, headers, trace,
-        reason: inspected.ok ? null : inspected.problem.message,
-      });
-      if (stored.kind === 'duplicate') {
-        if (stored.status === 'rejected') return { status: 400, body: { error: 'rejected', message: stored.reason, event_id: stored.id } };
-        return { status: 200, body: { status: 'duplicate', event_id: stored.id, webhook_id: id, trace_id: stored.trace_id } };
-      }
-      if (stored.kind === 'stored' && stored.reason === null) {
-        // The inbox row (with its trace id) is the record of an accepted delivery; this line is for debugging.
-        log.debug({ source, event_id: stored.id, webhook_id: id }, 'webhook accepted');
-        return { status: 200, body: { status: 'accepted', event_id: stored.id, webhook_id: id, trace_id: trace.trace_id } };
-      }
-      const error = inspected.ok || stored.kind === 'unstorable' ? 'unstorable_body' : inspected.problem.error;
-      const eventId = stored.kind === 'stored' ? stored.id : null;
-      const reason = stored.reason!;
-      const envelope = buildEnvelope(redactor, { err: new Error(reason), classification: { errorClass: 'infra.ingest.malformed_body', layer: 'L2' },
-        component: 'ingest.receiver', severity: 'error', trace, context: { source, event_id: eventId, reason: error, kept: eventId !== null } });
-      // The excerpt is raw text: the text masks (patterns and key-like "password":"..." pairs) apply to it.
-      const excerpt = redactor.text(bodyExcerpt(body, inspected.text)).slice(0, 200);
-      await recordFailureSafely(sink, {
-        envelope,
-        diagnostic: { ...RECEIVER, log_level: 'error', code: 'INPUT_INVALID', message: reason, metadata: { source, event_id: eventId, error_id: envelope.error_id } },
-        deadLetter: eventId === null ? null : buildDeadLetter(redactor, {
-          envelope, failingFunction: 'ingest.receiver', callerFunction: source, key: `event:${eventId}`,
-          payload: { event_id: eventId, body_excerpt: excerpt },
-          code: 'INPUT_INVALID', httpStatus: 400, attempt: 1, retryable: false, replayable: false, trace,
-          context: { event_id: eventId, note: 'the raw body is kept in ingest.webhook_events' },
-        }),
-      });
-      log.warn({ source, event_id: eventId, code: 'INPUT_INVALID', error_id: envelope.error_id, reason: error }, 'webhook body refused; kept as rejected');
-      return { status: 400, body: { error, message: reason, event_id: eventId } };
+    // The trace goes into the row and the log lines explicitly, not through
+    // AsyncLocalStorage: on Node 20 its promise hooks, once on, tax every
+    // promise of the process (docs/performance.md, "The receiver without AsyncLocalStorage").
+    const traced = () => log.child(traceFields(trace));
+    if (id.length > MAX_WEBHOOK_ID_LENGTH) {
+      // Nothing can be kept: the id is the inbox's key. The envelope says why.
+      const message = `webhook-id is ${id.length} characters; at most ${MAX_WEBHOOK_ID_LENGTH} are accepted`;
+      const envelope = buildEnvelope(redactor, { err: new Error(message), classification: { errorClass: 'infra.ingest.rejected_delivery', layer: 'L2' },
+        component: 'ingest.receiver', severity: 'warning', trace: { ...trace, correlation_id: null },
+        context: { source, webhook_id_length: id.length, webhook_id_prefix: id.slice(0, 32), body_bytes: body.length, kept: false } });
+      const tlog = traced();
+      await recordFailureSafely({ ...sink, log: tlog }, { envelope });
+      tlog.warn({ source, error_id: envelope.error_id }, message);
+      return { status: 400, body: { error: 'webhook_id_too_long', message, error_id: envelope.error_id } };
+    }
+    const inspected = inspectBody(body, limits.maxJsonDepth);
+    const headers = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (req.headers[h] ? [[h, header(req, h)]] : [])));
+    const stored = await inbox.store({
+      source, webhookId: id, text: inspected.text, bytes: body, parse: inspected.ok, headers, trace,
+      reason: inspected.ok ? null : inspected.problem.message,
     });
+    if (stored.kind === 'duplicate') {
+      if (stored.status === 'rejected') return { status: 400, body: { error: 'rejected', message: stored.reason, event_id: stored.id } };
+      return { status: 200, body: { status: 'duplicate', event_id: stored.id, webhook_id: id, trace_id: stored.trace_id } };
+    }
+    if (stored.kind === 'stored' && stored.reason === null) {
+      // The inbox row (with its trace id) is the record of an accepted delivery; this line is for debugging.
+      if (log.isLevelEnabled('debug')) traced().debug({ source, event_id: stored.id, webhook_id: id }, 'webhook accepted');
+      return { status: 200, body: { status: 'accepted', event_id: stored.id, webhook_id: id, trace_id: trace.trace_id } };
+    }
+    const error = inspected.ok || stored.kind === 'unstorable' ? 'unstorable_body' : inspected.problem.error;
+    const eventId = stored.kind === 'stored' ? stored.id : null;
+    const reason = stored.reason!;
+    const envelope = buildEnvelope(redactor, { err: new Error(reason), classification: { errorClass: 'infra.ingest.malformed_body', layer: 'L2' },
+      component: 'ingest.receiver', severity: 'error', trace, context: { source, event_id: eventId, reason: error, kept: eventId !== null } });
+    // The excerpt is raw text: the text masks (patterns and key-like "password":"..." pairs) apply to it.
+    const excerpt = redactor.text(bodyExcerpt(body, inspected.text)).slice(0, 200);
+    const tlog = traced();
+    await recordFailureSafely({ ...sink, log: tlog }, {
+      envelope,
+      diagnostic: { ...RECEIVER, log_level: 'error', code: 'INPUT_INVALID', message: reason, metadata: { source, event_id: eventId, error_id: envelope.error_id } },
+      deadLetter: eventId === null ? null : buildDeadLetter(redactor, {
+        envelope, failingFunction: 'ingest.receiver', callerFunction: source, key: `event:${eventId}`,
+        payload: { event_id: eventId, body_excerpt: excerpt },
+        code: 'INPUT_INVALID', httpStatus: 400, attempt: 1, retryable: false, replayable: false, trace,
+        context: { event_id: eventId, note: 'the raw body is kept in ingest.webhook_events' },
+      }),
+    });
+    tlog.warn({ source, event_id: eventId, code: 'INPUT_INVALID', error_id: envelope.error_id, reason: error }, 'webhook body refused; kept as rejected');
+    return { status: 400, body: { error, message: reason, event_id: eventId } };
   };
 }
 

@@ -6,11 +6,11 @@
  */
 import { pino, type Logger } from 'pino';
 import type { Config } from '../config/index.ts';
-import { currentTrace } from '../trace/index.ts';
+import { currentTrace, type TraceContext } from '../trace/index.ts';
 import { Redactor } from '../failures/index.ts';
 
-function traceFields(): Record<string, unknown> {
-  const t = currentTrace();
+/** A trace context's log fields: the current one's (AsyncLocalStorage) unless one is given. */
+export function traceFields(t: TraceContext | undefined = currentTrace()): Record<string, unknown> {
   if (!t) return {};
   return {
     trace_id: t.trace_id,
@@ -33,7 +33,7 @@ export function createLogger(level: string = 'info', destination?: pino.Destinat
     {
       level,
       base: { pid: process.pid },
-      mixin: traceFields,
+      mixin: () => traceFields(),
       formatters: { log: (obj) => redactor.value(obj) },
       hooks: {
         logMethod(args, method) {

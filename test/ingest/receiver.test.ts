@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import t from 'tap';
+import { createLogger } from '../../lib/log/index.ts';
 import { sign } from '../../lib/ingest/index.ts';
 import { sampleCall } from '../../lib/ingest/telephony.ts';
 import { testDatabase } from '../helpers/db.ts';
@@ -10,8 +12,9 @@ const receiver = await startTestReceiver(t, db, { maxBodyBytes: 4096 });
 const jobs = async () => (await db.query('select count(*)::int as n from graphile_worker._private_jobs')).rows[0].n;
 const events = async () => (await db.query('select count(*)::int as n from ingest.webhook_events')).rows[0].n;
 
-async function post(path: string, body: string, headers: Record<string, string>) {
-  const res = await fetch(`${receiver.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+const post = (path: string, body: string, headers: Record<string, string>) => post2(receiver.url, body, headers, path);
+async function post2(url: string, body: string, headers: Record<string, string>, path = '/webhooks/telephony') {
+  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return { status: res.status, body: await res.json() as Record<string, unknown> };
 }
 const signed = (id: string, body: string, ts = Math.floor(Date.now() / 1000), secret = SECRET) =>
@@ -109,6 +112,25 @@ t.test('an incoming traceparent joins the sender trace; otherwise a new trace st
   const fresh = await deliver(receiver.url, sampleCall({ to: AGENT_NUMBER }), { webhookId: 'msg_tp2', traceparent: 'garbage' });
   t.not((fresh.body as { trace_id: string }).trace_id, senderTrace);
   t.match(fresh.body, { trace_id: /^[0-9a-f]{32}$/ });
+});
+
+t.test('each request\'s log lines carry its trace: the accepted event\'s and the refused body\'s', async (t) => {
+  const lines: Record<string, any>[] = [];
+  const sink = new Writable({ write(c, _e, cb) { lines.push(JSON.parse(String(c))); cb(); } });
+  const logged = await startTestReceiver(t, db, { log: createLogger('debug', sink, redactor) });
+  const senderTrace = '5cf92f3577b34da6a3ce929d0e0e4737';
+  const ok = await deliver(logged.url, sampleCall({ to: AGENT_NUMBER }), { webhookId: 'msg_log_ok', traceparent: `00-${senderTrace}-00f067aa0ba902b7-01` });
+  t.equal(ok.status, 200);
+  const bad = '{"type": "call.completed", ';
+  t.equal((await post2(logged.url, bad, signed('msg_log_bad', bad))).status, 400);
+  const { rows } = await db.query(
+    `select webhook_id, trace_id, span_id, correlation_id from ingest.webhook_events where webhook_id in ('msg_log_ok', 'msg_log_bad')`);
+  const row = Object.fromEntries(rows.map((r) => [r.webhook_id, r]));
+  t.equal(row.msg_log_ok.trace_id, senderTrace);
+  t.match(lines.find((l) => l.msg === 'webhook accepted'), { webhook_id: 'msg_log_ok', trace_id: senderTrace,
+    span_id: row.msg_log_ok.span_id, parent_span_id: '00f067aa0ba902b7', correlation_id: 'telephony:msg_log_ok' });
+  t.match(lines.find((l) => /webhook body refused/.test(l.msg)), { trace_id: row.msg_log_bad.trace_id,
+    span_id: row.msg_log_bad.span_id, correlation_id: 'telephony:msg_log_bad' });
 });
 
 t.test('the receiver checks webhook timestamps against the clock it is given', async (t) => {
