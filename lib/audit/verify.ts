@@ -57,14 +57,21 @@ export interface VerifyOptions {
   archive?: ArchiveStore;
 }
 
+// A page of the chain, then its ledger rows. The ledger is partitioned by
+// occurred_at, which the chain does not hold: bounding the lookup by the
+// page's range of ledger ids lets each partition's key index answer once per
+// page, instead of once per chain row.
 const PAGE = (archived: boolean) => `
+with c as materialized (
+  select seq, ledger_id, row_hash, chain_hash, seal_id from audit.chain where seq > $1 order by seq limit $2)
 select c.seq, c.ledger_id, c.row_hash, c.chain_hash, c.seal_id,
        case when l.id is not null then audit.row_hash(l)
             ${archived ? 'when a.id is not null then audit.row_hash(row(a.*)::audit.ledger)' : ''} end as actual,
        l.id is null ${archived ? 'and a.id is null' : ''} as missing, l.id is not null as live
-  from audit.chain c left join audit.ledger l on l.id = c.ledger_id
+  from c left join audit.ledger l on l.id = c.ledger_id
+   and l.id between (select min(ledger_id) from c) and (select max(ledger_id) from c)
   ${archived ? 'left join pg_temp.archived_ledger a on a.id = c.ledger_id' : ''}
- where c.seq > $1 order by c.seq limit $2`;
+ order by c.seq`;
 
 export async function verifyLedger(db: Db, opts: VerifyOptions = {}): Promise<VerifyResult> {
   if (!opts.archive) return db.readOnly((tx) => walk(tx, opts, null));
