@@ -69,6 +69,11 @@ export function workerLogger(logger: Logger = log): WorkerLogger {
       logger.debug(fields, message.split('\n')[0]);
       return;
     }
+    if (meta && (meta as { success?: boolean }).success) {
+      // "Completed task ... with success", once per job: the job ledger (ballast.job_attempts) is its record.
+      logger.debug(fields, message);
+      return;
+    }
     const lvl = level === 'warning' ? 'warn' : level === 'error' ? 'error' : level === 'info' ? 'info' : 'debug';
     logger[lvl](fields, message);
   });
