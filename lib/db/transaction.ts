@@ -5,7 +5,8 @@
  * connection and only bound after that. The statements of one `send` go to
  * the server as one batch (batch.ts): one round trip however many there are.
  * BEGIN and the trace settings are not sent on their own: they go with the
- * transaction's first statements, and COMMIT with its last.
+ * transaction's first statements, and COMMIT with its last. A transaction
+ * whose every statement goes in one round trip sends neither BEGIN nor COMMIT.
  */
 import pg from 'pg';
 import type { TraceContext } from '../trace/index.ts';
@@ -26,7 +27,11 @@ export type OpenTx = (Tx | LockedTx) & {
    * transaction is then aborted and must be rolled back.
    */
   send(statements: readonly Statement[]): Promise<pg.QueryResult>;
-  /** Runs `statements`, then COMMIT, in one round trip, and returns the connection. On error, rolls back and rejects. */
+  /**
+   * Runs `statements`, then COMMIT, in one round trip, and returns the
+   * connection. On error, rolls back and rejects. When nothing was sent
+   * before, the settings and `statements` go as one implicit transaction.
+   */
   commit(statements?: readonly Statement[]): Promise<void>;
   rollback(): Promise<void>;
 };
@@ -35,15 +40,24 @@ export function openTx(intent: Intent, client: pg.PoolClient, trace: TraceContex
   let begun = false;
   let done = false;
 
+  const settings: Statement = { text: SETTINGS_SQL, values: settingValues(trace, who) };
   const send = async (statements: readonly Statement[]): Promise<pg.QueryResult> => {
     if (done) throw new Error('this transaction has ended');
     for (const s of statements) assertIntentAllows(intent, s.text);
-    const opening: Statement[] = begun ? [] : [
-      { text: intent === 'READ_ONLY' ? 'begin read only' : 'begin' },
-      { text: SETTINGS_SQL, values: settingValues(trace, who) },
-    ];
+    const opening: Statement[] = begun ? [] : [{ text: intent === 'READ_ONLY' ? 'begin read only' : 'begin' }, settings];
     begun = true;
     return sendBatch(client, [...opening, ...statements]);
+  };
+
+  // A transaction sent whole, in its only round trip (a write-only stage, a
+  // ledger batch), needs no BEGIN or COMMIT: a batch's statements before its
+  // Sync are one implicit transaction, which commits at the Sync or rolls
+  // back at the first error (batch.ts). Same statements, same atomicity, two
+  // statements fewer for the server to run and the client to answer.
+  const sendWhole = async (statements: readonly Statement[]): Promise<void> => {
+    for (const s of statements) assertIntentAllows(intent, s.text);
+    begun = true;
+    await sendBatch(client, [settings, ...statements]);
   };
 
   const release = (err?: unknown) => {
@@ -70,7 +84,8 @@ export function openTx(intent: Intent, client: pg.PoolClient, trace: TraceContex
       if (done) throw new Error('this transaction has ended');
       if (!begun && statements.length === 0) return release();
       try {
-        await send([...statements, { text: 'commit' }]);
+        if (!begun && intent !== 'READ_ONLY') await sendWhole(statements);
+        else await send([...statements, { text: 'commit' }]);
       } catch (e) {
         await rollback(e);
         throw e;
