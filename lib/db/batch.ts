@@ -2,9 +2,10 @@
  * Several statements in one round trip and one write, over the extended
  * query protocol: a Bind and an Execute per statement (and a Parse the first
  * time a connection sees a text), then a single Sync. Transactions use it
- * (transaction.ts, its only caller) so a stage's BEGIN, trace settings,
- * writes, ledger row and COMMIT cost one round trip; `npm run bench:overhead`
- * shows why (docs/performance.md).
+ * (transaction.ts, its only caller) so a stage's trace settings, writes and
+ * ledger row cost one round trip, with BEGIN and COMMIT when the transaction
+ * had a round trip before, as one implicit transaction when not;
+ * `npm run bench:overhead` shows why (docs/performance.md).
  *
  * node-postgres has no public API for this, so this module uses private
  * parts of it, and only this module: the Connection's `parse`, `bind`,
