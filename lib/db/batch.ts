@@ -2,9 +2,10 @@
  * Several statements in one round trip and one write, over the extended
  * query protocol: a Bind and an Execute per statement (and a Parse the first
  * time a connection sees a text), then a single Sync. Transactions use it
- * (transaction.ts, its only caller) so a stage's BEGIN, trace settings,
- * writes, ledger row and COMMIT cost one round trip; `npm run bench:overhead`
- * shows why (docs/performance.md).
+ * (transaction.ts, its only caller) so a stage's trace settings, writes and
+ * ledger row cost one round trip, with BEGIN and COMMIT when the transaction
+ * had a round trip before, as one implicit transaction when not;
+ * `npm run bench:overhead` shows why (docs/performance.md).
  *
  * node-postgres has no public API for this, so this module uses private
  * parts of it, and only this module: the Connection's `parse`, `bind`,
@@ -39,7 +40,20 @@ export interface PgConnection {
 /** Names this module prepared on each connection, known to exist. */
 const preparedOn = new WeakMap<PgConnection, Set<string>>();
 
-const nameFor = (text: string) => `ballast_b_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+// A statement's name is its text's hash, the same on every connection. A job
+// sends about five statements, so the names are remembered rather than hashed
+// again each time (a SHA-1 per statement was ~1.5 us of Node CPU); the cap
+// keeps a process that sends endless distinct texts from growing the map.
+const names = new Map<string, string>();
+const MAX_NAMES = 10_000;
+function nameFor(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `ballast_b_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    if (names.size < MAX_NAMES) names.set(text, name);
+  }
+  return name;
+}
 const asIs = (v: unknown) => v;
 
 /** A pg Submittable: `client.query(new Batch(...))`. Resolves with the last statement's result. */

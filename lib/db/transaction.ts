@@ -5,7 +5,8 @@
  * connection and only bound after that. The statements of one `send` go to
  * the server as one batch (batch.ts): one round trip however many there are.
  * BEGIN and the trace settings are not sent on their own: they go with the
- * transaction's first statements, and COMMIT with its last.
+ * transaction's first statements, and COMMIT with its last. A transaction
+ * whose every statement goes in one round trip sends neither BEGIN nor COMMIT.
  */
 import pg from 'pg';
 import type { TraceContext } from '../trace/index.ts';
@@ -26,65 +27,100 @@ export type OpenTx = (Tx | LockedTx) & {
    * transaction is then aborted and must be rolled back.
    */
   send(statements: readonly Statement[]): Promise<pg.QueryResult>;
-  /** Runs `statements`, then COMMIT, in one round trip, and returns the connection. On error, rolls back and rejects. */
+  /**
+   * Runs `statements`, then COMMIT, in one round trip, and returns the
+   * connection. On error, rolls back and rejects. When nothing was sent
+   * before, the settings and `statements` go as one implicit transaction.
+   */
   commit(statements?: readonly Statement[]): Promise<void>;
   rollback(): Promise<void>;
 };
 
 export function openTx(intent: Intent, client: pg.PoolClient, trace: TraceContext | null, who: TxIdentity): OpenTx {
-  let begun = false;
-  let done = false;
+  return intent === 'LOCKED_MUTATION' ? new LockedTransaction(client, trace, who) : new Transaction(intent, client, trace, who);
+}
 
-  const send = async (statements: readonly Statement[]): Promise<pg.QueryResult> => {
-    if (done) throw new Error('this transaction has ended');
-    for (const s of statements) assertIntentAllows(intent, s.text);
-    const opening: Statement[] = begun ? [] : [
-      { text: intent === 'READ_ONLY' ? 'begin read only' : 'begin' },
-      { text: SETTINGS_SQL, values: settingValues(trace, who) },
-    ];
-    begun = true;
-    return sendBatch(client, [...opening, ...statements]);
-  };
+// A class, not a closure per method: one is made per transaction, on the
+// stage runtime's per-job path.
+class Transaction {
+  private begun = false;
+  private done = false;
 
-  const release = (err?: unknown) => {
-    done = true;
-    // A server error leaves the connection usable; any other may have broken it.
-    client.release(err != null && !(err instanceof pg.DatabaseError) ? (err as Error) : undefined);
-  };
+  constructor(readonly intent: Intent, private readonly client: pg.PoolClient, private readonly trace: TraceContext | null, private readonly who: TxIdentity) {}
 
-  const rollback = async (cause?: unknown) => {
-    if (done) return;
-    if (!begun) return release();
+  private settings(): Statement {
+    return { text: SETTINGS_SQL, values: settingValues(this.trace, this.who) };
+  }
+
+  send(statements: readonly Statement[]): Promise<pg.QueryResult> {
+    return this.run(statements);
+  }
+
+  query(text: string, values?: unknown[]): Promise<pg.QueryResult> {
+    return this.run([{ text, values: values ?? [] }]);
+  }
+
+  // What send, commit and lockRows run (never each other).
+  protected async run(statements: readonly Statement[]): Promise<pg.QueryResult> {
+    if (this.done) throw new Error('this transaction has ended');
+    for (const s of statements) assertIntentAllows(this.intent, s.text);
+    if (this.begun) return sendBatch(this.client, statements);
+    this.begun = true;
+    return sendBatch(this.client, [{ text: this.intent === 'READ_ONLY' ? 'begin read only' : 'begin' }, this.settings(), ...statements]);
+  }
+
+  async commit(statements: readonly Statement[] = []): Promise<void> {
+    if (this.done) throw new Error('this transaction has ended');
+    if (!this.begun && statements.length === 0) return this.release();
+    try {
+      if (!this.begun && this.intent !== 'READ_ONLY') await this.sendWhole(statements);
+      else await this.run([...statements, { text: 'commit' }]);
+    } catch (e) {
+      await this.end(e);
+      throw e;
+    }
+    this.release();
+  }
+
+  rollback(): Promise<void> {
+    return this.end();
+  }
+
+  private async end(cause?: unknown): Promise<void> {
+    if (this.done) return;
+    if (!this.begun) return this.release();
     // A ROLLBACK with no transaction open (COMMIT already ended it) is only a warning.
-    const ok = await client.query('rollback').then(() => true, () => false);
-    release(ok ? cause : new Error('rollback failed'));
-  };
+    const ok = await this.client.query('rollback').then(() => true, () => false);
+    this.release(ok ? cause : new Error('rollback failed'));
+  }
 
-  const tx = {
-    intent,
-    send,
-    async query(text: string, values?: unknown[]) {
-      return send([{ text, values: values ?? [] }]);
-    },
-    async commit(statements: readonly Statement[] = []) {
-      if (done) throw new Error('this transaction has ended');
-      if (!begun && statements.length === 0) return release();
-      try {
-        await send([...statements, { text: 'commit' }]);
-      } catch (e) {
-        await rollback(e);
-        throw e;
-      }
-      release();
-    },
-    rollback: () => rollback(),
-  };
-  if (intent !== 'LOCKED_MUTATION') return tx as OpenTx;
-  return Object.assign(tx, {
-    intent: 'LOCKED_MUTATION' as const,
-    async lockRows(text: string, values?: unknown[]) {
-      if (!ROW_LOCK.test(text)) throw new IntentViolationError('lockRows needs a row-locking clause');
-      return (await send([{ text, values: values ?? [] }])).rows;
-    },
-  }) as OpenTx;
+  // A transaction sent whole, in its only round trip (a write-only stage, a
+  // ledger batch), needs no BEGIN or COMMIT: a batch's statements before its
+  // Sync are one implicit transaction, which commits at the Sync or rolls
+  // back at the first error (batch.ts). Same statements, same atomicity, two
+  // statements fewer for the server to run and the client to answer.
+  private async sendWhole(statements: readonly Statement[]): Promise<void> {
+    for (const s of statements) assertIntentAllows(this.intent, s.text);
+    this.begun = true;
+    await sendBatch(this.client, [this.settings(), ...statements]);
+  }
+
+  private release(err?: unknown): void {
+    this.done = true;
+    // A server error leaves the connection usable; any other may have broken it.
+    this.client.release(err != null && !(err instanceof pg.DatabaseError) ? (err as Error) : undefined);
+  }
+}
+
+class LockedTransaction extends Transaction {
+  declare readonly intent: 'LOCKED_MUTATION';
+
+  constructor(client: pg.PoolClient, trace: TraceContext | null, who: TxIdentity) {
+    super('LOCKED_MUTATION', client, trace, who);
+  }
+
+  async lockRows(text: string, values?: unknown[]): Promise<any[]> {
+    if (!ROW_LOCK.test(text)) throw new IntentViolationError('lockRows needs a row-locking clause');
+    return (await this.run([{ text, values: values ?? [] }])).rows;
+  }
 }

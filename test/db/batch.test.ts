@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import t from 'tap';
 import pg from 'pg';
 import { MAX_PREPARED, sendBatch } from '../../lib/db/batch.ts';
+import { Db } from '../../lib/db/index.ts';
 import { withTrace } from '../../lib/trace/index.ts';
 import { testDatabase } from '../helpers/db.ts';
 
@@ -16,7 +17,7 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   t.teardown(() => client.end());
-  return { db, client };
+  return { db, client, url };
 }
 
 const insert = (n: number, body: unknown = `item ${n}`) => ({ text: 'insert into public.items (n, body) values ($1, $2)', values: [n, body] });
@@ -107,4 +108,23 @@ t.test('Db.begin: BEGIN and the settings go with the first statements, COMMIT wi
   t.equal(await count(db), 3, 'a transaction that only commits sends it all at once');
   await db.pool.query('select 1');
   t.equal(db.pool.totalCount - db.pool.idleCount, 0, 'every connection went back to the pool');
+});
+
+t.test('a transaction sent whole goes as one implicit transaction: its settings hold in it and end with it; all of it commits, or none', async (t) => {
+  const { url } = await setup(t);
+  // One connection, so every statement below runs where the transaction ran.
+  const db = new Db({ connectionString: url, max: 1 });
+  t.teardown(() => db.close());
+  const idle = async () => (await db.query(`select current_setting('ballast.actor', true) as actor, pg_current_xact_id_if_assigned() as xid`)).rows[0];
+
+  await (await db.begin('ATOMIC_WRITE', { actor: 'bob' })).commit([insert(1), insert(2)]);
+  t.same((await db.query('select n, actor from public.items order by n')).rows, [{ n: 1, actor: 'bob' }, { n: 2, actor: 'bob' }], 'the settings held for every statement');
+  t.equal((await db.query('select count(distinct xmin::text)::int as n from public.items')).rows[0].n, 1, 'one transaction wrote both rows');
+  t.same(await idle(), { actor: '', xid: null }, 'the settings ended with it, and no transaction is left open');
+
+  const err = await (await db.begin('ATOMIC_WRITE', { actor: 'carol' })).commit([insert(3), insert(1), insert(4)]).catch((e) => e);
+  t.equal(err.code, '23505', 'the duplicate key is the error');
+  t.same((await db.query('select n from public.items order by n')).rows.map((r) => r.n), [1, 2], 'item 3 rolled back, item 4 never ran');
+  t.same(await idle(), { actor: '', xid: null }, 'the connection is back, outside any transaction');
+  t.equal(db.pool.totalCount - db.pool.idleCount, 0, 'and back in the pool');
 });

@@ -62,3 +62,49 @@ t.test('write-only stages commit in one transaction; a write of several statemen
   t.match(failed.error, /call write\(\) once per statement/);
   t.equal(failed.will_retry, false, 'permanent: a retry cannot fix it');
 });
+
+t.test('a write-only stage (one implicit transaction) writes the same rows as one that reads first (BEGIN ... COMMIT): outputs, stamps, audit rows and its ledger row, committed together', async (t) => {
+  const { db, url } = await testDatabase(t);
+  const stamp = (name: string) => `nullif(current_setting('ballast.${name}', true), '')`;
+  await db.query(`create table public.stamped (
+    n int primary key, body text not null,
+    trace_id text not null default ${stamp('trace_id')}, correlation_id text default ${stamp('correlation_id')},
+    produced_by text not null default ${stamp('task')}, producer_version text not null default ${stamp('task_version')})`);
+  await db.query(`select audit.enable('public.stamped')`);
+  const stage = defineStage({
+    task: 'stamp', version: '2.1.0', payload: z.object({ n: z.number().int(), read: z.boolean() }),
+    async run({ n, read }, { tx, write }) {
+      // Reading first opens the transaction with BEGIN; without it, the writes and the ledger row go whole.
+      if (read) await tx.query('select 1');
+      write('insert into public.stamped (n, body) values ($1, $2)', [n, 'the same body']);
+    },
+  });
+  await startTestWorker(t, url, { stages: [stage], concurrency: 1 });
+  for (const [n, read] of [[1, false], [2, true]] as const) {
+    await db.query(`select graphile_worker.add_job('stamp', json_build_object('n', $1::int, 'read', $2::boolean, 'trace_id', $3::text, 'correlation_id', 'c-same'))`, [n, read, TRACE]);
+  }
+  await waitFor('both attempts', async () => ((await db.query(`select count(*)::int as n from ballast.job_attempts where status = 'succeeded'`)).rows[0].n === 2) || null);
+
+  const rows = async (sql: string) => (await db.query(sql)).rows;
+  const [outputs, attempts, audit] = await Promise.all([
+    rows(`select n, xmin::text as xid, to_jsonb(s) - 'n' as row from public.stamped s order by n`),
+    rows(`select (select n from public.stamped where xmin = a.xmin) as n, xmin::text as xid,
+                 to_jsonb(a) - array['id', 'job_id', 'span_id', 'job_created_at', 'started_at', 'heartbeat_at', 'finished_at'] as row,
+                 finished_at = heartbeat_at as finished_at_is_heartbeat
+            from ballast.job_attempts a order by n`),
+    rows(`select entity_id::int as n, txid::text as txid,
+                 to_jsonb(l) - array['id', 'txid', 'occurred_at', 'entity_id', 'span_id', 'job'] || jsonb_build_object('after_data', after_data - 'n') as row
+            from audit.ledger l where entity_type = 'public.stamped' order by 1`),
+  ]);
+  t.same(outputs.map((r) => r.n), [1, 2]);
+  t.same(outputs[0].row, outputs[1].row, 'the output rows and their stamps are the same');
+  t.same(outputs[0].row, { body: 'the same body', trace_id: TRACE, correlation_id: 'c-same', produced_by: 'stamp', producer_version: '2.1.0' });
+  t.same(attempts.map((r) => r.n), [1, 2], 'each ledger row committed with its job\'s output (same transaction)');
+  t.same(attempts[0].row, attempts[1].row, 'the job_attempts rows are the same');
+  t.match(attempts[0].row, { status: 'succeeded', task: 'stamp', task_version: '2.1.0', trace_id: TRACE, correlation_id: 'c-same' });
+  t.same(attempts.map((r) => r.finished_at_is_heartbeat), [true, true]);
+  t.same(audit.map((r) => r.n), [1, 2]);
+  t.same(audit[0].row, audit[1].row, 'the audit rows are the same');
+  t.match(audit[0].row, { operation: 'create', actor: /^worker:/, trace_id: TRACE, correlation_id: 'c-same' });
+  t.same(audit.map((r) => r.txid), outputs.map((r) => r.xid), 'each audit row names its output\'s transaction');
+});
