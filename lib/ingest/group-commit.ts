@@ -8,10 +8,8 @@
  * statement, graphile_worker.add_jobs above all, was most of the receiver's
  * PostgreSQL time at one row per statement; gathered, it is paid once per
  * batch (docs/performance.md, "The receiver near a bare INSERT"). There is no
- * timer: each batch is cut after the event loop's current turn, so that every
- * delivery read in that turn (the requests whose bodies arrived together)
- * joins it; a quiet receiver answers as fast as before, and batches grow only
- * with load.
+ * timer: a delivery that finds nothing in flight is inserted at once, so a
+ * quiet receiver answers as fast as before, and batches grow only with load.
  *
  * What each delivery gets is what store.ts decides for it alone:
  * - each request is answered only after the statement holding ITS row has
@@ -69,8 +67,6 @@ export class GroupCommit {
     this.inFlight = true;
     try {
       while (this.waiting.length > 0) {
-        // The rest of this turn's I/O callbacks run first; their deliveries join this batch.
-        await new Promise((resolve) => setImmediate(resolve));
         let bytes = 0;
         let n = 0;
         while (n < this.waiting.length && n < this.maxRows && (n === 0 || bytes + this.waiting[n]!.row.bytes.length <= this.maxBytes)) {

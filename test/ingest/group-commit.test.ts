@@ -1,11 +1,9 @@
 /**
  * Group commit (lib/ingest/group-commit.ts): deliveries that arrive while an
  * insert is in flight share the next INSERT, and each still gets the answer
- * and the row it would get alone. Batches are made without timing: a batch is
- * cut after the event loop's turn in which its first delivery was handed
- * over, so deliveries handed over in one tick form one batch, and those handed
- * over while it is in flight form the next; that they shared one statement
- * shows in their rows' equal xmin.
+ * and the row it would get alone. Batches are made without timing: deliveries
+ * handed over in one tick, while the first is in flight, form the next batch;
+ * that they shared one statement shows in their rows' equal xmin.
  */
 import t from 'tap';
 import { Db, ROLES, withRole } from '../../lib/db/index.ts';
@@ -27,8 +25,6 @@ const inbox = (webhookId: string, body: string, extra: Partial<InboxRow> = {}): 
   trace: { trace_id: newTraceId(), span_id: newSpanId(), correlation_id: `telephony:${webhookId}` }, reason: null, ...extra,
 });
 const idOf = (s: Stored | undefined) => (s as { id?: unknown } | undefined)?.id;
-/** Lets the batch holding what was handed over so far be cut and sent, so what follows forms the next one. */
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 const call = () => JSON.stringify(sampleCall({ to: AGENT_NUMBER }));
 const rows = async (ids: string[]) => (await db.query(
   `select webhook_id, id, status, status_reason, raw_body, raw_bytes, payload is not null as parsed, xmin::text as xmin
@@ -45,9 +41,8 @@ t.test('one batch: new rows, a repeat within the batch, a repeat of an earlier d
   const earlier = await gc.store(inbox('gc_earlier', call()));
   t.match(earlier, { kind: 'stored', reason: null });
 
-  // The first goes alone; the rest, handed over while it is in flight, form the next INSERT.
+  // The first goes at once; the rest, handed over while it is in flight, form the next INSERT.
   const lead = gc.store(inbox('gc_lead', call()));
-  await nextTurn();
   const batch = [
     inbox('gc_a', call()),
     inbox('gc_b', call()),
@@ -79,20 +74,9 @@ t.test('one batch: new rows, a repeat within the batch, a repeat of an earlier d
   t.same(await ledgerFor(stored.map((r) => Number(r.id))), stored.map((r) => String(r.id)).sort(), 'one audit ledger row per stored row');
 });
 
-t.test('deliveries handed over in one turn of the event loop, with nothing in flight, share one INSERT', async (t) => {
-  const gc = new GroupCommit(ingestDb);
-  const ids = ['gc6_1', 'gc6_2', 'gc6_3'];
-  t.same((await Promise.all(ids.map((w) => gc.store(inbox(w, call()))))).map((s) => s.kind), ['stored', 'stored', 'stored']);
-  t.equal(new Set((await rows(ids)).map((r) => r.xmin)).size, 1, 'one statement: one transaction');
-  const later = await gc.store(inbox('gc6_later', call()));
-  t.match(later, { kind: 'stored', reason: null }, 'a delivery alone still goes at the next turn, without a timer');
-  t.not((await rows(['gc6_later']))[0].xmin, (await rows(['gc6_1']))[0].xmin);
-});
-
 t.test('a row the database refuses does not fail its neighbours: the batch goes row by row', async (t) => {
   const gc = new GroupCommit(ingestDb);
   const lead = gc.store(inbox('gc2_lead', call()));
-  await nextTurn();
   // Past the receiver's checks, as if a body it did not foresee reached the insert.
   const refused = '{"type":"message.received","n":1e1000000}';
   const batch = [inbox('gc2_x', call()), inbox('gc2_refused', refused), inbox('gc2_x', call()), inbox('gc2_y', call())].map((r) => gc.store(r));
@@ -114,7 +98,6 @@ t.test('a batch holds at most maxRows rows, and at most maxBytes of bodies unles
   const body = call();
   const big = JSON.stringify({ type: 'call.completed', pad: 'x'.repeat(3000) });
   const lead = gc.store(inbox('gc5_lead', body));
-  await nextTurn();
   const rest = ['gc5_1', 'gc5_2', 'gc5_3', 'gc5_big', 'gc5_4'].map((w) => gc.store(inbox(w, w === 'gc5_big' ? big : body)));
   t.same((await Promise.all([lead, ...rest])).map((s) => s.kind), Array(6).fill('stored'));
   const xmin = Object.fromEntries((await rows(['gc5_lead', 'gc5_1', 'gc5_2', 'gc5_3', 'gc5_big', 'gc5_4'])).map((r) => [r.webhook_id, r.xmin]));
