@@ -183,7 +183,8 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
     // The trace goes into the row and the log lines explicitly, not through
     // AsyncLocalStorage: on Node 20 its promise hooks, once on, tax every
     // promise of the process (docs/performance.md, "The receiver without AsyncLocalStorage").
-    const traced = () => log.child(traceFields(trace));
+    // A child's bindings skip the logger's formatters, so they are masked here.
+    const traced = () => log.child(redactor.value(traceFields(trace)));
     if (id.length > MAX_WEBHOOK_ID_LENGTH) {
       // Nothing can be kept: the id is the inbox's key. The envelope says why.
       const message = `webhook-id is ${id.length} characters; at most ${MAX_WEBHOOK_ID_LENGTH} are accepted`;
