@@ -808,11 +808,52 @@ begin
     execute format('create trigger audit_gate_truncate before truncate on %s
                       for each statement execute function audit.require_reason()', target);
   end if;
+  perform audit.fix_partition_key(target);
   insert into audit.tracked_tables (relid, gated, key_columns, redact_columns)
   values (target, gated, keys, redact)
   on conflict (relid) do update set gated = excluded.gated, key_columns = excluded.key_columns,
     redact_columns = excluded.redact_columns, enabled_at = now(), enabled_by = excluded.enabled_by;
 end $$;
+
+--
+-- Name: fix_partition_key(regclass); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.fix_partition_key(target regclass) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  cols text[];
+begin
+  if exists (select from pg_partition_tree(target) t join pg_partitioned_table p on p.partrelid = t.relid
+              where 0 = any (p.partattrs::int2[])) then
+    raise exception 'audit: % is partitioned by an expression, so a row''s partition key cannot be guarded', target;
+  end if;
+  select array_agg(attname order by first_level, first_ord) into cols
+    from (select a.attname::text as attname, min(t.level) as first_level, min(k.ord) as first_ord
+            from pg_partition_tree(target) t
+            join pg_partitioned_table p on p.partrelid = t.relid
+            cross join lateral unnest(p.partattrs::int2[]) with ordinality as k(attnum, ord)
+            join pg_attribute a on a.attrelid = p.partrelid and a.attnum = k.attnum
+           group by a.attname) keycols;
+  execute format('drop trigger if exists partition_key_fixed on %s', target);
+  if cols is null then
+    return; -- not partitioned
+  end if;
+  execute format('create trigger partition_key_fixed before update of %1$s on %2$s for each row
+                  when ((%3$s) is distinct from (%4$s)) execute function audit.refuse_partition_move(%5$L)',
+                 (select string_agg(quote_ident(c), ', ') from unnest(cols) c), target,
+                 (select string_agg('new.' || quote_ident(c), ', ') from unnest(cols) c),
+                 (select string_agg('old.' || quote_ident(c), ', ') from unnest(cols) c),
+                 array_to_string(cols, ', '));
+end $_$;
+
+--
+-- Name: FUNCTION fix_partition_key(target regclass); Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON FUNCTION audit.fix_partition_key(target regclass) IS 'gives an audited, partitioned table the partition_key_fixed trigger (refuses an UPDATE of a partition key at any level); called by audit.enable';
 
 --
 -- Name: is_completion(jsonb, jsonb); Type: FUNCTION; Schema: audit; Owner: -
@@ -7541,6 +7582,12 @@ GRANT ALL ON FUNCTION audit.capture_update_simple() TO ballast_partition_keeper;
 --
 
 REVOKE ALL ON FUNCTION audit.enable(target regclass, gated boolean, redact text[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION fix_partition_key(target regclass); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.fix_partition_key(target regclass) FROM PUBLIC;
 
 --
 -- Name: FUNCTION redact(j jsonb, cols text[]); Type: ACL; Schema: audit; Owner: -
