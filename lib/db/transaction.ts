@@ -60,20 +60,26 @@ class Transaction {
     return this.run([{ text, values: values ?? [] }]);
   }
 
-  // What send, commit and lockRows run (never each other).
-  protected async run(statements: readonly Statement[]): Promise<pg.QueryResult> {
+  // What send, commit and lockRows run (never each other). `whole`: these
+  // statements are the transaction's only round trip, so they need no BEGIN
+  // (nor COMMIT): a batch's statements before its Sync are one implicit
+  // transaction, which commits at the Sync or rolls back at the first error
+  // (batch.ts). Same statements, same atomicity, two fewer to run and answer.
+  protected async run(statements: readonly Statement[], whole = false): Promise<pg.QueryResult> {
     if (this.done) throw new Error('this transaction has ended');
     for (const s of statements) assertIntentAllows(this.intent, s.text);
     if (this.begun) return sendBatch(this.client, statements);
     this.begun = true;
-    return sendBatch(this.client, [{ text: this.intent === 'READ_ONLY' ? 'begin read only' : 'begin' }, this.settings(), ...statements]);
+    const begin: Statement[] = whole ? [] : [{ text: this.intent === 'READ_ONLY' ? 'begin read only' : 'begin' }];
+    return sendBatch(this.client, [...begin, this.settings(), ...statements]);
   }
 
   async commit(statements: readonly Statement[] = []): Promise<void> {
     if (this.done) throw new Error('this transaction has ended');
     if (!this.begun && statements.length === 0) return this.release();
     try {
-      if (!this.begun && this.intent !== 'READ_ONLY') await this.sendWhole(statements);
+      // A read-only transaction keeps its BEGIN READ ONLY.
+      if (!this.begun && this.intent !== 'READ_ONLY') await this.run(statements, true);
       else await this.run([...statements, { text: 'commit' }]);
     } catch (e) {
       await this.end(e);
@@ -92,17 +98,6 @@ class Transaction {
     // A ROLLBACK with no transaction open (COMMIT already ended it) is only a warning.
     const ok = await this.client.query('rollback').then(() => true, () => false);
     this.release(ok ? cause : new Error('rollback failed'));
-  }
-
-  // A transaction sent whole, in its only round trip (a write-only stage, a
-  // ledger batch), needs no BEGIN or COMMIT: a batch's statements before its
-  // Sync are one implicit transaction, which commits at the Sync or rolls
-  // back at the first error (batch.ts). Same statements, same atomicity, two
-  // statements fewer for the server to run and the client to answer.
-  private async sendWhole(statements: readonly Statement[]): Promise<void> {
-    for (const s of statements) assertIntentAllows(this.intent, s.text);
-    this.begun = true;
-    await sendBatch(this.client, [this.settings(), ...statements]);
   }
 
   private release(err?: unknown): void {
