@@ -77,12 +77,15 @@ class Transaction {
   async commit(statements: readonly Statement[] = []): Promise<void> {
     if (this.done) throw new Error('this transaction has ended');
     if (!this.begun && statements.length === 0) return this.release();
+    // A read-only transaction keeps its BEGIN READ ONLY.
+    const whole = !this.begun && this.intent !== 'READ_ONLY';
     try {
-      // A read-only transaction keeps its BEGIN READ ONLY.
-      if (!this.begun && this.intent !== 'READ_ONLY') await this.run(statements, true);
+      if (whole) await this.run(statements, true);
       else await this.run([...statements, { text: 'commit' }]);
     } catch (e) {
-      await this.end(e);
+      // Sent whole, it ended at its batch's Sync: there is nothing to roll back.
+      if (whole) this.release(e);
+      else await this.end(e);
       throw e;
     }
     this.release();

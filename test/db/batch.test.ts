@@ -115,6 +115,8 @@ t.test('a transaction sent whole goes as one implicit transaction: its settings 
   // One connection, so every statement below runs where the transaction ran.
   const db = new Db({ connectionString: url, max: 1 });
   t.teardown(() => db.close());
+  const notices: string[] = [];
+  db.pool.on('connect', (c) => c.on('notice', (n) => notices.push(String(n.message))));
   const idle = async () => (await db.query(`select current_setting('ballast.actor', true) as actor, pg_current_xact_id_if_assigned() as xid`)).rows[0];
 
   await (await db.begin('ATOMIC_WRITE', { actor: 'bob' })).commit([insert(1), insert(2)]);
@@ -127,4 +129,5 @@ t.test('a transaction sent whole goes as one implicit transaction: its settings 
   t.same((await db.query('select n from public.items order by n')).rows.map((r) => r.n), [1, 2], 'item 3 rolled back, item 4 never ran');
   t.same(await idle(), { actor: '', xid: null }, 'the connection is back, outside any transaction');
   t.equal(db.pool.totalCount - db.pool.idleCount, 0, 'and back in the pool');
+  t.same(notices, [], 'no ROLLBACK was sent after it (one would only warn: "there is no transaction in progress")');
 });
