@@ -13,6 +13,7 @@
  *    columns. Printed for information: what auditing a reference-pipeline
  *    table costs.
  */
+import fs from 'node:fs';
 import { Db } from '../../lib/db/index.ts';
 import { benchDatabase, median } from './harness.ts';
 
@@ -68,10 +69,30 @@ for (const s of shapes) {
   for (const side of ['plain', 'audited']) await db.query(s.create(`public.bench_${s.name}_${side}`));
   await db.query(s.enable);
 }
-const writers = new Db({ connectionString: url, max: WRITERS });
+const APP = 'ballast bench:audit writers';
+const writers = new Db({ connectionString: url, max: WRITERS, applicationName: APP });
 
-/** Inserts ROWS rows, then updates each once, from WRITERS concurrent transactions; rows per second. */
-async function run(shape: Shape, table: string, round: number): Promise<number> {
+/**
+ * CPU (ms) the writers' backends have used so far, by pid, from /proc: only
+ * when the server runs on this machine and /proc shows its processes, else null.
+ */
+async function backendCpu(): Promise<Map<number, number> | null> {
+  const { rows } = await db.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [APP]);
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    let text: string;
+    try { text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { return null; }
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ').map(Number);
+    cpu.set(pid, (f[11]! + f[12]!) * 10); // utime + stime, in ticks of 10 ms
+  }
+  return cpu;
+}
+
+/**
+ * Inserts ROWS rows, then updates each once, from WRITERS concurrent
+ * transactions; rows per second, and the writers' backends' CPU per row (µs).
+ */
+async function run(shape: Shape, table: string, round: number): Promise<{ rate: number; cpuUs: number }> {
   // Same starting state for every round, outside the clock: the previous
   // round's dead rows vacuumed, the ledger's new rows too (else autovacuum
   // picks it up in the middle of whichever round comes next), and no
@@ -81,6 +102,10 @@ async function run(shape: Shape, table: string, round: number): Promise<number> 
   await db.query('checkpoint');
   let next = 0;
   const base = round * ROWS * 10;
+  // Every writer connected before the clock starts, so each backend's CPU is counted from here.
+  const held = await Promise.all(Array.from({ length: WRITERS }, () => writers.pool.connect()));
+  for (const c of held) c.release();
+  const cpu0 = await backendCpu();
   const start = performance.now();
   await Promise.all(Array.from({ length: WRITERS }, async () => {
     for (;;) {
@@ -92,7 +117,10 @@ async function run(shape: Shape, table: string, round: number): Promise<number> 
       }, { actor: 'bench', reason: 'bench' });
     }
   }));
-  return (ROWS / (performance.now() - start)) * 1000;
+  const rate = (ROWS / (performance.now() - start)) * 1000;
+  const cpu1 = await backendCpu();
+  const used = cpu0 && cpu1 ? [...cpu1].reduce((sum, [pid, ms]) => sum + ms - (cpu0.get(pid) ?? ms), 0) : NaN;
+  return { rate, cpuUs: (used * 1000) / ROWS };
 }
 
 console.log(`rows per round: ${ROWS} (insert + update each), writers: ${WRITERS}, rounds: ${ROUNDS}`);
@@ -102,20 +130,29 @@ for (const shape of shapes) {
   const plain: number[] = [];
   const audited: number[] = [];
   const ratios: number[] = [];
+  const plainCpu: number[] = [];
+  const auditedCpu: number[] = [];
   const [p, a] = ['plain', 'audited'].map((side) => `public.bench_${shape.name}_${side}`) as [string, string];
   for (let r = 0; r < ROUNDS; r++) {
-    let pr: number, ar: number;
+    let pr: Awaited<ReturnType<typeof run>>, ar: Awaited<ReturnType<typeof run>>;
     if (r % 2 === 0) { pr = await run(shape, p, r); ar = await run(shape, a, r); } else { ar = await run(shape, a, r); pr = await run(shape, p, r); }
-    plain.push(pr);
-    audited.push(ar);
-    ratios.push(ar / pr);
+    plain.push(pr.rate);
+    audited.push(ar.rate);
+    ratios.push(ar.rate / pr.rate);
+    plainCpu.push(pr.cpuUs);
+    auditedCpu.push(ar.cpuUs);
   }
   const { rows: [n] } = await db.query(`select count(*)::int as n from audit.ledger where entity_type = $1`, [a]);
   const verdict = shape.target ? 'target >= 0.70' : 'for information';
   // How much single rounds scatter: the middle half of them lies in this range.
   const sorted = [...ratios].sort((x, y) => x - y);
   const at = (f: number) => sorted[Math.round(f * (sorted.length - 1))]!.toFixed(2);
+  // The audit's own cost, which the ratio hides as the unaudited write gets cheaper: database CPU per row (insert + update).
+  const cpu = Number.isFinite(median(plainCpu)) && Number.isFinite(median(auditedCpu))
+    ? `database CPU per row: unaudited ${median(plainCpu).toFixed(0)} µs, audited ${median(auditedCpu).toFixed(0)} µs, the audit's share ${(median(auditedCpu) - median(plainCpu)).toFixed(0)} µs`
+    : 'database CPU per row: - (the server\'s processes are not visible in /proc here)';
   console.log(`${shape.label}: unaudited ${median(plain).toFixed(0)} rows/s | audited ${median(audited).toFixed(0)} rows/s | ratio ${median(ratios).toFixed(2)} (${verdict}; middle half of rounds ${at(0.25)}-${at(0.75)}; rounds ${ratios.map((x) => x.toFixed(2)).join(' ')}; ${n.n} audit rows written)`);
+  console.log(`  ${cpu}`);
 }
 await writers.close();
 await done();
