@@ -42,7 +42,7 @@ export async function inboxReplay(eventIds: string[], opts: { status?: string; r
   limit?: number; note?: string; dryRun?: boolean; batch: number }): Promise<void> {
   const byId = eventIds.length > 0;
   if (byId === (opts.status !== undefined)) {
-    throw new Error('name the events: `inbox replay <event id>...`, or `inbox replay --status quarantined [--reason r] [--since t]`');
+    throw new Error('name the events: `inbox replay <event id>... --note <why>`, or `inbox replay --status quarantined [--reason r] [--since t] --note <why>`');
   }
   if (byId && (opts.reason || opts.since || opts.number || opts.limit)) throw new Error('--reason, --since, --number and --limit go with --status, not with event ids');
   const idList = eventIds.map((v) => {

@@ -24,7 +24,7 @@ export async function usageShow(agent: string | undefined, opts: { period?: stri
     const blocked = rows.filter((r) => r.quarantined > 0);
     for (const r of blocked) {
       console.log(`${r.agent_id} ${r.period_start}: ${r.quarantined} event(s) quarantined as usage_blocked` +
-        (r.limit_state === 'blocked' ? '; raise the limit first: ballast usage set-limit' : '; replay them: ballast inbox replay --status quarantined --reason usage_blocked'));
+        (r.limit_state === 'blocked' ? '; raise the limit first: ballast usage set-limit' : '; replay them: ballast inbox replay --status quarantined --reason usage_blocked --note <why>'));
     }
     if (prices) console.table(prices.map((p) => ({ id: p.id, tier: p.tier, effective_at: iso(p.effective_at), calls: p.price_calls,
       call_minutes: p.price_call_minutes, sms: p.price_sms, currency: p.currency, by: p.created_by })));
@@ -49,7 +49,7 @@ export async function usageSetLimit(agent: string, opts: LimitOpts) {
     const r = await setLimit(db, { agent, limits, period, actor: config.cliActor, reason: opts.reason });
     console.log(`${agent}: limits set from ${r.period} (${Object.entries(limits).map(([k, v]) => `${k}=${v ?? 'none'}`).join(', ')})`);
     for (const p of r.periods) console.log(`  ${p.period_start}  ${p.tier}  ${p.limit_state}  calls ${p.calls}  call minutes ${p.call_minutes}  sms ${p.sms}`);
-    if (r.quarantined) console.log(`${r.quarantined} event(s) quarantined as usage_blocked can be recorded now: ballast inbox replay --status quarantined --reason usage_blocked`);
+    if (r.quarantined) console.log(`${r.quarantined} event(s) quarantined as usage_blocked can be recorded now: ballast inbox replay --status quarantined --reason usage_blocked --note <why>`);
   });
 }
 

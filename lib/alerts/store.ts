@@ -42,7 +42,7 @@ export function nextCommand(a: Pick<AlertRow, 'rule' | 'subject' | 'trace_id' | 
     stuck_attempts: ['npx ballast stuck', 'npx ballast workers'],
     usage_warning: [`npx ballast usage show ${agent}`],
     usage_blocked: [`npx ballast usage show ${agent}`, `npx ballast usage set-limit ${agent} --hard-minutes <n> --reason <the account owner's decision>`,
-      'npx ballast inbox replay --status quarantined --reason usage_blocked'],
+      'npx ballast inbox replay --status quarantined --reason usage_blocked --note <why>'],
     usage_reconciliation_mismatch: [
       `npx ballast reconcile usage --day ${typeof a.subject.usage_day === 'string' ? a.subject.usage_day : '<day>'}`],
     error_spike: traced ? [`npx ballast trace ${traced}`, 'npx ballast dlq list --age 1h'] : ['npx ballast dlq list --age 1h'],

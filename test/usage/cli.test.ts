@@ -34,7 +34,7 @@ t.test('show, set-limit, set-tier and set-prices', async (t) => {
 
   const raised = await ballast(url, 'usage', 'set-limit', AGENT, '--period', '2026-02', '--hard-calls', 'none', '--reason', 'owner approved');
   t.match(raised, /2026-02-01 {2}standard {2}warning/);
-  t.match(raised, /1 event\(s\) quarantined as usage_blocked can be recorded now: ballast inbox replay --status quarantined --reason usage_blocked/);
+  t.match(raised, /1 event\(s\) quarantined as usage_blocked can be recorded now: ballast inbox replay --status quarantined --reason usage_blocked --note <why>/);
   const { rows: audit } = await db.query(`select operation::text, actor, db_role, reason from audit.ledger where entity_type = 'app.usage_plans' order by id`);
   t.same(audit.map((a) => [a.operation, a.actor, a.db_role, a.reason]), [
     ['create', 'cli:ops', 'ballast_owner', 'trial plan'], ['update', 'cli:ops', 'ballast_owner', 'trial plan'],
