@@ -22,6 +22,7 @@ export default defineStage({
     write(decision.text, decision.values);
     write(REASON_SQL, ['superseded by a re-run of detect_striking']);
     write('delete from app.striking_flags where interaction_id = $1', [interaction_id]);
+    write(REASON_SQL, ['']); // the reason covers the delete alone, not the rows created next
     if (flags.length > 0) {
       write(
         `insert into app.striking_flags (interaction_id, seq, flag, severity, evidence, span_seq)

@@ -22,6 +22,7 @@ export default defineStage({
     write(decision.text, decision.values);
     write(REASON_SQL, ['superseded by a re-run of extract_claims']);
     write('delete from app.claims where interaction_id = $1', [interaction_id]);
+    write(REASON_SQL, ['']); // the reason covers the delete alone, not the rows created next
     if (claims.length > 0) {
       write(
         `insert into app.claims (interaction_id, seq, kind, text, span_seq)

@@ -75,9 +75,19 @@ t.test('each stage of an event: its reads, then one round trip with its writes a
     summaries: 1, snapshots: 3, billing_lines: 2 }, 'every output, snapshot and billing line committed');
   t.ok(done.spans > 0 && done.claims > 0, `${done.spans} spans, ${done.claims} claims`);
 
+  // The reason covers the delete alone: what a stage creates or updates carries none.
+  const unreasoned = `select count(*)::int as n, count(reason)::int as with_reason from audit.ledger
+     where entity_type in ('app.claims', 'app.striking_flags', 'ingest.webhook_events') and operation <> 'delete'`;
+  const { rows: [first] } = await db.query(unreasoned);
+  t.ok(first.n > done.claims, `${first.n} rows created or updated by the first run`);
+  t.equal(first.with_reason, 0, 'a first run supersedes nothing: none of its rows carries a reason');
+
   // A re-run replaces the claims: its reason (a gated delete) travels in the same batch, before the delete.
   t.equal(await runCounted(db, 'extract_claims', { interaction_id: it.id }, ev), 2);
   const { rows: [del] } = await db.query(
     `select count(*)::int as n, min(reason) as reason from audit.ledger where entity_type = 'app.claims' and operation = 'delete'`);
   t.same(del, { n: done.claims, reason: 'superseded by a re-run of extract_claims' });
+  const { rows: [again] } = await db.query(unreasoned);
+  t.ok(again.n >= first.n + done.claims, `${again.n - first.n} rows created or updated by the re-run`);
+  t.equal(again.with_reason, 0, 'the claims the re-run creates carry no reason either');
 });
