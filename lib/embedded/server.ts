@@ -87,6 +87,27 @@ export async function freePort(): Promise<number> {
 
 const exists = (p: string) => fs.access(p).then(() => true, () => false);
 
+/**
+ * Run as root, the server runs as the `postgres` user, which must be able to
+ * reach the data directory through every parent (a project under /root, mode
+ * 700, is the usual case it cannot). Refuses with what to do instead of
+ * letting initdb fail with "Permission denied".
+ */
+async function assertReachable(dir: string, ids: { uid?: number; gid?: number }): Promise<void> {
+  if (ids.uid == null) return;
+  const parts = path.resolve(dir).split(path.sep).filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const p = path.sep + parts.slice(0, i).join(path.sep);
+    if (!(await exists(p))) return; // created below by this process, with access
+    const ok = await run('test', ['-x', p], { ...ids }).then(() => true, () => false);
+    if (!ok) {
+      throw new Error(`the embedded PostgreSQL runs as the "postgres" user when ballast runs as root, and that user cannot enter ${p}, `
+        + `so it cannot reach the data directory ${dir}. Set BALLAST_DATA_DIR to a directory it can reach (e.g. /var/lib/ballast), `
+        + `let it in (chmod o+x ${p}), or run ballast as a user other than root`);
+    }
+  }
+}
+
 /** Port and Unix-socket directory of the server running on `pgdata`, from its postmaster.pid. */
 async function runningServer(pgdata: string): Promise<{ port: number; socketDir: string | null } | null> {
   const pidFile = path.join(pgdata, 'postmaster.pid');
@@ -185,6 +206,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     if (port == null || !(await canConnect(urlFor(port, 'postgres')))) {
       socketDir = opts.unixSocket === false || opts.settings?.unix_socket_directories != null ? null : socketDirFor(pgdata);
       if (!(await exists(path.join(pgdata, 'PG_VERSION')))) {
+        await assertReachable(pgdata, ids);
         await fs.mkdir(pgdata, { recursive: true, mode: 0o700 });
         const pwfile = path.join(os.tmpdir(), `ballast-pw-${process.pid}-${randomBytes(4).toString('hex')}`);
         await fs.writeFile(pwfile, password + '\n', { mode: 0o600 });
