@@ -176,7 +176,9 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
 
   const rto = restoreStart ? Math.round(performance.now() - restoreStart) / 1000 : 0;
   const rtoTarget = opts.rtoTargetSeconds ?? RTO_TARGET_SECONDS;
-  checks.push({ name: 'rto', status: rto <= rtoTarget ? 'pass' : 'fail', seconds: 0,
+  // Nothing restored (no usable backup, or pg_restore failed): no recovery time to judge.
+  if (!checks.some((c) => c.name === 'restore' && c.status === 'pass')) skip('rto');
+  else checks.push({ name: 'rto', status: rto <= rtoTarget ? 'pass' : 'fail', seconds: 0,
     mismatches: rto <= rtoTarget ? [] : [`RTO ${rto} s exceeds the target of ${rtoTarget} s`] });
   const mismatches = checks.reduce((n, c) => n + c.mismatches.length, 0);
   const report: DrillReport = {
