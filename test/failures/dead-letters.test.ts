@@ -146,6 +146,8 @@ t.test('a requeued permanent failure whose replay fails permanently stays parked
   t.match(parked, { error_code: 'INPUT_INVALID', attempt_count: 2, next_retry_at: null, resolved_at: null },
     'the replay failed for good: parked again, with the new error');
   t.ok(parked.failed_at > dl.failed_at, 'failed_at is the replay\'s failure');
+  t.match((await db.query('select context from ballast.error_envelopes where error_id = $1', [parked.context.last_error_id])).rows,
+    [{ context: { outcome: 'permanent' } }], 'its envelope records the outcome (what 028 parks older rows by)');
   t.equal(await traceStatus(dl.id), 'parked', 'the trace says parked, not "replay scheduled"');
   await aDayPasses(dl.id);
   await requeueDueDeadLetters(db);
