@@ -125,6 +125,76 @@ t.test('the replay bound holds: after N failed replays the row stays unresolved 
   await db.query('update ballast.failure_settings set replay_max_attempts = 5');
 });
 
+/** The dead letter once its n-th replay has failed (no replay enqueued since). */
+const replayFailed = (id: string, n: number) => waitFor(`replay ${n} of ${id} to fail`, async () => (await db.query(
+  `select * from ballast.pipeline_failures where id = $1 and (context->>'replays')::int = $2
+      and (context->>'last_replay_failed_at')::timestamptz >= (context->>'last_replay_at')::timestamptz`, [id, n])).rows[0]);
+const resolvedRow = (id: string) => waitFor(`${id} to be resolved`, async () =>
+  (await db.query('select * from ballast.pipeline_failures where id = $1 and resolved_at is not null', [id])).rows[0]);
+/** The clock, for one dead letter: a day passes for its schedule (a parked row has none). */
+const aDayPasses = (id: string) => db.query(`update ballast.pipeline_failures set next_retry_at = next_retry_at - interval '1 day' where id = $1`, [id]);
+const traceStatus = async (id: string) => (await runNamed(db, 'trace_failures', [TRACE, null])).find((r) => r.detail.id === id)?.status;
+
+t.test('a requeued permanent failure whose replay fails permanently stays parked; an operator may requeue it again', async (t) => {
+  let fixed = false;
+  plan.set(10, () => { if (!fixed) throw new InvalidInputError('interaction 10 has no transcript'); });
+  await enqueue(10);
+  const dl = await deadLetter(10);
+  t.match(dl, { error_code: 'INPUT_INVALID', next_retry_at: null });
+  t.equal(await requeueDeadLetter(db, dl.id, 'ops:test'), 'enqueued', 'an operator requeues it');
+  const parked = await replayFailed(dl.id, 1);
+  t.match(parked, { error_code: 'INPUT_INVALID', attempt_count: 2, next_retry_at: null, resolved_at: null },
+    'the replay failed for good: parked again, with the new error');
+  t.ok(parked.failed_at > dl.failed_at, 'failed_at is the replay\'s failure');
+  t.match((await db.query('select context from ballast.error_envelopes where error_id = $1', [parked.context.last_error_id])).rows,
+    [{ context: { outcome: 'permanent' } }], 'its envelope records the outcome (what 028 parks older rows by)');
+  t.equal(await traceStatus(dl.id), 'parked', 'the trace says parked, not "replay scheduled"');
+  await aDayPasses(dl.id);
+  await requeueDueDeadLetters(db);
+  t.match((await db.query('select attempt_count, next_retry_at, context from ballast.pipeline_failures where id = $1', [dl.id])).rows[0],
+    { attempt_count: 2, next_retry_at: null, context: { replays: 1 } }, 'the requeue task does not replay it again');
+  fixed = true;
+  t.equal(await requeueDeadLetter(db, dl.id, 'ops:test'), 'enqueued', 'an operator may requeue it again');
+  t.match(await resolvedRow(dl.id), { attempt_count: 3, resolution_note: /^replay succeeded/ });
+});
+
+t.test('a requeued failure whose replay fails transiently keeps the schedule the requeue set; the next replay resolves it', async (t) => {
+  plan.set(11, (n) => {
+    if (n === 1) throw new InvalidInputError('interaction 11 has no transcript yet');
+    if (n === 2) throw new DownstreamError('crm', 503, 'busy');
+  });
+  await enqueue(11);
+  const dl = await deadLetter(11);
+  t.match(dl, { error_code: 'INPUT_INVALID', next_retry_at: null });
+  t.equal(await requeueDeadLetter(db, dl.id, 'ops:test'), 'enqueued');
+  const failed = await replayFailed(dl.id, 1);
+  t.match(failed, { error_code: 'DOWNSTREAM_CALL_FAILED', http_status: 503, next_retry_at: Date, resolved_at: null });
+  const { rows: [{ delay }] } = await db.query(`select extract(epoch from next_retry_at - (context->>'last_replay_at')::timestamptz)::float8 as delay
+    from ballast.pipeline_failures where id = $1`, [dl.id]);
+  t.ok(delay >= 22.5 && delay <= 37.5, `the next replay is replay_delay(1) after the requeue: 30 s ± 25 % (${delay} s)`);
+  t.equal(await traceStatus(dl.id), 'replay scheduled');
+  await aDayPasses(dl.id);
+  t.match(await requeueDueDeadLetters(db), { enqueued: 1 }, 'the requeue task replays it');
+  t.match(await resolvedRow(dl.id), { attempt_count: 3, resolution_note: /^replay succeeded/ });
+});
+
+t.test('an automatic replay that fails permanently parks the dead letter', async (t) => {
+  plan.set(12, (n) => {
+    if (n === 1) throw new Error('upstream flaky');
+    throw new InvalidInputError('interaction 12 was deleted upstream');
+  });
+  await enqueue(12, 1);
+  const dl = await deadLetter(12);
+  t.ok(dl.next_retry_at, 'out of attempts: scheduled');
+  await aDayPasses(dl.id);
+  t.match(await requeueDueDeadLetters(db), { enqueued: 1 });
+  t.match(await replayFailed(dl.id, 1), { error_code: 'INPUT_INVALID', attempt_count: 2, next_retry_at: null, resolved_at: null });
+  await aDayPasses(dl.id);
+  await requeueDueDeadLetters(db);
+  t.match((await db.query('select attempt_count, context from ballast.pipeline_failures where id = $1', [dl.id])).rows[0],
+    { attempt_count: 2, context: { replays: 1 } }, 'not replayed again');
+});
+
 t.test('failed-job recovery writes the dead letter a crash never wrote, once', async (t) => {
   // A job graphile-worker holds as failed for good, as if the worker died before writing the dead letter.
   await db.query(`select graphile_worker.add_job('orphaned_task', $1::json, max_attempts => 3, run_at => now() + interval '1 hour')`,
