@@ -1952,6 +1952,8 @@ begin
              error_message = p_dead_letter->>'error_message',
              http_status = (p_dead_letter->>'http_status')::int,
              failed_at = now(),
+             -- 028: a permanent outcome parks the row; a transient one keeps the next replay already scheduled
+             next_retry_at = case when (p_dead_letter->>'retryable')::boolean then next_retry_at end,
              context = coalesce(context, '{}') || jsonb_build_object('last_error_id', p_envelope->>'error_id',
                                                                      'last_replay_failed_at', now())
        where id = (p_dead_letter->>'replay_of')::uuid
