@@ -21,10 +21,11 @@ export interface Session {
 /**
  * `db` acts as the role the command declared (COMMAND_ROLES in
  * lib/db/roles.ts; the least privileged one if it declared none);
- * `handle.url` stays the login user's, for migrations.
+ * `handle.url` stays the login user's, for migrations. `config`: one the
+ * command already loaded (default: loadConfig()).
  */
-export async function openSession(opts: { poolSize?: number; role?: DbRole } = {}): Promise<Session> {
-  const config = loadConfig();
+export async function openSession(opts: { poolSize?: number; role?: DbRole; config?: Config } = {}): Promise<Session> {
+  const config = opts.config ?? loadConfig();
   const redactor = redactorFromConfig(config);
   const handle = await resolveDatabase(config);
   const role = opts.role ?? roleForCommand(process.argv[2], process.argv[3]);

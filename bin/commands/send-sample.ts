@@ -1,15 +1,18 @@
 /** `ballast send-sample`. */
 import fs from 'node:fs/promises';
 import { loadConfig } from '../../lib/config/index.ts';
+import { processAlive } from '../../lib/fleet/index.ts';
 import { DEMO_AGENT, receiverFile, resolveSecrets, sampleEvent, sendWebhook } from '../../lib/ingest/index.ts';
 
 export async function commandSendSample(opts: { url?: string; source: string; to?: string }): Promise<void> {
   const config = loadConfig();
   let url = opts.url;
   if (!url) {
-    const recorded = await fs.readFile(receiverFile(config), 'utf8').catch(() => null);
-    if (!recorded) throw new Error('no running receiver found: start one with `npm start` (or pass --url)');
-    url = JSON.parse(recorded).url as string;
+    const text = await fs.readFile(receiverFile(config), 'utf8').catch(() => null);
+    const recorded = text ? JSON.parse(text) as { url: string; pid: number } : null;
+    // A receiver.json whose `up` is gone was left by one that crashed.
+    if (!recorded || !processAlive(recorded.pid)) throw new Error('no running receiver found: start one with `npm start` (or pass --url)');
+    url = recorded.url;
   }
   const { secrets } = await resolveSecrets(config);
   const secret = secrets.get(opts.source);

@@ -1,20 +1,34 @@
 /** `ballast up` (what `npm start` runs). */
 import fs from 'node:fs/promises';
 import os from 'node:os';
+import { loadConfig, type Config } from '../../lib/config/index.ts';
 import { freePort } from '../../lib/embedded/index.ts';
-import { supervise, WORKER_NODE_ARGS } from '../../lib/fleet/index.ts';
+import { checkPortFree, claimDataDir, supervise, WORKER_NODE_ARGS, type Supervisor } from '../../lib/fleet/index.ts';
 import { migrate } from '../../lib/db/index.ts';
 import { ensureDemoAgent, receiverFile, resolveSecrets } from '../../lib/ingest/index.ts';
 import { registerStagesAt } from '../../lib/stage/index.ts';
 import { stages } from '../../tasks/index.ts';
-import { startRecordedEngine } from '../../lib/search/index.ts';
+import { startRecordedEngine, type LocalEngine } from '../../lib/search/index.ts';
 import { openSession, untilSignal } from './context.ts';
 
-/** Waits until something answers HTTP at `url` (any status), or throws after `timeoutMs`. */
-async function answering(url: string, timeoutMs: number): Promise<void> {
+/** True if ballast's receiver answers at `url`: GET /healthz gives 200 `{"ok":true}` (another program's answer does not count). */
+const receiverAnswers = (url: string): Promise<boolean> => fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) })
+  .then(async (r) => r.status === 200 && ((await r.json()) as { ok?: unknown }).ok === true)
+  .catch(() => false);
+
+/**
+ * Waits until the receiver child answers at `url`. Throws if that child
+ * exits first (e.g. another program took the port after `up` checked it),
+ * or after `timeoutMs`; gives up quietly once `signal` aborts.
+ */
+async function receiverReady(url: string, fleet: Supervisor, timeoutMs: number, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await fetch(url).then(() => true, () => false)) return;
+  while (!signal.aborted) {
+    const receiver = fleet.children().find((c) => c.name === 'receiver')!;
+    if (receiver.starts > 1 || receiver.pid === null) {
+      throw new Error(`the receiver exited before it answered at ${url} (its error is logged above); if its port is taken, choose another with --port or BALLAST_HTTP_PORT`);
+    }
+    if (await receiverAnswers(url)) return;
     if (Date.now() > deadline) throw new Error(`the receiver did not answer at ${url} within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -26,20 +40,38 @@ async function answering(url: string, timeoutMs: number): Promise<void> {
  * worker`) as children: restarted when they die, stopped on SIGTERM/SIGINT.
  * Every child gets DATABASE_URL and QDRANT_URL, so all of them use the same
  * database and the same search engine, as a fleet on several hosts would.
+ *
+ * First it claims the data dir (one `up` per data dir: a second one exits
+ * at once, touching nothing of the first) and checks that the receiver's
+ * port is free, before it starts anything.
  */
 export async function commandUp(opts: { concurrency?: number; port?: number; workers?: number }): Promise<void> {
-  const s = await openSession({ poolSize: 2 });
+  const config = loadConfig();
+  const claim = await claimDataDir(config.dataDir);
+  try {
+    const port = opts.port ?? config.BALLAST_HTTP_PORT;
+    if (port !== 0) await checkPortFree(config.BALLAST_HTTP_HOST, port);
+    await runFleet(config, port === 0 ? await freePort() : port, opts);
+  } finally {
+    await claim.release();
+  }
+}
+
+async function runFleet(config: Config, receiverPort: number, opts: { concurrency?: number; workers?: number }): Promise<void> {
+  const s = await openSession({ poolSize: 2, config });
+  let engine: LocalEngine | null = null;
+  let fleet: Supervisor | null = null;
+  let record: string | null = null; // receiver.json as this process wrote it
+  const giveUp = new AbortController();
   try {
     const { applied } = await migrate(s.handle.url);
     await registerStagesAt(s.handle.url, stages);
     const { secrets, generated } = await resolveSecrets(s.config); // the receiver child reads the generated file
     const demo = generated ? await ensureDemoAgent(s.db) : false;
-    const engine = s.config.QDRANT_URL ? null : await startRecordedEngine(s.config);
+    engine = s.config.QDRANT_URL ? null : await startRecordedEngine(s.config);
     const workers = opts.workers ?? os.availableParallelism();
-    const port = opts.port ?? s.config.BALLAST_HTTP_PORT;
-    const receiverPort = port === 0 ? await freePort() : port;
     const concurrency = String(opts.concurrency ?? s.config.BALLAST_CONCURRENCY);
-    const fleet = supervise([
+    fleet = supervise([
       { name: 'receiver', args: ['ingest', '--port', String(receiverPort)] },
       ...Array.from({ length: workers }, (_, i) => ({ name: `worker-${i + 1}`, args: ['worker', '--concurrency', concurrency], nodeArgs: [...WORKER_NODE_ARGS] })),
     ], {
@@ -49,14 +81,10 @@ export async function commandUp(opts: { concurrency?: number; port?: number; wor
     const host = s.config.BALLAST_HTTP_HOST;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${receiverPort}`;
     const stopped = untilSignal();
-    try {
-      await Promise.race([answering(`${url}/healthz`, 60_000), stopped]);
-    } catch (e) {
-      await fleet.stop(5000);
-      await engine?.close();
-      throw e;
-    }
-    await fs.writeFile(receiverFile(s.config), JSON.stringify({ url, pid: process.pid }) + '\n');
+    const ready = await Promise.race([receiverReady(url, fleet, 60_000, giveUp.signal).then(() => true), stopped.then(() => false)]);
+    if (!ready) return;
+    record = JSON.stringify({ url, pid: process.pid }) + '\n';
+    await fs.writeFile(receiverFile(s.config), record);
 
     const where = s.handle.embedded ? `embedded PostgreSQL on port ${s.handle.embedded.port} (data in ${s.config.dataDir}/pg)` : 'DATABASE_URL';
     console.log([
@@ -79,10 +107,12 @@ export async function commandUp(opts: { concurrency?: number; port?: number; wor
 
     await stopped;
     console.log('stopping: receiver closing, workers finishing in-flight jobs...');
-    await fleet.stop(60_000);
-    await engine?.close();
-    await fs.rm(receiverFile(s.config), { force: true });
   } finally {
+    giveUp.abort();
+    await fleet?.stop(record ? 60_000 : 5000);
+    await engine?.close();
+    // Only the receiver.json this process wrote (the data dir claim means no other `up` writes one).
+    if (record && await fs.readFile(receiverFile(s.config), 'utf8').catch(() => null) === record) await fs.rm(receiverFile(s.config), { force: true });
     await s.close();
   }
 }

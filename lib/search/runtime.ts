@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { QdrantClient } from '@qdrant/js-client-rest';
 import type { Config } from '../config/index.ts';
 import { redactorFromConfig, type Redactor } from '../failures/index.ts';
+import { processAlive } from '../fleet/index.ts';
 import { embedderFor, qdrantClient, searchSettings, type SearchSettings } from './collection.ts';
 import type { Embedder } from './embedder.ts';
 import { startLocalEngine, type LocalEngine } from './local/index.ts';
@@ -29,29 +30,36 @@ export interface SearchRuntime {
 export const localEngineDir = (config: Config): string => path.join(config.dataDir, 'qdrant');
 const engineFile = (config: Config) => path.join(localEngineDir(config), 'engine.json');
 
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+/** The engine recorded in engine.json, if the process that recorded it is alive. */
+async function recordedEngine(config: Config): Promise<{ url: string; pid: number } | null> {
+  const text = await fs.readFile(engineFile(config), 'utf8').catch(() => null);
+  if (!text) return null;
+  const recorded = JSON.parse(text) as { url: string; pid: number };
+  return processAlive(recorded.pid) ? recorded : null;
 }
 
-/** Starts the local engine for this data dir and records its URL for other processes. */
+/**
+ * Starts the local engine for this data dir and records its URL for other
+ * processes. Refuses while another live process records one there: two
+ * engines on one directory would overwrite each other's files. Its close()
+ * removes engine.json only while that still names this engine.
+ */
 export async function startRecordedEngine(config: Config, opts: { port?: number } = {}): Promise<LocalEngine> {
   await fs.mkdir(localEngineDir(config), { recursive: true });
+  const other = await recordedEngine(config);
+  if (other && other.pid !== process.pid) {
+    throw new Error(`a local search engine (pid ${other.pid}, ${other.url}) already runs on ${localEngineDir(config)}: stop it first, or set QDRANT_URL to use it`);
+  }
   const engine = await startLocalEngine({ dir: path.join(localEngineDir(config), 'collections'), apiKey: config.QDRANT_API_KEY, port: opts.port ?? 0 });
-  await fs.writeFile(engineFile(config), JSON.stringify({ url: engine.url, pid: process.pid }) + '\n');
+  const record = JSON.stringify({ url: engine.url, pid: process.pid }) + '\n';
+  await fs.writeFile(engineFile(config), record);
   return {
     ...engine,
     async close() {
       await engine.close();
-      await fs.rm(engineFile(config), { force: true });
+      if (await fs.readFile(engineFile(config), 'utf8').catch(() => null) === record) await fs.rm(engineFile(config), { force: true });
     },
   };
-}
-
-async function recordedEngineUrl(config: Config): Promise<string | null> {
-  const text = await fs.readFile(engineFile(config), 'utf8').catch(() => null);
-  if (!text) return null;
-  const { url, pid } = JSON.parse(text) as { url: string; pid: number };
-  return alive(pid) ? url : null;
 }
 
 // Keyed by the Config object, so a runtime lives as long as the configuration it came from.
@@ -73,7 +81,7 @@ async function resolve(config: Config): Promise<SearchRuntime> {
   let engine: LocalEngine | null = null;
   if (!url) {
     await fs.mkdir(localEngineDir(config), { recursive: true });
-    url = await recordedEngineUrl(config);
+    url = (await recordedEngine(config))?.url ?? null;
     if (!url) {
       engine = await startRecordedEngine(config);
       url = engine.url;
