@@ -30,7 +30,8 @@ export type MaskKind = 'email' | 'token' | 'card' | 'ssn' | 'phone' | 'secret';
 const PATTERNS: [MaskKind, RegExp][] = [
   ['email', /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g],
   ['token', /\b(?:whsec|sk|pk|rk|ghp|gho|xox[abpr])_[A-Za-z0-9+/=_-]{8,}|\bBearer\s+[A-Za-z0-9._~+/=-]{8,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*|\b[a-f0-9]{32,}\b/gi],
-  ['card', /(?<![\w+])(?:\d[ -]?){12,18}\d(?!\d)/g],
+  // 13-19 digits, single spaces or dashes between; not part of a decimal number (`894.6227863000001ms`): no `<digit>.` before, no `.<digit>` after.
+  ['card', /(?<![\w+]|\d\.)(?:\d[ -]?){12,18}\d(?!\d|\.\d)/g],
   ['ssn', /(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])/g],
   // E.164 (separators allowed), North-American (555) 123-4567 / 555.123.4567, local 555-1234; not dates, not plain ids.
   ['phone', /\+[1-9](?:[\s.-]?\(?\d\)?){6,14}(?!\d)|(?<![\w])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)|(?<![\w.-])\d{3}[.-]\d{4}(?![\w.-])/g],
