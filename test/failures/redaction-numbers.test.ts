@@ -1,10 +1,12 @@
 /**
  * The redactor's number shapes, as pure functions: decimal numbers (floats,
  * durations with long fractions) are not card numbers, while card and phone
- * numbers stay masked wherever they appear, decimals beside them included.
+ * numbers stay masked wherever they appear, decimals beside them included;
+ * and validation messages name the E.164 format without a phone-shaped example.
  */
 import t from 'tap';
 import { Redactor } from '../../lib/failures/index.ts';
+import { e164 } from '../../lib/ingest/telephony.ts';
 
 const redactor = new Redactor({ key: 'test-redaction-key-0123456789abcdef0123456789' });
 const m = (kind: Parameters<Redactor['mask']>[0], v: string) => redactor.mask(kind, v);
@@ -54,3 +56,10 @@ t.test('phone numbers stay masked, beside a decimal too', async (t) => {
   t.equal(redactor.text('retry in 527.7223370620578ms, then call +15555550123'), `retry in 527.7223370620578ms, then call ${m('phone', '+15555550123')}`);
 });
 
+t.test('a payload validation message names the E.164 format without a phone-shaped example', async (t) => {
+  const result = e164.safeParse('5550100');
+  t.notOk(result.success);
+  const message = result.error!.issues[0]!.message;
+  t.match(message, /E\.164/);
+  t.equal(redactor.text(message), message, 'the redactor finds nothing to mask in it');
+});
