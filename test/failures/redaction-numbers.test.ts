@@ -49,6 +49,16 @@ t.test('card numbers stay masked: groupings, JSON strings, URLs, query strings, 
     { note: `paid with ${m('card', CARD)} in 0.21849118366906817 s`, card_number: m('card', CARD) }, 'in a JSON value and under a key name');
 });
 
+t.test('a card number beside other numbers is masked, not passed over with them', async (t) => {
+  const cases: [string, string][] = [
+    [`my card is ${CARD} 12/27 cvv 123`, `my card is ${m('card', CARD)} 12/27 cvv 123`],
+    ['card 4111111111111111 12/27', `card ${m('card', '4111111111111111')} 12/27`],
+    [`room 12 ${CARD}`, `room 12 ${m('card', CARD)}`],
+    [`cards ${CARD} 5555 5555 5555 4444`, `cards ${m('card', CARD)} ${m('card', '5555 5555 5555 4444')}`],
+  ];
+  for (const [line, masked] of cases) t.equal(redactor.text(line), masked, line);
+});
+
 t.test('phone numbers stay masked, beside a decimal too', async (t) => {
   for (const phone of ['+15555550123', '+1 555 555 0123', '(555) 010-9999', '555.123.4567', '555-1234']) {
     t.equal(redactor.text(`call ${phone} now`), `call ${m('phone', phone)} now`, phone);
