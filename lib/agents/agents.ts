@@ -55,7 +55,7 @@ export interface NewAgent {
 /** Adds an agent: `pending-{userId}`, or active under `agentId`. */
 export async function addAgent(db: Db, a: NewAgent, who: AgentActor): Promise<Agent> {
   if (!a.userId.trim()) throw new AgentError('a user id is required');
-  if (!E164.test(a.phoneNumber)) throw new AgentError(`"${a.phoneNumber}" is not an E.164 number like +15555550100`);
+  if (!E164.test(a.phoneNumber)) throw new AgentError(`"${a.phoneNumber}" is not an E.164 number: + and 7 to 15 digits, the first not 0`);
   if (a.agentId !== undefined) checkRealId(a.agentId);
   const id = a.agentId ?? pendingId(a.userId);
   return write(db, who, `agents add ${id}`, async (tx) => {

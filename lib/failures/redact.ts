@@ -30,7 +30,10 @@ export type MaskKind = 'email' | 'token' | 'card' | 'ssn' | 'phone' | 'secret';
 const PATTERNS: [MaskKind, RegExp][] = [
   ['email', /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g],
   ['token', /\b(?:whsec|sk|pk|rk|ghp|gho|xox[abpr])_[A-Za-z0-9+/=_-]{8,}|\bBearer\s+[A-Za-z0-9._~+/=-]{8,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*|\b[a-f0-9]{32,}\b/gi],
-  ['card', /(?<![\w+])(?:\d[ -]?){12,18}\d(?!\d)/g],
+  // Where card numbers are looked for (`cardsIn` judges): digit groups joined by single spaces or dashes, 13 characters
+  // or more (short numbers are passed over cheaply), not part of a word or of a decimal number
+  // (`894.6227863000001ms`): no `<digit>.` before, no `.<digit>` after.
+  ['card', /(?<![\w+]|\d\.)(?=[\d -]{13})\d+(?:[ -]\d+)*(?!\d|\.\d)/g],
   ['ssn', /(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])/g],
   // E.164 (separators allowed), North-American (555) 123-4567 / 555.123.4567, local 555-1234; not dates, not plain ids.
   ['phone', /\+[1-9](?:[\s.-]?\(?\d\)?){6,14}(?!\d)|(?<![\w])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)|(?<![\w.-])\d{3}[.-]\d{4}(?![\w.-])/g],
@@ -69,6 +72,39 @@ function luhn(s: string): boolean {
     sum += d;
   }
   return sum % 10 === 0;
+}
+
+/** A card number: 13 to 19 digits (separators aside) that pass the Luhn check. */
+function isCard(s: string): boolean {
+  const digits = s.replace(/\D/g, '').length;
+  return digits >= 13 && digits <= 19 && luhn(s);
+}
+
+/**
+ * `run` (digit groups joined by single spaces or dashes) with the card
+ * numbers in it masked: windows of whole groups, leftmost first, then
+ * longest. The whole run is not enough: `4111 1111 1111 1111 12/27` has 18
+ * digits and fails the Luhn check, but holds a card number.
+ */
+function cardsIn(run: string, mask: (card: string) => string): string {
+  const groups = [...run.matchAll(/\d+/g)].map((g) => ({ from: g.index, to: g.index + g[0].length }));
+  let out = '';
+  let done = 0;
+  for (let i = 0; i < groups.length; i++) {
+    const from = groups[i]!.from;
+    let end = -1;
+    let digits = 0;
+    for (let j = i; j < groups.length; j++) {
+      digits += groups[j]!.to - groups[j]!.from;
+      if (digits > 19) break;
+      if (digits >= 13 && luhn(run.slice(from, groups[j]!.to))) end = j;
+    }
+    if (end < 0) continue;
+    out += run.slice(done, from) + mask(run.slice(from, groups[end]!.to));
+    done = groups[end]!.to;
+    i = end;
+  }
+  return out + run.slice(done);
 }
 
 const norm = (k: string) => k.toLowerCase().replace(/[-_]/g, '');
@@ -133,7 +169,9 @@ export class Redactor {
     });
     out = out.replace(NAMED_SECRET, (m, name: string, sep: string, value: string) =>
       (MASK.test(value) || value.startsWith('[redacted:') ? m : `${name}${sep}${this.mask('secret', value)}`));
-    for (const [kind, re] of PATTERNS) out = out.replace(re, (m) => (kind === 'card' && !luhn(m) ? m : this.mask(kind, m)));
+    for (const [kind, re] of PATTERNS) {
+      out = out.replace(re, (m) => (kind === 'card' ? cardsIn(m, (card) => this.mask('card', card)) : this.mask(kind, m)));
+    }
     return out.replace(RANDOM_RUN, (m) => (looksRandom(m) ? this.mask('token', m) : m));
   }
 
@@ -172,7 +210,7 @@ export class Redactor {
   /** A value under a sensitive key: the kind its text shows, else the key's, else `secret`. */
   private maskWhole(key: string, v: unknown): string {
     const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
-    const seen = WHOLE.find(([kind, re]) => re.test(s.trim()) && (kind !== 'card' || luhn(s)));
+    const seen = WHOLE.find(([kind, re]) => re.test(s.trim()) && (kind !== 'card' || isCard(s)));
     return this.mask(seen?.[0] ?? KEY_KINDS[key] ?? 'secret', s.trim());
   }
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const e164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'expected an E.164 number like +15555550100');
+export const e164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'expected an E.164 number: + and 7 to 15 digits, the first not 0');
 
 export const transcriptTurn = z.object({
   speaker: z.string().min(1).max(64),

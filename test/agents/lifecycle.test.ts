@@ -6,6 +6,7 @@
  */
 import t from 'tap';
 import { activateAgent, addAgent, AgentError, listAgents, retireAgent, suspendAgent } from '../../lib/agents/index.ts';
+import { Redactor } from '../../lib/failures/index.ts';
 import { testDatabase } from '../helpers/db.ts';
 
 const { db } = await testDatabase(t);
@@ -51,7 +52,10 @@ t.test('the database refuses what an agent cannot do, from psql too', async (t) 
     /agents_pending_id/, 'and only a pending one');
   await t.rejects(addAgent(db, { userId: 'u4', phoneNumber: '+15555550301' }, ops), /already held by an agent that is not retired/,
     'a number belongs to one agent that is not retired');
-  await t.rejects(addAgent(db, { userId: 'u4', phoneNumber: '555-0100' }, ops), /not an E.164 number/);
+  const notE164 = await addAgent(db, { userId: 'u4', phoneNumber: '555-0100' }, ops).then(() => undefined, (e: Error) => e.message);
+  t.match(notE164, /^"555-0100" is not an E.164 number/);
+  const format = notE164!.slice('"555-0100"'.length);
+  t.equal(Redactor.ephemeral().text(format), format, 'it names the format without a phone-shaped example the redactor would mask');
   await t.rejects(suspendAgent(db, 'agent_301', { actor: 'cli:ops', note: ' ' }), /a note saying why is required/);
   await t.rejects(suspendAgent(db, 'nope', ops), /no agent nope/);
 });
