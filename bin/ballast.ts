@@ -1,6 +1,7 @@
 /**
  * The `ballast` command: parse arguments, call lib, print.
  */
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError, debugRequested, loadConfig } from '../lib/config/index.ts';
 import { configureLogging } from '../lib/log/index.ts';
@@ -29,8 +30,11 @@ import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
 import { exitWithParent } from '../lib/fleet/index.ts';
 
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
 export const program = new Command('ballast')
   .description('deterministic, observable, recoverable pipelines in PostgreSQL')
+  .version(version, '-V, --version', 'print the version of ballast')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: false })
   .hook('preAction', () => configureLogging(loadConfig()));
