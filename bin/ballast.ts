@@ -1,6 +1,7 @@
 /**
  * The `ballast` command: parse arguments, call lib, print.
  */
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError, debugRequested, loadConfig } from '../lib/config/index.ts';
 import { configureLogging } from '../lib/log/index.ts';
@@ -28,9 +29,13 @@ import { decisionTasks } from '../lib/stage/index.ts';
 import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
 import { exitWithParent } from '../lib/fleet/index.ts';
+import { explainMissingRole } from '../lib/db/index.ts';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 export const program = new Command('ballast')
   .description('deterministic, observable, recoverable pipelines in PostgreSQL')
+  .version(version, '-V, --version', 'print the version of ballast')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: false })
   .hook('preAction', () => configureLogging(loadConfig()));
@@ -268,7 +273,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    const err = e as Error;
+    const err = explainMissingRole(e) as Error;
     console.error(`ballast: ${err.message}`);
     if (debugRequested()) console.error(err.stack);
     process.exit(err instanceof ConfigError ? 78 : 1);

@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import { promisify } from 'node:util';
 import t from 'tap';
+import { ROOT } from './helpers/cluster.ts';
 import { loadConfig, ConfigError } from '../lib/config/index.ts';
 
 t.test('defaults need nothing from the environment', async (t) => {
@@ -32,7 +37,7 @@ t.test('the log level defaults to info, to silent under the test runner, and LOG
 
 t.test('actors, destructive commands, pg_dump and debug come from their variables', async (t) => {
   const none = loadConfig({});
-  t.same([none.cliActor, none.BALLAST_ACTOR, none.allowDestructive, none.PG_DUMP, none.debug], ['cli:unknown', undefined, false, 'pg_dump', false]);
+  t.same([none.BALLAST_ACTOR, none.allowDestructive, none.PG_DUMP, none.debug], [undefined, false, 'pg_dump', false]);
   const set = loadConfig({ USER: 'ana', BALLAST_ACTOR: 'deploy-bot', BALLAST_ALLOW_DESTRUCTIVE: '1', PG_DUMP: '/usr/lib/postgresql/15/bin/pg_dump', BALLAST_DEBUG: '1' });
   t.same([set.cliActor, set.BALLAST_ACTOR, set.allowDestructive, set.PG_DUMP, set.debug], ['cli:ana', 'deploy-bot', true, '/usr/lib/postgresql/15/bin/pg_dump', true]);
   t.throws(() => loadConfig({ BALLAST_ALLOW_DESTRUCTIVE: 'yes' }), /BALLAST_ALLOW_DESTRUCTIVE/);
@@ -85,4 +90,24 @@ t.test('the archive store directory: BALLAST_ARCHIVE_DIR, else <BALLAST_DATA_DIR
   const path = await import('node:path');
   t.equal(loadConfig({ BALLAST_DATA_DIR: '/var/lib/ballast' }).archiveDir, '/var/lib/ballast/archive');
   t.equal(loadConfig({ BALLAST_ARCHIVE_DIR: 'arch' }).archiveDir, path.resolve('arch'));
+});
+
+t.test('without USER (root shells, cron, containers) the CLI acts as the OS account', async (t) => {
+  const account = os.userInfo().username;
+  t.equal(loadConfig({}).cliActor, `cli:${account}`, 'the account name, not cli:unknown');
+  t.equal(loadConfig({ USER: '' }).cliActor, `cli:${account}`, 'an empty USER is no name either');
+});
+
+t.test('a process whose uid has no account acts as cli:unknown (os.userInfo() throws there; loadConfig must not)', {
+  skip: process.getuid?.() === 0 ? false : 'running as a uid without an account needs root',
+}, async (t) => {
+  const taken = new Set(fs.readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')[2]));
+  let uid = 54321;
+  while (taken.has(String(uid))) uid++;
+  const tmp = t.testdir();
+  fs.chmodSync(tmp, 0o777); // tsx keeps its cache under TMPDIR
+  const { stdout } = await promisify(execFile)(process.execPath,
+    ['--import', 'tsx', '-e', "const { loadConfig } = await import('./lib/config/index.ts'); console.log(loadConfig({}).cliActor)"],
+    { cwd: ROOT, uid, gid: uid, env: { PATH: process.env.PATH, TMPDIR: tmp } });
+  t.equal(stdout.trim(), 'cli:unknown');
 });

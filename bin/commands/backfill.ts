@@ -1,10 +1,11 @@
 /** `ballast backfill --task <task> --version-below <v> [--dry-run]`. */
 import cliProgress from 'cli-progress';
-import { backfillTargets, countByVersion, enqueueBackfill, findBackfill } from '../../lib/backfill/index.ts';
+import { backfillTargets, checkVersion, countByVersion, enqueueBackfill, findBackfill } from '../../lib/backfill/index.ts';
 import { stages } from '../../tasks/index.ts';
 import { withSession } from './context.ts';
 
 export async function backfillCommand(opts: { task: string; versionBelow: string; dryRun?: boolean; batch: number }): Promise<void> {
+  checkVersion(opts.versionBelow, '--version-below'); // before a database is opened
   await withSession(async ({ db, config }) => {
     const targets = backfillTargets(stages);
     const candidates = await findBackfill(db, targets, opts.task, opts.versionBelow);

@@ -58,9 +58,13 @@ export async function commandPolicy(opts: { mode?: string; cutoff?: string }): P
   await withSession(async ({ db, config }) => {
     if (opts.mode || opts.cutoff) {
       if (opts.cutoff && Number.isNaN(Date.parse(opts.cutoff))) throw new Error(`--cutoff is not a timestamp: ${opts.cutoff}`);
-      await db.atomicWrite((tx) => tx.query(
-        'update ballast.trace_policy set mode = coalesce($1, mode), cutoff = coalesce($2::timestamptz, cutoff)',
-        [opts.mode ?? null, opts.cutoff ?? null]), { actor: config.cliActor });
+      await db.atomicWrite(async (tx) => {
+        // Jobs created before the cutoff are legacy: a future cutoff makes every job legacy, and strict would refuse nothing.
+        const { rows: [c] } = await tx.query<{ future: boolean }>('select $1::timestamptz > now() as future', [opts.cutoff ?? null]);
+        if (c?.future) throw new Error(`--cutoff ${opts.cutoff} is in the future: every job would be legacy and strict would refuse nothing; give a time in the past`);
+        await tx.query('update ballast.trace_policy set mode = coalesce($1, mode), cutoff = coalesce($2::timestamptz, cutoff)',
+          [opts.mode ?? null, opts.cutoff ?? null]);
+      }, { actor: config.cliActor });
     }
     const [p] = (await db.query('select mode, cutoff, updated_at, updated_by from ballast.trace_policy')).rows;
     console.log(`trace-id policy: mode=${p.mode} cutoff=${new Date(p.cutoff).toISOString()} (updated ${new Date(p.updated_at).toISOString()} by ${p.updated_by})`);

@@ -1,4 +1,5 @@
 /** `ballast reconcile usage [--day d] [--provider http|file] [--file path]`. */
+import fs from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../../lib/config/index.ts';
 import { runNamed } from '../../lib/forensics/index.ts';
@@ -19,6 +20,7 @@ export async function commandReconcileUsage(opts: ReconcileUsageCliOptions): Pro
   const day = opts.day === undefined ? yesterday(new Date()) : parseDay(opts.day);
   // A missing setting is reported before a database is opened.
   const provider = usageProviderFromConfig(loadConfig(), { provider: opts.provider, file: opts.file });
+  if (opts.file) await requireReadableFile(opts.file);
   await withSession(async ({ db, config, redactor }) => {
     const bar = opts.progress && process.stderr.isTTY
       ? new cliProgress.SingleBar({ format: `reconcile usage ${day} {bar} {value}/{total} {phase}`, stream: process.stderr },
@@ -49,4 +51,12 @@ export async function commandReconcileUsage(opts: ReconcileUsageCliOptions): Pro
     }
     process.exitCode = r.status === 'failed' ? 1 : r.status === 'mismatched' ? 2 : 0;
   });
+}
+
+/** Refuses a --file that cannot be read before a run is recorded: a wrong path is a mistake on the command line, not a failed reconciliation. */
+async function requireReadableFile(file: string): Promise<void> {
+  const problem = await fs.access(file, fs.constants.R_OK)
+    .then(async () => ((await fs.stat(file)).isFile() ? null : 'not a file'))
+    .catch((e: NodeJS.ErrnoException) => e.code ?? e.message);
+  if (problem) throw new Error(`cannot read --file ${file} (${problem}): give the path of a CSV or JSON usage export`);
 }

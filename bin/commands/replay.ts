@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import {
-  countDecisions, decisionEngines, exportSnapshot, iterateDecisions, loadDecision, parseSnapshotFile, replayDecision, sideBySide,
+  countDecisions, decisionEngines, engineFor, exportSnapshot, iterateDecisions, loadDecision, parseSnapshotFile, replayDecision, sideBySide,
   type DecisionSnapshot, type ReplayResult,
 } from '../../lib/replay/index.ts';
 import { stages } from '../../tasks/index.ts';
@@ -56,13 +56,14 @@ export async function replayExportCommand(id: string): Promise<void> {
 export async function replayBatchCommand(opts: { task: string; since?: string; limit?: number; json?: boolean }): Promise<void> {
   const since = opts.since ? new Date(opts.since) : undefined;
   if (since && Number.isNaN(since.getTime())) throw new Error(`--since is not a timestamp: ${opts.since}`);
+  const engines = decisionEngines(stages);
+  engineFor(opts.task, engines); // any other task has no decisions: refuse it rather than report "replayed 0"
   await withSession(async ({ db }) => {
     const filter = { task: opts.task, since, limit: opts.limit };
     const total = await countDecisions(db, filter);
     const bar = new cliProgress.SingleBar({ format: `replay ${opts.task} [{bar}] {value}/{total}`, stream: process.stderr, noTTYOutput: false },
       cliProgress.Presets.shades_classic);
     bar.start(total, 0);
-    const engines = decisionEngines(stages);
     let identical = 0;
     const differed: { decision_id: number; interaction_id: number; engine: string; code_changed: boolean }[] = [];
     for await (const snap of iterateDecisions(db, filter)) {

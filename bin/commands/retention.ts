@@ -3,10 +3,12 @@ import { archiveStores, listPolicies, runRetention, setPolicy, VERIFY_DEPTHS, ty
 import type { Command } from 'commander';
 import { withSession } from './context.ts';
 
+const noPolicy = (table: string) => new Error(`no retention policy for ${table} (\`ballast retention show\` lists them)`);
+
 export async function retentionShow(table: string | undefined, opts: { json?: boolean }): Promise<void> {
   await withSession(async ({ db }) => {
     const rows = (await listPolicies(db)).filter((p) => !table || p.table_name === table);
-    if (table && rows.length === 0) throw new Error(`no retention policy for ${table} (\`ballast retention show\` lists them)`);
+    if (table && rows.length === 0) throw noPolicy(table);
     if (opts.json) console.log(JSON.stringify(rows, null, 2));
     else console.table(rows.map((p) => ({ table: p.table_name, hot: p.hot_window, warm: p.warm_window, archive_after: p.archive_after,
       purge_after: p.purge_after, store: p.store, verify: p.verify, enabled: p.enabled, updated_by: p.updated_by })));
@@ -49,6 +51,8 @@ export async function retentionSet(table: string, opts: RetentionSetOptions): Pr
 /** What the archive_partitions cron task does, now, as the same role. */
 export async function retentionRun(opts: { table?: string; maxSteps: number; json?: boolean }): Promise<void> {
   await withSession(async ({ db, config, log }) => {
+    // runRetention passes over a table without a policy: all-zero counts would read as "nothing to do".
+    if (opts.table && !(await listPolicies(db)).some((p) => p.table_name === opts.table)) throw noPolicy(opts.table);
     const counts = await runRetention(db, { now: new Date(), stores: archiveStores(config), actor: config.cliActor, maxSteps: opts.maxSteps, log,
       ...(opts.table ? { table: opts.table } : {}) });
     if (opts.json) console.log(JSON.stringify(counts));

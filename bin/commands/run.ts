@@ -1,5 +1,5 @@
 /** `ballast worker`, `ballast migrate` (migrations, then the stage registry), `ballast ingest`. */
-import { migrate, withRole, type Db } from '../../lib/db/index.ts';
+import { migrate, NOT_MIGRATED, withRole, type Db } from '../../lib/db/index.ts';
 import { startReceiver, receiverLimits, resolveSecrets } from '../../lib/ingest/index.ts';
 import { readCrontab, registerStagesAt, startWorker } from '../../lib/stage/index.ts';
 import { closeSearchRuntime } from '../../lib/search/index.ts';
@@ -22,7 +22,7 @@ export async function commandMigrate(): Promise<void> {
 /** Refuses to start on a database that `ballast migrate` has not prepared. */
 async function requireMigrated(db: Db, table: string): Promise<void> {
   const { rows: [r] } = await db.query<{ ok: boolean }>('select to_regclass($1) is not null as ok', [table]);
-  if (!r?.ok) throw new Error('the database is not migrated: run `ballast migrate` (as the database owner) first');
+  if (!r?.ok) throw new Error(NOT_MIGRATED);
 }
 
 export async function commandWorker(opts: { concurrency?: number; queues?: string[] }): Promise<void> {

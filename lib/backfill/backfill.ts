@@ -30,6 +30,18 @@ function targetFor(targets: Record<string, BackfillTarget>, task: string): Backf
   return t;
 }
 
+/** What a stage version looks like (tasks/*.ts): 1, 1.2 or 1.2.3, with an optional pre-release (1.2.3-rc.1). */
+const VERSION = /^\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/;
+
+/**
+ * Refuses what is not a version: compareVersions would order it as text, so
+ * `notaversion` would be above every version and re-run everything.
+ */
+export function checkVersion(v: string, name = 'a version'): string {
+  if (!VERSION.test(v)) throw new Error(`${name} must be a version like 1.2.3 (or 1, 1.2, 1.2.3-rc.1), got "${v}"`);
+  return v;
+}
+
 /** Numeric-aware comparison of dotted versions: 1.10.0 > 1.9.2. */
 export function compareVersions(a: string, b: string): number {
   const pa = a.split(/[.+-]/);
@@ -50,6 +62,7 @@ export interface BackfillCandidate { input_id: number; producer_version: string;
 /** Inputs of `task` whose newest output (or decision snapshot) has a version below `below`. */
 export async function findBackfill(db: Db, targets: Record<string, BackfillTarget>, task: string, below: string): Promise<BackfillCandidate[]> {
   const t = targetFor(targets, task);
+  checkVersion(below);
   // Table and column names come from the stages' declarations (checked by
   // defineStage to be plain schema.table and column names), never from input.
   const outputs = t.tables.map((table) =>

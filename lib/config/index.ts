@@ -6,6 +6,7 @@
  * webhook secrets it generates a development secret for the `telephony` source.
  * Errors name the variable that is wrong.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -123,7 +124,7 @@ const envSchema = z.object({
   TAP: z.string().optional(),
   /** Actor the audit ledger records for transactions that name none. @defaultValue `ballast` */
   BALLAST_ACTOR: z.string().min(1).optional(),
-  /** Login name; CLI commands act as `cli:<USER>`. @defaultValue `unknown` */
+  /** Login name; CLI commands act as `cli:<USER>`. @defaultValue the OS account's name, else `unknown` */
   USER: z.string().optional(),
   /** The pg_dump binary `ballast schema dump` and `ballast backup` run (at least the server's major version). @defaultValue `pg_dump` on PATH */
   PG_DUMP: z.string().min(1).default('pg_dump'),
@@ -206,7 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...parsed.data,
     LOG_LEVEL: parsed.data.LOG_LEVEL ?? (parsed.data.TAP === '1' ? 'silent' : 'info'),
-    cliActor: `cli:${parsed.data.USER || 'unknown'}`,
+    cliActor: `cli:${parsed.data.USER || accountName() || 'unknown'}`,
     allowDestructive: parsed.data.BALLAST_ALLOW_DESTRUCTIVE === '1',
     debug: debugRequested(env),
     dataDir: path.resolve(parsed.data.BALLAST_DATA_DIR),
@@ -214,6 +215,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookSecrets: parseWebhookSecrets(parsed.data.BALLAST_WEBHOOK_SECRETS),
     redactKeys: (parsed.data.BALLAST_REDACT_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
   };
+}
+
+/**
+ * The name of the account this process runs as, for the audit actor when USER
+ * is unset (root shells, cron, containers); null when the OS has none (a uid
+ * without a passwd entry makes os.userInfo() throw).
+ */
+function accountName(): string | null {
+  try {
+    return os.userInfo().username || null;
+  } catch {
+    return null;
+  }
 }
 
 /**

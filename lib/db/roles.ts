@@ -38,6 +38,22 @@ export function withRole(url: string, role: DbRole): string {
   return u.toString();
 }
 
+/** What to say, and do, when the database lacks what `ballast migrate` makes. */
+export const NOT_MIGRATED = 'the database is not migrated: run `ballast migrate` (as the database owner) first, or `npm start`, which migrates';
+
+/**
+ * The error to show for `e`: a connection refused because its ballast role
+ * does not exist (the server's 22023 at connection start) means the
+ * migrations, which create the roles (007_roles.sql), never ran here, so it
+ * says that; any other error is returned as it is.
+ */
+export function explainMissingRole(e: unknown): unknown {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  const role = /^role "([^"]+)" does not exist$/.exec(typeof err?.message === 'string' ? err.message : '')?.[1];
+  if (err?.code !== '22023' || !role || !(Object.values(ROLES) as string[]).includes(role)) return e;
+  return new Error(`${NOT_MIGRATED} (role "${role}" does not exist)`, { cause: e });
+}
+
 /** The role a command gets when it declares none: read-only, never the owner. */
 export const LEAST_ROLE: DbRole = ROLES.forensics;
 

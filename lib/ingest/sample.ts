@@ -65,7 +65,8 @@ export async function sendWebhook(opts: {
   const webhookId = opts.webhookId ?? `msg_${randomBytes(10).toString('hex')}`;
   const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const body = JSON.stringify(opts.payload);
-  const res = await fetch(`${opts.url.replace(/\/$/, '')}/webhooks/${opts.source}`, {
+  const endpoint = `${opts.url.replace(/\/$/, '')}/webhooks/${opts.source}`;
+  const res = await fetch(endpoint, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -75,6 +76,9 @@ export async function sendWebhook(opts: {
       ...(opts.traceparent ? { traceparent: opts.traceparent } : {}),
     },
     body,
+  }).catch((e: Error & { cause?: { code?: string; message?: string } }) => {
+    // fetch says only "fetch failed"; what failed (ECONNREFUSED, ENOTFOUND, ...) is in its cause.
+    throw new Error(`could not reach ${endpoint}: ${e.cause?.code ?? e.cause?.message ?? e.message}`, { cause: e });
   });
   const text = await res.text();
   let parsed: unknown = text;

@@ -25,10 +25,13 @@ export function decisionEngines(stages: readonly StageDeclaration[]): Record<str
   return out;
 }
 
+/** The engine of decision stage `task`; refuses a task that is not one, naming those that are. */
 export function engineFor(task: string, engines: Record<string, DecisionEngine>): DecisionEngine {
-  const e = engines[task];
-  if (!e) throw new Error(`no decision engine for task ${task}; known: ${Object.keys(engines).join(', ')}`);
-  return e;
+  // hasOwn: `constructor` and its kin are not decision stages.
+  if (!Object.hasOwn(engines, task)) {
+    throw new Error(`${task} is not a decision stage; the decision stages are ${Object.keys(engines).sort().join(', ')}`);
+  }
+  return engines[task]!;
 }
 
 const hashes = new Map<string, string>();

@@ -54,6 +54,14 @@ t.test('retention set changes a policy as the owner, audited; retention show lis
   t.equal(p.archive_after, '10 days', 'refused changes changed nothing');
 });
 
+t.test('retention run and retention show refuse a table that has no policy alike', async (t) => {
+  for (const sub of ['show', 'run']) {
+    const r = await ballast(sub === 'show' ? ['retention', 'show', 'nosuch'] : ['retention', 'run', '--table', 'nosuch']);
+    t.equal(r.code, 1, `retention ${sub}: exit 1`);
+    t.match(r.out, /^ballast: no retention policy for nosuch \(`ballast retention show` lists them\)\n$/, `retention ${sub}: says so`);
+  }
+});
+
 t.test('archive list, verify and restore', async (t) => {
   const table = await eventsTable(db, 'cli', [1, 2]);
   await db.query(`update ballast.retention_policies set purge_after = '30 days' where table_name = $1`, [table]);

@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import t from 'tap';
-import { backfillTargets, compareVersions, countByVersion, enqueueBackfill, findBackfill } from '../../lib/backfill/index.ts';
+import { backfillTargets, checkVersion, compareVersions, countByVersion, enqueueBackfill, findBackfill } from '../../lib/backfill/index.ts';
 import { stages } from '../../tasks/index.ts';
 import { sampleCall } from '../../lib/ingest/telephony.ts';
+import { ROOT } from '../helpers/cluster.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { addAgent, AGENT_NUMBER, deliver, startTestReceiver, startTestWorker, waitForEvent } from '../helpers/pipeline.ts';
@@ -10,6 +14,20 @@ t.test('versions compare numerically', async (t) => {
   t.ok(compareVersions('1.0.0', '1.10.0') < 0);
   t.ok(compareVersions('2.0.0', '1.9.9') > 0);
   t.equal(compareVersions('1.0.0', '1.0.0'), 0);
+});
+
+t.test('a version is 1, 1.2 or 1.2.3, with an optional pre-release; anything else is refused', async (t) => {
+  for (const v of ['1', '1.2', '1.2.3', '1.10.0', '1.2.3-rc.1']) t.equal(checkVersion(v), v, v);
+  for (const v of ['notaversion', '', 'v1.2.3', '1.2.3.4', '1..2', '1.2.3-', ' 1.2.3']) t.throws(() => checkVersion(v), /must be a version like 1\.2\.3/, JSON.stringify(v));
+});
+
+t.test('backfill refuses a --version-below that is not a version, before opening a database', async (t) => {
+  const env = { ...process.env, DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/none', LOG_LEVEL: 'warn' };
+  const r = await promisify(execFile)(process.execPath,
+    [path.join(ROOT, 'bin/ballast.js'), 'backfill', '--task', 'extract_claims', '--version-below', 'notaversion', '--dry-run'], { cwd: ROOT, env })
+    .then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+  t.equal(r.code, 1);
+  t.match(r.stderr, 'ballast: --version-below must be a version like 1.2.3 (or 1, 1.2, 1.2.3-rc.1), got "notaversion"');
 });
 
 const targets = backfillTargets(stages);
@@ -40,4 +58,5 @@ t.test('backfill finds the inputs an older version produced, counts them, and re
   const { rows } = await db.query(`select distinct trace_id from ballast.job_attempts where task = 'extract_claims'`);
   t.equal(rows.length, 2, 're-runs keep each input\'s original trace');
   await t.rejects(findBackfill(db, targets, 'no_such_task', '1.0.0'), /unknown task/);
+  await t.rejects(findBackfill(db, targets, 'extract_claims', 'notaversion'), /must be a version/, 'text would sort above every version: refused');
 });

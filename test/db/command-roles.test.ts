@@ -1,7 +1,12 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import t from 'tap';
 import type { Command } from 'commander';
 import { program } from '../../bin/ballast.ts';
 import { COMMAND_ROLES, LEAST_ROLE, ROLES, roleForCommand } from '../../lib/db/index.ts';
+import { ROOT } from '../helpers/cluster.ts';
 
 /** Full names (`dlq list`) of the commands that run something: the leaves of the tree. */
 function leafCommands(cmd: Command, prefix = ''): string[] {
@@ -42,4 +47,17 @@ t.test('only the commands that migrate or change settings or data by hand act as
   // `alerts rules` acts as the owner only with --set; listing them connects as forensics (bin/commands/alerts.ts).
   // `usage set-*` change limits, tiers and prices: settings (016_usage).
   t.same(owners, ['agents activate', 'agents add', 'agents retire', 'agents suspend', 'alerts rules', 'archive discard', 'archive restore', 'audit purge-interaction', 'audit seal', 'backup', 'drill restore', 'errors cleanup', 'migrate', 'policy', 'retention set', 'schema dump', 'up', 'usage set-limit', 'usage set-prices', 'usage set-tier']);
+});
+
+t.test('on a server never migrated, a command says so and what to run, not that its role does not exist', async (t) => {
+  // A fresh embedded server of its own (the test cluster's roles exist: they are the server's, not a database's).
+  const dataDir = t.testdir();
+  fs.chmodSync(dataDir, 0o755); // run as root, the server runs as postgres and must reach its directory
+  const { DATABASE_URL: _, ...env } = process.env;
+  const r = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/ballast.js'), 'trace', 'abc'],
+    { cwd: ROOT, env: { ...env, BALLAST_DATA_DIR: dataDir, LOG_LEVEL: 'warn' } })
+    .then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+  t.equal(r.code, 1);
+  t.equal(r.stderr, 'ballast: the database is not migrated: run `ballast migrate` (as the database owner) first, or `npm start`, which migrates ' +
+    '(role "ballast_forensics" does not exist)\n');
 });

@@ -55,6 +55,16 @@ t.test('a file: clean exits 0, mismatches exit 2 and are printed, --json gives t
   t.same(rows, [{ triggered_by: 'cli:ops', status: 'clean' }, { triggered_by: 'cli:ops', status: 'mismatched' }, { triggered_by: 'cli:ops', status: 'mismatched' }]);
 });
 
+t.test('a file that cannot be read is refused before a run is recorded', async (t) => {
+  const { db, url } = await testDatabase(t);
+  const missing = path.join(dir, 'nonexistent.csv');
+  t.match(await exit({ DATABASE_URL: url }, '--day', '2026-03-10', '--file', missing),
+    { code: 1, stderr: `ballast: cannot read --file ${missing} (ENOENT): give the path of a CSV or JSON usage export` });
+  t.match(await exit({ DATABASE_URL: url }, '--day', '2026-03-10', '--file', dir),
+    { code: 1, stderr: `ballast: cannot read --file ${dir} (not a file)` });
+  t.same((await db.query('select id from app.reconciliation_runs')).rows, [], 'no failed run for a wrong path');
+});
+
 t.test('the HTTP provider: a clean day exits 0; a provider in trouble (503) fails the run, exit 1, with the reason and no token', async (t) => {
   const { db, url } = await testDatabase(t);
   const provider = await startFakeProvider(t);

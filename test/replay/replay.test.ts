@@ -66,3 +66,17 @@ t.test('replay works from an exported file with no database at all', async (t) =
   t.equal(diff.code, 1, 'exit 1 when the stored and the new output differ');
   t.match(diff.out, /DIFFERENT/);
 });
+
+t.test('replay batch refuses a task that is not a decision stage, naming those that are', async (t) => {
+  // Refused before any database is opened: nobody listens on this URL.
+  const env = { ...process.env, DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/none' };
+  for (const task of ['nosuchtask', 'normalize_event', 'constructor']) {
+    const r = await run(['replay', 'batch', '--task', task], env);
+    t.equal(r.code, 1, `${task}: exit 1`);
+    t.match(r.out, `ballast: ${task} is not a decision stage; the decision stages are detect_striking, extract_claims, summarize_interaction`);
+    t.notMatch(r.out, /replayed/);
+  }
+  const ok = await run(['replay', 'batch', '--task', 'extract_claims'], { ...process.env, DATABASE_URL: url });
+  t.equal(ok.code, 0, ok.out);
+  t.match(ok.out, /extract_claims: replayed 1, identical 1, different 0/);
+});

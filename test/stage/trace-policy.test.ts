@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import t from 'tap';
 import { z } from 'zod';
 import { defineStage } from '../../lib/stage/index.ts';
 import { runNamed } from '../../lib/forensics/index.ts';
+import { ROOT } from '../helpers/cluster.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { startTestWorker } from '../helpers/pipeline.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -76,4 +80,19 @@ t.test('switching mode is one statement and records who did it', async (t) => {
   t.same(p, { mode: 'strict', updated_by: 'alice' });
   await t.rejects(db.query(`update ballast.trace_policy set mode = 'lenient'`), /check constraint/);
   await t.rejects(db.query(`insert into ballast.trace_policy (singleton) values (true)`), /duplicate key/, 'one settings row');
+});
+
+t.test('`ballast policy --cutoff` refuses a cutoff in the future (every job would be legacy) and takes one in the past', async (t) => {
+  const { db, url } = await testDatabase(t);
+  const policy = (...args: string[]) => promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/ballast.js'), 'policy', ...args],
+    { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', USER: 'ops' } })
+    .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);
+  const before = (await db.query('select mode, cutoff from ballast.trace_policy')).rows[0];
+  const future = await policy('--mode', 'strict', '--cutoff', '2999-01-01');
+  t.equal(future.code, 1);
+  t.match(future.stderr, /^ballast: --cutoff 2999-01-01 is in the future: every job would be legacy and strict would refuse nothing; give a time in the past\n$/);
+  t.same((await db.query('select mode, cutoff from ballast.trace_policy')).rows[0], before, 'nothing changed, not even the mode');
+  const past = await policy('--cutoff', '2000-01-01T00:00:00Z');
+  t.equal(past.code, 0, past.stderr);
+  t.match(past.stdout, /trace-id policy: mode=log_only cutoff=2000-01-01T00:00:00.000Z .* by cli:ops/);
 });
