@@ -21,7 +21,7 @@ t.test('--to must be an E.164 number: anything else is refused and nothing reach
   const receiver = await startTestReceiver(t, db);
   const bad = await sendSample('--url', receiver.url, '--to', 'garbage');
   t.equal(bad.code, 1);
-  t.match(bad.stderr, /^ballast: --to must be an E\.164 number like \+15555550100, got "garbage"\n/);
+  t.match(bad.stderr, /^ballast: --to must be an E\.164 number \(\+ and 7 to 15 digits, the first not 0\), got "garbage"\n/);
   t.equal((await db.query('select count(*)::int as n from ingest.webhook_events')).rows[0].n, 0, 'nothing was sent');
   const good = await sendSample('--url', receiver.url, '--to', AGENT_NUMBER);
   t.equal(good.code, 0, good.stderr);
