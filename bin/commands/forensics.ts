@@ -19,10 +19,12 @@ export async function commandTrace(id: string, opts: { json?: boolean }): Promis
 
 export async function commandStuck(opts: { stale: number; since: number }): Promise<void> {
   await withSession(async ({ db }) => {
-    const [dead, stuck, rescued] = await Promise.all([
+    const [dead, stuck, rescued, [letters]] = await Promise.all([
       runNamed(db, 'dead_workers', [opts.stale, opts.since]),
       runNamed(db, 'stuck_attempts', [opts.stale]),
       runNamed(db, 'rescued_jobs', [opts.since]),
+      db.readOnly(async (tx) => (await tx.query(`select count(*)::int as open, count(*) filter (where next_retry_at is null)::int as parked
+                                                   from ballast.pipeline_failures where resolved_at is null`)).rows),
     ]);
     printSection(`dead workers (silent for more than ${opts.stale}s, or rescued in the last ${opts.since}s)`, dead,
       ({ rescue_reason: _, ...r }) => r);
@@ -30,6 +32,10 @@ export async function commandStuck(opts: { stale: number; since: number }): Prom
     printSection(`jobs rescued from dead workers in the last ${opts.since}s`, rescued, ({ reason: _, ...r }) => r);
     if (dead.length + stuck.length + rescued.length === 0) {
       console.log(`nothing stuck: no worker or running attempt silent for more than ${opts.stale}s, no rescue in the last ${opts.since}s`);
+    }
+    // What failed for good is not stuck in a worker, but it is where an event stops: say so here too.
+    if (letters.open > 0) {
+      console.log(`${letters.open} open dead letter(s), ${letters.parked} of them parked until someone acts: \`ballast dlq list\` shows them, \`ballast dlq requeue <id>\` replays one`);
     }
   });
 }

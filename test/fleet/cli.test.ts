@@ -50,3 +50,17 @@ t.test('`ballast workers` lists the fleet and `ballast stuck` shows dead workers
   t.match(stuck, /00:0[2-9]:\d\d/);
   t.notMatch(stuck, /PostgresInterval|\[object/);
 });
+
+t.test('`ballast stuck` also counts open dead letters, where an event that failed for good stops', async (t) => {
+  const { db, url } = await testDatabase(t);
+  t.notMatch(await ballast(url, 'stuck'), /dead letter/, 'none open: nothing said');
+  const letter = (next: string | null) => db.query(`insert into ballast.pipeline_failures (interaction_id, failing_function, context, payload_snapshot, next_retry_at)
+    values ('1', 'normalize_event', '{}', '{}', $1::timestamptz) returning id`, [next]);
+  await letter(null);
+  await letter('2999-01-01T00:00:00Z'); // scheduled for a replay
+  await db.query(`insert into ballast.pipeline_failures (interaction_id, failing_function, context, payload_snapshot, resolved_at)
+    values ('2', 'normalize_event', '{}', '{}', now())`);
+  const out = await ballast(url, 'stuck');
+  t.match(out, /nothing stuck/, 'no worker is stuck');
+  t.match(out, /2 open dead letter\(s\), 1 of them parked until someone acts: `ballast dlq list`/, 'the two open ones, not the resolved one');
+});
