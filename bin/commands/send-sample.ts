@@ -6,8 +6,8 @@ import { DEMO_AGENT, receiverFile, resolveSecrets, sampleEvent, sendWebhook, tel
 
 export async function commandSendSample(opts: { url?: string; source: string; to?: string }): Promise<void> {
   // The receiver takes any number; normalize_event would then refuse it for good (a dead letter).
-  if (opts.to !== undefined && !telephony.e164.safeParse(opts.to).success) {
-    throw new Error(`--to must be an E.164 number (+ and 7 to 15 digits, the first not 0), got "${opts.to}"`);
+  if (opts.to !== undefined && !telephony.E164.test(opts.to)) {
+    throw new Error(`--to must be an E.164 number (${telephony.E164_FORMAT}), got "${opts.to}"`);
   }
   const config = loadConfig();
   let url = opts.url;

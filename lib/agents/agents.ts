@@ -6,6 +6,7 @@
  * why (every change is audited) and turn refusals into clear errors.
  */
 import type { Db, Tx } from '../db/index.ts';
+import { E164, E164_FORMAT } from '../ingest/telephony.ts';
 
 export const AGENT_STATUSES = ['pending', 'active', 'suspended', 'retired'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
@@ -36,7 +37,6 @@ export class AgentError extends Error {
   override name = 'AgentError';
 }
 
-const E164 = /^\+[1-9][0-9]{6,14}$/;
 export const pendingId = (userId: string): string => `pending-${userId}`;
 
 export interface NewAgent {
@@ -55,7 +55,7 @@ export interface NewAgent {
 /** Adds an agent: `pending-{userId}`, or active under `agentId`. */
 export async function addAgent(db: Db, a: NewAgent, who: AgentActor): Promise<Agent> {
   if (!a.userId.trim()) throw new AgentError('a user id is required');
-  if (!E164.test(a.phoneNumber)) throw new AgentError(`"${a.phoneNumber}" is not an E.164 number: + and 7 to 15 digits, the first not 0`);
+  if (!E164.test(a.phoneNumber)) throw new AgentError(`"${a.phoneNumber}" is not an E.164 number: ${E164_FORMAT}`);
   if (a.agentId !== undefined) checkRealId(a.agentId);
   const id = a.agentId ?? pendingId(a.userId);
   return write(db, who, `agents add ${id}`, async (tx) => {

@@ -4,7 +4,11 @@
  */
 import { z } from 'zod';
 
-export const e164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'expected an E.164 number: + and 7 to 15 digits, the first not 0');
+/** An E.164 number, and how messages describe it (no example number: the redactor would mask it). */
+export const E164 = /^\+[1-9][0-9]{6,14}$/;
+export const E164_FORMAT = '+ and 7 to 15 digits, the first not 0';
+
+export const e164 = z.string().regex(E164, `expected an E.164 number: ${E164_FORMAT}`);
 
 export const transcriptTurn = z.object({
   speaker: z.string().min(1).max(64),
