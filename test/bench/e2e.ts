@@ -32,6 +32,7 @@ import { ROOT } from '../helpers/cluster.ts';
 import { FLEET_AGENT, ownServer, sendEvents, settled, startFleet, type Fleet, type OwnServer } from '../helpers/fleet.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { BARE_SCHEMA } from './e2e-bare.ts';
+import { inboxTriggers } from './inbox-triggers.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const { values: args } = parseArgs({
@@ -237,6 +238,7 @@ try {
     say(`             at half that rate (${half}/s): ballast p50 ${f1(pct(steady.latencyMs, 50))} ms ${p99(steady)}, CPU ${steadyCpu} ms (target p99 < 20 ms)`
       + ` | bare at the same rate p50 ${f1(pct(steadyBare.latencyMs, 50))} ms ${p99(steadyBare)}, CPU ${steadyBareCpu} ms`);
   }
+  if (args.statements) for (const line of await inboxTriggers(db)) say(line);
   say(`  peak RSS: receiver ${f0(vmHwmMb(fleet.receiver.child.pid!))} MB, bare endpoint ${f0(vmHwmMb(bareReceiver.child.pid!))} MB`);
   await bareReceiver.stop();
   await fleet.shutdown(10_000);
