@@ -12,13 +12,12 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Db } from '../../lib/db/index.ts';
 import { ROOT } from '../helpers/cluster.ts';
 import { ownServer, sendEvents, settled, startFleet, verdict, type Fleet, type OwnServer } from '../helpers/fleet.ts';
+import { benchArgs } from './args.ts';
 
-const { values: args } = parseArgs({
-  options: {
+const args = benchArgs('chaos', 'Kills a worker and restarts PostgreSQL under load, then checks that nothing was lost (docs/chaos.md).', {
     events: { type: 'string', default: '1000' },
     workers: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '4' },
@@ -28,7 +27,6 @@ const { values: args } = parseArgs({
     'settle-timeout': { type: 'string', default: '180' },
     'pg-bin': { type: 'string' },
     dir: { type: 'string', default: path.join(ROOT, '.ballast', 'chaos') },
-  },
 });
 const int = (name: keyof typeof args, min: number) => {
   const n = Number(args[name]);

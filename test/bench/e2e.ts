@@ -25,18 +25,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Db } from '../../lib/db/index.ts';
 import { sampleEvent } from '../../lib/ingest/index.ts';
 import { ROOT } from '../helpers/cluster.ts';
 import { FLEET_AGENT, ownServer, sendEvents, settled, startFleet, type Fleet, type OwnServer } from '../helpers/fleet.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { benchArgs } from './args.ts';
 import { BARE_SCHEMA } from './e2e-bare.ts';
 import { inboxTriggers } from './inbox-triggers.ts';
 
 const SELF = fileURLToPath(import.meta.url);
-const { values: args } = parseArgs({
-  options: {
+const args = benchArgs('bench:e2e', 'The receiver against a bare endpoint, then the pipeline against bare graphile-worker tasks\n(docs/performance.md, "bench:e2e method").', {
     events: { type: 'string', default: '1000' },
     rate: { type: 'string', default: '0' },
     senders: { type: 'string', default: '32' },
@@ -55,8 +54,7 @@ const { values: args } = parseArgs({
     dir: { type: 'string', default: path.join(ROOT, '.ballast', 'e2e') },
     // Internal: the load generator's process.
     role: { type: 'string' }, url: { type: 'string' }, secret: { type: 'string' }, warmup: { type: 'string', default: '0' },
-  },
-});
+}, ['role', 'url', 'secret', 'warmup']);
 const list = (s: string) => s.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 
 // ---- the load generator, in its own process ---------------------------------

@@ -21,7 +21,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { sealLedger } from '../../lib/audit/index.ts';
 import { loadConfig } from '../../lib/config/index.ts';
@@ -31,6 +30,7 @@ import { registerStagesAt } from '../../lib/stage/index.ts';
 import { stages } from '../../tasks/index.ts';
 import { ROOT, withDatabase } from '../helpers/cluster.ts';
 import { ownServer } from '../helpers/fleet.ts';
+import { benchArgs } from './args.ts';
 
 /** What to generate and drill. */
 export interface RestoreBenchOptions {
@@ -187,15 +187,13 @@ export async function benchRestoreDrill(opts: RestoreBenchOptions = {}): Promise
 }
 
 async function main(): Promise<void> {
-  const { values: args } = parseArgs({
-    options: {
-      mb: { type: 'string', default: '1024' },
-      decisions: { type: 'string', default: '2000' },
-      'audit-rows': { type: 'string', default: '50000' },
-      'generate-only': { type: 'boolean', default: false },
-      'pg-bin': { type: 'string', default: '/usr/lib/postgresql/15/bin' },
-      database: { type: 'string' },
-    },
+  const args = benchArgs('bench:restore', 'Generates a database and runs the restore drill on it (docs/performance.md, "bench:restore method").', {
+    mb: { type: 'string', default: '1024' },
+    decisions: { type: 'string', default: '2000' },
+    'audit-rows': { type: 'string', default: '50000' },
+    'generate-only': { type: 'boolean', default: false },
+    'pg-bin': { type: 'string', default: '/usr/lib/postgresql/15/bin' },
+    database: { type: 'string' },
   });
   const r = await benchRestoreDrill({
     mb: Number(args.mb), decisions: Number(args.decisions), auditRows: Number(args['audit-rows']), pgBin: args['pg-bin'],
