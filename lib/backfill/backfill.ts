@@ -4,7 +4,7 @@
  * for them. The re-run replaces the outputs (audited, with the reason).
  */
 import type { Db } from '../db/index.ts';
-import type { StageDeclaration } from '../stage/index.ts';
+import { checkVersion, type StageDeclaration } from '../stage/index.ts';
 
 /** Where a stage writes, and which payload key (and output column) names its input. */
 export interface BackfillTarget {
@@ -30,22 +30,10 @@ function targetFor(targets: Record<string, BackfillTarget>, task: string): Backf
   return t;
 }
 
-/** What a stage version looks like (tasks/*.ts): 1, 1.2 or 1.2.3, with an optional pre-release (1.2.3-rc.1). */
-const VERSION = /^\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/;
-
 /**
- * Refuses what is not a version: compareVersions would order it as text, so
- * `notaversion` would be above every version and re-run everything.
- */
-export function checkVersion(v: string, name = 'a version'): string {
-  if (!VERSION.test(v)) throw new Error(`${name} must be a version like 1.2.3 (or 1, 1.2, 1.2.3-rc.1), got "${v}"`);
-  return v;
-}
-
-/**
- * Semver precedence for the versions `checkVersion` accepts: the release parts
- * compare as numbers (1.10.0 > 1.9.2, a missing part is 0), and a pre-release
- * ranks below its release (1.0.0-rc.1 < 1.0.0). Pre-release identifiers
+ * Semver precedence for the versions `checkVersion` (lib/stage) accepts: the
+ * release parts compare as numbers (1.10.0 > 1.9.2, a missing part is 0), and
+ * a pre-release ranks below its release (1.0.0-rc.1 < 1.0.0). Pre-release identifiers
  * compare one by one: numbers numerically, below words, words in ASCII order;
  * with equal leading identifiers, the shorter list ranks lower.
  */
