@@ -23,7 +23,7 @@ import { waitFor } from '../helpers/wait.ts';
 const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ballast-up-claims-'));
 t.teardown(() => fs.rmSync(logDir, { recursive: true, force: true }));
 const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-const startedChildren = (p: FleetProcess) => p.output().split('\n').filter((l) => l.includes('"child started"')).map((l) => (JSON.parse(l) as { pid: number }).pid);
+const startedChildren = (p: FleetProcess) => p.output().split('\n').filter((l) => l.includes('"child started"')).map((l) => (JSON.parse(l) as { child_pid: number }).child_pid);
 const exited = (p: FleetProcess) => p.child.exitCode !== null || p.child.signalCode !== null;
 
 /** `ballast <args>`; killed (with any child it started) when the test ends. */
