@@ -62,6 +62,16 @@ async function deadPid(): Promise<number> {
   return p.pid!;
 }
 
+t.test('a data dir that cannot be created (under /proc): `up`, and a command that opens the database, exit 1 with one line naming it', async (t) => {
+  const env = { DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/none', BALLAST_DATA_DIR: '/proc/nope/ballast', BALLAST_WEBHOOK_SECRETS: `telephony=${newSecret()}` };
+  for (const [name, args] of [['up', ['up', '--workers', '1', '--port', '0']], ['stuck', ['stuck']]] as const) {
+    // exitCode's deadline only keeps a hung process from hanging the suite; the assertions are on the code and the line.
+    const p = ballast(t, name, [...args], env);
+    t.equal(await exitCode(p), 1, `${name} exits 1`);
+    t.equal(p.output(), 'ballast: cannot create the directory /proc/nope: ENOENT: no such file or directory\n', `${name}: one line naming the directory`);
+  }
+});
+
 t.test('a receiver port held by another program: `up` exits non-zero at once, naming the port, and leaves nothing behind', async (t) => {
   const { url } = await testDatabase(t);
   const holder = http.createServer((_req, res) => { res.statusCode = 404; res.end('not ballast'); });
