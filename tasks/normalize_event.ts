@@ -3,7 +3,8 @@
  * agent that owns the number. An unknown number is stored in
  * app.unknown_phone and the event quarantined; it is not an error. So is an
  * event of a suspended agent (reason agent_suspended): kept, never dropped,
- * replayed when the agent is activated again. Quarantine reasons read
+ * replayed when the agent is activated again. So is a body that is JSON but
+ * not an object, or has no supported "type". Quarantine reasons read
  * `<code>: <detail>`; `ballast inbox replay --reason <code>` selects by code.
  */
 import { z } from 'zod';
@@ -24,6 +25,15 @@ export default defineStage({
     const { rows: [event] } = await tx.query(
       'select id, source, event_type, payload, status from ingest.webhook_events where id = $1', [event_id]);
     if (!event) throw new InvalidInputError(`webhook event ${event_id} does not exist`);
+    const notObject = notAnObject(event.payload);
+    if (notObject) {
+      await quarantine(tx, event_id, `not_an_object: ${notObject}`);
+      return;
+    }
+    if (event.event_type === null) {
+      await quarantine(tx, event_id, 'unsupported_event_type: the body has no "type"');
+      return;
+    }
     if (!(SUPPORTED_EVENT_TYPES as readonly string[]).includes(event.event_type)) {
       await quarantine(tx, event_id, redactor.text(`unsupported_event_type: unsupported event type ${JSON.stringify(event.event_type)}`));
       return;
@@ -96,6 +106,13 @@ export default defineStage({
     write('select app.bill_interaction($1)', [event_id]);
   },
 });
+
+/** What is wrong with a body that is valid JSON but not an object (it has no event type to read), or null. */
+function notAnObject(payload: unknown): string | null {
+  if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) return null;
+  const kind = payload === null ? 'JSON null' : Array.isArray(payload) ? 'a JSON array' : `a JSON ${typeof payload}`;
+  return `the body is ${kind}, not an object`;
+}
 
 async function quarantine(tx: { query(t: string, v?: unknown[]): Promise<unknown> }, eventId: number, reason: string) {
   await tx.query(

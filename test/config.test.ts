@@ -4,7 +4,8 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { ROOT } from './helpers/cluster.ts';
-import { loadConfig, ConfigError } from '../lib/config/index.ts';
+import path from 'node:path';
+import { loadConfig, ConfigError, makeDirectory } from '../lib/config/index.ts';
 
 t.test('defaults need nothing from the environment', async (t) => {
   const c = loadConfig({});
@@ -110,4 +111,16 @@ t.test('a process whose uid has no account acts as cli:unknown (os.userInfo() th
     ['--import', 'tsx', '-e', "const { loadConfig } = await import('./lib/config/index.ts'); console.log(loadConfig({}).cliActor)"],
     { cwd: ROOT, uid, gid: uid, env: { PATH: process.env.PATH, TMPDIR: tmp } });
   t.equal(stdout.trim(), 'cli:unknown');
+});
+
+t.test('makeDirectory creates the missing levels, and names the one it cannot create', async (t) => {
+  const root = t.testdir({ file: 'x' });
+  makeDirectory(path.join(root, 'a/b/c'), 0o700);
+  t.equal(fs.statSync(path.join(root, 'a/b/c')).mode & 0o777, 0o700, 'each level with the mode');
+  t.equal(fs.statSync(path.join(root, 'a')).mode & 0o777, 0o700);
+  makeDirectory(path.join(root, 'a/b/c')); // it exists: nothing to do
+  t.throws(() => makeDirectory(path.join(root, 'file/d')), { message: `cannot create the directory ${path.join(root, 'file/d')}: ENOTDIR: not a directory` });
+  t.throws(() => makeDirectory(path.join(root, 'file')), { message: `${path.join(root, 'file')} is not a directory` });
+  t.throws(() => makeDirectory('/proc/nope/deeper'), { message: 'cannot create the directory /proc/nope: ENOENT: no such file or directory' },
+    'a parent that refuses children with ENOENT is an error, not a loop');
 });

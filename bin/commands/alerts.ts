@@ -1,5 +1,5 @@
 /** `ballast alerts list|show|ack|resolve|rules`: alerts and their rules, for operators. */
-import { acknowledgeAlert, getAlert, listAlerts, loadRules, nextCommand, parseRuleSetting, resolveAlert, setRule, type AlertRow } from '../../lib/alerts/index.ts';
+import { acknowledgeAlert, alertRunbook, getAlert, listAlerts, loadRules, nextCommand, parseRuleSetting, resolveAlert, setRule, type AlertRow } from '../../lib/alerts/index.ts';
 import { ROLES } from '../../lib/db/index.ts';
 import { withSession } from './context.ts';
 
@@ -25,7 +25,8 @@ export async function alertsShow(id: string, opts: { json?: boolean }) {
     const a = await getAlert(db, checkId(id));
     if (!a) throw new Error(`no alert ${id}`);
     const next = nextCommand(a);
-    if (opts.json) { console.log(JSON.stringify({ ...a, next }, null, 2)); return; }
+    const runbook = alertRunbook(a.rule);
+    if (opts.json) { console.log(JSON.stringify({ ...a, next, runbook }, null, 2)); return; }
     console.log(`alert ${a.id}  ${a.severity}  ${a.status}  ${a.rule}`);
     console.log(`  ${a.message}`);
     console.log(`  subject:     ${JSON.stringify(a.subject)}`);
@@ -37,7 +38,7 @@ export async function alertsShow(id: string, opts: { json?: boolean }) {
     console.log(`  evidence:    ${JSON.stringify(a.evidence)}`);
     console.log('\nnext:');
     for (const c of next) console.log(`  ${c}`);
-    console.log(`  runbook: ops/runbooks/alerts.md#${a.rule.replaceAll('_', '-')}`);
+    console.log(`  runbook: ${runbook}`);
   });
 }
 

@@ -1,6 +1,7 @@
 /** `ballast backfill --task <task> --version-below <v> [--dry-run]`. */
 import cliProgress from 'cli-progress';
-import { backfillTargets, checkVersion, countByVersion, enqueueBackfill, findBackfill } from '../../lib/backfill/index.ts';
+import { backfillTargets, countByVersion, enqueueBackfill, findBackfill } from '../../lib/backfill/index.ts';
+import { checkVersion } from '../../lib/stage/index.ts';
 import { stages } from '../../tasks/index.ts';
 import { withSession } from './context.ts';
 

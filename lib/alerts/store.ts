@@ -27,7 +27,13 @@ export async function getAlert(db: Db, id: string): Promise<AlertRow | null> {
   return db.readOnly(async (tx) => (await tx.query<AlertRow>(`select *, id::text from ballast.alerts where id = $1`, [id])).rows[0] ?? null);
 }
 
-/** What to run next for an alert of `rule`: the command that shows the evidence or fixes it (ops/runbooks/alerts.md). */
+/** Where the runbook says what an alert of `rule` means and what to check first. */
+export const alertRunbook = (rule: string): string => `ops/runbooks/alerts.md#${rule.replaceAll('_', '-')}`;
+
+/**
+ * What to run next for an alert of `rule`: the commands that show the evidence
+ * or fix it; none for a rule whose first step is its runbook (`alertRunbook`).
+ */
 export function nextCommand(a: Pick<AlertRow, 'rule' | 'subject' | 'trace_id' | 'correlation_id' | 'evidence'>): string[] {
   const component = typeof a.subject.component === 'string' ? a.subject.component : undefined;
   const traced = a.trace_id ?? a.correlation_id;
@@ -47,7 +53,7 @@ export function nextCommand(a: Pick<AlertRow, 'rule' | 'subject' | 'trace_id' | 
       `npx ballast reconcile usage --day ${typeof a.subject.usage_day === 'string' ? a.subject.usage_day : '<day>'}`],
     error_spike: traced ? [`npx ballast trace ${traced}`, 'npx ballast dlq list --age 1h'] : ['npx ballast dlq list --age 1h'],
   };
-  return steps[a.rule] ?? [`see ops/runbooks/alerts.md#${a.rule.replaceAll('_', '-')}`];
+  return steps[a.rule] ?? [];
 }
 
 /** open -> acknowledged. False when it is not open. */

@@ -10,6 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { makeDirectory } from '../config/index.ts';
 
 export interface ArchiveStore {
   /** The name retention policies use (`ballast.retention_policies.store`). */
@@ -48,7 +49,7 @@ export class DirectoryStore implements ArchiveStore {
 
   async put(key: string, body: Readable | Buffer | string): Promise<void> {
     const file = this.file(key);
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    makeDirectory(path.dirname(file));
     // Written beside its final name, then renamed: a crash leaves a .partial, never half an archive.
     const partial = `${file}.${process.pid}.partial`;
     try {

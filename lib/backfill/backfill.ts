@@ -4,7 +4,7 @@
  * for them. The re-run replaces the outputs (audited, with the reason).
  */
 import type { Db } from '../db/index.ts';
-import type { StageDeclaration } from '../stage/index.ts';
+import { checkVersion, type StageDeclaration } from '../stage/index.ts';
 
 /** Where a stage writes, and which payload key (and output column) names its input. */
 export interface BackfillTarget {
@@ -30,31 +30,49 @@ function targetFor(targets: Record<string, BackfillTarget>, task: string): Backf
   return t;
 }
 
-/** What a stage version looks like (tasks/*.ts): 1, 1.2 or 1.2.3, with an optional pre-release (1.2.3-rc.1). */
-const VERSION = /^\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/;
-
 /**
- * Refuses what is not a version: compareVersions would order it as text, so
- * `notaversion` would be above every version and re-run everything.
+ * Semver precedence for the versions `checkVersion` (lib/stage) accepts: the
+ * release parts compare as numbers (1.10.0 > 1.9.2, a missing part is 0), and
+ * a pre-release ranks below its release (1.0.0-rc.1 < 1.0.0). Pre-release identifiers
+ * compare one by one: numbers numerically, below words, words in ASCII order;
+ * with equal leading identifiers, the shorter list ranks lower.
  */
-export function checkVersion(v: string, name = 'a version'): string {
-  if (!VERSION.test(v)) throw new Error(`${name} must be a version like 1.2.3 (or 1, 1.2, 1.2.3-rc.1), got "${v}"`);
-  return v;
+export function compareVersions(a: string, b: string): number {
+  const [ra, pa] = splitVersion(a);
+  const [rb, pb] = splitVersion(b);
+  const release = compareLists(ra.split('.'), rb.split('.'), '0');
+  if (release !== 0 || pa === pb) return release;
+  if (pa === null) return 1;
+  if (pb === null) return -1;
+  return compareLists(pa.split('.'), pb.split('.'), null);
 }
 
-/** Numeric-aware comparison of dotted versions: 1.10.0 > 1.9.2. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.+-]/);
-  const pb = b.split(/[.+-]/);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? '0';
-    const y = pb[i] ?? '0';
-    const nx = Number(x);
-    const ny = Number(y);
-    const c = Number.isFinite(nx) && Number.isFinite(ny) ? nx - ny : x.localeCompare(y);
-    if (c !== 0) return Math.sign(c);
+/** `1.2.3-rc.1` -> ['1.2.3', 'rc.1']; the pre-release starts at the first '-'. */
+function splitVersion(v: string): [string, string | null] {
+  const i = v.indexOf('-');
+  return i < 0 ? [v, null] : [v.slice(0, i), v.slice(i + 1)];
+}
+
+/** Compares identifier lists; `missing` stands for an absent one (null: the shorter list ranks lower). */
+function compareLists(xs: string[], ys: string[], missing: string | null): number {
+  for (let i = 0; i < Math.max(xs.length, ys.length); i++) {
+    const x = xs[i] ?? missing;
+    const y = ys[i] ?? missing;
+    if (x === null || y === null) return x === null ? -1 : 1;
+    const c = compareIdentifiers(x, y);
+    if (c !== 0) return c;
   }
   return 0;
+}
+
+const NUMERIC = /^\d+$/;
+
+function compareIdentifiers(x: string, y: string): number {
+  const nx = NUMERIC.test(x);
+  const ny = NUMERIC.test(y);
+  if (nx && ny) return Math.sign(Number(x) - Number(y));
+  if (nx !== ny) return nx ? -1 : 1;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 export interface BackfillCandidate { input_id: number; producer_version: string; trace_id: string | null; correlation_id: string | null; span_id: string | null }

@@ -1,2 +1,2 @@
 /** Backfill by producer version (seed 000, item 3): re-run a stage where an older version produced its outputs. */
-export { backfillTargets, findBackfill, enqueueBackfill, countByVersion, compareVersions, checkVersion, type BackfillTarget, type BackfillCandidate } from './backfill.ts';
+export { backfillTargets, findBackfill, enqueueBackfill, countByVersion, compareVersions, type BackfillTarget, type BackfillCandidate } from './backfill.ts';

@@ -248,3 +248,5 @@ export function childEnvironment(set: Record<string, string>, withhold: readonly
   for (const k of withhold) delete out[k];
   return Object.assign(out, set);
 }
+
+export { makeDirectory } from './directory.ts';

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { makeDirectory } from '../config/index.ts';
 
 const run = promisify(execFile);
 
@@ -184,7 +185,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const dataDir = path.resolve(opts.dataDir);
   const pgdata = path.join(dataDir, 'pg');
   const database = opts.database ?? 'ballast';
-  await fs.mkdir(dataDir, { recursive: true });
+  makeDirectory(dataDir);
   const passwordFile = path.join(dataDir, 'pg-password');
 
   return withFileLock(path.join(dataDir, 'pg.lock'), async () => {
@@ -207,7 +208,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
       socketDir = opts.unixSocket === false || opts.settings?.unix_socket_directories != null ? null : socketDirFor(pgdata);
       if (!(await exists(path.join(pgdata, 'PG_VERSION')))) {
         await assertReachable(pgdata, ids);
-        await fs.mkdir(pgdata, { recursive: true, mode: 0o700 });
+        makeDirectory(pgdata, 0o700);
         const pwfile = path.join(os.tmpdir(), `ballast-pw-${process.pid}-${randomBytes(4).toString('hex')}`);
         await fs.writeFile(pwfile, password + '\n', { mode: 0o600 });
         if (ids.uid != null) {

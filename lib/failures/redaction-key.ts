@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../config/index.ts';
+import { makeDirectory, type Config } from '../config/index.ts';
 import { Redactor } from './redact.ts';
 
 export const redactionKeyFile = (config: Pick<Config, 'dataDir'>): string => path.join(config.dataDir, 'redaction-key');
@@ -16,7 +16,7 @@ export const redactionKeyFile = (config: Pick<Config, 'dataDir'>): string => pat
 export function redactionKey(config: Pick<Config, 'dataDir' | 'BALLAST_REDACTION_KEY'>): { key: string; generated: boolean } {
   if (config.BALLAST_REDACTION_KEY) return { key: config.BALLAST_REDACTION_KEY, generated: false };
   const file = redactionKeyFile(config);
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  makeDirectory(config.dataDir);
   if (!fs.existsSync(file)) {
     // Written aside and linked into place, so a concurrent process never reads a half-written key.
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;

@@ -8,6 +8,7 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { makeDirectory } from '../config/index.ts';
 
 /** True if a process with this pid exists (and this process may signal it). */
 export function processAlive(pid: number): boolean {
@@ -33,7 +34,7 @@ export const upPidFile = (dataDir: string): string => path.join(dataDir, 'up.pid
  * apart either (the takeover is remove, then create).
  */
 export async function claimDataDir(dataDir: string): Promise<DataDirClaim> {
-  await fs.mkdir(dataDir, { recursive: true });
+  makeDirectory(dataDir);
   const file = upPidFile(dataDir);
   for (let attempt = 0; ; attempt++) {
     try {

@@ -79,7 +79,8 @@ export function supervise(specs: ChildSpec[], opts: SuperviseOptions): Superviso
     });
     slot.child = child;
     slot.starts += 1;
-    opts.log.info({ child: slot.spec.name, pid: child.pid, start: slot.starts }, 'child started');
+    // child_pid, not pid: every line already carries the logger's pid (this process's).
+    opts.log.info({ child: slot.spec.name, child_pid: child.pid, start: slot.starts }, 'child started');
     slot.exited = new Promise((resolve) => {
       child.on('error', (e) => opts.log.error({ child: slot.spec.name, error: e.message }, 'child could not start'));
       child.on('exit', (code, signal) => {

@@ -14,7 +14,7 @@ export type ReplayableStatus = (typeof REPLAYABLE_STATUSES)[number];
 
 export interface ReplayFilter {
   status: ReplayableStatus;
-  /** Quarantine reason code(s): `unknown_phone`, `agent_suspended`, `unsupported_event_type`, `usage_blocked`, ... */
+  /** Quarantine reason code(s): `unknown_phone`, `agent_suspended`, `unsupported_event_type`, `not_an_object`, `usage_blocked`, ... */
   reason?: string | readonly string[] | undefined;
   /** Only events received at or after this. */
   since?: Date | undefined;

@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../config/index.ts';
+import { makeDirectory, type Config } from '../config/index.ts';
 import type { Db } from '../db/index.ts';
 import { newSecret, sign } from './signature.ts';
 import { sampleCall } from './telephony.ts';
@@ -30,7 +30,7 @@ export async function resolveSecrets(config: Config): Promise<{ secrets: Map<str
     stored = JSON.parse(await fs.readFile(file, 'utf8'));
   } catch {
     stored = { [SAMPLE_SOURCE]: newSecret() };
-    await fs.mkdir(config.dataDir, { recursive: true });
+    makeDirectory(config.dataDir);
     await fs.writeFile(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600, flag: 'wx' }).catch(async () => {
       stored = JSON.parse(await fs.readFile(file, 'utf8')); // written by a concurrent process
     });

@@ -12,6 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { databaseState, MANIFEST_VERSION, STABLE_SETTINGS, type Manifest } from './manifest.ts';
 import { checkTool, connectionArgs, describeTarget, runTool, serverMajor } from './tools.ts';
+import { makeDirectory } from '../config/index.ts';
 
 export const DUMP_FILE = 'ballast.dump';
 export const MANIFEST_FILE = 'manifest.json';
@@ -47,7 +48,7 @@ export async function takeBackup(url: string, opts: BackupOptions): Promise<Back
   try {
     const tool = await checkTool(opts.pgDump ?? 'pg_dump', 'PG_DUMP', await serverMajor((q) => client.query(q)), opts.embedded ?? false);
     const dir = path.resolve(opts.out);
-    await fs.mkdir(dir, { recursive: true });
+    makeDirectory(dir);
     const dumpFile = path.join(dir, DUMP_FILE);
     if (await fs.stat(path.join(dir, MANIFEST_FILE)).catch(() => null)) throw new Error(`${dir} already holds a backup; choose another --out`);
     await client.query('begin isolation level repeatable read read only');

@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { evaluateAlerts } from '../alerts/index.ts';
-import type { Config } from '../config/index.ts';
+import { makeDirectory, type Config } from '../config/index.ts';
 import { Db, ROLES, withRole } from '../db/index.ts';
 import { qdrantClient } from '../search/index.ts';
 import { readBackup, sha256File, takeBackup } from './backup.ts';
@@ -147,7 +147,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillReport> {
         await run('data', () => checkData(restored, manifest));
         await run('audit', () => checkAudit(forensics, manifest));
         const scratch: Config = { ...opts.config, dataDir: scratchDir, BALLAST_SEARCH_COLLECTION: `${database}_search` };
-        await fs.mkdir(scratchDir, { recursive: true });
+        makeDirectory(scratchDir);
         await run('search', () => checkSearch(worker, scratch));
         let webhookId: string | null = null;
         await run('fleet', async () => {

@@ -8,7 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { QdrantClient } from '@qdrant/js-client-rest';
-import type { Config } from '../config/index.ts';
+import { makeDirectory, type Config } from '../config/index.ts';
 import { redactorFromConfig, type Redactor } from '../failures/index.ts';
 import { processAlive } from '../fleet/index.ts';
 import { embedderFor, qdrantClient, searchSettings, type SearchSettings } from './collection.ts';
@@ -45,7 +45,7 @@ async function recordedEngine(config: Config): Promise<{ url: string; pid: numbe
  * removes engine.json only while that still names this engine.
  */
 export async function startRecordedEngine(config: Config, opts: { port?: number } = {}): Promise<LocalEngine> {
-  await fs.mkdir(localEngineDir(config), { recursive: true });
+  makeDirectory(localEngineDir(config));
   const other = await recordedEngine(config);
   if (other && other.pid !== process.pid) {
     throw new Error(`a local search engine (pid ${other.pid}, ${other.url}) already runs on ${localEngineDir(config)}: stop it first, or set QDRANT_URL to use it`);
@@ -80,7 +80,7 @@ async function resolve(config: Config): Promise<SearchRuntime> {
   let url = config.QDRANT_URL ?? null;
   let engine: LocalEngine | null = null;
   if (!url) {
-    await fs.mkdir(localEngineDir(config), { recursive: true });
+    makeDirectory(localEngineDir(config));
     url = (await recordedEngine(config))?.url ?? null;
     if (!url) {
       engine = await startRecordedEngine(config);

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { backfillTargets, checkVersion, compareVersions, countByVersion, enqueueBackfill, findBackfill } from '../../lib/backfill/index.ts';
+import { backfillTargets, compareVersions, countByVersion, enqueueBackfill, findBackfill } from '../../lib/backfill/index.ts';
+import { checkVersion } from '../../lib/stage/index.ts';
 import { stages } from '../../tasks/index.ts';
 import { sampleCall } from '../../lib/ingest/telephony.ts';
 import { ROOT } from '../helpers/cluster.ts';
@@ -14,6 +15,18 @@ t.test('versions compare numerically', async (t) => {
   t.ok(compareVersions('1.0.0', '1.10.0') < 0);
   t.ok(compareVersions('2.0.0', '1.9.9') > 0);
   t.equal(compareVersions('1.0.0', '1.0.0'), 0);
+  t.equal(compareVersions('1.2', '1.2.0'), 0, 'a missing part is 0');
+});
+
+t.test('versions follow semver precedence: a pre-release ranks below its release', async (t) => {
+  // The order the semver specification gives as its example, then the next release.
+  const ordered = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11',
+    '1.0.0-rc.1', '1.0.0', '1.0.1-rc.1', '1.0.1', '1.1-rc.1', '1.1'];
+  for (let i = 0; i < ordered.length; i++) {
+    for (let j = 0; j < ordered.length; j++) {
+      t.equal(compareVersions(ordered[i]!, ordered[j]!), Math.sign(i - j), `${ordered[i]} vs ${ordered[j]}`);
+    }
+  }
 });
 
 t.test('a version is 1, 1.2 or 1.2.3, with an optional pre-release; anything else is refused', async (t) => {

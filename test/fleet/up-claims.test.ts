@@ -23,7 +23,7 @@ import { waitFor } from '../helpers/wait.ts';
 const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ballast-up-claims-'));
 t.teardown(() => fs.rmSync(logDir, { recursive: true, force: true }));
 const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-const startedChildren = (p: FleetProcess) => p.output().split('\n').filter((l) => l.includes('"child started"')).map((l) => (JSON.parse(l) as { pid: number }).pid);
+const startedChildren = (p: FleetProcess) => p.output().split('\n').filter((l) => l.includes('"child started"')).map((l) => (JSON.parse(l) as { child_pid: number }).child_pid);
 const exited = (p: FleetProcess) => p.child.exitCode !== null || p.child.signalCode !== null;
 
 /** `ballast <args>`; killed (with any child it started) when the test ends. */
@@ -61,6 +61,16 @@ async function deadPid(): Promise<number> {
   await once(p, 'exit');
   return p.pid!;
 }
+
+t.test('a data dir that cannot be created (under /proc): `up`, and a command that opens the database, exit 1 with one line naming it', async (t) => {
+  const env = { DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/none', BALLAST_DATA_DIR: '/proc/nope/ballast', BALLAST_WEBHOOK_SECRETS: `telephony=${newSecret()}` };
+  for (const [name, args] of [['up', ['up', '--workers', '1', '--port', '0']], ['stuck', ['stuck']]] as const) {
+    // exitCode's deadline only keeps a hung process from hanging the suite; the assertions are on the code and the line.
+    const p = ballast(t, name, [...args], env);
+    t.equal(await exitCode(p), 1, `${name} exits 1`);
+    t.equal(p.output(), 'ballast: cannot create the directory /proc/nope: ENOENT: no such file or directory\n', `${name}: one line naming the directory`);
+  }
+});
 
 t.test('a receiver port held by another program: `up` exits non-zero at once, naming the port, and leaves nothing behind', async (t) => {
   const { url } = await testDatabase(t);

@@ -35,13 +35,14 @@ t.test('`ballast up --workers 2` runs a receiver and two workers on one shared s
   let out = '';
   up.stdout!.on('data', (c) => { out += c; });
   up.stderr!.on('data', (c) => { out += c; });
-  const started = () => out.split('\n').filter((l) => l.includes('"child started"')).map((l) => JSON.parse(l) as { child: string; pid: number; start: number });
+  const startedLines = () => out.split('\n').filter((l) => l.includes('"child started"'));
+  const started = () => startedLines().map((l) => JSON.parse(l) as { child: string; child_pid: number; start: number });
   t.teardown(async () => {
     if (up.exitCode === null && up.signalCode === null) {
       up.kill('SIGKILL'); // its children see the IPC channel close and stop themselves
       await once(up, 'exit');
     }
-    for (const c of started()) if (alive(c.pid)) process.kill(c.pid, 'SIGKILL');
+    for (const c of started()) if (alive(c.child_pid)) process.kill(c.child_pid, 'SIGKILL');
   });
 
   const receiverUrl = await waitFor('ballast up to say it is up', async () => {
@@ -50,17 +51,21 @@ t.test('`ballast up --workers 2` runs a receiver and two workers on one shared s
   }, { timeoutMs: 90_000, intervalMs: 100 });
   const first = started();
   t.same(first.map((c) => c.child).sort(), ['receiver', 'worker-1', 'worker-2']);
+  for (const line of startedLines()) {
+    t.equal(line.match(/"pid":/g)?.length, 1, "one pid on a child started line");
+    t.equal((JSON.parse(line) as { pid: number }).pid, up.pid, 'the pid is the one of up, which wrote the line');
+  }
 
   // One search engine: the one `up` serves, named to every child by QDRANT_URL; no child started its own.
   const engine = JSON.parse(fs.readFileSync(path.join(dataDir, 'qdrant', 'engine.json'), 'utf8')) as { url: string; pid: number };
   t.equal(engine.pid, up.pid, 'the engine runs in `ballast up`');
-  for (const c of first) t.equal(environ(c.pid).get('QDRANT_URL'), engine.url, `${c.child} uses that engine`);
-  t.same(childrenOf(up.pid!).sort(), first.map((c) => c.pid).sort(), 'up has three children and no more');
-  for (const c of first) t.same(childrenOf(c.pid), [], `${c.child} runs no process of its own`);
+  for (const c of first) t.equal(environ(c.child_pid).get('QDRANT_URL'), engine.url, `${c.child} uses that engine`);
+  t.same(childrenOf(up.pid!).sort(), first.map((c) => c.child_pid).sort(), 'up has three children and no more');
+  for (const c of first) t.same(childrenOf(c.child_pid), [], `${c.child} runs no process of its own`);
   // Workers run with WORKER_NODE_ARGS (its heap limit keeps their RSS low), as the systemd unit does.
   const cmdline = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   for (const c of first.filter((c) => c.child.startsWith('worker'))) {
-    t.same(cmdline(c.pid).slice(1, 1 + WORKER_NODE_ARGS.length), WORKER_NODE_ARGS, `${c.child} runs with ${WORKER_NODE_ARGS.join(' ')}`);
+    t.same(cmdline(c.child_pid).slice(1, 1 + WORKER_NODE_ARGS.length), WORKER_NODE_ARGS, `${c.child} runs with ${WORKER_NODE_ARGS.join(' ')}`);
   }
   const unit = fs.readFileSync(path.join(ROOT, 'ops/systemd/ballast-worker@.service'), 'utf8');
   t.match(unit, `ExecStart=/usr/bin/node ${WORKER_NODE_ARGS.join(' ')} bin/ballast.js worker`, 'the systemd unit passes the same options');
@@ -83,24 +88,24 @@ t.test('`ballast up --workers 2` runs a receiver and two workers on one shared s
 
   // A worker that dies is started again.
   const victim = first.find((c) => c.child === 'worker-1')!;
-  process.kill(victim.pid, 'SIGKILL');
+  process.kill(victim.child_pid, 'SIGKILL');
   const again = await waitFor('worker-1 to be started again', async () =>
     started().find((c) => c.child === 'worker-1' && c.start === 2), { timeoutMs: 30_000, intervalMs: 50 });
-  t.not(again.pid, victim.pid, 'a new process');
+  t.not(again.child_pid, victim.child_pid, 'a new process');
   t.match(out, /"child":"worker-1".*"signal":"SIGKILL".*"child exited; restarting it"/);
-  await waitFor('the new worker-1 to start', async () => out.split('\n').some((l) => l.includes(`"pid":${again.pid},`) && l.includes('"worker started"')),
+  await waitFor('the new worker-1 to start', async () => out.split('\n').some((l) => l.includes(`"pid":${again.child_pid},`) && l.includes('"worker started"')),
     { timeoutMs: 60_000, intervalMs: 50 });
-  t.ok(childrenOf(up.pid!).includes(again.pid), 'a child of up');
+  t.ok(childrenOf(up.pid!).includes(again.child_pid), 'a child of up');
   await deliverAndWait('msg_up_2');
 
   // SIGTERM: every child stops, then `up`, with exit code 0.
-  const last = started().filter((c) => alive(c.pid));
+  const last = started().filter((c) => alive(c.child_pid));
   t.equal(last.length, 3, 'three children running before the stop');
   up.kill('SIGTERM');
   const [code] = await once(up, 'exit');
   t.equal(code, 0, 'ballast up exits 0');
   if (code !== 0) t.comment(out.slice(-3000));
-  for (const c of last) t.notOk(alive(c.pid), `${c.child} (pid ${c.pid}) stopped`);
+  for (const c of last) t.notOk(alive(c.child_pid), `${c.child} (pid ${c.child_pid}) stopped`);
   t.equal(out.match(/"child stopped"/g)?.length, 3, 'each child stopped once, none restarted');
   t.notOk(fs.existsSync(path.join(dataDir, 'qdrant', 'engine.json')), 'the engine closed');
 });

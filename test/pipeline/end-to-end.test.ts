@@ -114,6 +114,19 @@ t.test('an unsupported event type is quarantined with the reason', async (t) => 
   t.match(ev.status_reason, /unsupported event type "call.ringing"/);
 });
 
+t.test('a body that is JSON but not an object is quarantined with what it is, and kept as received', async (t) => {
+  for (const [body, kind] of [[[], 'a JSON array'], ['x', 'a JSON string'], [42, 'a JSON number'], [true, 'a JSON boolean'], [null, 'JSON null']] as const) {
+    const res = await deliver(receiver.url, body);
+    t.equal(res.status, 200, kind);
+    const ev = await waitForEvent(db, (res.body as { event_id: number }).event_id);
+    t.match(ev, { status: 'quarantined', status_reason: `not_an_object: the body is ${kind}, not an object` }, kind);
+    t.equal(ev.raw_body, JSON.stringify(body), `${kind}: the body is kept`);
+  }
+  const res = await deliver(receiver.url, { data: {} });
+  const ev = await waitForEvent(db, (res.body as { event_id: number }).event_id);
+  t.match(ev, { status: 'quarantined', status_reason: 'unsupported_event_type: the body has no "type"' }, 'an object without a type');
+});
+
 t.test('re-running every stage for the same input duplicates nothing', async (t) => {
   await waitForIdleQueue(db);
   const count = async () => Object.fromEntries(await Promise.all(OUTPUT_TABLES.map(async (tb) =>

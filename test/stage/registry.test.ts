@@ -84,6 +84,11 @@ t.test('a declaration the registry could not use is refused when the stage is de
   t.throws(() => defineStage({ ...base, task: 'a', decision: true }), /stage a: a decision stage declares its engine/);
   t.throws(() => defineStage({ ...base, task: 'b', outputs: ['claims'], inputKey: 'x' }), /not a schema\.table name/);
   t.throws(() => defineStage({ ...base, task: 'c', outputs: ['app.claims'] }), /declares its inputKey/);
+  for (const version of ['1.0.0.0', 'v1', 'latest', '']) {
+    t.throws(() => defineStage({ ...base, task: 'd', version }),
+      { message: `stage d: version must be a version like 1.2.3 (or 1, 1.2, 1.2.3-rc.1), got ${JSON.stringify(version)}` }, version);
+  }
+  t.doesNotThrow(() => defineStage({ ...base, task: 'e', version: '2.0.0-rc.1' }), 'a pre-release is a version');
 });
 
 t.test('the worker reads the registry and appends run rows, but rewrites neither', async (t) => {

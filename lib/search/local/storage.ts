@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { LocalCollection, type CollectionConfig, type LogEntry } from './collection.ts';
+import { makeDirectory } from '../../config/index.ts';
 
 export class CollectionLog {
   private chain: Promise<void> = Promise.resolve();
@@ -27,7 +28,7 @@ const safeName = (name: string) => encodeURIComponent(name);
 export async function createStored(dir: string, name: string, config: CollectionConfig): Promise<LocalCollection> {
   const cdir = path.join(dir, safeName(name));
   await fsp.rm(cdir, { recursive: true, force: true });
-  await fsp.mkdir(cdir, { recursive: true });
+  makeDirectory(cdir);
   await fsp.writeFile(path.join(cdir, 'config.json'), JSON.stringify(config));
   await fsp.writeFile(path.join(cdir, 'points.log'), '');
   return new LocalCollection(name, config, new CollectionLog(path.join(cdir, 'points.log')));
@@ -39,7 +40,7 @@ export async function dropStored(dir: string, name: string): Promise<void> {
 
 /** Loads every collection under `dir`, replaying and compacting its log. */
 export async function loadAll(dir: string): Promise<LocalCollection[]> {
-  await fsp.mkdir(dir, { recursive: true });
+  makeDirectory(dir);
   const out: LocalCollection[] = [];
   for (const entry of await fsp.readdir(dir, { withFileTypes: true })) {
     if (!entry.isDirectory()) continue;
