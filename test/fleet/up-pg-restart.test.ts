@@ -29,6 +29,7 @@ const postmasterPid = (dataDir: string) => Number(fs.readFileSync(path.join(data
 let dataDirs = 0;
 
 interface Up { child: ChildProcess; output(): string; lines(msg: RegExp): string[] }
+const startedChildren = (up: Up) => up.lines(/"child started"/).map((l) => JSON.parse(l) as { child: string; pid: number });
 
 /**
  * `ballast up --workers 1` on its own embedded PostgreSQL in a fresh data
@@ -50,9 +51,11 @@ async function upOnFreshDataDir(t: Test): Promise<{ up: Up; dataDir: string; rec
   const up: Up = { child, output: () => out, lines: (msg) => out.split('\n').filter((l) => msg.test(l)) };
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL'); // its children see the IPC channel close and stop themselves
+      child.kill('SIGKILL');
       await once(child, 'exit');
     }
+    // Its children stop when their IPC channel closes, unless a stop waits on a dead database; they hold its output pipes.
+    for (const c of startedChildren(up)) if (alive(c.pid)) process.kill(c.pid, 'SIGKILL');
     await stopEmbedded(dataDir).catch(() => undefined);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -72,8 +75,6 @@ function breakConfig(dataDir: string): () => void {
   fs.appendFileSync(file, '\nthis line is not a setting\n');
   return () => fs.writeFileSync(file, good);
 }
-
-const startedChildren = (up: Up) => up.lines(/"child started"/).map((l) => JSON.parse(l) as { child: string; pid: number });
 
 t.test('a killed embedded PostgreSQL is restarted: 503 while it is down, then the event sent meanwhile completes', async (t) => {
   const { up, dataDir, receiverUrl } = await upOnFreshDataDir(t);
