@@ -40,7 +40,7 @@ export interface Postmaster {
   readonly pid: number;
   /** Resolves when the postmaster started last exits. */
   exited(): Promise<PostmasterExit>;
-  /** Starts it again (same data dir, port and settings); throws, with the end of its log, if it exits or times out before it accepts connections. */
+  /** Starts it again (same data dir, port and settings); throws, with what it logged, if it exits or times out before it accepts connections. */
   restart(): Promise<void>;
 }
 
