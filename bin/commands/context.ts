@@ -22,12 +22,13 @@ export interface Session {
  * `db` acts as the role the command declared (COMMAND_ROLES in
  * lib/db/roles.ts; the least privileged one if it declared none);
  * `handle.url` stays the login user's, for migrations. `config`: one the
- * command already loaded (default: loadConfig()).
+ * command already loaded (default: loadConfig()). `childServer`: an embedded
+ * server this process starts runs as its child (`ballast up` watches it).
  */
-export async function openSession(opts: { poolSize?: number; role?: DbRole; config?: Config } = {}): Promise<Session> {
+export async function openSession(opts: { poolSize?: number; role?: DbRole; config?: Config; childServer?: boolean } = {}): Promise<Session> {
   const config = opts.config ?? loadConfig();
   const redactor = redactorFromConfig(config);
-  const handle = await resolveDatabase(config);
+  const handle = await resolveDatabase(config, { child: opts.childServer ?? false });
   const role = opts.role ?? roleForCommand(process.argv[2], process.argv[3]);
   const db = new Db({ connectionString: withRole(handle.url, role), max: opts.poolSize ?? 4, actor: config.BALLAST_ACTOR, applicationName: `ballast ${process.argv[2] ?? ''}`.trim() });
   return {

@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { loadConfig, type Config } from '../../lib/config/index.ts';
-import { freePort } from '../../lib/embedded/index.ts';
+import { freePort, watchEmbedded } from '../../lib/embedded/index.ts';
 import { checkPortFree, claimDataDir, supervise, WORKER_NODE_ARGS, type Supervisor } from '../../lib/fleet/index.ts';
 import { migrate } from '../../lib/db/index.ts';
 import { ensureDemoAgent, receiverFile, resolveSecrets } from '../../lib/ingest/index.ts';
@@ -40,6 +40,9 @@ async function receiverReady(url: string, fleet: Supervisor, timeoutMs: number, 
  * worker`) as children: restarted when they die, stopped on SIGTERM/SIGINT.
  * Every child gets DATABASE_URL and QDRANT_URL, so all of them use the same
  * database and the same search engine, as a fleet on several hosts would.
+ * An embedded PostgreSQL that `up` started is watched and restarted when it
+ * dies (lib/embedded/watch.ts); if it cannot be brought back, `up` stops the
+ * fleet and fails with the error naming the server's log.
  *
  * First it claims the data dir (one `up` per data dir: a second one exits
  * at once, touching nothing of the first) and checks that the receiver's
@@ -51,17 +54,21 @@ export async function commandUp(opts: { concurrency?: number; port?: number; wor
   try {
     const port = opts.port ?? config.BALLAST_HTTP_PORT;
     if (port !== 0) await checkPortFree(config.BALLAST_HTTP_HOST, port);
-    await runFleet(config, port === 0 ? await freePort() : port, opts);
+    const failure = await runFleet(config, port === 0 ? await freePort() : port, opts);
+    if (failure) throw failure;
   } finally {
     await claim.release();
   }
 }
 
-async function runFleet(config: Config, receiverPort: number, opts: { concurrency?: number; workers?: number }): Promise<void> {
-  const s = await openSession({ poolSize: 2, config });
+/** Runs until a signal (null) or until the embedded PostgreSQL cannot be brought back (the error to report). */
+async function runFleet(config: Config, receiverPort: number, opts: { concurrency?: number; workers?: number }): Promise<Error | null> {
+  const s = await openSession({ poolSize: 2, config, childServer: true });
+  const watch = s.handle.embedded ? watchEmbedded(s.handle.embedded, { log: s.log }) : null;
   let engine: LocalEngine | null = null;
   let fleet: Supervisor | null = null;
   let record: string | null = null; // receiver.json as this process wrote it
+  let failure: Error | null = null; // the embedded PostgreSQL could not be brought back
   const giveUp = new AbortController();
   try {
     const { applied } = await migrate(s.handle.url);
@@ -80,9 +87,10 @@ async function runFleet(config: Config, receiverPort: number, opts: { concurrenc
     });
     const host = s.config.BALLAST_HTTP_HOST;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${receiverPort}`;
-    const stopped = untilSignal();
-    const ready = await Promise.race([receiverReady(url, fleet, 60_000, giveUp.signal).then(() => true), stopped.then(() => false)]);
-    if (!ready) return;
+    // A signal (null), or the watch giving up on the database.
+    const end = Promise.race([untilSignal().then(() => null), watch?.gaveUp ?? new Promise<never>(() => undefined)]);
+    const ready = await Promise.race([receiverReady(url, fleet, 60_000, giveUp.signal).then(() => true), end.then(() => false)]);
+    if (!ready) return (failure = await end);
     record = JSON.stringify({ url, pid: process.pid }) + '\n';
     await fs.writeFile(receiverFile(s.config), record);
 
@@ -105,12 +113,16 @@ async function runFleet(config: Config, receiverPort: number, opts: { concurrenc
       '',
     ].join('\n'));
 
-    await stopped;
-    console.log('stopping: receiver closing, workers finishing in-flight jobs...');
+    failure = await end;
+    if (failure) s.log.error({ log: s.handle.embedded?.logFile }, 'embedded PostgreSQL could not be restarted; stopping the receiver and workers');
+    else console.log('stopping: receiver closing, workers finishing in-flight jobs...');
+    return failure;
   } finally {
     giveUp.abort();
-    await fleet?.stop(record ? 60_000 : 5000);
+    // Without a database no job can finish, so no long grace then.
+    await fleet?.stop(record && !failure ? 60_000 : 5000);
     await engine?.close();
+    await watch?.stop(); // before the server is stopped on purpose
     // Only the receiver.json this process wrote (the data dir claim means no other `up` writes one).
     if (record && await fs.readFile(receiverFile(s.config), 'utf8').catch(() => null) === record) await fs.rm(receiverFile(s.config), { force: true });
     await s.close();

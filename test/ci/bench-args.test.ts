@@ -14,7 +14,7 @@ t.test('--help lists every option with its default, and the internal ones stay o
   t.match(r.stdout, /--receiver-senders <value> {2}\(default: 8,32\)/);
   t.match(r.stdout, /--statements\n/);
   t.notMatch(r.stdout, /--role|--secret/);
-  for (const [file, script] of [['chaos.ts', 'chaos'], ['restore-drill.ts', 'bench:restore']]) {
+  for (const [file, script] of [['chaos.ts', 'chaos'], ['restore-drill.ts', 'bench:restore']] as const) {
     const h = bench(file, '-h');
     t.equal(h.status, 0, `${file}: ${h.stderr}`);
     t.match(h.stdout, `usage: npm run ${script} -- [options]`);
