@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import t from 'tap';
 import { Db, ROLES, withRole } from '../../lib/db/index.ts';
+import { runNamed } from '../../lib/forensics/index.ts';
 import { sign } from '../../lib/ingest/index.ts';
 import { GroupCommit } from '../../lib/ingest/group-commit.ts';
 import type { InboxRow, Stored } from '../../lib/ingest/store.ts';
@@ -24,7 +25,7 @@ const receiver = await startTestReceiver(t, ingestDb, { clock: () => NOW });
 
 async function send(id: string, body: string | Buffer, headers: Record<string, string> = {}) {
   const res = await fetch(`${receiver.url}/webhooks/telephony`, {
-    method: 'POST', body,
+    method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body),
     headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(NOW),
       'webhook-signature': sign(SECRET, id, NOW, body), ...headers },
   });
@@ -149,4 +150,15 @@ t.test('in a group-commit batch: repeats within the batch and of earlier deliver
   t.match(ce, { id: e1!.conflictId, raw_body: call(60), deliveries: 2 });
   t.equal(ca.xmin, ce.xmin, 'the batch\'s duplicates were one statement');
   t.equal((await event('rdb_a')).length, 1);
+});
+
+t.test('operators list them with sql/forensics/redelivery_conflicts.sql, as the forensics role', async (t) => {
+  const forensics = new Db({ connectionString: withRole(url, ROLES.forensics), max: 1 });
+  t.teardown(() => forensics.close());
+  const rows = await runNamed(forensics, 'redelivery_conflicts', [3600]);
+  const all = (await db.query('select id from ingest.redelivery_conflicts')).rows;
+  t.equal(rows.length, all.length, 'every conflict seen within the window');
+  t.match(rows.find((r) => r.webhook_id === 'rd_2' && r.deliveries === 2),
+    { source: 'telephony', first_status: 'received', body_bytes: Buffer.byteLength(call(20)), body_sha256: sha256(call(20)) });
+  t.notOk(JSON.stringify(rows).includes('duration_seconds'), 'sizes and hashes, not bodies');
 });
