@@ -95,8 +95,11 @@ comment on function ingest.note_redelivery(text, text, text, bytea, jsonb, text,
 
 -- Least privilege: the table is written through note_redelivery() only (as
 -- the owner, which upserts); forensics reads it; the worker has no use for it.
+-- The owner may delete a row (an erasure request, a settled case), and the
+-- audit gate below makes that take a stated reason. The table is not
+-- partitioned and has no retention policy (docs/retention.md says why).
 revoke all on ingest.redelivery_conflicts from ballast_owner, ballast_worker, ballast_ingest, ballast_forensics;
-grant select, insert, update on ingest.redelivery_conflicts to ballast_owner;
+grant select, insert, update, delete on ingest.redelivery_conflicts to ballast_owner;
 grant select on ingest.redelivery_conflicts to ballast_forensics;
 revoke all on sequence ingest.redelivery_conflicts_id_seq from ballast_worker, ballast_ingest, ballast_forensics;
 grant usage, select on sequence ingest.redelivery_conflicts_id_seq to ballast_owner;

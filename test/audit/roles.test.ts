@@ -213,8 +213,9 @@ const TABLES: Record<string, Privs> = {
   // The inbox's idempotency keys, kept for all time: written by its insert trigger (as the owner), never changed.
   'ingest.webhook_keys': { owner: 'SI', worker: 'S', ingest: '', forensics: 'S' },
   // Re-delivered bodies that differ from the first delivery's: written only through ingest.note_redelivery (as the
-  // owner, which inserts a body and counts it again); operators read them; the pipeline has no use for them.
-  'ingest.redelivery_conflicts': { owner: 'SIU', worker: '', ingest: '', forensics: 'S' },
+  // owner, which inserts a body and counts it again); operators read them, and the owner deletes one with a stated
+  // reason (gated); the pipeline has no use for them.
+  'ingest.redelivery_conflicts': { owner: 'SIUD', worker: '', ingest: '', forensics: 'S' },
   // The archive task records the schema version in each manifest.
   'public.migrations': { ...READ_ONLY, worker: 'S' },
   'replay.decisions': PIPELINE,

@@ -44,6 +44,7 @@ t.test(`deliveries stored before ${migration} are what later re-deliveries are c
   ]);
   const { rows: [tracked] } = await db.query(`select gated, redact_columns from audit.tracked_tables where relid = 'ingest.redelivery_conflicts'::regclass`);
   t.same(tracked, { gated: true, redact_columns: ['raw_body', 'raw_bytes', 'headers'] }, 'audited like the inbox');
+  await t.rejects(db.query('delete from ingest.redelivery_conflicts'), /reason/, 'a delete takes a stated reason');
   await t.rejects(db.query(`insert into ingest.redelivery_conflicts (source, webhook_id, event_id, raw_body, raw_bytes, body_sha256, body_bytes,
       trace_id, span_id, correlation_id) values ('telephony', 'up_text', $1, 'x', '\\x78', repeat('0', 64), 1, $2, $3, 'c')`, [textEvent.id, TRACE, SPAN]),
     { code: '23514' }, 'a row holds its body in one column');
