@@ -12,7 +12,7 @@ import { Db, ROLES, withRole } from '../../lib/db/index.ts';
 import { runNamed } from '../../lib/forensics/index.ts';
 import { sign } from '../../lib/ingest/index.ts';
 import { GroupCommit } from '../../lib/ingest/group-commit.ts';
-import type { InboxRow, Stored } from '../../lib/ingest/store.ts';
+import { storeDelivery, type InboxRow, type Stored } from '../../lib/ingest/store.ts';
 import { newSpanId, newTraceId } from '../../lib/trace/index.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { SECRET, startTestReceiver } from '../helpers/pipeline.ts';
@@ -118,12 +118,25 @@ t.test('bytes are compared, not meanings; bodies that are not text are kept as b
     'a corrected body sent under the rejected id is kept, not lost');
 });
 
+const inbox = (webhookId: string, body: string): InboxRow => ({
+  source: 'telephony', webhookId, text: body, bytes: Buffer.from(body), parse: true, headers: { 'webhook-id': webhookId },
+  trace: { trace_id: newTraceId(), span_id: newSpanId(), correlation_id: `telephony:${webhookId}` }, reason: null,
+});
+
+t.test('one delivery alone (the row-by-row path a refused batch falls back to) compares the same way', async (t) => {
+  const first = await storeDelivery(ingestDb, inbox('rds_1', call(9)));
+  t.match(first, { kind: 'stored' });
+  t.match(await storeDelivery(ingestDb, inbox('rds_1', call(9))), { kind: 'duplicate', conflictId: null });
+  const a = await storeDelivery(ingestDb, inbox('rds_1', call(90)));
+  const b = await storeDelivery(ingestDb, inbox('rds_1', call(90)));
+  t.match(a, { kind: 'duplicate', id: (first as { id: unknown }).id });
+  t.ok((a as { conflictId: unknown }).conflictId);
+  t.equal((b as { conflictId: unknown }).conflictId, (a as { conflictId: unknown }).conflictId);
+  t.match(await conflicts('rds_1'), [{ raw_body: call(90), deliveries: 2 }]);
+});
+
 t.test('in a group-commit batch: repeats within the batch and of earlier deliveries are compared in one statement', async (t) => {
   const gc = new GroupCommit(ingestDb);
-  const inbox = (webhookId: string, body: string): InboxRow => ({
-    source: 'telephony', webhookId, text: body, bytes: Buffer.from(body), parse: true, headers: { 'webhook-id': webhookId },
-    trace: { trace_id: newTraceId(), span_id: newSpanId(), correlation_id: `telephony:${webhookId}` }, reason: null,
-  });
   const earlier = await gc.store(inbox('rdb_earlier', call(6)));
   // The first goes at once; the rest, handed over while it is in flight, form the next INSERT.
   const lead = gc.store(inbox('rdb_lead', call(7)));
