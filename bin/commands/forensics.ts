@@ -19,12 +19,13 @@ export async function commandTrace(id: string, opts: { json?: boolean }): Promis
 
 export async function commandStuck(opts: { stale: number; since: number }): Promise<void> {
   await withSession(async ({ db }) => {
-    const [dead, stuck, rescued, [letters]] = await Promise.all([
+    const [dead, stuck, rescued, [letters], conflicts] = await Promise.all([
       runNamed(db, 'dead_workers', [opts.stale, opts.since]),
       runNamed(db, 'stuck_attempts', [opts.stale]),
       runNamed(db, 'rescued_jobs', [opts.since]),
       db.readOnly(async (tx) => (await tx.query(`select count(*)::int as open, count(*) filter (where next_retry_at is null)::int as parked
                                                    from ballast.pipeline_failures where resolved_at is null`)).rows),
+      runNamed(db, 'redelivery_conflicts', [opts.since]),
     ]);
     printSection(`dead workers (silent for more than ${opts.stale}s, or rescued in the last ${opts.since}s)`, dead,
       ({ rescue_reason: _, ...r }) => r);
@@ -36,6 +37,12 @@ export async function commandStuck(opts: { stale: number; since: number }): Prom
     // What failed for good is not stuck in a worker, but it is where an event stops: say so here too.
     if (letters.open > 0) {
       console.log(`${letters.open} open dead letter(s), ${letters.parked} of them parked until someone acts: \`ballast dlq list\` shows them, \`ballast dlq requeue <id>\` replays one`);
+    }
+    // Not stuck either: bodies that lost to an earlier delivery of their id, kept so that someone decides.
+    if (conflicts.length > 0) {
+      const ids = new Set(conflicts.map((c) => `${c.source}:${c.webhook_id}`)).size;
+      console.log(`${conflicts.length} re-delivered body(ies) under ${ids} webhook id(s) differed from the first delivery in the last ${opts.since}s `
+        + `(the first delivery stands; each body is kept in ingest.redelivery_conflicts): sql/forensics/redelivery_conflicts.sql lists them`);
     }
   });
 }

@@ -16,7 +16,9 @@
  *   committed (the INSERT autocommits and resolves only then);
  * - stored / duplicate per row: the INSERT returns the rows it stored; a row
  *   the key trigger skipped, and a second delivery of the same id in the
- *   same batch (left out of the INSERT), are duplicates, looked up after;
+ *   same batch (left out of the INSERT), are duplicates, looked up after
+ *   (store.ts `noteRedeliveries`, which also keeps a body that differs from
+ *   the first delivery's);
  * - a deterministic error (the database refusing one row's data) must not
  *   fail its neighbours: the batch is retried one row at a time through
  *   `storeDelivery`, which keeps the bad body as bytes or calls it unstorable;
@@ -25,7 +27,7 @@
  */
 import type { Db } from '../db/index.ts';
 import { BALLAST_TYPES } from '../db/types.ts';
-import { inboxValues, insertSql, isDeterministic, storeDelivery, type InboxRow, type Stored } from './store.ts';
+import { inboxValues, insertSql, isDeterministic, noteRedeliveries, storeDelivery, type InboxRow, type Stored } from './store.ts';
 
 interface Waiting {
   row: InboxRow;
@@ -88,7 +90,7 @@ export class GroupCommit {
 
   /**
    * The batch as one INSERT, or row by row when it fails on some row's data;
-   * then one lookup for the rows that were duplicates. Results in the batch's order.
+   * then one statement for the rows that were duplicates. Results in the batch's order.
    */
   private async insertBatch(rows: InboxRow[]): Promise<Stored[]> {
     // The first delivery of each id goes into the INSERT; a repeat in the same batch is a duplicate of it.
@@ -113,17 +115,9 @@ export class GroupCommit {
     });
     const dupes = rows.filter((_, i) => results[i] === null);
     if (dupes.length === 0) return results as Stored[];
-    const { rows: prior } = await this.db.query(
-      `select k.source, k.webhook_id, d.id, d.status, d.status_reason, d.trace_id
-         from unnest($1::text[], $2::text[]) as k(source, webhook_id)
-         cross join lateral ingest.delivery_status(k.source, k.webhook_id) d`,
-      [dupes.map((r) => r.source), dupes.map((r) => r.webhookId)]);
-    const found = new Map(prior.map((p) => [`${p.source}\u0000${p.webhook_id}`, p]));
-    return rows.map((r, i) => {
-      if (results[i]) return results[i];
-      const p = found.get(keyOf(r));
-      return { kind: 'duplicate', id: p?.id, status: p?.status, reason: p?.status_reason ?? null, trace_id: p?.trace_id };
-    });
+    const answers = await noteRedeliveries(this.db, dupes);
+    let next = 0;
+    return results.map((s) => s ?? answers[next++]!);
   }
 
   /** The INSERT failed on some row's data: each row alone, in order, as store.ts does for one delivery. */

@@ -4,7 +4,9 @@
  * Order of work: known source (404) -> body within the limit (413) ->
  * signature (401) -> webhook-id within the inbox's limit (400, an envelope
  * says why) -> body checks (body.ts) -> persist the raw body (idempotent on
- * source+webhook-id; concurrent deliveries share one INSERT, group-commit.ts);
+ * source+webhook-id; concurrent deliveries share one INSERT, group-commit.ts;
+ * a re-delivery whose body differs from the first is answered as a duplicate
+ * and its body kept in ingest.redelivery_conflicts, store.ts);
  * a body that can never succeed is kept as a `rejected` row and answered 400.
  * Every refusal has a JSON body saying what was wrong, and none of them
  * starts the pipeline. 503 means only "the database is unavailable, retry".
@@ -203,8 +205,14 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
       reason: inspected.ok ? null : inspected.problem.message,
     });
     if (stored.kind === 'duplicate') {
-      if (stored.status === 'rejected') return { status: 400, body: { error: 'rejected', message: stored.reason, event_id: stored.id } };
-      return { status: 200, body: { status: 'duplicate', event_id: stored.id, webhook_id: id, trace_id: stored.trace_id } };
+      // The first delivery wins either way; a body that differs from it is kept and named, so the sender's log shows where.
+      const differs = stored.conflictId === null ? {} : { body_differs: true, conflict_id: stored.conflictId };
+      if (stored.conflictId !== null) {
+        traced().info({ source, event_id: stored.id, webhook_id: id, conflict_id: stored.conflictId },
+          're-delivery with a different body: the first delivery stands; this body is kept in ingest.redelivery_conflicts');
+      }
+      if (stored.status === 'rejected') return { status: 400, body: { error: 'rejected', message: stored.reason, event_id: stored.id, ...differs } };
+      return { status: 200, body: { status: 'duplicate', event_id: stored.id, webhook_id: id, trace_id: stored.trace_id, ...differs } };
     }
     if (stored.kind === 'stored' && stored.reason === null) {
       // The inbox row (with its trace id) is the record of an accepted delivery; this line is for debugging.

@@ -24,7 +24,12 @@ export interface InboxRow {
 
 export type Stored =
   | { kind: 'stored'; id: string; reason: string | null }
-  | { kind: 'duplicate'; id: string; status: string; reason: string | null; trace_id: string }
+  /**
+   * An id stored before: the first delivery won. `conflictId` names the
+   * ingest.redelivery_conflicts row keeping this body when its bytes differ
+   * from the first delivery's; null when they are the same.
+   */
+  | { kind: 'duplicate'; id: string; status: string; reason: string | null; trace_id: string; conflictId: string | null }
   /** Not even a rejected row could be written; `reason` says why. */
   | { kind: 'unstorable'; reason: string };
 
@@ -76,7 +81,28 @@ export async function storeDelivery(db: Db, r: InboxRow): Promise<Stored> {
     }
   }
   if (id !== null) return { kind: 'stored', id, reason };
-  const { rows: [prior] } = await db.query(
-    'select id, status, status_reason, trace_id from ingest.delivery_status($1, $2)', [r.source, r.webhookId]);
-  return { kind: 'duplicate', id: prior?.id, status: prior?.status, reason: prior?.status_reason ?? null, trace_id: prior?.trace_id };
+  return (await noteRedeliveries(db, [r]))[0]!;
+}
+
+/**
+ * The duplicate path, for deliveries whose id was stored before: each gets
+ * the first delivery's status, and a body whose bytes differ from the first
+ * delivery's is kept in ingest.redelivery_conflicts (ingest.note_redelivery,
+ * 029_redelivery_conflicts; the same body again is counted there). One
+ * statement for any number of deliveries; results in their order.
+ */
+export async function noteRedeliveries(db: Db, rows: InboxRow[]): Promise<Stored[]> {
+  const { rows: found } = await db.query(
+    `select k.i, d.id, d.status, d.status_reason, d.trace_id, d.conflict_id
+       from unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[], $6::text[], $7::text[])
+              with ordinality as k(source, webhook_id, raw_body, raw_bytes, headers, trace_id, span_id, i)
+      cross join lateral ingest.note_redelivery(k.source, k.webhook_id, k.raw_body, k.raw_bytes, k.headers, k.trace_id, k.span_id) d
+      order by k.i`,
+    [rows.map((r) => r.source), rows.map((r) => r.webhookId), rows.map((r) => r.text), rows.map((r) => (r.text === null ? r.bytes : null)),
+      rows.map((r) => JSON.stringify(r.headers)), rows.map((r) => r.trace.trace_id), rows.map((r) => r.trace.span_id)]);
+  const byIndex = new Map(found.map((p) => [Number(p.i), p]));
+  return rows.map((_, i) => {
+    const p = byIndex.get(i + 1);
+    return { kind: 'duplicate', id: p?.id, status: p?.status, reason: p?.status_reason ?? null, trace_id: p?.trace_id, conflictId: p?.conflict_id ?? null };
+  });
 }

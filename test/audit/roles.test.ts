@@ -61,6 +61,24 @@ t.test('ingest can only insert into the inbox (and read back its acknowledgement
     await t.rejects(c.query('select * from app.agents'), denied);
     await t.rejects(c.query(`insert into app.agents (agent_id, user_id, phone_number) values ('x', 'u', '+15550002222')`), denied);
     await t.rejects(c.query(`select graphile_worker.add_job('normalize_event', '{}')`), denied);
+    // A re-delivered body reaches its table only through the function that compares it with the first.
+    const { rows: [re] } = await c.query(`select conflict_id from ingest.note_redelivery('telephony', 'wh_role', '{"type":"y"}', null, '{}',
+      '4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7')`);
+    t.ok(re.conflict_id, 'a differing body is kept through ingest.note_redelivery');
+    await t.rejects(c.query('select raw_body from ingest.redelivery_conflicts'), denied, 'and is not read back');
+    await t.rejects(c.query(`insert into ingest.redelivery_conflicts (source, webhook_id, event_id, raw_body, body_sha256, body_bytes, trace_id, span_id, correlation_id)
+      values ('telephony', 'wh_role', $1, 'forged', repeat('0', 64), 6, '4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', 'c')`, [ev.id]), denied,
+      'nor written by hand');
+    await t.rejects(c.query(`update ingest.redelivery_conflicts set deliveries = 9`), denied);
+  });
+  await as(ROLES.worker, async (c) => {
+    await t.rejects(c.query('select count(*) from ingest.redelivery_conflicts'), denied, 'the worker has no use for re-delivered bodies');
+    await t.rejects(c.query(`select * from ingest.note_redelivery('telephony', 'wh_role', '{}', null, '{}', '4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7')`),
+      /permission denied for function note_redelivery/);
+  });
+  await as(ROLES.forensics, async (c) => {
+    t.equal((await c.query('select raw_body from ingest.redelivery_conflicts')).rows[0]?.raw_body, '{"type":"y"}', 'forensics reads the kept body');
+    await t.rejects(c.query(`delete from ingest.redelivery_conflicts`), denied);
   });
   const { rows } = await db.query(`select count(*)::int n from ballast.queued_jobs where task_identifier = 'normalize_event'`);
   t.equal(rows[0].n, 1, 'the SECURITY DEFINER trigger enqueued the job');
@@ -194,6 +212,10 @@ const TABLES: Record<string, Privs> = {
   'ingest.webhook_events': { ...PIPELINE, ingest: 'I' },
   // The inbox's idempotency keys, kept for all time: written by its insert trigger (as the owner), never changed.
   'ingest.webhook_keys': { owner: 'SI', worker: 'S', ingest: '', forensics: 'S' },
+  // Re-delivered bodies that differ from the first delivery's: written only through ingest.note_redelivery (as the
+  // owner, which inserts a body and counts it again); operators read them, and the owner deletes one with a stated
+  // reason (gated); the pipeline has no use for them.
+  'ingest.redelivery_conflicts': { owner: 'SIUD', worker: '', ingest: '', forensics: 'S' },
   // The archive task records the schema version in each manifest.
   'public.migrations': { ...READ_ONLY, worker: 'S' },
   'replay.decisions': PIPELINE,
@@ -299,6 +321,8 @@ const DEFINER: Record<string, Definer> = {
   // The inbox's insert trigger: claims a delivery's keys in ingest.webhook_keys.
   'ingest.claim_webhook_key()': byOwner(KEEPER),
   'ingest.delivery_status(text,text)': byOwner(ROLES.ingest),
+  // The receiver's duplicate path: the first delivery's status, and a differing body kept in ingest.redelivery_conflicts.
+  'ingest.note_redelivery(text,text,text,bytea,jsonb,text,text)': byOwner(ROLES.ingest),
   // The inbox's statement trigger: the first stage's jobs, one add_jobs call per INSERT (020).
   'ingest.enqueue_first_stages()': byOwner(),
   'ingest.record_failure(jsonb,jsonb,jsonb)': byOwner(ROLES.ingest),

@@ -64,3 +64,19 @@ t.test('`ballast stuck` also counts open dead letters, where an event that faile
   t.match(out, /nothing stuck/, 'no worker is stuck');
   t.match(out, /2 open dead letter\(s\), 1 of them parked until someone acts: `ballast dlq list`/, 'the two open ones, not the resolved one');
 });
+
+t.test('`ballast stuck` also counts re-delivered bodies that differed from the first delivery, and names the query that lists them', async (t) => {
+  const { db, url } = await testDatabase(t);
+  t.notMatch(await ballast(url, 'stuck'), /re-delivered/, 'none: nothing said');
+  await db.query(`insert into ingest.webhook_events (source, webhook_id, raw_body, payload) values ('telephony', 'wh_a', '{}', '{}'), ('telephony', 'wh_b', '{}', '{}')`);
+  const note = (id: string, body: string) => db.query(`select * from ingest.note_redelivery('telephony', $1, $2, null, '{}',
+    '4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7')`, [id, body]);
+  await note('wh_a', '{"n":1}');
+  await note('wh_a', '{"n":1}');
+  await note('wh_a', '{"n":2}');
+  await note('wh_b', '{"n":1}');
+  await note('wh_b', '{}'); // the same body: no conflict
+  const out = await ballast(url, 'stuck');
+  t.match(out, /3 re-delivered body\(ies\) under 2 webhook id\(s\) differed from the first delivery in the last 3600s .*sql\/forensics\/redelivery_conflicts\.sql/);
+  t.match(out, /nothing stuck/, 'they are not stuck work');
+});
