@@ -26,18 +26,38 @@ const NEVER_MASKED = new Set(['traceid', 'spanid', 'parentspanid', 'correlationi
 
 export type MaskKind = 'email' | 'token' | 'card' | 'ssn' | 'phone' | 'secret';
 
-/** First match wins, in this order: a token may hold digits, a card number looks like a phone number. */
+/** Tokens: prefixed keys, bearer credentials, JWTs, 32 or more hex digits (any case). */
+const TOKEN_SHAPES = [
+  /\b(?:whsec|sk|pk|rk|ghp|gho|xox[abpr])_[A-Za-z0-9+/=_-]{8,}/gi,
+  /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+  // A JWT's first part ends before another `-eyJ` (where the next try starts), so it is not read again from there.
+  /\beyJ(?:[A-Za-z0-9_]|-(?!eyJ)){10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/gi,
+  /\b[a-f0-9]{32,}\b/gi,
+];
+
+/**
+ * First match wins, in this order: a token may hold digits, a card number looks like a phone number.
+ * Hostile text reaches these patterns, so each runs in time linear in the text: no try reads a run of
+ * characters that the try at the next character would read again (an e-mail address starts where a
+ * run of address characters starts).
+ */
 const PATTERNS: [MaskKind, RegExp][] = [
-  ['email', /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g],
-  ['token', /\b(?:whsec|sk|pk|rk|ghp|gho|xox[abpr])_[A-Za-z0-9+/=_-]{8,}|\bBearer\s+[A-Za-z0-9._~+/=-]{8,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*|\b[a-f0-9]{32,}\b/gi],
+  ['email', /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g],
+  ['token', new RegExp(TOKEN_SHAPES.map((re) => re.source).join('|'), 'gi')],
   // Where card numbers are looked for (`cardsIn` judges): digit groups joined by single spaces or dashes, 13 characters
   // or more (short numbers are passed over cheaply), not part of a word or of a decimal number
-  // (`894.6227863000001ms`): no `<digit>.` before, no `.<digit>` after.
-  ['card', /(?<![\w+]|\d\.)(?=[\d -]{13})\d+(?:[ -]\d+)*(?!\d|\.\d)/g],
+  // (`894.6227863000001ms`): no `<digit>.` before, no `.<digit>` after. The length is looked ahead from a digit, not
+  // from every blank of a long run of blanks.
+  ['card', /(?<![\w+]|\d\.)\d(?=[\d -]{12})\d*(?:[ -]\d+)*(?!\d|\.\d)/g],
   ['ssn', /(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])/g],
-  // E.164 (separators allowed), North-American (555) 123-4567 / 555.123.4567, local 555-1234; not dates, not plain ids.
-  ['phone', /\+[1-9](?:[\s.-]?\(?\d\)?){6,14}(?!\d)|(?<![\w])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)|(?<![\w.-])\d{3}[.-]\d{4}(?![\w.-])/g],
+  // E.164 (separators allowed), North-American (555) 123-4567 / 555.123.4567, local 555-1234; not dates, not plain ids,
+  // not part of a decimal number (no `<digit>.` before, no `.<digit>` after), and not a decimal number itself
+  // (`123.4567 ms`, `+3.14159265`: `DECIMAL` judges).
+  ['phone', /\+[1-9](?:[\s.-]?\(?\d\)?){6,14}(?!\d|\.\d)|(?<!\w|\d\.)\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d|\.\d)|(?<![\w-]|\d\.)\d{3}[.-]\d{4}(?![\w-]|\.\d)/g],
 ];
+
+/** Digits around one dot, nothing else: a decimal number, though it has the shape of a phone number. */
+const DECIMAL = /^[+-]?\d+\.\d+$/;
 
 /**
  * Long runs of token characters that mix digits, upper and lower case: the
@@ -50,8 +70,11 @@ const looksRandom = (s: string) => /\d/.test(s) && /[A-Z]/.test(s) && /[a-z]/.te
 /** A sensitive key in raw JSON-like text (`"password": "..."`, possibly cut off), and its value. */
 const QUOTED_PAIR = /(["'])([A-Za-z][A-Za-z0-9_-]{0,63})\1(\s*:\s*)("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[^\s,;}\]]+)/g;
 
-/** A secret named in free text or a form: `password is ...`, `api key: ...`, `pin=...`. */
-const NAMED_SECRET = /(?<!\[redacted:)\b(pass(?:word|wd|phrase|code)|pin|secret|token|(?:api|access|auth|refresh|secret)[\s_-]?(?:key|token)|private[\s_-]?key|client[\s_-]?secret)(\s*[:=]\s*|\s+(?:is|was)\s*[:=]?\s*)([^\s"'&,;]{4,})/gi;
+/**
+ * A secret named in free text or a form: `password is ...`, `api key: ...`, `pin=...`. The blanks
+ * after `is` are read one way only (`\s*(?:[:=]\s*)?`), not split between two `\s*` in every way.
+ */
+const NAMED_SECRET = /(?<!\[redacted:)\b(pass(?:word|wd|phrase|code)|pin|secret|token|(?:api|access|auth|refresh|secret)[\s_-]?(?:key|token)|private[\s_-]?key|client[\s_-]?secret)(\s*[:=]\s*|\s+(?:is|was)\s*(?:[:=]\s*)?)([^\s"'&,;]{4,})/gi;
 
 /** The same patterns, matching a whole value. */
 const WHOLE: [MaskKind, RegExp][] = PATTERNS.map(([kind, re]) => [kind, new RegExp(`^(?:${re.source})$`, re.flags.replace('g', ''))]);
@@ -61,6 +84,10 @@ const KEY_KINDS: Record<string, MaskKind> = { email: 'email', phone: 'phone', ph
 
 /** A value this redactor (or one with another key) already masked. */
 const MASK = /^\[redacted:[a-z]+:[0-9a-f]{12}\]$/;
+
+/** Every pattern the redactor reads text with, the token shapes one by one (its tests check that each runs in linear time). */
+export const REDACTOR_PATTERNS: readonly RegExp[] = [QUOTED_PAIR, NAMED_SECRET, ...TOKEN_SHAPES,
+  ...PATTERNS.filter(([kind]) => kind !== 'token').map(([, re]) => re), DECIMAL, RANDOM_RUN, ...WHOLE.map(([, re]) => re), MASK];
 
 /** Card numbers pass the Luhn check; other long digit runs (timestamps, ids) are left alone. */
 function luhn(s: string): boolean {
@@ -169,9 +196,7 @@ export class Redactor {
     });
     out = out.replace(NAMED_SECRET, (m, name: string, sep: string, value: string) =>
       (MASK.test(value) || value.startsWith('[redacted:') ? m : `${name}${sep}${this.mask('secret', value)}`));
-    for (const [kind, re] of PATTERNS) {
-      out = out.replace(re, (m) => (kind === 'card' ? cardsIn(m, (card) => this.mask('card', card)) : this.mask(kind, m)));
-    }
+    for (const [kind, re] of PATTERNS) out = out.replace(re, (m) => this.maskFound(kind, m));
     return out.replace(RANDOM_RUN, (m) => (looksRandom(m) ? this.mask('token', m) : m));
   }
 
@@ -207,10 +232,18 @@ export class Redactor {
     return { value: walk(value, undefined) as T, changed };
   }
 
+  /** What a pattern of `kind` found, masked: the card numbers in a digit run; a phone number unless it is a decimal. */
+  private maskFound(kind: MaskKind, found: string): string {
+    if (kind === 'card') return cardsIn(found, (card) => this.mask('card', card));
+    if (kind === 'phone' && DECIMAL.test(found)) return found;
+    return this.mask(kind, found);
+  }
+
   /** A value under a sensitive key: the kind its text shows, else the key's, else `secret`. */
   private maskWhole(key: string, v: unknown): string {
     const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
-    const seen = WHOLE.find(([kind, re]) => re.test(s.trim()) && (kind !== 'card' || isCard(s)));
+    const seen = WHOLE.find(([kind, re]) => re.test(s.trim()) && (kind !== 'card' || isCard(s))
+      && (kind !== 'phone' || !DECIMAL.test(s.trim())));
     return this.mask(seen?.[0] ?? KEY_KINDS[key] ?? 'secret', s.trim());
   }
 }

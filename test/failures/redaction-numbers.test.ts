@@ -1,11 +1,13 @@
 /**
  * The redactor's number shapes, as pure functions: decimal numbers (floats,
- * durations with long fractions) are not card numbers, while card and phone
- * numbers stay masked wherever they appear, decimals beside them included;
- * and validation messages name the E.164 format without a phone-shaped example.
+ * durations with long fractions) are not card or phone numbers, while card and phone
+ * numbers stay masked wherever they appear, decimals beside them included (also
+ * in a real log line); and validation messages name the E.164 format without a phone-shaped example.
  */
+import { Writable } from 'node:stream';
 import t from 'tap';
 import { Redactor } from '../../lib/failures/index.ts';
+import { createLogger } from '../../lib/log/index.ts';
 import { e164 } from '../../lib/ingest/telephony.ts';
 
 const redactor = new Redactor({ key: 'test-redaction-key-0123456789abcdef0123456789' });
@@ -64,6 +66,33 @@ t.test('phone numbers stay masked, beside a decimal too', async (t) => {
     t.equal(redactor.text(`call ${phone} now`), `call ${m('phone', phone)} now`, phone);
   }
   t.equal(redactor.text('retry in 527.7223370620578ms, then call +15555550123'), `retry in 527.7223370620578ms, then call ${m('phone', '+15555550123')}`);
+});
+
+t.test('a decimal number is not a phone number, while phone numbers in every spelling stay masked', async (t) => {
+  const decimals = [
+    'request took 123.4567 ms', 'took 555.1234 s', 'delta +3.14159265 rad', 'ratio 0.555 123 4567 units', 'at 555-123-4567.25',
+    'Completed task 7 (summarize_interaction, 894.6227863000001ms, success)', 'restarting in 527.7223370620578ms',
+    '{"elapsed_ms":123.4567,"ok":true}',
+  ];
+  for (const line of decimals) t.equal(redactor.text(line), line, `${line} is left alone`);
+  t.same(redactor.value({ msg: 'took 123.4567 ms', duration: '894.6227863000001ms', elapsed: 123.4567 }),
+    { msg: 'took 123.4567 ms', duration: '894.6227863000001ms', elapsed: 123.4567 }, 'also as values in a log object');
+  t.equal(redactor.value({ secret: '123.4567' }).secret, m('secret', '123.4567'), 'a decimal under a sensitive key is masked as a secret, not a phone');
+  const phones = ['+15555550123', '+1 555 555 0123', '+1-555-555-0123', '+1 (555) 555-0123', '(555) 010-9999', '555.123.4567', '555 123 4567', '555-1234'];
+  for (const phone of phones) {
+    t.equal(redactor.text(`call ${phone}. Thanks`), `call ${m('phone', phone)}. Thanks`, `${phone} at the end of a sentence`);
+    t.equal(redactor.text(`took 123.4567 ms, call ${phone}`), `took 123.4567 ms, call ${m('phone', phone)}`, `${phone} beside a decimal`);
+  }
+});
+
+t.test('a log line keeps its durations readable and masks the phone number beside them', async (t) => {
+  const lines: string[] = [];
+  const log = createLogger('info', new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }), redactor);
+  log.info({ duration: '894.6227863000001ms', elapsed_ms: 894.6227863000001, took: '123.4567 ms', phone: '+15555550123' },
+    'request took 123.4567 ms; callback 555-123-4567');
+  const line = JSON.parse(lines[0]!);
+  t.match(line, { duration: '894.6227863000001ms', elapsed_ms: 894.6227863000001, took: '123.4567 ms', phone: m('phone', '+15555550123'),
+    msg: `request took 123.4567 ms; callback ${m('phone', '555-123-4567')}` });
 });
 
 t.test('a payload validation message names the E.164 format without a phone-shaped example', async (t) => {
