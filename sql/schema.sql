@@ -2589,6 +2589,53 @@ begin
 end $$;
 
 --
+-- Name: note_redelivery(text, text, text, bytea, jsonb, text, text); Type: FUNCTION; Schema: ingest; Owner: -
+--
+
+CREATE FUNCTION ingest.note_redelivery(p_source text, p_webhook_id text, p_raw_body text, p_raw_bytes bytea, p_headers jsonb, p_trace_id text, p_span_id text) RETURNS TABLE(id bigint, status text, status_reason text, trace_id text, conflict_id bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_body bytea := coalesce(p_raw_bytes, convert_to(p_raw_body, 'UTF8'));
+  v_first bytea;
+  v_conflict bigint;
+  v record;
+begin
+  select d.id, d.status, d.status_reason, d.trace_id into v
+    from ingest.delivery_status(p_source, p_webhook_id) d;
+  if not found then
+    return;
+  end if;
+  select coalesce(e.raw_bytes, convert_to(e.raw_body, 'UTF8')) into v_first
+    from ingest.webhook_keys k
+    join ingest.webhook_events e on e.id = k.event_id and e.received_at = k.received_at
+   where k.source = p_source and k.webhook_id = p_webhook_id;
+  if v_first is not null and v_first <> v_body then
+    insert into ingest.redelivery_conflicts as c (source, webhook_id, event_id, raw_body, raw_bytes, body_sha256, body_bytes,
+        headers, trace_id, span_id, correlation_id)
+    values (p_source, p_webhook_id, v.id, p_raw_body, case when p_raw_body is null then p_raw_bytes end,
+            encode(sha256(v_body), 'hex'), octet_length(v_body), coalesce(p_headers, '{}'), p_trace_id, p_span_id,
+            p_source || ':' || p_webhook_id)
+    on conflict on constraint redelivery_conflicts_body_key
+      do update set deliveries = c.deliveries + 1, last_seen_at = now()
+    returning c.id into v_conflict;
+  end if;
+  id := v.id;
+  status := v.status;
+  status_reason := v.status_reason;
+  trace_id := v.trace_id;
+  conflict_id := v_conflict;
+  return next;
+end $$;
+
+--
+-- Name: FUNCTION note_redelivery(p_source text, p_webhook_id text, p_raw_body text, p_raw_bytes bytea, p_headers jsonb, p_trace_id text, p_span_id text); Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON FUNCTION ingest.note_redelivery(p_source text, p_webhook_id text, p_raw_body text, p_raw_bytes bytea, p_headers jsonb, p_trace_id text, p_span_id text) IS 'the receiver''s duplicate path: the first delivery''s status, and the ingest.redelivery_conflicts row keeping a differing body';
+
+--
 -- Name: reason_code(text); Type: FUNCTION; Schema: ingest; Owner: -
 --
 
@@ -4451,6 +4498,64 @@ ALTER TABLE graphile_worker._private_tasks ALTER COLUMN id ADD GENERATED ALWAYS 
 );
 
 --
+-- Name: redelivery_conflicts; Type: TABLE; Schema: ingest; Owner: -
+--
+
+CREATE TABLE ingest.redelivery_conflicts (
+    id bigint NOT NULL,
+    source text NOT NULL,
+    webhook_id text NOT NULL,
+    event_id bigint NOT NULL,
+    raw_body text,
+    raw_bytes bytea,
+    body_sha256 text NOT NULL,
+    body_bytes integer NOT NULL,
+    headers jsonb DEFAULT '{}'::jsonb NOT NULL,
+    trace_id text NOT NULL,
+    span_id text NOT NULL,
+    correlation_id text NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    deliveries integer DEFAULT 1 NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT redelivery_conflicts_body_sha256_check CHECK ((body_sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT redelivery_conflicts_deliveries_check CHECK ((deliveries >= 1)),
+    CONSTRAINT redelivery_conflicts_one_raw_body CHECK ((num_nonnulls(raw_body, raw_bytes) = 1)),
+    CONSTRAINT redelivery_conflicts_span_id_check CHECK ((span_id ~ '^[0-9a-f]{16}$'::text)),
+    CONSTRAINT redelivery_conflicts_trace_id_check CHECK ((trace_id ~ '^[0-9a-f]{32}$'::text))
+);
+
+--
+-- Name: TABLE redelivery_conflicts; Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON TABLE ingest.redelivery_conflicts IS 're-deliveries of an inbox id whose body differs from the first delivery''s (which won): one row per distinct body, as received; written only by ingest.note_redelivery()';
+
+--
+-- Name: COLUMN redelivery_conflicts.body_sha256; Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON COLUMN ingest.redelivery_conflicts.body_sha256 IS 'sha256 (hex) of the body''s bytes as received';
+
+--
+-- Name: COLUMN redelivery_conflicts.deliveries; Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON COLUMN ingest.redelivery_conflicts.deliveries IS 'how many times this body was delivered under this id; last_seen_at is the latest';
+
+--
+-- Name: redelivery_conflicts_id_seq; Type: SEQUENCE; Schema: ingest; Owner: -
+--
+
+ALTER TABLE ingest.redelivery_conflicts ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME ingest.redelivery_conflicts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: webhook_events; Type: TABLE; Schema: ingest; Owner: -
 --
 
@@ -5456,6 +5561,20 @@ ALTER TABLE ONLY graphile_worker._private_tasks
     ADD CONSTRAINT tasks_pkey PRIMARY KEY (id);
 
 --
+-- Name: redelivery_conflicts redelivery_conflicts_body_key; Type: CONSTRAINT; Schema: ingest; Owner: -
+--
+
+ALTER TABLE ONLY ingest.redelivery_conflicts
+    ADD CONSTRAINT redelivery_conflicts_body_key UNIQUE (source, webhook_id, body_sha256);
+
+--
+-- Name: redelivery_conflicts redelivery_conflicts_pkey; Type: CONSTRAINT; Schema: ingest; Owner: -
+--
+
+ALTER TABLE ONLY ingest.redelivery_conflicts
+    ADD CONSTRAINT redelivery_conflicts_pkey PRIMARY KEY (id);
+
+--
 -- Name: webhook_events webhook_events_pkey; Type: CONSTRAINT; Schema: ingest; Owner: -
 --
 
@@ -6021,6 +6140,24 @@ CREATE INDEX jobs_main_index ON graphile_worker._private_jobs USING btree (prior
 --
 
 CREATE INDEX jobs_no_queue_index ON graphile_worker._private_jobs USING btree (priority, run_at) INCLUDE (id, task_id) WHERE ((is_available = true) AND (job_queue_id IS NULL));
+
+--
+-- Name: redelivery_conflicts_event_idx; Type: INDEX; Schema: ingest; Owner: -
+--
+
+CREATE INDEX redelivery_conflicts_event_idx ON ingest.redelivery_conflicts USING btree (event_id);
+
+--
+-- Name: redelivery_conflicts_last_seen_idx; Type: INDEX; Schema: ingest; Owner: -
+--
+
+CREATE INDEX redelivery_conflicts_last_seen_idx ON ingest.redelivery_conflicts USING btree (last_seen_at);
+
+--
+-- Name: redelivery_conflicts_trace_idx; Type: INDEX; Schema: ingest; Owner: -
+--
+
+CREATE INDEX redelivery_conflicts_trace_idx ON ingest.redelivery_conflicts USING btree (trace_id);
 
 --
 -- Name: webhook_events_correlation_idx; Type: INDEX; Schema: ingest; Owner: -
@@ -7163,10 +7300,22 @@ CREATE TRIGGER retention_policies_touch BEFORE UPDATE ON ballast.retention_polic
 CREATE TRIGGER trace_policy_touch BEFORE UPDATE ON ballast.trace_policy FOR EACH ROW EXECUTE FUNCTION ballast.touch_trace_policy();
 
 --
+-- Name: redelivery_conflicts audit_delete; Type: TRIGGER; Schema: ingest; Owner: -
+--
+
+CREATE TRIGGER audit_delete AFTER DELETE ON ingest.redelivery_conflicts REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{raw_body,raw_bytes,headers}', 'id');
+
+--
 -- Name: webhook_events audit_delete; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
 CREATE TRIGGER audit_delete AFTER DELETE ON ingest.webhook_events REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_delete('{id}', '{raw_body,raw_bytes,payload,headers,event_type}', 'id');
+
+--
+-- Name: redelivery_conflicts audit_gate_delete; Type: TRIGGER; Schema: ingest; Owner: -
+--
+
+CREATE TRIGGER audit_gate_delete BEFORE DELETE ON ingest.redelivery_conflicts FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
 
 --
 -- Name: webhook_events audit_gate_delete; Type: TRIGGER; Schema: ingest; Owner: -
@@ -7175,10 +7324,22 @@ CREATE TRIGGER audit_delete AFTER DELETE ON ingest.webhook_events REFERENCING OL
 CREATE TRIGGER audit_gate_delete BEFORE DELETE ON ingest.webhook_events FOR EACH ROW EXECUTE FUNCTION audit.require_reason();
 
 --
+-- Name: redelivery_conflicts audit_gate_truncate; Type: TRIGGER; Schema: ingest; Owner: -
+--
+
+CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ingest.redelivery_conflicts FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
+
+--
 -- Name: webhook_events audit_gate_truncate; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
 CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ingest.webhook_events FOR EACH STATEMENT EXECUTE FUNCTION audit.require_reason();
+
+--
+-- Name: redelivery_conflicts audit_insert; Type: TRIGGER; Schema: ingest; Owner: -
+--
+
+CREATE TRIGGER audit_insert AFTER INSERT ON ingest.redelivery_conflicts REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{raw_body,raw_bytes,headers}', 'id');
 
 --
 -- Name: webhook_events audit_insert; Type: TRIGGER; Schema: ingest; Owner: -
@@ -7187,10 +7348,22 @@ CREATE TRIGGER audit_gate_truncate BEFORE TRUNCATE ON ingest.webhook_events FOR 
 CREATE TRIGGER audit_insert AFTER INSERT ON ingest.webhook_events REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_insert('{id}', '{raw_body,raw_bytes,payload,headers,event_type}', 'id');
 
 --
+-- Name: redelivery_conflicts audit_truncate; Type: TRIGGER; Schema: ingest; Owner: -
+--
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ingest.redelivery_conflicts FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
+
+--
 -- Name: webhook_events audit_truncate; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
 CREATE TRIGGER audit_truncate AFTER TRUNCATE ON ingest.webhook_events FOR EACH STATEMENT EXECUTE FUNCTION audit.capture_truncate();
+
+--
+-- Name: redelivery_conflicts audit_update; Type: TRIGGER; Schema: ingest; Owner: -
+--
+
+CREATE TRIGGER audit_update AFTER UPDATE ON ingest.redelivery_conflicts FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{raw_body,raw_bytes,headers}', 'id');
 
 --
 -- Name: webhook_events audit_update; Type: TRIGGER; Schema: ingest; Owner: -
@@ -7338,6 +7511,13 @@ ALTER TABLE ONLY ballast.alert_delivery_attempts
 
 ALTER TABLE ONLY ballast.archive_runs
     ADD CONSTRAINT archive_runs_archive_id_fkey FOREIGN KEY (archive_id) REFERENCES ballast.archives(id);
+
+--
+-- Name: redelivery_conflicts redelivery_conflicts_event_id_fkey; Type: FK CONSTRAINT; Schema: ingest; Owner: -
+--
+
+ALTER TABLE ONLY ingest.redelivery_conflicts
+    ADD CONSTRAINT redelivery_conflicts_event_id_fkey FOREIGN KEY (event_id) REFERENCES ingest.webhook_keys(event_id);
 
 --
 -- Name: _private_job_queues; Type: ROW SECURITY; Schema: graphile_worker; Owner: -
@@ -7839,6 +8019,13 @@ REVOKE ALL ON FUNCTION ingest.enqueue_first_stages() FROM PUBLIC;
 --
 
 GRANT ALL ON FUNCTION ingest.fill_event_defaults() TO ballast_partition_keeper;
+
+--
+-- Name: FUNCTION note_redelivery(p_source text, p_webhook_id text, p_raw_body text, p_raw_bytes bytea, p_headers jsonb, p_trace_id text, p_span_id text); Type: ACL; Schema: ingest; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ingest.note_redelivery(p_source text, p_webhook_id text, p_raw_body text, p_raw_bytes bytea, p_headers jsonb, p_trace_id text, p_span_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION ingest.note_redelivery(p_source text, p_webhook_id text, p_raw_body text, p_raw_bytes bytea, p_headers jsonb, p_trace_id text, p_span_id text) TO ballast_ingest;
 
 --
 -- Name: FUNCTION record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb); Type: ACL; Schema: ingest; Owner: -
@@ -8437,6 +8624,19 @@ GRANT SELECT ON TABLE graphile_worker.migrations TO ballast_worker;
 
 GRANT SELECT,USAGE ON SEQUENCE graphile_worker.tasks_id_seq TO ballast_owner;
 GRANT SELECT,USAGE ON SEQUENCE graphile_worker.tasks_id_seq TO ballast_worker;
+
+--
+-- Name: TABLE redelivery_conflicts; Type: ACL; Schema: ingest; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ingest.redelivery_conflicts TO ballast_owner;
+GRANT SELECT ON TABLE ingest.redelivery_conflicts TO ballast_forensics;
+
+--
+-- Name: SEQUENCE redelivery_conflicts_id_seq; Type: ACL; Schema: ingest; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE ingest.redelivery_conflicts_id_seq TO ballast_owner;
 
 --
 -- Name: TABLE webhook_events; Type: ACL; Schema: ingest; Owner: -
