@@ -27,8 +27,15 @@ export async function getAlert(db: Db, id: string): Promise<AlertRow | null> {
   return db.readOnly(async (tx) => (await tx.query<AlertRow>(`select *, id::text from ballast.alerts where id = $1`, [id])).rows[0] ?? null);
 }
 
-/** Where the runbook says what an alert of `rule` means and what to check first. */
-export const alertRunbook = (rule: string): string => `ops/runbooks/alerts.md#${rule.replaceAll('_', '-')}`;
+/** Runbook sections that cover more than one rule, by their heading's anchor. */
+const SHARED_SECTIONS: Record<string, string> = { usage_warning: 'usage_warning-usage_blocked', usage_blocked: 'usage_warning-usage_blocked' };
+
+/**
+ * Where the runbook says what an alert of `rule` means and what to check
+ * first: its section's anchor as GitHub makes it from the heading (the rule's
+ * name, underscores kept).
+ */
+export const alertRunbook = (rule: string): string => `ops/runbooks/alerts.md#${SHARED_SECTIONS[rule] ?? rule}`;
 
 /**
  * What to run next for an alert of `rule`: the commands that show the evidence

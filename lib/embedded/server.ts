@@ -272,7 +272,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   });
 }
 
-/** Stops the server running on `<dataDir>/pg`, whoever started it (tests, `ballast db stop`). */
+/** Stops the server running on `<dataDir>/pg`, whoever started it (the tests and benches use it). */
 export async function stopEmbedded(dataDir: string, binDir?: string): Promise<void> {
   const pgdata = path.join(path.resolve(dataDir), 'pg');
   if ((await runningPort(pgdata)) == null) return;

@@ -30,7 +30,7 @@ t.test('list, show, ack and resolve an alert; list and change the rules', async 
   t.match(shown, /1 unresolved dead letter\(s\) of extract_claims/);
   t.match(shown, new RegExp(`evidence:.*"ids":\\["${dl.id}"\\].*"table":"ballast.pipeline_failures"`), 'the evidence rows');
   t.match(shown, /next:\n  npx ballast dlq list --function extract_claims/, 'the next command to run');
-  t.equal(shown.split('ops/runbooks/alerts.md#dead-letters-present').length - 1, 1, 'the runbook, once');
+  t.equal(shown.split('ops/runbooks/alerts.md#dead_letters_present').length - 1, 1, 'the runbook, once');
 
   t.match(await ballast(url, 'alerts', 'ack', a.id, '--note', 'on it'), /acknowledged/);
   t.match((await fails(url, 'alerts', 'ack', a.id, '--note', 'again')).code, 1, 'only an open alert is acknowledged');
@@ -61,7 +61,7 @@ t.test('show names the runbook once, for a rule whose first step is its runbook 
   const { rows: [a] } = await db.query(`insert into ballast.alerts (rule, severity, message, dedupe_key)
     values ('archive_failed', 'critical', 'archive of app.x failed', 'archive_failed:app.x') returning id::text`);
   const shown = await ballast(url, 'alerts', 'show', a.id);
-  t.equal(shown.split('ops/runbooks/alerts.md#archive-failed').length - 1, 1, 'the runbook, once');
-  t.match(shown, /next:\n  runbook: ops\/runbooks\/alerts.md#archive-failed\n$/);
-  t.match(JSON.parse(await ballast(url, 'alerts', 'show', a.id, '--json')), { next: [], runbook: 'ops/runbooks/alerts.md#archive-failed' });
+  t.equal(shown.split('ops/runbooks/alerts.md#archive_failed').length - 1, 1, 'the runbook, once');
+  t.match(shown, /next:\n  runbook: ops\/runbooks\/alerts.md#archive_failed\n$/);
+  t.match(JSON.parse(await ballast(url, 'alerts', 'show', a.id, '--json')), { next: [], runbook: 'ops/runbooks/alerts.md#archive_failed' });
 });
