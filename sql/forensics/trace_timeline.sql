@@ -2,7 +2,8 @@
 -- The whole story of one trace: the inbox row, every attempt, jobs still
 -- queued, every output with its producer stamps (billing lines summed per
 -- interaction; decision outputs with the decision id for `ballast replay
--- decision`), inbox replays (who, why, the replay's span), and policy violations.
+-- decision`), inbox replays (who, why, the replay's span), re-deliveries whose
+-- body differed from the first (ingest.redelivery_conflicts), and policy violations.
 -- $1: trace_id
 -- $2: since (trace_window.sql; null reads every partition)
 with ev as (
@@ -87,6 +88,12 @@ select max(produced_at), 'output', 'app.billing_line_items', null,
                           'producer_version', producer_version, 'span_id', span_id)
   from app.billing_line_items where trace_id = $1
  group by interaction_id, period_start, produced_by, producer_version, span_id
+union all
+select c.received_at, 'redelivery', 'body differs', null,
+       jsonb_build_object('conflict_id', c.id, 'deliveries', c.deliveries, 'last_seen_at', c.last_seen_at,
+                          'body_bytes', c.body_bytes, 'body_sha256', c.body_sha256, 'trace_id', c.trace_id)
+  from ingest.redelivery_conflicts c
+ where c.event_id in (select id from ev)
 union all
 select v.detected_at, 'violation', v.policy, v.severity,
        jsonb_build_object('job_id', v.job_id, 'task', v.task, 'message', v.message)

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import t from 'tap';
 import { Db, ROLES, withRole } from '../../lib/db/index.ts';
-import { runNamed } from '../../lib/forensics/index.ts';
+import { formatTimeline, runNamed, traceTimeline } from '../../lib/forensics/index.ts';
 import { sign } from '../../lib/ingest/index.ts';
 import { GroupCommit } from '../../lib/ingest/group-commit.ts';
 import { storeDelivery, type InboxRow, type Stored } from '../../lib/ingest/store.ts';
@@ -67,6 +67,13 @@ t.test('a different body under a stored id: 200 duplicate, the first delivery st
   t.match(audited, { operation: 'create', after_data: { raw_body: /^hmac-sha256:/, headers: /^hmac-sha256:/, body_sha256: row.body_sha256 } },
     'audited, the body and headers masked');
   t.notOk(JSON.stringify(audited).includes('duration_seconds'), 'no part of the body reaches the ledger');
+
+  // `ballast trace` of the event shows the re-delivery, without its body.
+  const timeline = await traceTimeline(db, first.body.trace_id);
+  t.match(timeline.find((r) => r.kind === 'redelivery'), {
+    name: 'body differs', detail: { conflict_id: row.id, deliveries: 1, body_sha256: row.body_sha256, trace_id: row.trace_id },
+  });
+  t.notOk(formatTimeline(first.body.trace_id, timeline).includes('duration_seconds": 2'), 'the trace does not print the body');
 });
 
 t.test('the same differing body again is counted on its row; another differing body gets its own', async (t) => {
