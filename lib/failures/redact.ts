@@ -111,10 +111,15 @@ function isCard(s: string): boolean {
  * `run` (digit groups joined by single spaces or dashes) with the card
  * numbers in it masked: windows of whole groups, leftmost first, then
  * longest. The whole run is not enough: `4111 1111 1111 1111 12/27` has 18
- * digits and fails the Luhn check, but holds a card number.
+ * digits and fails the Luhn check, but holds a card number. Each window's
+ * Luhn sum comes from prefix sums, so a hostile run of thousands of short
+ * groups costs a few steps per group, not a pass over every window.
  */
-function cardsIn(run: string, mask: (card: string) => string): string {
+export function cardsIn(run: string, mask: (card: string) => string): string {
   const groups = [...run.matchAll(/\d+/g)].map((g) => ({ from: g.index, to: g.index + g[0].length }));
+  const luhnSum = luhnSums(run.replace(/\D/g, ''));
+  const firstDigit: number[] = [];
+  groups.reduce((n, g, i) => { firstDigit[i] = n; return n + g.to - g.from; }, 0);
   let out = '';
   let done = 0;
   for (let i = 0; i < groups.length; i++) {
@@ -124,7 +129,7 @@ function cardsIn(run: string, mask: (card: string) => string): string {
     for (let j = i; j < groups.length; j++) {
       digits += groups[j]!.to - groups[j]!.from;
       if (digits > 19) break;
-      if (digits >= 13 && luhn(run.slice(from, groups[j]!.to))) end = j;
+      if (digits >= 13 && luhnSum(firstDigit[i]!, firstDigit[i]! + digits) % 10 === 0) end = j;
     }
     if (end < 0) continue;
     out += run.slice(done, from) + mask(run.slice(from, groups[end]!.to));
@@ -132,6 +137,30 @@ function cardsIn(run: string, mask: (card: string) => string): string {
     i = end;
   }
   return out + run.slice(done);
+}
+
+/**
+ * The Luhn sum of any window `[a, b)` of `digits`, in constant time: a digit
+ * is doubled when an odd number of digits follow it in the window, so with
+ * running totals of each digit as it is and doubled, kept apart by the
+ * parity of its position, a window's sum is four subtractions.
+ */
+function luhnSums(digits: string): (a: number, b: number) => number {
+  const plain = [[0], [0]];
+  const doubled = [[0], [0]];
+  for (let k = 0; k < digits.length; k++) {
+    const d = digits.charCodeAt(k) - 48;
+    for (const parity of [0, 1]) {
+      const mine = k % 2 === parity;
+      plain[parity]!.push(plain[parity]!.at(-1)! + (mine ? d : 0));
+      doubled[parity]!.push(doubled[parity]!.at(-1)! + (mine ? (d * 2 > 9 ? d * 2 - 9 : d * 2) : 0));
+    }
+  }
+  return (a, b) => {
+    const last = (b - 1) % 2; // the window's last digit counts as it is, and so does every second one before it
+    const other = 1 - last;
+    return plain[last]![b]! - plain[last]![a]! + doubled[other]![b]! - doubled[other]![a]!;
+  };
 }
 
 const norm = (k: string) => k.toLowerCase().replace(/[-_]/g, '');

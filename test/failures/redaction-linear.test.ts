@@ -10,7 +10,7 @@
 import t from 'tap';
 import { checkSync } from 'recheck';
 import { Redactor } from '../../lib/failures/index.ts';
-import { REDACTOR_PATTERNS } from '../../lib/failures/redact.ts';
+import { cardsIn, REDACTOR_PATTERNS } from '../../lib/failures/redact.ts';
 
 const redactor = new Redactor({ key: 'test-redaction-key-0123456789abcdef0123456789' });
 const NO_CLOCK = { randomSeed: 1, timeout: null, attackTimeout: null, incubationTimeout: null, seedingTimeout: null };
@@ -39,4 +39,44 @@ t.test('the shapes that made the redactor slow are redacted as before', async (t
   t.ok(redactor.text(`${'eyJ-'.repeat(12_000)} ${jwt}`) === `${'eyJ-'.repeat(12_000)} ${m('token', jwt)}`, 'a JWT after a long run of its own prefix');
   t.equal(redactor.text(`ref-${jwt}`), `ref-${m('token', jwt)}`, 'a JWT after a dash');
   t.equal(redactor.text('my password is\t\thunter22'), `my password is\t\t${m('secret', 'hunter22')}`, 'a secret named in words, after tabs');
+});
+
+t.test('card numbers in a run of digit groups: the same windows as checking each one by its digits', async (t) => {
+  // The reference: every window of whole groups, leftmost then longest, its Luhn sum computed from its own digits.
+  const luhn = (digits: string) => [...digits].reverse().reduce((sum, c, i) => {
+    const d = Number(c) * (i % 2 === 1 ? 2 : 1);
+    return sum + (d > 9 ? d - 9 : d);
+  }, 0) % 10 === 0;
+  const reference = (run: string, mask: (s: string) => string) => {
+    const groups = [...run.matchAll(/\d+/g)].map((g) => ({ from: g.index, to: g.index + g[0].length }));
+    let out = '';
+    let done = 0;
+    for (let i = 0; i < groups.length; i++) {
+      let end = -1;
+      for (let j = i, digits = 0; j < groups.length; j++) {
+        digits += groups[j]!.to - groups[j]!.from;
+        if (digits > 19) break;
+        if (digits >= 13 && luhn(run.slice(groups[i]!.from, groups[j]!.to).replace(/\D/g, ''))) end = j;
+      }
+      if (end < 0) continue;
+      out += run.slice(done, groups[i]!.from) + mask(run.slice(groups[i]!.from, groups[end]!.to));
+      done = groups[end]!.to;
+      i = end;
+    }
+    return out + run.slice(done);
+  };
+  // A seeded generator, so a failure names a run that can be replayed.
+  let seed = 42;
+  const next = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+  const mask = (s: string) => `<${s}>`;
+  let masked = 0;
+  for (let k = 0; k < 3000; k++) {
+    const run = Array.from({ length: 1 + next(14) }, () => String(next(10 ** (1 + next(6))))).join(next(2) ? ' ' : '-');
+    const expected = reference(run, mask);
+    if (expected !== run) masked++;
+    if (cardsIn(run, mask) !== expected) { t.equal(cardsIn(run, mask), expected, run); break; }
+  }
+  t.ok(masked > 50, `the runs hold cards to find (${masked} of 3000)`);
+  t.equal(cardsIn('4111 1111 1111 1111 12 27', mask), '<4111 1111 1111 1111> 12 27');
+  t.equal(cardsIn('4111-1111-1111-1112', mask), '4111-1111-1111-1112', 'a failed check is left alone');
 });
