@@ -33,17 +33,21 @@ function row(): InboxRow {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
 
-/** Median milliseconds of the INSERT and of each trigger, over `runs` INSERTs of `n` rows. */
-async function profile(db: Db, n: number, runs: number): Promise<Map<string, number>> {
+/**
+ * Median milliseconds of a statement and of each of its triggers ('total' is
+ * the whole statement), over `runs` runs under EXPLAIN ANALYZE, each rolled
+ * back to a savepoint of one transaction that is rolled back too.
+ */
+async function profile(db: Db, runs: number, statement: () => [string, unknown[]]): Promise<Map<string, number>> {
   const times = new Map<string, number[]>();
   const add = (k: string, ms: number) => times.set(k, [...(times.get(k) ?? []), ms]);
   const c = await db.pool.connect();
   await c.query('begin');
   try {
     for (let i = 0; i < runs; i++) {
-      const rows = Array.from({ length: n }, row);
+      const [text, values] = statement();
       await c.query('savepoint run');
-      const { rows: [plan] } = await c.query(`explain (analyze, format json) ${insertSql(n)}`, rows.flatMap((r) => inboxValues(r)));
+      const { rows: [plan] } = await c.query(`explain (analyze, format json) ${text}`, values);
       await c.query('rollback to savepoint run');
       const p = plan['QUERY PLAN'][0];
       add('total', p['Execution Time']);
@@ -56,38 +60,31 @@ async function profile(db: Db, n: number, runs: number): Promise<Map<string, num
   return new Map([...times].map(([k, v]) => [k, median(v)]));
 }
 
-/** The bare endpoint's INSERT (test/bench/e2e-bare.ts), timed the same way. */
-async function profileBare(db: Db, runs: number): Promise<number> {
-  const times: number[] = [];
-  const c = await db.pool.connect();
-  await c.query('begin');
-  try {
-    for (let i = 0; i < runs; i++) {
-      const { rows: [plan] } = await c.query(
-        'explain (analyze, format json) insert into bare.inbox (webhook_id, payload) values ($1, $2) on conflict (webhook_id) do nothing',
-        [`bench-${randomUUID()}`, JSON.stringify(sampleEvent())]);
-      times.push(plan['QUERY PLAN'][0]['Execution Time']);
-    }
-  } finally {
-    await c.query('rollback');
-    c.release();
-  }
-  return median(times);
-}
+/** The receiver's INSERT of `n` rows (store.ts). */
+const inboxInsert = (n: number) => (): [string, unknown[]] => {
+  const rows = Array.from({ length: n }, row);
+  return [insertSql(n), rows.flatMap((r) => inboxValues(r))];
+};
+
+/** The bare endpoint's INSERT (test/bench/e2e-bare.ts). */
+const bareInsert = (): [string, unknown[]] => [
+  'insert into bare.inbox (webhook_id, payload) values ($1, $2) on conflict (webhook_id) do nothing',
+  [`bench-${randomUUID()}`, JSON.stringify(sampleEvent())],
+];
 
 /** Lines of the INSERT's time per row count, split by trigger; the rest is the rows themselves. */
 export async function inboxTriggers(db: Db, sizes = [1, 2, 8], runs = 200): Promise<string[]> {
   const f2 = (x: number) => x.toFixed(2).padStart(5);
   const lines = [`  one inbox INSERT, by what it keeps (EXPLAIN ANALYZE medians of ${runs} rolled-back INSERTs, ms):`];
   for (const n of sizes) {
-    const t = await profile(db, n, runs);
+    const t = await profile(db, runs, inboxInsert(n));
     const triggers = Object.keys(GUARANTEES).map((k) => [k, t.get(k) ?? 0] as const);
     const rest = (t.get('total') ?? 0) - triggers.reduce((s, [, ms]) => s + ms, 0);
     lines.push(`    ${String(n).padStart(2)} row${n === 1 ? ' ' : 's'} ${f2(t.get('total') ?? 0)} = `
       + triggers.map(([k, ms]) => `${GUARANTEES[k]} ${f2(ms).trim()}`).join(' + ')
       + ` + the rows and their indexes ${f2(rest).trim()}`);
   }
-  const bare = await profileBare(db, runs);
+  const bare = (await profile(db, runs, bareInsert)).get('total') ?? 0;
   lines.push(`    the bare endpoint's one-row INSERT (bare.inbox) ${f2(bare).trim()}`);
   return lines;
 }
