@@ -85,7 +85,7 @@ program.command('trace')
   .action(commandTrace);
 
 program.command('stuck')
-  .description('where is it stuck? dead workers, running attempts with a stale heartbeat, long-locked jobs, and jobs rescued from dead workers')
+  .description('where is it stuck? dead workers, running attempts with a stale heartbeat, long-locked jobs, jobs no worker takes, and jobs rescued from dead workers')
   .option('--stale <seconds>', 'heartbeat age that counts as stale', (v) => positiveInt(v, '--stale'), 60)
   .option('--since <seconds>', 'list rescues this far back', (v) => positiveInt(v, '--since'), 3600)
   .action(commandStuck);

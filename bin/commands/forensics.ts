@@ -19,9 +19,10 @@ export async function commandTrace(id: string, opts: { json?: boolean }): Promis
 
 export async function commandStuck(opts: { stale: number; since: number }): Promise<void> {
   await withSession(async ({ db }) => {
-    const [dead, stuck, rescued, [letters], conflicts] = await Promise.all([
+    const [dead, stuck, waiting, rescued, [letters], conflicts] = await Promise.all([
       runNamed(db, 'dead_workers', [opts.stale, opts.since]),
       runNamed(db, 'stuck_attempts', [opts.stale]),
+      runNamed(db, 'waiting_jobs', [opts.stale]),
       runNamed(db, 'rescued_jobs', [opts.since]),
       db.readOnly(async (tx) => (await tx.query(`select count(*)::int as open, count(*) filter (where next_retry_at is null)::int as parked
                                                    from ballast.pipeline_failures where resolved_at is null`)).rows),
@@ -30,9 +31,14 @@ export async function commandStuck(opts: { stale: number; since: number }): Prom
     printSection(`dead workers (silent for more than ${opts.stale}s, or rescued in the last ${opts.since}s)`, dead,
       ({ rescue_reason: _, ...r }) => r);
     printSection(`stuck: attempts silent and jobs locked for more than ${opts.stale}s`, stuck);
+    printSection(`waiting: jobs ready for more than ${opts.stale}s that no worker has taken`, waiting);
+    const unserved = waiting.filter((w) => w.workers_alive === 0).map((w) => w.task);
+    if (unserved.length > 0) {
+      console.log(`no live worker runs ${unserved.join(', ')}: these jobs wait until one starts (\`ballast up\`, or \`systemctl start ballast-worker@1\`); \`ballast workers\` shows the fleet`);
+    }
     printSection(`jobs rescued from dead workers in the last ${opts.since}s`, rescued, ({ reason: _, ...r }) => r);
-    if (dead.length + stuck.length + rescued.length === 0) {
-      console.log(`nothing stuck: no worker or running attempt silent for more than ${opts.stale}s, no rescue in the last ${opts.since}s`);
+    if (dead.length + stuck.length + waiting.length + rescued.length === 0) {
+      console.log(`nothing stuck: no worker or running attempt silent for more than ${opts.stale}s, no job waiting that long, no rescue in the last ${opts.since}s`);
     }
     // What failed for good is not stuck in a worker, but it is where an event stops: say so here too.
     if (letters.open > 0) {

@@ -80,3 +80,29 @@ t.test('`ballast stuck` also counts re-delivered bodies that differed from the f
   t.match(out, /3 re-delivered body\(ies\) under 2 webhook id\(s\) differed from the first delivery in the last 3600s .*sql\/forensics\/redelivery_conflicts\.sql/);
   t.match(out, /nothing stuck/, 'they are not stuck work');
 });
+
+t.test('`ballast stuck` shows jobs that wait with no worker taking them, and says when no live worker runs their task', async (t) => {
+  const { db, url } = await testDatabase(t);
+  const job = (task: string, runAt: string) => db.query(`select id from graphile_worker.add_job($1, '{}', run_at => now() - $2::interval)`, [task, runAt]);
+  await job('normalize_event', '10 minutes');
+  await job('normalize_event', '2 minutes');
+  await job('extract_claims', '5 minutes');
+  await job('extract_claims', '-1 hour'); // a retry scheduled in an hour: not waiting yet
+  await job('summarize_interaction', '5 seconds'); // younger than --stale
+  const { rows: [locked] } = await job('detect_striking', '10 minutes');
+  await db.query(`update graphile_worker._private_jobs set locked_by = 'pool-x', locked_at = now() where id = $1`, [locked.id]);
+
+  const out = await ballast(url, 'stuck');
+  t.match(out, /waiting: jobs ready for more than 60s that no worker has taken/);
+  t.match(out, /normalize_event.*\b2\b.*00:10:\d\d.*\b0\b/, 'two normalize_event jobs, the oldest waiting 10 minutes, no live worker');
+  t.match(out, /extract_claims.*\b1\b.*00:0[5-9]:\d\d/, 'the retry scheduled later is not counted');
+  t.notMatch(out, /summarize_interaction|detect_striking/, 'a fresh job and a locked one are not waiting');
+  t.match(out, /no live worker runs normalize_event, extract_claims: these jobs wait until one starts/);
+  t.notMatch(out, /nothing stuck/);
+
+  await db.query(`select ballast.beat_worker('host-a:11:aaaaaa', 'host-a', 11, '{pool-a}', '{normalize_event}', 4, 5000)`);
+  const served = await ballast(url, 'stuck');
+  t.match(served, /normalize_event.*\b2\b.*00:10:\d\d.*\b1\b/, 'a live worker runs normalize_event: the fleet is behind');
+  t.match(served, /no live worker runs extract_claims: /);
+  t.notMatch(served, /no live worker runs normalize_event/);
+});
