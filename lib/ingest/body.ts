@@ -1,21 +1,23 @@
 /**
  * What the receiver checks in a signed body before it is stored, so that a
- * body that can never succeed is refused with a 400 and kept as a `rejected`
- * row, never answered 503, and never refused by the database (whose error
- * would print a prefix of the body into the server log).
+ * body that can never succeed is refused with a 400 (a Content-Type it does
+ * not take: 415) and kept as a `rejected` row, never answered 503, and never
+ * refused by the database (whose error would print a prefix of the body into
+ * the server log).
  *
  * The raw body is stored as received: as text when its bytes are valid UTF-8
  * without NUL (a UTF8 database stores that text byte for byte), else as the
  * bytes themselves (`raw_bytes`, rejected). It is never parsed and serialised
  * again: the `payload` column is PostgreSQL's own parse of the same text.
  */
+import { parse as parseContentType } from 'content-type';
 
 /** The inbox's limit on `webhook-id` (a check constraint on ingest.webhook_events). */
 export const MAX_WEBHOOK_ID_LENGTH = 200;
 
 /** Why a signed body is refused: the answer's `error` and a message that quotes nothing of the body. */
 export interface BodyProblem {
-  error: 'invalid_utf8' | 'nul_byte' | 'too_deep' | 'malformed_json' | 'unstorable_json';
+  error: 'unsupported_media_type' | 'invalid_utf8' | 'nul_byte' | 'too_deep' | 'malformed_json' | 'unstorable_json';
   message: string;
 }
 
@@ -30,21 +32,64 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const MAX_NUMBER_CHARS = 1000;
 const MAX_EXPONENT = 10_000;
 
+/** The media types a body is taken under: JSON (RFC 8259) and JSON-based `+json` types (RFC 6839), such as application/cloudevents+json. */
+export const ACCEPTED_MEDIA_TYPES = ['application/json', 'application/*+json'] as const;
+
+const TOKEN = "[!#$%&'*+.^_`|~0-9a-z-]+"; // RFC 9110 token
+const JSON_TYPE = new RegExp(`^application/(?:${TOKEN}\\+)?json$`);
+const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}$`);
+const CHARSET = new RegExp(`^${TOKEN}$`, 'i');
+
+/** The WHATWG encoding a charset label names (`utf8` and `UTF-8` both name utf-8), or null when it names none. */
+function encodingOf(label: string): string | null {
+  try {
+    return new TextDecoder(label).encoding;
+  } catch {
+    return null;
+  }
+}
+
+/** A value from the header for a message: only when it is a well-formed token, never more than 100 characters of it. */
+const shown = (value: string, form: RegExp) => (form.test(value) && value.length <= 100 ? value : '(unreadable)');
+
 /**
- * Checks a signed body: UTF-8, no NUL byte, nesting within `maxDepth`, JSON
- * syntax, and what PostgreSQL's jsonb refuses although JavaScript accepts it
- * (`\u0000`, unpaired surrogates, numbers beyond numeric's range).
+ * Why a request's Content-Type is refused, or null when its body is taken as
+ * JSON: a JSON type with no charset or UTF-8, or no Content-Type at all
+ * (senders omit it; the body checks still judge it as JSON). A charset other
+ * than UTF-8 is refused rather than read as UTF-8: the stored text would be
+ * other characters than the sender meant.
  */
-export function inspectBody(body: Buffer, maxDepth: number): InspectedBody {
+export function contentTypeProblem(header: string | undefined): BodyProblem | null {
+  if (header === undefined || header.trim() === '') return null;
+  const { type, parameters } = parseContentType(header);
+  const charset = parameters.charset;
+  let refused: string;
+  if (!JSON_TYPE.test(type)) refused = `content type ${shown(type, MEDIA_TYPE)}`;
+  else if (charset !== undefined && encodingOf(charset) !== 'utf-8') refused = `charset ${shown(charset, CHARSET)}`;
+  else return null;
+  return { error: 'unsupported_media_type', message: `unsupported ${refused}; send ${ACCEPTED_MEDIA_TYPES.join(' or ')} in UTF-8` };
+}
+
+/**
+ * Checks a signed body: its Content-Type (`contentTypeProblem`), UTF-8, no
+ * NUL byte, nesting within `maxDepth`, JSON syntax, and what PostgreSQL's
+ * jsonb refuses although JavaScript accepts it (`\u0000`, unpaired
+ * surrogates, numbers beyond numeric's range). A refused Content-Type is the
+ * problem named even when the bytes are wrong too; they decide only whether
+ * the body is kept as text or as bytes.
+ */
+export function inspectBody(body: Buffer, maxDepth: number, contentType?: string): InspectedBody {
+  const refusedType = contentTypeProblem(contentType);
   let text: string;
   try {
     text = utf8.decode(body);
   } catch {
-    return { ok: false, text: null, problem: { error: 'invalid_utf8', message: 'body is not valid UTF-8; it is kept as bytes' } };
+    return { ok: false, text: null, problem: refusedType ?? { error: 'invalid_utf8', message: 'body is not valid UTF-8; it is kept as bytes' } };
   }
   if (body.includes(0)) {
-    return { ok: false, text: null, problem: { error: 'nul_byte', message: 'body contains a NUL byte; it is kept as bytes' } };
+    return { ok: false, text: null, problem: refusedType ?? { error: 'nul_byte', message: 'body contains a NUL byte; it is kept as bytes' } };
   }
+  if (refusedType) return { ok: false, text, problem: refusedType };
   const scan = scanJson(text, maxDepth);
   if (scan.tooDeep) {
     return { ok: false, text, problem: { error: 'too_deep', message: `JSON nests deeper than ${maxDepth} levels` } };

@@ -3,11 +3,12 @@
  *
  * Order of work: known source (404) -> body within the limit (413) ->
  * signature (401) -> webhook-id within the inbox's limit (400, an envelope
- * says why) -> body checks (body.ts) -> persist the raw body (idempotent on
+ * says why) -> Content-Type and body checks (body.ts) -> persist the raw body (idempotent on
  * source+webhook-id; concurrent deliveries share one INSERT, group-commit.ts;
  * a re-delivery whose body differs from the first is answered as a duplicate
  * and its body kept in ingest.redelivery_conflicts, store.ts);
- * a body that can never succeed is kept as a `rejected` row and answered 400.
+ * a body that can never succeed is kept as a `rejected` row and answered 400,
+ * or 415 when its Content-Type is not JSON in UTF-8.
  * Every refusal has a JSON body saying what was wrong, and none of them
  * starts the pipeline. 503 means only "the database is unavailable, retry".
  *
@@ -22,7 +23,7 @@ import type { Db } from '../db/index.ts';
 import { createLogger, traceFields, type Logger } from '../log/index.ts';
 import { newSpanId, newTraceId, parseTraceparent } from '../trace/index.ts';
 import { SignatureError, unixSeconds, verify } from './signature.ts';
-import { bodyExcerpt, inspectBody, MAX_WEBHOOK_ID_LENGTH } from './body.ts';
+import { ACCEPTED_MEDIA_TYPES, bodyExcerpt, inspectBody, MAX_WEBHOOK_ID_LENGTH } from './body.ts';
 import { ClientEvents } from './client-events.ts';
 import { GroupCommit } from './group-commit.ts';
 import { buildDeadLetter, buildEnvelope, recordFailureSafely, type Redactor } from '../failures/index.ts';
@@ -198,7 +199,7 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
       tlog.warn({ source, error_id: envelope.error_id }, message);
       return { status: 400, body: { error: 'webhook_id_too_long', message, error_id: envelope.error_id } };
     }
-    const inspected = inspectBody(body, limits.maxJsonDepth);
+    const inspected = inspectBody(body, limits.maxJsonDepth, header(req, 'content-type'));
     const headers = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (req.headers[h] ? [[h, header(req, h)]] : [])));
     const stored = await inbox.store({
       source, webhookId: id, text: inspected.text, bytes: body, parse: inspected.ok, headers, trace,
@@ -222,7 +223,10 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
     const error = inspected.ok || stored.kind === 'unstorable' ? 'unstorable_body' : inspected.problem.error;
     const eventId = stored.kind === 'stored' ? stored.id : null;
     const reason = stored.reason!;
-    const envelope = buildEnvelope(redactor, { err: new Error(reason), classification: { errorClass: 'infra.ingest.malformed_body', layer: 'L2' },
+    // A Content-Type the receiver does not take is 415 (RFC 9110); the answer names the types it takes.
+    const status = error === 'unsupported_media_type' ? 415 : 400;
+    const errorClass = status === 415 ? 'infra.ingest.unsupported_media_type' : 'infra.ingest.malformed_body';
+    const envelope = buildEnvelope(redactor, { err: new Error(reason), classification: { errorClass, layer: 'L2' },
       component: 'ingest.receiver', severity: 'error', trace, context: { source, event_id: eventId, reason: error, kept: eventId !== null } });
     // The excerpt is raw text: the text masks (patterns and key-like "password":"..." pairs) apply to it.
     const excerpt = redactor.text(bodyExcerpt(body, inspected.text)).slice(0, 200);
@@ -233,12 +237,12 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
       deadLetter: eventId === null ? null : buildDeadLetter(redactor, {
         envelope, failingFunction: 'ingest.receiver', callerFunction: source, key: `event:${eventId}`,
         payload: { event_id: eventId, body_excerpt: excerpt },
-        code: 'INPUT_INVALID', httpStatus: 400, attempt: 1, retryable: false, replayable: false, trace,
+        code: 'INPUT_INVALID', httpStatus: status, attempt: 1, retryable: false, replayable: false, trace,
         context: { event_id: eventId, note: 'the raw body is kept in ingest.webhook_events' },
       }),
     });
     tlog.warn({ source, event_id: eventId, code: 'INPUT_INVALID', error_id: envelope.error_id, reason: error }, 'webhook body refused; kept as rejected');
-    return { status: 400, body: { error, message: reason, event_id: eventId } };
+    return { status, body: { error, message: reason, event_id: eventId, ...(status === 415 ? { accepted: ACCEPTED_MEDIA_TYPES } : {}) } };
   };
 }
 

@@ -21,7 +21,7 @@ t.test('under the least-privileged ingest role the receiver still answers re-del
   const body = '{"type":';
   const ts = Math.floor(Date.now() / 1000);
   const res = await fetch(`${receiver.url}/webhooks/telephony`, { method: 'POST', body,
-    headers: { 'webhook-id': 'msg_role_bad', 'webhook-timestamp': String(ts), 'webhook-signature': sign(SECRET, 'msg_role_bad', ts, body) } });
+    headers: { 'content-type': 'application/json', 'webhook-id': 'msg_role_bad', 'webhook-timestamp': String(ts), 'webhook-signature': sign(SECRET, 'msg_role_bad', ts, body) } });
   t.equal(res.status, 400);
   const bad = await fetch(`${receiver.url}/webhooks/telephony`, { method: 'POST', body: '{}',
     headers: { 'webhook-id': 'msg_role_401', 'webhook-timestamp': String(ts), 'webhook-signature': 'v1,AAAA' } });
