@@ -17,7 +17,7 @@ import { backfillCommand } from './commands/backfill.ts';
 import { dlqList, dlqRequeue, dlqResolve, dlqShow } from './commands/dlq.ts';
 import { commandSchemaDump } from './commands/schema.ts';
 import { errorsCleanup } from './commands/errors.ts';
-import { alertsAck, alertsList, alertsResolve, alertsRules, alertsShow } from './commands/alerts.ts';
+import { alertsAck, alertsList, alertsResolve, alertsRules, alertsShow, registerAlertCheckCommand } from './commands/alerts.ts';
 import { registerAlertTestCommand } from './commands/alerts-test.ts';
 import { registerBackupCommands } from './commands/backup.ts';
 import { registerAgentCommands } from './commands/agents.ts';
@@ -246,6 +246,7 @@ alerts.command('rules')
   .option('--json', 'print rows as JSON')
   .action(alertsRules);
 registerAlertTestCommand(alerts);
+registerAlertCheckCommand(alerts, positiveInt);
 registerBackupCommands(program, positiveInt);
 
 registerAgentCommands(program);

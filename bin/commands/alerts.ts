@@ -1,5 +1,6 @@
-/** `ballast alerts list|show|ack|resolve|rules`: alerts and their rules, for operators. */
-import { acknowledgeAlert, alertRunbook, getAlert, listAlerts, loadRules, nextCommand, parseRuleSetting, resolveAlert, setRule, type AlertRow } from '../../lib/alerts/index.ts';
+/** `ballast alerts list|show|ack|resolve|rules|check`: alerts and their rules, for operators and monitors. */
+import type { Command } from 'commander';
+import { checkAlerts, acknowledgeAlert, alertRunbook, getAlert, listAlerts, loadRules, nextCommand, parseRuleSetting, resolveAlert, setRule, type AlertRow } from '../../lib/alerts/index.ts';
 import { ROLES } from '../../lib/db/index.ts';
 import { withSession } from './context.ts';
 
@@ -71,4 +72,18 @@ export async function alertsRules(opts: { set?: string[]; json?: boolean }) {
     else console.table(rules.map((r) => ({ name: r.name, severity: r.severity, threshold: r.threshold, window_s: r.window_seconds,
       for_s: r.for_seconds, enabled: r.enabled, auto_resolve: r.auto_resolve })));
   }, settings.length ? { role: ROLES.owner } : { role: ROLES.forensics });
+}
+
+/** `ballast alerts check`: for a monitor outside the fleet (lib/alerts/check.ts); exit 0 ok, 1 warning, 2 critical. */
+export function registerAlertCheckCommand(alerts: Command, positiveInt: (v: string, name: string) => number): void {
+  alerts.command('check')
+    .description('for a monitor outside the fleet: critical when alert rules have not been evaluated lately (no worker runs them) or a critical alert is open; exit 0 ok, 1 warning, 2 critical')
+    .option('--max-age <seconds>', 'how old the last successful evaluation may be', (v) => positiveInt(v, '--max-age'), 180)
+    .action(async (opts: { maxAge: number }) => {
+      await withSession(async ({ db }) => {
+        const r = await checkAlerts(db, { maxAgeSeconds: opts.maxAge });
+        for (const line of r.lines) console.log(line);
+        process.exitCode = r.status;
+      });
+    });
 }

@@ -106,6 +106,7 @@ export const COMMAND_ROLES: Readonly<Record<string, DbRole>> = {
   'search-engine': ROLES.forensics, // no database
   'alerts list': ROLES.forensics,
   'alerts show': ROLES.forensics,
+  'alerts check': ROLES.forensics,
   // What the evaluate_alerts task does to an alert, by hand, as the same role.
   'alerts ack': ROLES.worker,
   'alerts resolve': ROLES.worker,
