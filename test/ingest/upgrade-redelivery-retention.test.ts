@@ -10,33 +10,24 @@
 import fs from 'node:fs';
 import pg from 'pg';
 import t from 'tap';
-import { MIGRATIONS_DIR, ROLES, withRole, type DbRole } from '../../lib/db/index.ts';
-import { databaseBefore } from '../helpers/upgrade.ts';
+import { MIGRATIONS_DIR, ROLES, withRole, type Db, type DbRole } from '../../lib/db/index.ts';
+import { BALLAST_ROLES, databaseBefore, tableShape } from '../helpers/upgrade.ts';
 
 const migration = fs.readdirSync(MIGRATIONS_DIR).find((f) => f.endsWith('_redelivery_retention.sql'))!;
 const TABLE = 'ingest.redelivery_conflicts';
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';
-const ROLE_NAMES = ['ballast_owner', 'ballast_worker', 'ballast_ingest', 'ballast_forensics', 'ballast_audit_writer'];
 const denied = /permission denied/;
 /** A pool or a client. */
 interface Queryable { query(text: string, values?: unknown[]): Promise<{ rows: any[] }> }
 
 /** What must survive the conversion. */
-async function picture(db: Queryable) {
+async function picture(db: Db) {
   const { rows: data } = await db.query(`select to_jsonb(c) - 'first_received_at' as row from ${TABLE} c order by id`);
-  const { rows: privs } = await db.query(`
-    select r.rolname, p.priv, has_table_privilege(r.rolname, $1, p.priv) as can
-      from unnest($2::text[]) r(rolname) cross join unnest(array['select', 'insert', 'update', 'delete', 'truncate']) p(priv)
-     order by 1, 2`, [TABLE, ROLE_NAMES]);
-  const { rows: [meta] } = await db.query(`
-    select array(select pg_get_triggerdef(oid) from pg_trigger where tgrelid = $1::regclass and not tgisinternal order by tgname) as triggers,
-           array(select c.relname::text from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = $1::regclass order by 1) as indexes,
-           (select row(gated, key_columns, redact_columns)::text from audit.tracked_tables where relid = $1::regclass) as audit,
-           (select count(*)::int from audit.tracked_tables where relid::oid not in (select oid from pg_class)) as dangling,
-           array(select p.proname::text || ':' || pg_get_userbyid(p.proowner) || ':' || p.prosecdef from pg_proc p
-                  where p.oid = 'ingest.note_redelivery'::regproc) as fn`, [TABLE]);
-  return { data, privs, meta };
+  const { rows: [more] } = await db.query<{ dangling: number; fn: string }>(`
+    select (select count(*)::int from audit.tracked_tables where relid::oid not in (select oid from pg_class)) as dangling,
+           (select pg_get_userbyid(p.proowner) || ':' || p.prosecdef from pg_proc p where p.oid = 'ingest.note_redelivery'::regproc) as fn`);
+  return { data, ...await tableShape(db, TABLE), ...more! };
 }
 
 t.test(`conflicts kept before ${migration} keep their ids and rows, and the receiver's path works on them`, async (t) => {
@@ -67,13 +58,14 @@ t.test(`conflicts kept before ${migration} keep their ids and rows, and the rece
   const worker = (p: { rolname: string; priv: string }) => p.rolname === 'ballast_worker' && p.priv === 'select';
   t.same(after.privs.filter((p) => !worker(p)), before.privs.filter((p) => !worker(p)), 'the grants kept');
   t.same(after.privs.filter(worker).map((p) => p.can), [true], 'and the worker reads (the archive task exports it)');
-  t.same(after.meta.indexes.filter((i: string) => !i.startsWith(`${TABLE.split('.')[1]}_default`)), before.meta.indexes, 'the indexes kept (by name)');
+  t.same(after.indexes, before.indexes, 'the indexes kept (by name)');
   const keyTrigger = `CREATE TRIGGER partition_key_fixed BEFORE UPDATE OF first_received_at ON ${TABLE} FOR EACH ROW `
     + `WHEN ((new.first_received_at IS DISTINCT FROM old.first_received_at)) EXECUTE FUNCTION audit.refuse_partition_move('first_received_at')`;
-  t.same(after.meta.triggers, [...before.meta.triggers, keyTrigger].sort(), 'the audit triggers kept (rows named by id, bodies masked), and the key fixed');
-  t.equal(after.meta.audit, before.meta.audit, 'the audit registration kept');
-  t.equal(after.meta.dangling, 0, 'no registration left on the dropped table');
-  t.same(after.meta.fn, before.meta.fn, 'the receiver\'s function: same owner, still SECURITY DEFINER');
+  t.same(after.triggers, [...before.triggers, keyTrigger].sort(), 'the audit triggers kept (rows named by id, bodies masked), and the key fixed');
+  t.same(after.columnComments.filter((c) => !c.startsWith('first_received_at=')), before.columnComments, 'the comments kept, one added');
+  t.equal(after.audit, before.audit, 'the audit registration kept');
+  t.equal(after.dangling, 0, 'no registration left on the dropped table');
+  t.equal(after.fn, before.fn, 'the receiver\'s function: same owner, still SECURITY DEFINER');
 
   const { rows: [kind] } = await db.query(`select c.relkind, pg_get_userbyid(c.relowner) as owner, ballast.partition_key(c.oid) as key,
       (select pg_get_constraintdef(x.oid) from pg_constraint x where x.conrelid = c.oid and x.contype = 'p') as pk
@@ -93,7 +85,7 @@ t.test(`conflicts kept before ${migration} keep their ids and rows, and the rece
   ], 'each in the partition of its first delivery\'s day, from the inbox\'s key');
   const { rows: partPrivs } = await db.query(`select distinct r.rolname, has_table_privilege(r.rolname, p.partition, 'select') as s,
       has_table_privilege(r.rolname, p.partition, 'insert,update,delete,truncate') as w
-    from ballast.partition_ranges($1) p cross join unnest($2::text[]) r(rolname) order by 1`, [TABLE, ROLE_NAMES.slice(0, 4)]);
+    from ballast.partition_ranges($1) p cross join unnest($2::text[]) r(rolname) order by 1`, [TABLE, BALLAST_ROLES.slice(0, 4)]);
   t.same(partPrivs, [
     { rolname: 'ballast_forensics', s: true, w: false }, { rolname: 'ballast_ingest', s: false, w: false },
     { rolname: 'ballast_owner', s: false, w: false }, { rolname: 'ballast_worker', s: true, w: false },
