@@ -4,8 +4,8 @@
 -- inbox's are, and had no retention: it outlived the inbox's 30 days. It is
 -- now range-partitioned by day, like the inbox, on the time its webhook id's
 -- first delivery was received (first_received_at, from ingest.webhook_keys),
--- and archived, verified and purged as the inbox is (hot 7 days, archive and
--- purge at 30 days; docs/retention.md).
+-- and archived, verified and purged at 30 days as the inbox is
+-- (docs/retention.md).
 --
 -- - first_received_at is the same for every conflict of one webhook id and
 --   never changes, so the key that counts a repeated body, (source,
@@ -231,8 +231,12 @@ comment on function ballast.retention_hold(regclass, timestamptz, timestamptz) i
 
 -- 5. Retention, as the inbox's. --------------------------------------------------------
 
+-- Archived and purged at 30 days. No warm window: a day of conflicts is still
+-- written (re-deliveries of that day's ids) while it would be warm, and
+-- rewriting a partition that is written races the writers; its rows are
+-- small and few besides (PostgreSQL compresses only rows over about 2 kB).
 insert into ballast.retention_policies (table_name, hot_window, warm_window, archive_after, purge_after, verify)
-values ('ingest.redelivery_conflicts', '7 days', '23 days', '30 days', '30 days', 'file');
+values ('ingest.redelivery_conflicts', '30 days', '0', '30 days', '30 days', 'file');
 
 -- Partitions ahead from the start; the maintain_partitions task keeps them so.
 select count(*) from ballast.maintain_partitions(now());

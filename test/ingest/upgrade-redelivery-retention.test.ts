@@ -75,8 +75,8 @@ t.test(`conflicts kept before ${migration} keep their ids and rows, and the rece
     [{ partition_column: 'first_received_at', granularity: 'day' }], 'registered: maintain_partitions keeps days ahead');
   t.same((await db.query(`select hot_window::text, warm_window::text, archive_after::text, purge_after::text, verify, enabled
     from ballast.retention_policies where table_name = $1`, [TABLE])).rows,
-  [{ hot_window: '7 days', warm_window: '23 days', archive_after: '30 days', purge_after: '30 days', verify: 'file', enabled: true }],
-  'a retention policy as the inbox\'s');
+  [{ hot_window: '30 days', warm_window: '00:00:00', archive_after: '30 days', purge_after: '30 days', verify: 'file', enabled: true }],
+  'a retention policy: archived and purged at 30 days, as the inbox');
   const { rows: placed } = await db.query(`select c.id, to_json(c.first_received_at)#>>'{}' as first, c.tableoid::regclass::text as part,
       (select pg_get_userbyid(p.relowner) from pg_class p where p.oid = c.tableoid) as owner from ${TABLE} c order by c.id`);
   t.same(placed, [
