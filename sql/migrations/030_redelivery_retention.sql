@@ -107,7 +107,8 @@ insert into ingest.redelivery_conflicts (id, source, webhook_id, event_id, raw_b
     from redelivery_conflicts_rows;
 select setval('ingest.redelivery_conflicts_id_seq', coalesce((select max(id) from redelivery_conflicts_rows), 0) + 1, false);
 
--- Putting the audit registration back is no change: the grant audit sits the partitions' grants out (as in 022).
+-- The triggers and the audit registration back on the table. The partitions'
+-- grants restate the parent's, no change of privileges: the grant audit sits them out (as in 022).
 alter event trigger audit_grants disable;
 do $$
 declare
