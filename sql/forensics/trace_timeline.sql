@@ -93,7 +93,7 @@ select c.received_at, 'redelivery', 'body differs', null,
        jsonb_build_object('conflict_id', c.id, 'deliveries', c.deliveries, 'last_seen_at', c.last_seen_at,
                           'body_bytes', c.body_bytes, 'body_sha256', c.body_sha256, 'trace_id', c.trace_id)
   from ingest.redelivery_conflicts c
- where c.event_id in (select id from ev)
+ where c.event_id in (select id from ev) and c.first_received_at >= coalesce($2::timestamptz, '-infinity')
 union all
 select v.detected_at, 'violation', v.policy, v.severity,
        jsonb_build_object('job_id', v.job_id, 'task', v.task, 'message', v.message)

@@ -72,7 +72,8 @@ t.test('ingest can only insert into the inbox (and read back its acknowledgement
     await t.rejects(c.query(`update ingest.redelivery_conflicts set deliveries = 9`), denied);
   });
   await as(ROLES.worker, async (c) => {
-    await t.rejects(c.query('select count(*) from ingest.redelivery_conflicts'), denied, 'the worker has no use for re-delivered bodies');
+    // The archive task (the worker) exports and hashes them, as it does the inbox's raw bodies; it never writes them.
+    await t.rejects(c.query(`update ingest.redelivery_conflicts set deliveries = 9`), denied, 'the worker reads re-delivered bodies, never writes them');
     await t.rejects(c.query(`select * from ingest.note_redelivery('telephony', 'wh_role', '{}', null, '{}', '4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7')`),
       /permission denied for function note_redelivery/);
   });
@@ -214,8 +215,8 @@ const TABLES: Record<string, Privs> = {
   'ingest.webhook_keys': { owner: 'SI', worker: 'S', ingest: '', forensics: 'S' },
   // Re-delivered bodies that differ from the first delivery's: written only through ingest.note_redelivery (as the
   // owner, which inserts a body and counts it again); operators read them, and the owner deletes one with a stated
-  // reason (gated); the pipeline has no use for them.
-  'ingest.redelivery_conflicts': { owner: 'SIUD', worker: '', ingest: '', forensics: 'S' },
+  // reason (gated); the archive task (the worker) reads them to export them (030_redelivery_retention).
+  'ingest.redelivery_conflicts': { owner: 'SIUD', worker: 'S', ingest: '', forensics: 'S' },
   // The archive task records the schema version in each manifest.
   'public.migrations': { ...READ_ONLY, worker: 'S' },
   'replay.decisions': PIPELINE,

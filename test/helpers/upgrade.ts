@@ -81,3 +81,25 @@ export async function emptyDatabase(prefix: string): Promise<{ url: string; drop
   };
   return { url: withDatabase(cluster.adminUrl, name), drop };
 }
+
+/** The ballast roles whose table privileges an upgrade must keep. */
+export const BALLAST_ROLES = ['ballast_owner', 'ballast_worker', 'ballast_ingest', 'ballast_forensics', 'ballast_audit_writer'];
+
+/**
+ * What a migration that rebuilds `table` must put back: each ballast role's
+ * table privileges, the triggers, the indexes' names, the column comments and
+ * the audit registration (gated, key and redacted columns).
+ */
+export async function tableShape(db: Pick<Db, 'query'>, table: string) {
+  const { rows: privs } = await db.query<{ rolname: string; priv: string; can: boolean }>(`
+    select r.rolname, p.priv, has_table_privilege(r.rolname, $1, p.priv) as can
+      from unnest($2::text[]) r(rolname) cross join unnest(array['select', 'insert', 'update', 'delete', 'truncate']) p(priv)
+     order by 1, 2`, [table, BALLAST_ROLES]);
+  const { rows: [meta] } = await db.query(`
+    select array(select pg_get_triggerdef(oid) from pg_trigger where tgrelid = $1::regclass and not tgisinternal order by tgname) as triggers,
+           array(select c.relname::text from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = $1::regclass order by 1) as indexes,
+           array(select format('%s=%s', attname, col_description($1::regclass, attnum)) from pg_attribute
+                  where attrelid = $1::regclass and col_description($1::regclass, attnum) is not null order by 1) as column_comments,
+           (select row(gated, key_columns, redact_columns)::text from audit.tracked_tables where relid = $1::regclass) as audit`, [table]);
+  return { privs, triggers: meta.triggers as string[], indexes: meta.indexes as string[], columnComments: meta.column_comments as string[], audit: meta.audit as string };
+}

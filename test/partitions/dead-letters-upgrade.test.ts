@@ -21,12 +21,11 @@ import { defineStage, PermanentError } from '../../lib/stage/index.ts';
 import { archiveDir } from '../archive/helpers.ts';
 import { ROOT } from '../helpers/cluster.ts';
 import { startTestWorker } from '../helpers/pipeline.ts';
-import { databaseBefore } from '../helpers/upgrade.ts';
+import { databaseBefore, tableShape } from '../helpers/upgrade.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const MIGRATION = '022_dead_letter_partitions.sql';
 const TABLE = 'ballast.pipeline_failures';
-const ROLE_NAMES = ['ballast_owner', 'ballast_worker', 'ballast_ingest', 'ballast_forensics', 'ballast_audit_writer'];
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const run = promisify(execFile);
 const ballast = async (url: string, ...args: string[]) => (await run(process.execPath, [path.join(ROOT, 'bin/ballast.js'), ...args],
@@ -49,17 +48,7 @@ const expect = {
 /** What must survive the conversion. */
 async function picture(db: Db) {
   const { rows: data } = await db.query(`select to_jsonb(f) - 'created_at' as row from ${TABLE} f order by id`);
-  const { rows: privs } = await db.query(`
-    select r.rolname, p.priv, has_table_privilege(r.rolname, $1, p.priv) as can
-      from unnest($2::text[]) r(rolname) cross join unnest(array['select', 'insert', 'update', 'delete', 'truncate']) p(priv)
-     order by 1, 2`, [TABLE, ROLE_NAMES]);
-  const { rows: [meta] } = await db.query(`
-    select array(select pg_get_triggerdef(oid) from pg_trigger where tgrelid = $1::regclass and not tgisinternal order by tgname) as triggers,
-           array(select c.relname::text from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = $1::regclass order by 1) as indexes,
-           array(select format('%s=%s', attname, col_description($1::regclass, attnum)) from pg_attribute
-                  where attrelid = $1::regclass and col_description($1::regclass, attnum) is not null order by 1) as column_comments,
-           (select row(gated, key_columns, redact_columns)::text from audit.tracked_tables where relid = $1::regclass) as audit`, [TABLE]);
-  return { data, privs, meta };
+  return { data, ...await tableShape(db, TABLE) };
 }
 
 t.test(`${MIGRATION}: dead letters keep their ids and rows, and every path still works on them`, async (t) => {
@@ -99,10 +88,10 @@ t.test(`${MIGRATION}: dead letters keep their ids and rows, and every path still
   const after = await picture(db);
   t.same(after.data, before.data, 'every row kept, with its id');
   t.same(after.privs, before.privs, 'the grants kept');
-  t.same(after.meta.indexes, before.meta.indexes, 'the indexes kept');
-  t.same(after.meta.triggers, [...before.meta.triggers, expect.createdAtTrigger].sort(), 'the triggers kept (audit with its redaction), one added');
-  t.same(after.meta.column_comments, [...before.meta.column_comments, expect.createdAtComment].sort(), 'the comments kept');
-  t.equal(after.meta.audit, before.meta.audit, 'the audit registration kept');
+  t.same(after.indexes, before.indexes, 'the indexes kept');
+  t.same(after.triggers, [...before.triggers, expect.createdAtTrigger].sort(), 'the triggers kept (audit with its redaction), one added');
+  t.same(after.columnComments, [...before.columnComments, expect.createdAtComment].sort(), 'the comments kept');
+  t.equal(after.audit, before.audit, 'the audit registration kept');
   const { rows: [kind] } = await db.query(`select c.relkind, pg_get_userbyid(c.relowner) as owner, ballast.partition_key(c.oid) as key,
       (select pg_get_constraintdef(x.oid) from pg_constraint x where x.conrelid = c.oid and x.contype = 'p') as pk
     from pg_class c where c.oid = $1::regclass`, [TABLE]);

@@ -33,7 +33,7 @@ t.test('the task makes the partitions of the injected day and of premake periods
   const run = await waitFor('the run row', async () =>
     (await db.query(`select outcome, counts from ballast.maintenance_runs where task = 'maintain_partitions'`)).rows[0]);
   t.equal(run.outcome, 'succeeded');
-  t.ok(run.counts.created >= 11 * 5, 'five partitions (this period and premake = 4 ahead) for each of the eleven tables');
+  t.ok(run.counts.created >= 12 * 5, 'five partitions (this period and premake = 4 ahead) for each of the twelve tables');
   const inbox = await rangesOf('ingest.webhook_events');
   for (let n = 0; n <= 4; n++) {
     const from = day(n);
@@ -160,7 +160,7 @@ t.test('ballast trace reads only the partitions from the trace\'s start on, and 
     walk(rows[0]['QUERY PLAN'][0].Plan);
     return names;
   };
-  for (const [query, table] of [['trace_timeline', 'ingest.webhook_events'], ['trace_timeline', 'ballast.job_attempts'],
+  for (const [query, table] of [['trace_timeline', 'ingest.webhook_events'], ['trace_timeline', 'ballast.job_attempts'], ['trace_timeline', 'ingest.redelivery_conflicts'],
     ['trace_failures', 'ballast.error_envelopes'], ['trace_failures', 'ballast.pipeline_failures'], ['audit_trace', 'audit.ledger']] as const) {
     // Plans name relations without their schema.
     const parts = (await partitionRanges(db, table)).map((p) => ({ ...p, partition: p.partition.split('.')[1]! }));
@@ -202,7 +202,7 @@ t.test('the partitions_behind alert fires for each table whose partitions ahead 
   const firing = async (now: Date) => (await db.query(text, [2, now])).rows.map((r) => r.key).sort();
   t.same(await firing(D), [], 'at the clock the task ran at, every table has its partitions ahead');
   const later = new Date('2031-02-04T12:00:00Z');
-  t.same(await firing(later), ['audit.ledger', 'ballast.job_attempts', 'ingest.webhook_events', 'search.outbox'],
+  t.same(await firing(later), ['audit.ledger', 'ballast.job_attempts', 'ingest.redelivery_conflicts', 'ingest.webhook_events', 'search.outbox'],
     'four days on without a run, the daily tables have fewer than 2 days ahead');
   const { rows: [one] } = await db.query(text, [2, later]);
   t.match(one.message, /partition\(s\) ahead of the current day \(premake 4\): is maintain_partitions running\?/);
