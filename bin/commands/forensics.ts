@@ -24,7 +24,10 @@ export async function commandStuck(opts: { stale: number; since: number }): Prom
       runNamed(db, 'stuck_attempts', [opts.stale]),
       runNamed(db, 'waiting_jobs', [opts.stale]),
       runNamed(db, 'rescued_jobs', [opts.since]),
-      db.readOnly(async (tx) => (await tx.query(`select count(*)::int as open, count(*) filter (where next_retry_at is null)::int as parked
+      db.readOnly(async (tx) => (await tx.query(`select count(*)::int as open, count(*) filter (where next_retry_at is null)::int as parked,
+                                                        (select count(*)::int from ingest.webhook_events e where e.status = 'failed'
+                                                            and exists (select 1 from ballast.pipeline_failures f where f.resolved_at is null
+                                                                           and f.context->>'correlation_id' = e.correlation_id)) as events
                                                    from ballast.pipeline_failures where resolved_at is null`)).rows),
       runNamed(db, 'redelivery_conflicts', [opts.since]),
     ]);
@@ -42,7 +45,8 @@ export async function commandStuck(opts: { stale: number; since: number }): Prom
     }
     // What failed for good is not stuck in a worker, but it is where an event stops: say so here too.
     if (letters.open > 0) {
-      console.log(`${letters.open} open dead letter(s), ${letters.parked} of them parked until someone acts: \`ballast dlq list\` shows them, \`ballast dlq requeue <id>\` replays one`);
+      console.log(`${letters.open} open dead letter(s), ${letters.parked} of them parked until someone acts: \`ballast dlq list\` shows them, \`ballast dlq requeue <id>\` replays one`
+        + (letters.events > 0 ? `; ${letters.events} inbox event(s) stopped on them (status failed; \`ballast trace <event id>\`)` : ''));
     }
     // Not stuck either: bodies that lost to an earlier delivery of their id, kept so that someone decides.
     if (conflicts.length > 0) {

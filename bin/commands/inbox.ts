@@ -23,7 +23,7 @@ export function printReplayResult(r: ReplayResult): void {
   console.log(`replayed ${r.replayed.length} event(s)${r.replayed.length ? `: ${ids(r.replayed.map((e) => e.id))}` : ''}`);
   if (r.skipped.length) {
     console.log(`skipped ${r.skipped.length}: ${r.skipped.map((s) => `${s.id} (${s.status})`).join(', ')}` +
-      ' (only quarantined and completed events are replayed; one still in the pipeline has a stage to wait for or a dead letter to requeue)');
+      ' (only quarantined and completed events are replayed; one still in the pipeline has a stage to wait for, a failed one a dead letter to requeue)');
   }
   if (r.notFound.length) console.log(`no such event: ${ids(r.notFound)}`);
   if (r.replayed.length) console.log('follow one with `ballast trace <event id>`');

@@ -72,7 +72,7 @@ export interface ReplayOptions {
 export interface ReplayResult {
   /** Back in the pipeline, with the span each replay was given. */
   replayed: { id: number; span_id: string }[];
-  /** Found but not replayable, with the status that prevented it: received or processing (still in the pipeline), rejected. */
+  /** Found but not replayable, with the status that prevented it: received or processing (still in the pipeline), failed (a dead letter to requeue), rejected. */
   skipped: { id: number; status: string }[];
   notFound: number[];
 }

@@ -169,6 +169,8 @@ t.test('a requeued failure whose replay fails transiently keeps the schedule the
   t.equal(await requeueDeadLetter(db, dl.id, 'ops:test'), 'enqueued');
   const failed = await replayFailed(dl.id, 1);
   t.match(failed, { error_code: 'DOWNSTREAM_CALL_FAILED', http_status: 503, next_retry_at: Date, resolved_at: null });
+  t.match(failed.context, { outcome: 'transient', error_class: 'infra.downstream.unavailable' },
+    'the context says what the last failure was, as error_code does (not the first failure\'s "permanent")');
   const { rows: [{ delay }] } = await db.query(`select extract(epoch from next_retry_at - (context->>'last_replay_at')::timestamptz)::float8 as delay
     from ballast.pipeline_failures where id = $1`, [dl.id]);
   t.ok(delay >= 22.5 && delay <= 37.5, `the next replay is replay_delay(1) after the requeue: 30 s ± 25 % (${delay} s)`);
@@ -186,9 +188,13 @@ t.test('an automatic replay that fails permanently parks the dead letter', async
   await enqueue(12, 1);
   const dl = await deadLetter(12);
   t.ok(dl.next_retry_at, 'out of attempts: scheduled');
+  t.match(dl.context, { outcome: 'transient', error_class: 'system.unexpected' });
   await aDayPasses(dl.id);
   t.match(await requeueDueDeadLetters(db), { enqueued: 1 });
-  t.match(await replayFailed(dl.id, 1), { error_code: 'INPUT_INVALID', attempt_count: 2, next_retry_at: null, resolved_at: null });
+  const parked = await replayFailed(dl.id, 1);
+  t.match(parked, { error_code: 'INPUT_INVALID', attempt_count: 2, next_retry_at: null, resolved_at: null });
+  t.match(parked.context, { outcome: 'permanent', error_class: 'domain.input_invalid', error_id: dl.context.error_id },
+    'the last failure\'s outcome and class; error_id stays the first failure\'s');
   await aDayPasses(dl.id);
   await requeueDueDeadLetters(db);
   t.match((await db.query('select attempt_count, context from ballast.pipeline_failures where id = $1', [dl.id])).rows[0],

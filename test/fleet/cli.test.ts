@@ -60,9 +60,15 @@ t.test('`ballast stuck` also counts open dead letters, where an event that faile
   await letter('2999-01-01T00:00:00Z'); // scheduled for a replay
   await db.query(`insert into ballast.pipeline_failures (interaction_id, failing_function, context, payload_snapshot, resolved_at)
     values ('2', 'normalize_event', '{}', '{}', now())`);
+  t.notMatch(await ballast(url, 'stuck'), /inbox event/, 'no inbox event stopped on them: nothing said');
+  // An event whose first stage gave up on it (031_inbox_failed): failed, naming its dead letter.
+  const { rows: [ev] } = await db.query(`insert into ingest.webhook_events (source, payload) values ('telephony', '{}') returning correlation_id`);
+  await db.query(`insert into ballast.pipeline_failures (interaction_id, failing_function, context, payload_snapshot)
+    values ('3', 'normalize_event', jsonb_build_object('correlation_id', $1::text), '{}')`, [ev.correlation_id]);
   const out = await ballast(url, 'stuck');
   t.match(out, /nothing stuck/, 'no worker is stuck');
-  t.match(out, /2 open dead letter\(s\), 1 of them parked until someone acts: `ballast dlq list`/, 'the two open ones, not the resolved one');
+  t.match(out, /3 open dead letter\(s\), 2 of them parked until someone acts: `ballast dlq list`.*; 1 inbox event\(s\) stopped on them \(status failed/,
+    'the three open ones, not the resolved one, and the event that stopped on one');
 });
 
 t.test('`ballast stuck` also counts re-delivered bodies that differed from the first delivery, and names the query that lists them', async (t) => {

@@ -107,6 +107,32 @@ t.test('decision_done of an event that is not processing (quarantined, or unknow
   t.match(await inboxRow(db, ev.id), { status: 'quarantined', stages_done: [] });
 });
 
+t.test('one decision stage dead-lettered: the event is failed, the others\' progress is kept, and the replay completes it (031)', async (t) => {
+  const { db, url } = await testDatabase(t);
+  const ev = await processingEvent(db);
+  const mark = async (task: string) => {
+    const c = await decisionTx(t, url, task, ev.correlation_id);
+    await c.query(DECISION_DONE);
+    await c.query('commit');
+  };
+  // The dead letter the stage runtime writes when extract_claims gives up on this event.
+  const { rows: [{ id }] } = await db.query(`select ballast.record_failure(null, null, $1::jsonb) as id`, [JSON.stringify({
+    interaction_id: '1', failing_function: 'extract_claims', error_code: 'INPUT_INVALID', error_message: 'no spans', attempt_count: 1,
+    payload_snapshot: { interaction_id: 1 }, retryable: false,
+    context: { task: 'extract_claims', replayable: true, correlation_id: ev.correlation_id, trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' },
+  })]);
+  t.match(await db.query('select status, status_reason from ingest.webhook_events where id = $1', [ev.id]).then((r) => r.rows[0]),
+    { status: 'failed', status_reason: `dead_letter: extract_claims failed (INPUT_INVALID), parked until an operator acts; dead letter ${id}` });
+  await mark('detect_striking');
+  await mark('summarize_interaction');
+  t.same(await inboxRow(db, ev.id), { status: 'failed', stages_done: ['detect_striking', 'summarize_interaction'], processed: false },
+    'the other decisions count, and the event stays failed');
+  t.equal((await db.query('select ballast.replay_dead_letter($1, true) as outcome', [id])).rows[0].outcome, 'enqueued');
+  t.match(await inboxRow(db, ev.id), { status: 'processing' }, 'the replay is in flight');
+  await mark('extract_claims');
+  t.same(await inboxRow(db, ev.id), { status: 'completed', stages_done: DECISIONS, processed: true });
+});
+
 t.test('024 upgrade: an event half done before it completes after it', async (t) => {
   const up = await databaseBefore(t, '024_stages.sql');
   await registerStagesAt(up.url, stages);
