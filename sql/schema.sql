@@ -293,7 +293,7 @@ begin
          status       = case when (e.stages_done || v_task) @> finals then 'completed' else e.status end,
          processed_at = case when (e.stages_done || v_task) @> finals then now() else e.processed_at end
    where e.id = k.event_id and e.received_at = k.received_at
-     and e.status in ('processing', 'completed');
+     and e.status in ('processing', 'completed', 'failed');
 end $$;
 
 --
@@ -1495,6 +1495,21 @@ end $$;
 COMMENT ON FUNCTION ballast.dead_letter_created_at_fixed() IS 'trigger: refuses an update that changes created_at (the partition key) of a dead letter';
 
 --
+-- Name: dead_letter_replaying(jsonb); Type: FUNCTION; Schema: ballast; Owner: -
+--
+
+CREATE FUNCTION ballast.dead_letter_replaying(p_context jsonb) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    RETURN COALESCE((((p_context ->> 'last_replay_at'::text))::timestamp with time zone > COALESCE(((p_context ->> 'last_replay_failed_at'::text))::timestamp with time zone, '-infinity'::timestamp with time zone)), false);
+
+--
+-- Name: FUNCTION dead_letter_replaying(p_context jsonb); Type: COMMENT; Schema: ballast; Owner: -
+--
+
+COMMENT ON FUNCTION ballast.dead_letter_replaying(p_context jsonb) IS 'a dead letter''s context says a replay was enqueued after its last failure';
+
+--
 -- Name: error_counts_by_class(timestamp with time zone); Type: FUNCTION; Schema: ballast; Owner: -
 --
 
@@ -1952,10 +1967,13 @@ begin
              error_message = p_dead_letter->>'error_message',
              http_status = (p_dead_letter->>'http_status')::int,
              failed_at = now(),
-             -- 028: a permanent outcome parks the row; a transient one keeps the next replay already scheduled
+             -- a permanent outcome parks the row; a transient one keeps the next replay already scheduled
              next_retry_at = case when (p_dead_letter->>'retryable')::boolean then next_retry_at end,
+             -- the last failure's outcome and class, as its code and message above
              context = coalesce(context, '{}') || jsonb_build_object('last_error_id', p_envelope->>'error_id',
                                                                      'last_replay_failed_at', now())
+                       || jsonb_strip_nulls(jsonb_build_object('outcome', p_dead_letter->'context'->'outcome',
+                                                               'error_class', p_dead_letter->'context'->'error_class'))
        where id = (p_dead_letter->>'replay_of')::uuid
       returning id into dl_id;
     end if;
@@ -2097,11 +2115,19 @@ declare
   what text;
 begin
   case parent::text
-    when 'ingest.webhook_events' then cond := $c$status in ('received', 'processing')$c$; what := 'inbox events not finished';
+    when 'ingest.webhook_events' then
+      cond := $c$status in ('received', 'processing', 'failed')
+                 and (status <> 'failed' or exists (select 1 from ballast.pipeline_failures f
+                                                     where f.resolved_at is null and f.context->>'correlation_id' = t.correlation_id))$c$;
+      what := 'inbox events not finished (in flight, or failed with an open dead letter)';
     when 'search.outbox' then cond := $c$status in ('pending', 'dead')$c$; what := 'outbox rows not synced (pending or dead)';
     when 'ballast.pipeline_failures' then cond := 'resolved_at is null'; what := 'open dead letters';
     when 'audit.ledger' then
       cond := 'not exists (select 1 from audit.chain c where c.ledger_id = t.id)'; what := 'ledger rows not sealed into the chain';
+    when 'ingest.redelivery_conflicts' then
+      -- Counted in the inbox, not here: a first delivery with no conflict yet may still get one.
+      select count(*) into n from ingest.webhook_events e where e.received_at >= lower_bound and e.received_at < upper_bound;
+      return case when n > 0 then format('%s first deliveries still in the inbox (a re-delivery may still add a conflict)', n) end;
     else return null;
   end case;
   execute format('select count(*) from %s t where %I >= %L::timestamptz and %I < %L::timestamptz and %s',
@@ -2554,6 +2580,26 @@ end $$;
 COMMENT ON FUNCTION ingest.enqueue_first_stages() IS 'inbox statement trigger: one normalize_event job per row inserted as received, all in one graphile_worker.add_jobs call';
 
 --
+-- Name: event_follows_dead_letter(); Type: FUNCTION; Schema: ingest; Owner: -
+--
+
+CREATE FUNCTION ingest.event_follows_dead_letter() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform ingest.follow_dead_letters(new.context->>'correlation_id',
+    case when new.resolved_at is null and ballast.dead_letter_replaying(new.context) then new.failing_function end);
+  return null;
+end $$;
+
+--
+-- Name: FUNCTION event_follows_dead_letter(); Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON FUNCTION ingest.event_follows_dead_letter() IS 'trigger: a dead letter written, replayed, failed again or resolved sets its inbox event''s status (ingest.follow_dead_letters)';
+
+--
 -- Name: event_number(jsonb); Type: FUNCTION; Schema: ingest; Owner: -
 --
 
@@ -2589,6 +2635,52 @@ begin
 end $$;
 
 --
+-- Name: follow_dead_letters(text, text); Type: FUNCTION; Schema: ingest; Owner: -
+--
+
+CREATE FUNCTION ingest.follow_dead_letters(p_correlation_id text, p_replayed_task text DEFAULT NULL::text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  k record;
+  d record;
+  reason text;
+begin
+  select w.event_id, w.received_at into k from ingest.webhook_keys w where w.correlation_id = p_correlation_id;
+  if not found then return; end if;
+  -- Two transactions changing dead letters of one event (two stages failing,
+  -- a replay and a failure) decide one after the other, each seeing the other's rows.
+  perform pg_advisory_xact_lock(hashtextextended('ingest.follow_dead_letters:' || p_correlation_id, 0));
+  select f.id, f.failing_function, f.error_code, f.next_retry_at into d
+    from ballast.pipeline_failures f
+   where f.context->>'correlation_id' = p_correlation_id and f.resolved_at is null
+     and not ballast.dead_letter_replaying(f.context)
+   order by f.failed_at desc, f.id
+   limit 1;
+  if found then
+    reason := format('dead_letter: %s failed (%s), %s; dead letter %s', d.failing_function, coalesce(d.error_code, 'no code'),
+                     case when d.next_retry_at is null then 'parked until an operator acts' else 'replay scheduled' end, d.id);
+    update ingest.webhook_events e
+       set status = 'failed', status_reason = reason
+     where e.id = k.event_id and e.received_at = k.received_at
+       and e.status in ('received', 'processing', 'failed')
+       and (e.status, e.status_reason) is distinct from ('failed', reason);
+  elsif p_replayed_task is not null then
+    update ingest.webhook_events e
+       set status = case when p_replayed_task = 'normalize_event' then 'received' else 'processing' end,
+           status_reason = null
+     where e.id = k.event_id and e.received_at = k.received_at and e.status = 'failed';
+  end if;
+end $$;
+
+--
+-- Name: FUNCTION follow_dead_letters(p_correlation_id text, p_replayed_task text); Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON FUNCTION ingest.follow_dead_letters(p_correlation_id text, p_replayed_task text) IS 'sets an inbox event''s status from its open dead letters: failed while one waits, back in flight when the replay of p_replayed_task is enqueued';
+
+--
 -- Name: note_redelivery(text, text, text, bytea, jsonb, text, text); Type: FUNCTION; Schema: ingest; Owner: -
 --
 
@@ -2599,6 +2691,7 @@ CREATE FUNCTION ingest.note_redelivery(p_source text, p_webhook_id text, p_raw_b
 declare
   v_body bytea := coalesce(p_raw_bytes, convert_to(p_raw_body, 'UTF8'));
   v_first bytea;
+  v_first_at timestamptz;
   v_conflict bigint;
   v record;
 begin
@@ -2607,16 +2700,16 @@ begin
   if not found then
     return;
   end if;
-  select coalesce(e.raw_bytes, convert_to(e.raw_body, 'UTF8')) into v_first
+  select coalesce(e.raw_bytes, convert_to(e.raw_body, 'UTF8')), k.received_at into v_first, v_first_at
     from ingest.webhook_keys k
     join ingest.webhook_events e on e.id = k.event_id and e.received_at = k.received_at
    where k.source = p_source and k.webhook_id = p_webhook_id;
   if v_first is not null and v_first <> v_body then
     insert into ingest.redelivery_conflicts as c (source, webhook_id, event_id, raw_body, raw_bytes, body_sha256, body_bytes,
-        headers, trace_id, span_id, correlation_id)
+        headers, trace_id, span_id, correlation_id, first_received_at)
     values (p_source, p_webhook_id, v.id, p_raw_body, case when p_raw_body is null then p_raw_bytes end,
             encode(sha256(v_body), 'hex'), octet_length(v_body), coalesce(p_headers, '{}'), p_trace_id, p_span_id,
-            p_source || ':' || p_webhook_id)
+            p_source || ':' || p_webhook_id, v_first_at)
     on conflict on constraint redelivery_conflicts_body_key
       do update set deliveries = c.deliveries + 1, last_seen_at = now()
     returning c.id into v_conflict;
@@ -4517,18 +4610,20 @@ CREATE TABLE ingest.redelivery_conflicts (
     received_at timestamp with time zone DEFAULT now() NOT NULL,
     deliveries integer DEFAULT 1 NOT NULL,
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    first_received_at timestamp with time zone NOT NULL,
     CONSTRAINT redelivery_conflicts_body_sha256_check CHECK ((body_sha256 ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT redelivery_conflicts_deliveries_check CHECK ((deliveries >= 1)),
     CONSTRAINT redelivery_conflicts_one_raw_body CHECK ((num_nonnulls(raw_body, raw_bytes) = 1)),
     CONSTRAINT redelivery_conflicts_span_id_check CHECK ((span_id ~ '^[0-9a-f]{16}$'::text)),
     CONSTRAINT redelivery_conflicts_trace_id_check CHECK ((trace_id ~ '^[0-9a-f]{32}$'::text))
-);
+)
+PARTITION BY RANGE (first_received_at);
 
 --
 -- Name: TABLE redelivery_conflicts; Type: COMMENT; Schema: ingest; Owner: -
 --
 
-COMMENT ON TABLE ingest.redelivery_conflicts IS 're-deliveries of an inbox id whose body differs from the first delivery''s (which won): one row per distinct body, as received; written only by ingest.note_redelivery()';
+COMMENT ON TABLE ingest.redelivery_conflicts IS 're-deliveries of an inbox id whose body differs from the first delivery''s (which won): one row per distinct body, as received; written only by ingest.note_redelivery(); partitioned by day on first_received_at, purged after the inbox day it differs from';
 
 --
 -- Name: COLUMN redelivery_conflicts.body_sha256; Type: COMMENT; Schema: ingest; Owner: -
@@ -4541,6 +4636,40 @@ COMMENT ON COLUMN ingest.redelivery_conflicts.body_sha256 IS 'sha256 (hex) of th
 --
 
 COMMENT ON COLUMN ingest.redelivery_conflicts.deliveries IS 'how many times this body was delivered under this id; last_seen_at is the latest';
+
+--
+-- Name: COLUMN redelivery_conflicts.first_received_at; Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON COLUMN ingest.redelivery_conflicts.first_received_at IS 'when the first delivery of this webhook id was received (ingest.webhook_keys.received_at): the same for every conflict of the id, never changes; the partition key';
+
+--
+-- Name: redelivery_conflicts_default; Type: TABLE; Schema: ingest; Owner: -
+--
+
+CREATE TABLE ingest.redelivery_conflicts_default (
+    id bigint NOT NULL,
+    source text NOT NULL,
+    webhook_id text NOT NULL,
+    event_id bigint NOT NULL,
+    raw_body text,
+    raw_bytes bytea,
+    body_sha256 text NOT NULL,
+    body_bytes integer NOT NULL,
+    headers jsonb DEFAULT '{}'::jsonb NOT NULL,
+    trace_id text NOT NULL,
+    span_id text NOT NULL,
+    correlation_id text NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    deliveries integer DEFAULT 1 NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    first_received_at timestamp with time zone NOT NULL,
+    CONSTRAINT redelivery_conflicts_body_sha256_check CHECK ((body_sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT redelivery_conflicts_deliveries_check CHECK ((deliveries >= 1)),
+    CONSTRAINT redelivery_conflicts_one_raw_body CHECK ((num_nonnulls(raw_body, raw_bytes) = 1)),
+    CONSTRAINT redelivery_conflicts_span_id_check CHECK ((span_id ~ '^[0-9a-f]{16}$'::text)),
+    CONSTRAINT redelivery_conflicts_trace_id_check CHECK ((trace_id ~ '^[0-9a-f]{32}$'::text))
+);
 
 --
 -- Name: redelivery_conflicts_id_seq; Type: SEQUENCE; Schema: ingest; Owner: -
@@ -4580,7 +4709,7 @@ CREATE TABLE ingest.webhook_events (
     CONSTRAINT webhook_events_one_raw_body CHECK ((num_nonnulls(raw_body, raw_bytes) = 1)),
     CONSTRAINT webhook_events_source_check CHECK ((source ~ '^[a-z0-9][a-z0-9_-]*$'::text)),
     CONSTRAINT webhook_events_span_id_check CHECK ((span_id ~ '^[0-9a-f]{16}$'::text)),
-    CONSTRAINT webhook_events_status_check CHECK ((status = ANY (ARRAY['received'::text, 'rejected'::text, 'processing'::text, 'completed'::text, 'quarantined'::text]))),
+    CONSTRAINT webhook_events_status_check CHECK ((status = ANY (ARRAY['received'::text, 'rejected'::text, 'processing'::text, 'completed'::text, 'quarantined'::text, 'failed'::text]))),
     CONSTRAINT webhook_events_trace_id_check CHECK ((trace_id ~ '^[0-9a-f]{32}$'::text)),
     CONSTRAINT webhook_events_webhook_id_check CHECK (((length(webhook_id) >= 1) AND (length(webhook_id) <= 200)))
 )
@@ -4602,7 +4731,7 @@ COMMENT ON COLUMN ingest.webhook_events.raw_body IS 'the body as received, when 
 -- Name: COLUMN webhook_events.status; Type: COMMENT; Schema: ingest; Owner: -
 --
 
-COMMENT ON COLUMN ingest.webhook_events.status IS 'received -> processing -> completed | quarantined; rejected = kept but never started (e.g. malformed JSON)';
+COMMENT ON COLUMN ingest.webhook_events.status IS 'received -> processing -> completed | quarantined; failed = a dead letter of its work waits (status_reason names it), back to received/processing when it is replayed; rejected = kept but never started (e.g. malformed JSON)';
 
 --
 -- Name: COLUMN webhook_events.raw_bytes; Type: COMMENT; Schema: ingest; Owner: -
@@ -4635,7 +4764,7 @@ CREATE TABLE ingest.webhook_events_default (
     CONSTRAINT webhook_events_one_raw_body CHECK ((num_nonnulls(raw_body, raw_bytes) = 1)),
     CONSTRAINT webhook_events_source_check CHECK ((source ~ '^[a-z0-9][a-z0-9_-]*$'::text)),
     CONSTRAINT webhook_events_span_id_check CHECK ((span_id ~ '^[0-9a-f]{16}$'::text)),
-    CONSTRAINT webhook_events_status_check CHECK ((status = ANY (ARRAY['received'::text, 'rejected'::text, 'processing'::text, 'completed'::text, 'quarantined'::text]))),
+    CONSTRAINT webhook_events_status_check CHECK ((status = ANY (ARRAY['received'::text, 'rejected'::text, 'processing'::text, 'completed'::text, 'quarantined'::text, 'failed'::text]))),
     CONSTRAINT webhook_events_trace_id_check CHECK ((trace_id ~ '^[0-9a-f]{32}$'::text)),
     CONSTRAINT webhook_events_webhook_id_check CHECK (((length(webhook_id) >= 1) AND (length(webhook_id) <= 200)))
 );
@@ -5073,6 +5202,12 @@ ALTER TABLE ONLY ballast.pipeline_failures ATTACH PARTITION ballast.pipeline_fai
 --
 
 ALTER TABLE ONLY ballast.policy_violations ATTACH PARTITION ballast.policy_violations_default DEFAULT;
+
+--
+-- Name: redelivery_conflicts_default; Type: TABLE ATTACH; Schema: ingest; Owner: -
+--
+
+ALTER TABLE ONLY ingest.redelivery_conflicts ATTACH PARTITION ingest.redelivery_conflicts_default DEFAULT;
 
 --
 -- Name: webhook_events_default; Type: TABLE ATTACH; Schema: ingest; Owner: -
@@ -5565,14 +5700,28 @@ ALTER TABLE ONLY graphile_worker._private_tasks
 --
 
 ALTER TABLE ONLY ingest.redelivery_conflicts
-    ADD CONSTRAINT redelivery_conflicts_body_key UNIQUE (source, webhook_id, body_sha256);
+    ADD CONSTRAINT redelivery_conflicts_body_key UNIQUE (source, webhook_id, body_sha256, first_received_at);
 
 --
 -- Name: redelivery_conflicts redelivery_conflicts_pkey; Type: CONSTRAINT; Schema: ingest; Owner: -
 --
 
 ALTER TABLE ONLY ingest.redelivery_conflicts
-    ADD CONSTRAINT redelivery_conflicts_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT redelivery_conflicts_pkey PRIMARY KEY (id, first_received_at);
+
+--
+-- Name: redelivery_conflicts_default redelivery_conflicts_default_pkey; Type: CONSTRAINT; Schema: ingest; Owner: -
+--
+
+ALTER TABLE ONLY ingest.redelivery_conflicts_default
+    ADD CONSTRAINT redelivery_conflicts_default_pkey PRIMARY KEY (id, first_received_at);
+
+--
+-- Name: redelivery_conflicts_default redelivery_conflicts_default_source_webhook_id_body_sha256__key; Type: CONSTRAINT; Schema: ingest; Owner: -
+--
+
+ALTER TABLE ONLY ingest.redelivery_conflicts_default
+    ADD CONSTRAINT redelivery_conflicts_default_source_webhook_id_body_sha256__key UNIQUE (source, webhook_id, body_sha256, first_received_at);
 
 --
 -- Name: webhook_events webhook_events_pkey; Type: CONSTRAINT; Schema: ingest; Owner: -
@@ -6040,6 +6189,18 @@ CREATE INDEX maintenance_runs_task_idx ON ONLY ballast.maintenance_runs USING bt
 CREATE INDEX maintenance_runs_default_task_started_at_idx ON ballast.maintenance_runs_default USING btree (task, started_at DESC);
 
 --
+-- Name: pipeline_failures_open_correlation_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX pipeline_failures_open_correlation_idx ON ONLY ballast.pipeline_failures USING btree (((context ->> 'correlation_id'::text))) WHERE (resolved_at IS NULL);
+
+--
+-- Name: pipeline_failures_default_expr_idx; Type: INDEX; Schema: ballast; Owner: -
+--
+
+CREATE INDEX pipeline_failures_default_expr_idx ON ballast.pipeline_failures_default USING btree (((context ->> 'correlation_id'::text))) WHERE (resolved_at IS NULL);
+
+--
 -- Name: pipeline_failures_function_idx; Type: INDEX; Schema: ballast; Owner: -
 --
 
@@ -6145,19 +6306,37 @@ CREATE INDEX jobs_no_queue_index ON graphile_worker._private_jobs USING btree (p
 -- Name: redelivery_conflicts_event_idx; Type: INDEX; Schema: ingest; Owner: -
 --
 
-CREATE INDEX redelivery_conflicts_event_idx ON ingest.redelivery_conflicts USING btree (event_id);
+CREATE INDEX redelivery_conflicts_event_idx ON ONLY ingest.redelivery_conflicts USING btree (event_id);
+
+--
+-- Name: redelivery_conflicts_default_event_id_idx; Type: INDEX; Schema: ingest; Owner: -
+--
+
+CREATE INDEX redelivery_conflicts_default_event_id_idx ON ingest.redelivery_conflicts_default USING btree (event_id);
 
 --
 -- Name: redelivery_conflicts_last_seen_idx; Type: INDEX; Schema: ingest; Owner: -
 --
 
-CREATE INDEX redelivery_conflicts_last_seen_idx ON ingest.redelivery_conflicts USING btree (last_seen_at);
+CREATE INDEX redelivery_conflicts_last_seen_idx ON ONLY ingest.redelivery_conflicts USING btree (last_seen_at);
+
+--
+-- Name: redelivery_conflicts_default_last_seen_at_idx; Type: INDEX; Schema: ingest; Owner: -
+--
+
+CREATE INDEX redelivery_conflicts_default_last_seen_at_idx ON ingest.redelivery_conflicts_default USING btree (last_seen_at);
 
 --
 -- Name: redelivery_conflicts_trace_idx; Type: INDEX; Schema: ingest; Owner: -
 --
 
-CREATE INDEX redelivery_conflicts_trace_idx ON ingest.redelivery_conflicts USING btree (trace_id);
+CREATE INDEX redelivery_conflicts_trace_idx ON ONLY ingest.redelivery_conflicts USING btree (trace_id);
+
+--
+-- Name: redelivery_conflicts_default_trace_id_idx; Type: INDEX; Schema: ingest; Owner: -
+--
+
+CREATE INDEX redelivery_conflicts_default_trace_id_idx ON ingest.redelivery_conflicts_default USING btree (trace_id);
 
 --
 -- Name: webhook_events_correlation_idx; Type: INDEX; Schema: ingest; Owner: -
@@ -6175,13 +6354,13 @@ CREATE INDEX webhook_events_default_correlation_id_idx ON ingest.webhook_events_
 -- Name: webhook_events_open_idx; Type: INDEX; Schema: ingest; Owner: -
 --
 
-CREATE INDEX webhook_events_open_idx ON ONLY ingest.webhook_events USING btree (received_at) WHERE (status = ANY (ARRAY['received'::text, 'processing'::text]));
+CREATE INDEX webhook_events_open_idx ON ONLY ingest.webhook_events USING btree (received_at) WHERE (status = ANY (ARRAY['received'::text, 'processing'::text, 'failed'::text]));
 
 --
 -- Name: webhook_events_default_received_at_idx; Type: INDEX; Schema: ingest; Owner: -
 --
 
-CREATE INDEX webhook_events_default_received_at_idx ON ingest.webhook_events_default USING btree (received_at) WHERE (status = ANY (ARRAY['received'::text, 'processing'::text]));
+CREATE INDEX webhook_events_default_received_at_idx ON ingest.webhook_events_default USING btree (received_at) WHERE (status = ANY (ARRAY['received'::text, 'processing'::text, 'failed'::text]));
 
 --
 -- Name: webhook_events_quarantined_idx; Type: INDEX; Schema: ingest; Owner: -
@@ -6424,6 +6603,12 @@ ALTER INDEX ballast.maintenance_runs_pkey ATTACH PARTITION ballast.maintenance_r
 ALTER INDEX ballast.maintenance_runs_task_idx ATTACH PARTITION ballast.maintenance_runs_default_task_started_at_idx;
 
 --
+-- Name: pipeline_failures_default_expr_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
+--
+
+ALTER INDEX ballast.pipeline_failures_open_correlation_idx ATTACH PARTITION ballast.pipeline_failures_default_expr_idx;
+
+--
 -- Name: pipeline_failures_default_failing_function_failed_at_idx; Type: INDEX ATTACH; Schema: ballast; Owner: -
 --
 
@@ -6464,6 +6649,36 @@ ALTER INDEX ballast.policy_violations_detected_idx ATTACH PARTITION ballast.poli
 --
 
 ALTER INDEX ballast.policy_violations_pkey ATTACH PARTITION ballast.policy_violations_default_pkey;
+
+--
+-- Name: redelivery_conflicts_default_event_id_idx; Type: INDEX ATTACH; Schema: ingest; Owner: -
+--
+
+ALTER INDEX ingest.redelivery_conflicts_event_idx ATTACH PARTITION ingest.redelivery_conflicts_default_event_id_idx;
+
+--
+-- Name: redelivery_conflicts_default_last_seen_at_idx; Type: INDEX ATTACH; Schema: ingest; Owner: -
+--
+
+ALTER INDEX ingest.redelivery_conflicts_last_seen_idx ATTACH PARTITION ingest.redelivery_conflicts_default_last_seen_at_idx;
+
+--
+-- Name: redelivery_conflicts_default_pkey; Type: INDEX ATTACH; Schema: ingest; Owner: -
+--
+
+ALTER INDEX ingest.redelivery_conflicts_pkey ATTACH PARTITION ingest.redelivery_conflicts_default_pkey;
+
+--
+-- Name: redelivery_conflicts_default_source_webhook_id_body_sha256__key; Type: INDEX ATTACH; Schema: ingest; Owner: -
+--
+
+ALTER INDEX ingest.redelivery_conflicts_body_key ATTACH PARTITION ingest.redelivery_conflicts_default_source_webhook_id_body_sha256__key;
+
+--
+-- Name: redelivery_conflicts_default_trace_id_idx; Type: INDEX ATTACH; Schema: ingest; Owner: -
+--
+
+ALTER INDEX ingest.redelivery_conflicts_trace_idx ATTACH PARTITION ingest.redelivery_conflicts_default_trace_id_idx;
 
 --
 -- Name: webhook_events_default_correlation_id_idx; Type: INDEX ATTACH; Schema: ingest; Owner: -
@@ -7288,6 +7503,12 @@ CREATE TRIGGER partition_key_fixed BEFORE UPDATE OF detected_at ON ballast.polic
 CREATE TRIGGER pipeline_failures_created_at_fixed BEFORE UPDATE OF created_at ON ballast.pipeline_failures FOR EACH ROW WHEN ((new.created_at IS DISTINCT FROM old.created_at)) EXECUTE FUNCTION ballast.dead_letter_created_at_fixed();
 
 --
+-- Name: pipeline_failures pipeline_failures_inbox_status; Type: TRIGGER; Schema: ballast; Owner: -
+--
+
+CREATE TRIGGER pipeline_failures_inbox_status AFTER INSERT OR UPDATE ON ballast.pipeline_failures FOR EACH ROW WHEN ((new.context ? 'correlation_id'::text)) EXECUTE FUNCTION ingest.event_follows_dead_letter();
+
+--
 -- Name: retention_policies retention_policies_touch; Type: TRIGGER; Schema: ballast; Owner: -
 --
 
@@ -7370,6 +7591,12 @@ CREATE TRIGGER audit_update AFTER UPDATE ON ingest.redelivery_conflicts FOR EACH
 --
 
 CREATE TRIGGER audit_update AFTER UPDATE ON ingest.webhook_events FOR EACH ROW EXECUTE FUNCTION audit.capture_update('{id}', '{raw_body,raw_bytes,payload,headers,event_type}', 'id', 'completes');
+
+--
+-- Name: redelivery_conflicts partition_key_fixed; Type: TRIGGER; Schema: ingest; Owner: -
+--
+
+CREATE TRIGGER partition_key_fixed BEFORE UPDATE OF first_received_at ON ingest.redelivery_conflicts FOR EACH ROW WHEN ((new.first_received_at IS DISTINCT FROM old.first_received_at)) EXECUTE FUNCTION audit.refuse_partition_move('first_received_at');
 
 --
 -- Name: webhook_events partition_key_fixed; Type: TRIGGER; Schema: ingest; Owner: -
@@ -7516,7 +7743,7 @@ ALTER TABLE ONLY ballast.archive_runs
 -- Name: redelivery_conflicts redelivery_conflicts_event_id_fkey; Type: FK CONSTRAINT; Schema: ingest; Owner: -
 --
 
-ALTER TABLE ONLY ingest.redelivery_conflicts
+ALTER TABLE ingest.redelivery_conflicts
     ADD CONSTRAINT redelivery_conflicts_event_id_fkey FOREIGN KEY (event_id) REFERENCES ingest.webhook_keys(event_id);
 
 --
@@ -8015,10 +8242,25 @@ GRANT ALL ON FUNCTION ingest.delivery_status(p_source text, p_webhook_id text) T
 REVOKE ALL ON FUNCTION ingest.enqueue_first_stages() FROM PUBLIC;
 
 --
+-- Name: FUNCTION event_follows_dead_letter(); Type: ACL; Schema: ingest; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ingest.event_follows_dead_letter() FROM PUBLIC;
+GRANT ALL ON FUNCTION ingest.event_follows_dead_letter() TO ballast_partition_keeper;
+
+--
 -- Name: FUNCTION fill_event_defaults(); Type: ACL; Schema: ingest; Owner: -
 --
 
 GRANT ALL ON FUNCTION ingest.fill_event_defaults() TO ballast_partition_keeper;
+
+--
+-- Name: FUNCTION follow_dead_letters(p_correlation_id text, p_replayed_task text); Type: ACL; Schema: ingest; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ingest.follow_dead_letters(p_correlation_id text, p_replayed_task text) FROM PUBLIC;
+GRANT ALL ON FUNCTION ingest.follow_dead_letters(p_correlation_id text, p_replayed_task text) TO ballast_owner;
+GRANT ALL ON FUNCTION ingest.follow_dead_letters(p_correlation_id text, p_replayed_task text) TO ballast_worker;
 
 --
 -- Name: FUNCTION note_redelivery(p_source text, p_webhook_id text, p_raw_body text, p_raw_bytes bytea, p_headers jsonb, p_trace_id text, p_span_id text); Type: ACL; Schema: ingest; Owner: -
@@ -8630,7 +8872,15 @@ GRANT SELECT,USAGE ON SEQUENCE graphile_worker.tasks_id_seq TO ballast_worker;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE ingest.redelivery_conflicts TO ballast_owner;
+GRANT SELECT ON TABLE ingest.redelivery_conflicts TO ballast_worker;
 GRANT SELECT ON TABLE ingest.redelivery_conflicts TO ballast_forensics;
+
+--
+-- Name: TABLE redelivery_conflicts_default; Type: ACL; Schema: ingest; Owner: -
+--
+
+GRANT SELECT ON TABLE ingest.redelivery_conflicts_default TO ballast_worker;
+GRANT SELECT ON TABLE ingest.redelivery_conflicts_default TO ballast_forensics;
 
 --
 -- Name: SEQUENCE redelivery_conflicts_id_seq; Type: ACL; Schema: ingest; Owner: -
