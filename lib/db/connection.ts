@@ -26,9 +26,10 @@ export function explainConnectionFailure(e: unknown, where: string): unknown {
   const code = typeof err?.code === 'string' ? err.code : '';
   const why = typeof err?.message === 'string' && err.message ? err.message : code;
   if (LOGIN_REFUSED.has(code)) return new ConfigError(`the database ${where} refused the connection: ${why}`, { cause: e });
-  // Postgres is not spoken over fetch: a failed fetch (search engine, usage provider) is never the database's.
-  const fetchFailed = e instanceof TypeError && e.message === 'fetch failed';
-  if (!fetchFailed && (isDatabaseUnavailable(e) || (code === 'ENOTFOUND' && err?.syscall === 'getaddrinfo'))) {
+  // node-postgres throws its connection errors as they are; an error that only
+  // wraps one (a failed fetch of the search engine) is about something else.
+  const own = { code: err?.code, syscall: err?.syscall, message: err?.message };
+  if (isDatabaseUnavailable(own) || (code === 'ENOTFOUND' && err?.syscall === 'getaddrinfo')) {
     return new Error(`the database ${where} is unavailable: ${why}`, { cause: e });
   }
   return e;

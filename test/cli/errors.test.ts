@@ -147,3 +147,29 @@ t.test('replay --from-file names the file it cannot read or use (exit 1)', async
       new RegExp(`^ballast: --from-file ${file}: not a decision snapshot file \\(expected format ballast\\.decision-snapshot/1\\)\\n$`), name);
   }
 });
+
+t.test('resolving or acknowledging what is not there fails on stderr, with the command to look (exit 1)', async (t) => {
+  const { url } = await testDatabase(t);
+  const env = { DATABASE_URL: url, USER: 'ops' };
+  const none = '00000000-0000-0000-0000-000000000000';
+  for (const [args, line] of [
+    [['dlq', 'resolve', none, '--note', 'x'], `^ballast: dead letter ${none} not found or already resolved \\(see \`ballast dlq list\`\\)\\n$`],
+    [['alerts', 'ack', '999999', '--note', 'x'], '^ballast: alert 999999 not found or not open \\(see `ballast alerts list --open`\\)\\n$'],
+    [['alerts', 'resolve', '999999', '--note', 'x'], '^ballast: alert 999999 not found or already resolved \\(see `ballast alerts list --open`\\)\\n$'],
+  ] as const) {
+    const out = await ballast([...args], env);
+    oneLine(t, out, 1, new RegExp(line), args.slice(0, 2).join(' '));
+    t.equal(out.stdout, '', `${args.slice(0, 2).join(' ')}: nothing on stdout`);
+  }
+});
+
+t.test('a receiver.json or engine.json cut short is named, to be deleted, not reported as a JSON parse error (exit 1)', async (t) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ballast-data-'));
+  t.teardown(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(dataDir, 'qdrant'));
+  for (const file of ['receiver.json', 'qdrant/engine.json']) fs.writeFileSync(path.join(dataDir, file), '{"url": "http://127.0.0.1:87');
+  const env = { BALLAST_DATA_DIR: dataDir };
+  const named = (file: string) => new RegExp(`^ballast: ${path.join(dataDir, file)} is not a record of a running process \\(\\{"url", "pid"\\}\\): delete it\\n$`);
+  oneLine(t, await ballast(['send-sample'], env), 1, named('receiver.json'), 'send-sample');
+  oneLine(t, await ballast(['search', 'refund'], env), 1, named('qdrant/engine.json'), 'search');
+});
