@@ -15,7 +15,7 @@ const intFrom = (min: number, max: number) =>
 
 const envSchema = z.object({
   /** Postgres connection string. @defaultValue embedded PostgreSQL under BALLAST_DATA_DIR */
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().url().refine((u) => /^postgres(ql)?:\/\//i.test(u), 'expected a postgres:// or postgresql:// URL').optional(),
   /** Where the embedded server and local state live. @defaultValue `./.ballast` */
   BALLAST_DATA_DIR: z.string().min(1).default('.ballast'),
   /** Port for the embedded PostgreSQL. @defaultValue a free port */
