@@ -163,7 +163,7 @@ t.test('resolving or acknowledging what is not there fails on stderr, with the c
   }
 });
 
-t.test('a receiver.json or engine.json cut short is named, to be deleted, not reported as a JSON parse error (exit 1)', async (t) => {
+t.test('a receiver.json, engine.json or dev-webhook-secrets.json cut short is named, to be deleted, not reported as a JSON parse error (exit 1)', async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ballast-data-'));
   t.teardown(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   fs.mkdirSync(path.join(dataDir, 'qdrant'));
@@ -172,4 +172,8 @@ t.test('a receiver.json or engine.json cut short is named, to be deleted, not re
   const named = (file: string) => new RegExp(`^ballast: ${path.join(dataDir, file)} is not a record of a running process \\(\\{"url", "pid"\\}\\): delete it\\n$`);
   oneLine(t, await ballast(['send-sample'], env), 1, named('receiver.json'), 'send-sample');
   oneLine(t, await ballast(['search', 'refund'], env), 1, named('qdrant/engine.json'), 'search');
+  fs.writeFileSync(path.join(dataDir, 'dev-webhook-secrets.json'), '{"telephony": "whsec_c2VjcmV0');
+  const secrets = await ballast(['send-sample', '--url', `http://127.0.0.1:${await closedPort()}`], env);
+  oneLine(t, secrets, 1, new RegExp(`^ballast: ${path.join(dataDir, 'dev-webhook-secrets.json')} holds no webhook secrets \\(a JSON object of source: secret\\): delete it`), 'dev secrets');
+  t.notMatch(secrets.stderr, /whsec_c2V/, 'dev secrets: no part of the secret');
 });
