@@ -156,6 +156,7 @@ t.test('resolving or acknowledging what is not there fails on stderr, with the c
     [['dlq', 'resolve', none, '--note', 'x'], `^ballast: dead letter ${none} not found or already resolved \\(see \`ballast dlq list\`\\)\\n$`],
     [['alerts', 'ack', '999999', '--note', 'x'], '^ballast: alert 999999 not found or not open \\(see `ballast alerts list --open`\\)\\n$'],
     [['alerts', 'resolve', '999999', '--note', 'x'], '^ballast: alert 999999 not found or already resolved \\(see `ballast alerts list --open`\\)\\n$'],
+    [['inbox', 'dismiss', '+15555550999', '--note', 'x'], '^ballast: no open events for \\+15555550999 \\(see `ballast inbox unknown`\\)\\n$'],
   ] as const) {
     const out = await ballast([...args], env);
     oneLine(t, out, 1, new RegExp(line), args.slice(0, 2).join(' '));
