@@ -3,7 +3,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { ConfigError, debugRequested, loadConfig } from '../lib/config/index.ts';
+import { loadConfig } from '../lib/config/index.ts';
+import { reportFailure } from '../lib/cli/index.ts';
 import { configureLogging } from '../lib/log/index.ts';
 import { commandUp } from './commands/up.ts';
 import { commandWorker, commandMigrate, commandIngest } from './commands/run.ts';
@@ -29,7 +30,6 @@ import { decisionTasks } from '../lib/stage/index.ts';
 import { backfillTargets } from '../lib/backfill/index.ts';
 import { stages } from '../tasks/index.ts';
 import { exitWithParent } from '../lib/fleet/index.ts';
-import { explainMissingRole } from '../lib/db/index.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -274,9 +274,6 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    const err = explainMissingRole(e) as Error;
-    console.error(`ballast: ${err.message}`);
-    if (debugRequested()) console.error(err.stack);
-    process.exit(err instanceof ConfigError ? 78 : 1);
+    process.exit(reportFailure(e));
   }
 }

@@ -19,6 +19,9 @@ t.test('defaults need nothing from the environment', async (t) => {
 t.test('errors name the variable', async (t) => {
   t.throws(() => loadConfig({ BALLAST_HTTP_PORT: 'eighty' }), { name: 'ConfigError', message: /BALLAST_HTTP_PORT/ });
   t.throws(() => loadConfig({ DATABASE_URL: 'not a url' }), /DATABASE_URL/);
+  // node-postgres ignores the scheme: a mysql:// URL would be tried as PostgreSQL on its host.
+  t.throws(() => loadConfig({ DATABASE_URL: 'mysql://u:p@db.example.com/app' }), { name: 'ConfigError', message: /DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/ });
+  t.equal(loadConfig({ DATABASE_URL: 'postgresql://u@db.example.com/app' }).DATABASE_URL, 'postgresql://u@db.example.com/app');
   t.throws(() => loadConfig({ BALLAST_CONCURRENCY: '0' }), /BALLAST_CONCURRENCY/);
   t.throws(() => loadConfig({ BALLAST_WEBHOOK_SECRETS: 'telephony' }), ConfigError);
   t.throws(() => loadConfig({ BALLAST_WEBHOOK_SECRETS: 'telephony' }), /BALLAST_WEBHOOK_SECRETS/);

@@ -46,16 +46,16 @@ export async function alertsShow(id: string, opts: { json?: boolean }) {
 export async function alertsAck(id: string, opts: { note: string }) {
   await withSession(async ({ db, config }) => {
     const done = await acknowledgeAlert(db, checkId(id), opts.note, config.cliActor);
-    console.log(done ? `alert ${id} acknowledged` : `alert ${id} not found or not open`);
-    if (!done) process.exitCode = 1;
+    if (!done) throw new Error(`alert ${id} not found or not open (see \`ballast alerts list --open\`)`);
+    console.log(`alert ${id} acknowledged`);
   });
 }
 
 export async function alertsResolve(id: string, opts: { note: string }) {
   await withSession(async ({ db, config }) => {
     const done = await resolveAlert(db, checkId(id), opts.note, config.cliActor);
-    console.log(done ? `alert ${id} resolved` : `alert ${id} not found or already resolved`);
-    if (!done) process.exitCode = 1;
+    if (!done) throw new Error(`alert ${id} not found or already resolved (see \`ballast alerts list --open\`)`);
+    console.log(`alert ${id} resolved`);
   });
 }
 

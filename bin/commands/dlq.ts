@@ -52,7 +52,7 @@ export async function dlqRequeue(id: string) {
 export async function dlqResolve(id: string, opts: { note: string }) {
   await withSession(async ({ db, config }) => {
     const done = await resolveDeadLetter(db, checkId(id), opts.note, config.cliActor);
-    console.log(done ? `dead letter ${id} resolved` : `dead letter ${id} not found or already resolved`);
-    if (!done) process.exitCode = 1;
+    if (!done) throw new Error(`dead letter ${id} not found or already resolved (see \`ballast dlq list\`)`);
+    console.log(`dead letter ${id} resolved`);
   });
 }

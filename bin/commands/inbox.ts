@@ -97,8 +97,8 @@ export async function inboxUnknown(opts: { limit: number; json?: boolean }): Pro
 export async function inboxDismiss(number: string, opts: { note: string }): Promise<void> {
   await withSession(async ({ db, config }) => {
     const n = await dismissUnknownNumber(db, number, { actor: config.cliActor, note: opts.note });
-    console.log(n ? `dismissed ${n} open event(s) for ${number}; they stay quarantined` : `no open events for ${number}`);
-    if (!n) process.exitCode = 1;
+    if (!n) throw new Error(`no open events for ${number} (see \`ballast inbox unknown\`)`);
+    console.log(`dismissed ${n} open event(s) for ${number}; they stay quarantined`);
   });
 }
 

@@ -28,7 +28,15 @@ function report(r: ReplayResult): string {
 export async function replayDecisionCommand(id: string | undefined, opts: { fromFile?: string; json?: boolean }): Promise<void> {
   let snap: DecisionSnapshot | null;
   if (opts.fromFile) {
-    snap = parseSnapshotFile(await fs.readFile(opts.fromFile, 'utf8'));
+    const file = opts.fromFile;
+    const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new Error(`cannot read --from-file ${file} (${e.code ?? e.message}): give a snapshot written by \`ballast replay export\``);
+    });
+    try {
+      snap = parseSnapshotFile(text);
+    } catch (e) {
+      throw new Error(`--from-file ${file}: ${(e as Error).message}`);
+    }
   } else {
     if (!id) throw new Error('give a decision id, or --from-file <snapshot.json>');
     snap = await withSession(({ db }) => loadDecision(db, decisionId(id)), { poolSize: 1 });

@@ -1,7 +1,6 @@
 /** `ballast send-sample`. */
-import fs from 'node:fs/promises';
 import { loadConfig } from '../../lib/config/index.ts';
-import { processAlive } from '../../lib/fleet/index.ts';
+import { readProcessRecord } from '../../lib/fleet/index.ts';
 import { DEMO_AGENT, receiverFile, resolveSecrets, sampleEvent, sendWebhook, telephony } from '../../lib/ingest/index.ts';
 
 export async function commandSendSample(opts: { url?: string; source: string; to?: string }): Promise<void> {
@@ -12,10 +11,8 @@ export async function commandSendSample(opts: { url?: string; source: string; to
   const config = loadConfig();
   let url = opts.url;
   if (!url) {
-    const text = await fs.readFile(receiverFile(config), 'utf8').catch(() => null);
-    const recorded = text ? JSON.parse(text) as { url: string; pid: number } : null;
-    // A receiver.json whose `up` is gone was left by one that crashed.
-    if (!recorded || !processAlive(recorded.pid)) throw new Error('no running receiver found: start one with `npm start` (or pass --url)');
+    const recorded = await readProcessRecord(receiverFile(config));
+    if (!recorded) throw new Error('no running receiver found: start one with `npm start` (or pass --url)');
     url = recorded.url;
   }
   const { secrets } = await resolveSecrets(config);

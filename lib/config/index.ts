@@ -15,7 +15,7 @@ const intFrom = (min: number, max: number) =>
 
 const envSchema = z.object({
   /** Postgres connection string. @defaultValue embedded PostgreSQL under BALLAST_DATA_DIR */
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().url().refine((u) => /^postgres(ql)?:\/\//i.test(u), 'expected a postgres:// or postgresql:// URL').optional(),
   /** Where the embedded server and local state live. @defaultValue `./.ballast` */
   BALLAST_DATA_DIR: z.string().min(1).default('.ballast'),
   /** Port for the embedded PostgreSQL. @defaultValue a free port */
@@ -174,14 +174,13 @@ export class ConfigError extends Error {
 export function parseWebhookSecrets(raw: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   if (!raw) return out;
-  for (const pair of raw.split(/[\s,]+/).filter(Boolean)) {
+  for (const [i, pair] of raw.split(/[\s,]+/).filter(Boolean).entries()) {
     const eq = pair.indexOf('=');
     const source = pair.slice(0, eq);
     const secret = pair.slice(eq + 1);
     if (eq <= 0 || !secret || !/^[a-z0-9][a-z0-9_-]*$/i.test(source)) {
-      throw new ConfigError(
-        `BALLAST_WEBHOOK_SECRETS: expected "source=secret" pairs separated by commas, got "${pair.slice(0, Math.max(eq, 0)) || pair.slice(0, 12)}..."`,
-      );
+      // Named by its position: any part of it may be the secret (a base64 one ends in "=").
+      throw new ConfigError(`BALLAST_WEBHOOK_SECRETS: pair ${i + 1} is not "source=secret" (pairs are separated by commas; a source is letters, digits, _ and -)`);
     }
     out.set(source, secret);
   }

@@ -5,3 +5,4 @@ export { IntentViolationError, ROW_LOCK, type Intent, type LockedTx, type Tx, ty
 export { Int8RangeError } from './types.ts';
 export { migrate, MigrationHistoryError, MIGRATIONS_DIR, type MigrateResult } from './migrate.ts';
 export { COMMAND_ROLES, LEAST_ROLE, NOT_MIGRATED, ROLES, explainMissingRole, withRole, roleForCommand, type DbRole } from './roles.ts';
+export { describeTarget, explainConnectionFailure } from './connection.ts';

@@ -15,6 +15,25 @@ export function processAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
+/** Where a running process can be reached (`ballast up`'s receiver.json, the local search engine's engine.json). */
+export interface ProcessRecord { url: string; pid: number }
+
+/**
+ * The record in `file` while its process is alive; null when there is none
+ * or its process is gone (left by one that crashed). A file that is not such
+ * a record (cut short by a full disk) is named, for the operator to delete.
+ */
+export async function readProcessRecord(file: string): Promise<ProcessRecord | null> {
+  const text = await fs.readFile(file, 'utf8').catch(() => null);
+  if (text === null) return null;
+  let record: Partial<ProcessRecord> | null = null;
+  try { record = JSON.parse(text) as Partial<ProcessRecord> | null; } catch { /* named below */ }
+  if (typeof record?.url !== 'string' || !Number.isInteger(record.pid)) {
+    throw new Error(`${file} is not a record of a running process ({"url", "pid"}): delete it`);
+  }
+  return processAlive(record.pid!) ? record as ProcessRecord : null;
+}
+
 export interface DataDirClaim {
   file: string;
   /** Removes the pid file, if it still names this process. */

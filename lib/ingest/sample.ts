@@ -25,17 +25,28 @@ export const SAMPLE_SOURCE = 'telephony';
 export async function resolveSecrets(config: Config): Promise<{ secrets: Map<string, string>; generated: boolean }> {
   if (config.webhookSecrets.size > 0) return { secrets: config.webhookSecrets, generated: false };
   const file = path.join(config.dataDir, 'dev-webhook-secrets.json');
-  let stored: Record<string, string> | null = null;
-  try {
-    stored = JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch {
+  let stored = await readDevSecrets(file);
+  if (!stored) {
     stored = { [SAMPLE_SOURCE]: newSecret() };
     makeDirectory(config.dataDir);
-    await fs.writeFile(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600, flag: 'wx' }).catch(async () => {
-      stored = JSON.parse(await fs.readFile(file, 'utf8')); // written by a concurrent process
+    await fs.writeFile(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600, flag: 'wx' }).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+      stored = await readDevSecrets(file); // written by a concurrent process
     });
   }
   return { secrets: new Map(Object.entries(stored!)), generated: true };
+}
+
+/** The development secrets kept in `file`; null when there is none. One that is not a JSON object of secrets is named, never shown. */
+async function readDevSecrets(file: string): Promise<Record<string, string> | null> {
+  const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => { if (e.code === 'ENOENT') return null; throw e; });
+  if (text === null) return null;
+  let stored: unknown = null;
+  try { stored = JSON.parse(text); } catch { /* named below */ }
+  if (!stored || typeof stored !== 'object' || !Object.values(stored).every((v) => typeof v === 'string' && v)) {
+    throw new Error(`${file} holds no webhook secrets (a JSON object of source: secret): delete it to generate one, or set BALLAST_WEBHOOK_SECRETS`);
+  }
+  return stored as Record<string, string>;
 }
 
 /** Adds the demo agent when no agent exists yet, so the sample has an owner. */

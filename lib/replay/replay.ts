@@ -45,8 +45,13 @@ export function exportSnapshot(snap: DecisionSnapshot): string {
 }
 
 export function parseSnapshotFile(text: string): DecisionSnapshot {
-  const doc = JSON.parse(text) as { format?: string; decision?: DecisionSnapshot };
-  if (doc.format !== SNAPSHOT_FORMAT || !doc.decision) {
+  let doc: { format?: string; decision?: DecisionSnapshot } | null;
+  try {
+    doc = JSON.parse(text) as typeof doc;
+  } catch {
+    doc = null;
+  }
+  if (doc?.format !== SNAPSHOT_FORMAT || !doc.decision) {
     throw new Error(`not a decision snapshot file (expected format ${SNAPSHOT_FORMAT})`);
   }
   return doc.decision;

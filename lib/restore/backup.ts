@@ -11,7 +11,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { databaseState, MANIFEST_VERSION, STABLE_SETTINGS, type Manifest } from './manifest.ts';
-import { checkTool, connectionArgs, describeTarget, runTool, serverMajor } from './tools.ts';
+import { checkTool, connectionArgs, runTool, serverMajor } from './tools.ts';
+import { describeTarget } from '../db/index.ts';
 import { makeDirectory } from '../config/index.ts';
 
 export const DUMP_FILE = 'ballast.dump';

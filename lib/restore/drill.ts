@@ -12,12 +12,12 @@ import path from 'node:path';
 import pg from 'pg';
 import { evaluateAlerts } from '../alerts/index.ts';
 import { makeDirectory, type Config } from '../config/index.ts';
-import { Db, ROLES, withRole } from '../db/index.ts';
+import { Db, ROLES, describeTarget, withRole } from '../db/index.ts';
 import { qdrantClient } from '../search/index.ts';
 import { readBackup, sha256File, takeBackup } from './backup.ts';
 import { checkAudit, checkData, checkForensics, checkMigrations, checkSearch, type CheckOutcome } from './checks.ts';
 import { checkFleet } from './fleet-check.ts';
-import { checkTool, connectionArgs, describeTarget, runTool, serverMajor } from './tools.ts';
+import { checkTool, connectionArgs, runTool, serverMajor } from './tools.ts';
 
 /** The seed's restore SLO: RTO at most 60 minutes. */
 export const RTO_TARGET_SECONDS = 3600;

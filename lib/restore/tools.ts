@@ -78,9 +78,3 @@ export function runTool(bin: string, args: string[], env: NodeJS.ProcessEnv): Pr
     });
   });
 }
-
-/** host:port/database of `url`: where, never who or with what password. */
-export function describeTarget(url: string): string {
-  const u = new URL(url);
-  return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname}`;
-}

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { QdrantClient } from '@qdrant/js-client-rest';
 import { makeDirectory, type Config } from '../config/index.ts';
 import { redactorFromConfig, type Redactor } from '../failures/index.ts';
-import { processAlive } from '../fleet/index.ts';
+import { readProcessRecord } from '../fleet/index.ts';
 import { embedderFor, qdrantClient, searchSettings, type SearchSettings } from './collection.ts';
 import type { Embedder } from './embedder.ts';
 import { startLocalEngine, type LocalEngine } from './local/index.ts';
@@ -31,12 +31,7 @@ export const localEngineDir = (config: Config): string => path.join(config.dataD
 const engineFile = (config: Config) => path.join(localEngineDir(config), 'engine.json');
 
 /** The engine recorded in engine.json, if the process that recorded it is alive. */
-async function recordedEngine(config: Config): Promise<{ url: string; pid: number } | null> {
-  const text = await fs.readFile(engineFile(config), 'utf8').catch(() => null);
-  if (!text) return null;
-  const recorded = JSON.parse(text) as { url: string; pid: number };
-  return processAlive(recorded.pid) ? recorded : null;
-}
+const recordedEngine = (config: Config) => readProcessRecord(engineFile(config));
 
 /**
  * Starts the local engine for this data dir and records its URL for other

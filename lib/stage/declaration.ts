@@ -4,6 +4,7 @@
  * registry (`ballast.stages`, read by the SQL), backfill, offline replay and
  * the CLI help all derive from the stage list in tasks/index.ts.
  */
+import { ConfigError } from '../config/index.ts';
 import type { Engine } from '../engines/index.ts';
 
 /** The declaration fields of `StageSpec`. */
@@ -47,22 +48,34 @@ export interface StageDeclaration {
 /** What a stage version looks like: 1, 1.2 or 1.2.3, with an optional pre-release (1.2.3-rc.1). */
 const VERSION = /^\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/;
 
+const isVersion = (v: unknown): v is string => typeof v === 'string' && VERSION.test(v);
+const notAVersion = (v: unknown) => `must be a version like 1.2.3 (or 1, 1.2, 1.2.3-rc.1), got ${JSON.stringify(v)}`;
+
 /**
  * Refuses what is not a version. Backfill compares versions by semver
  * precedence; text such as `notaversion` has none, so a stage stamping it, or
  * a `--version-below` of it, would make backfill miss or re-run everything.
  */
 export function checkVersion(v: string, name = 'a version'): string {
-  if (typeof v !== 'string' || !VERSION.test(v)) throw new Error(`${name} must be a version like 1.2.3 (or 1, 1.2, 1.2.3-rc.1), got ${JSON.stringify(v)}`);
+  if (!isVersion(v)) throw new Error(`${name} ${notAVersion(v)}`);
   return v;
+}
+
+/**
+ * A stage in tasks/ declares what the registry, backfill or replay cannot
+ * use. A ConfigError: it is thrown while tasks/ loads, before any command
+ * runs, and the command line reports it as a configuration error.
+ */
+export class StageDeclarationError extends ConfigError {
+  override name = 'StageDeclarationError';
 }
 
 const TABLE_NAME = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 
 /** Refuses a declaration the registry, backfill or replay could not use. */
 export function checkDeclaration(task: string, spec: Declares & { version: string }): void {
-  const bad = (why: string) => { throw new Error(`stage ${task}: ${why}`); };
-  checkVersion(spec.version, `stage ${task}: version`);
+  const bad = (why: string) => { throw new StageDeclarationError(`stage ${task}: ${why}`); };
+  if (!isVersion(spec.version)) bad(`version ${notAVersion(spec.version)}`);
   if (spec.decision && !spec.engine) bad('a decision stage declares its engine');
   for (const t of spec.outputs ?? []) if (!TABLE_NAME.test(t)) bad(`output ${JSON.stringify(t)} is not a schema.table name`);
   if (spec.outputs?.length && !spec.inputKey) bad('a stage with outputs declares its inputKey');
