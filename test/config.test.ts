@@ -22,6 +22,10 @@ t.test('errors name the variable', async (t) => {
   // node-postgres ignores the scheme: a mysql:// URL would be tried as PostgreSQL on its host.
   t.throws(() => loadConfig({ DATABASE_URL: 'mysql://u:p@db.example.com/app' }), { name: 'ConfigError', message: /DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/ });
   t.equal(loadConfig({ DATABASE_URL: 'postgresql://u@db.example.com/app' }).DATABASE_URL, 'postgresql://u@db.example.com/app');
+  // node-postgres takes ?port= over the URL's port, and a bad one left the command exiting silently (its pool never closed).
+  t.throws(() => loadConfig({ DATABASE_URL: 'postgres://u@db.example.com/app?port=abc' }), { name: 'ConfigError', message: /DATABASE_URL: its port parameter/ });
+  t.throws(() => loadConfig({ DATABASE_URL: 'postgres://u@db.example.com/app?port=70000' }), /DATABASE_URL: its port parameter/);
+  t.equal(loadConfig({ DATABASE_URL: 'postgres://u@db.example.com/app?port=6432' }).DATABASE_URL, 'postgres://u@db.example.com/app?port=6432');
   t.throws(() => loadConfig({ BALLAST_CONCURRENCY: '0' }), /BALLAST_CONCURRENCY/);
   t.throws(() => loadConfig({ BALLAST_WEBHOOK_SECRETS: 'telephony' }), ConfigError);
   t.throws(() => loadConfig({ BALLAST_WEBHOOK_SECRETS: 'telephony' }), /BALLAST_WEBHOOK_SECRETS/);

@@ -13,9 +13,21 @@ import { z } from 'zod';
 const intFrom = (min: number, max: number) =>
   z.coerce.number().int().min(min).max(max);
 
+/**
+ * A `?port=` parameter, which overrides the URL's port in node-postgres, is a
+ * port number. node-postgres fails a bad one synchronously, and its pool then
+ * never finishes closing: the command would exit without a word.
+ */
+function portParamValid(url: string): boolean {
+  if (!URL.canParse(url)) return true; // .url() says what is wrong
+  const port = new URL(url).searchParams.get('port');
+  return port === null || (/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535);
+}
+
 const envSchema = z.object({
   /** Postgres connection string. @defaultValue embedded PostgreSQL under BALLAST_DATA_DIR */
-  DATABASE_URL: z.string().url().refine((u) => /^postgres(ql)?:\/\//i.test(u), 'expected a postgres:// or postgresql:// URL').optional(),
+  DATABASE_URL: z.string().url().refine((u) => /^postgres(ql)?:\/\//i.test(u), 'expected a postgres:// or postgresql:// URL')
+    .refine(portParamValid, 'its port parameter (?port=) is not a port number').optional(),
   /** Where the embedded server and local state live. @defaultValue `./.ballast` */
   BALLAST_DATA_DIR: z.string().min(1).default('.ballast'),
   /** Port for the embedded PostgreSQL. @defaultValue a free port */
