@@ -73,7 +73,8 @@ export async function inboxReplay(eventIds: string[], opts: { status?: string; r
         return;
       }
     } else if (opts.dryRun) {
-      const { rows } = await db.query(`select id::int, status, status_reason from ingest.webhook_events where id = any ($1::bigint[]) order by id`, [idList]);
+      const rows = (await db.query(`select id, status, status_reason from ingest.webhook_events where id = any ($1::bigint[]) order by id`, [idList]))
+        .rows.map((r) => ({ ...r, id: Number(r.id) }));
       const refused = await whyStillRejected(db, idList, config.BALLAST_MAX_JSON_DEPTH);
       const ok = rows.filter((r) => (REPLAYABLE_STATUSES as readonly string[]).includes(r.status) && !refused.has(r.id));
       console.log(`would replay ${ok.length} of ${idList.length} event(s)`);

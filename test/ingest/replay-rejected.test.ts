@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { Db, ROLES, withRole } from '../../lib/db/index.ts';
-import { sign } from '../../lib/ingest/index.ts';
+import { replayEvents, sign } from '../../lib/ingest/index.ts';
 import { ROOT } from '../helpers/cluster.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { addAgent, AGENT_NUMBER, SECRET, startTestReceiver, startTestWorker, waitForEvent } from '../helpers/pipeline.ts';
@@ -124,4 +124,17 @@ t.test('--status rejected replays the acceptable bodies; the others stay as they
 
   t.match((await fails('inbox', 'replay', '--status', 'rejected', '--reason', 'unknown_phone', '--note', 'x')).stderr,
     /--reason and --number are read from a parsed body/);
+});
+
+t.test('a rejected event replayed twice at once is replayed once: the other finds it received, and its dead letter is resolved once', async (t) => {
+  const id = await rejected('rj_twice', sms('sms_rj4'), 'text/plain', 415);
+  const ops = { actor: 'cli:ops', note: 'twice' };
+  const [a, b] = await Promise.all([replayEvents(db, [id], ops), replayEvents(db, [id], ops)]);
+  t.same([a.replayed.length + b.replayed.length, a.skipped.length + b.skipped.length], [1, 1]);
+  t.match([...a.skipped, ...b.skipped], [{ id, status: /^(received|processing|completed)$/ }]);
+  t.equal((await waitForEvent(db, id, ['completed'])).status, 'completed');
+  t.equal((await db.query(`select count(*)::int n from ballast.job_attempts a join ingest.webhook_events e on e.trace_id = a.trace_id
+    where e.id = $1 and a.task = 'normalize_event'`, [id])).rows[0].n, 1, 'the first stage ran once');
+  t.equal((await db.query(`select count(*)::int n from audit.ledger where entity_type = 'ballast.pipeline_failures'
+    and reason = 'inbox replay: twice'`)).rows[0].n, 1, 'one change to the dead letter');
 });
