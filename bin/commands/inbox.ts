@@ -6,7 +6,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { dismissUnknownNumber, listUnknownNumbers } from '../../lib/agents/index.ts';
-import { findReplayable, replayEvents, REPLAYABLE_STATUSES, type ReplayableStatus, type ReplayResult } from '../../lib/ingest/index.ts';
+import { findReplayable, replayEvents, whyStillRejected, REPLAYABLE_STATUSES, type ReplayableStatus, type ReplayResult } from '../../lib/ingest/index.ts';
 import { withSession } from './context.ts';
 import { sinceFromAge } from './dlq.ts';
 
@@ -22,12 +22,15 @@ export function progressBar(what: string, total: number): cliProgress.SingleBar 
 export function printReplayResult(r: ReplayResult): void {
   console.log(`replayed ${r.replayed.length} event(s)${r.replayed.length ? `: ${ids(r.replayed.map((e) => e.id))}` : ''}`);
   if (r.skipped.length) {
-    console.log(`skipped ${r.skipped.length}: ${r.skipped.map((s) => `${s.id} (${s.status})`).join(', ')}` +
-      ' (only quarantined and completed events are replayed; one still in the pipeline has a stage to wait for, a failed one a dead letter to requeue)');
+    console.log(`skipped ${r.skipped.length}: ${r.skipped.map((s) => `${s.id} (${s.status}${s.reason ? `: ${s.reason}` : ''})`).join(', ')}` +
+      ' (only quarantined and completed events are replayed, and rejected ones whose body passes the receiver\'s checks;' +
+      ' one still in the pipeline has a stage to wait for, a failed one a dead letter to requeue)');
   }
   if (r.notFound.length) console.log(`no such event: ${ids(r.notFound)}`);
   if (r.replayed.length) console.log('follow one with `ballast trace <event id>`');
 }
+/** A dry run's note on a rejected event whose body would still be refused. */
+const stays = (reason: string | undefined) => (reason === undefined ? '' : `  (stays rejected: ${reason})`);
 const ids = (xs: number[]) => (xs.length > 20 ? `${xs.slice(0, 20).join(', ')}, ... (${xs.length - 20} more)` : xs.join(', '));
 
 /** `--since`: an ISO 8601 timestamp, or an age like 30m, 2h, 7d. */
@@ -42,7 +45,7 @@ export async function inboxReplay(eventIds: string[], opts: { status?: string; r
   limit?: number; note?: string; dryRun?: boolean; batch: number }): Promise<void> {
   const byId = eventIds.length > 0;
   if (byId === (opts.status !== undefined)) {
-    throw new Error('name the events: `inbox replay <event id>... --note <why>`, or `inbox replay --status quarantined [--reason r] [--since t] --note <why>`');
+    throw new Error('name the events: `inbox replay <event id>... --note <why>`, or `inbox replay --status quarantined|completed|rejected [--reason r] [--since t] --note <why>`');
   }
   if (byId && (opts.reason || opts.since || opts.number || opts.limit)) throw new Error('--reason, --since, --number and --limit go with --status, not with event ids');
   const idList = eventIds.map((v) => {
@@ -62,15 +65,22 @@ export async function inboxReplay(eventIds: string[], opts: { status?: string; r
       });
       targets = found.map((e) => e.id);
       if (opts.dryRun) {
-        console.log(`would replay ${found.length} event(s)`);
-        for (const e of found) console.log(`  ${e.id}  ${new Date(e.received_at).toISOString()}  ${e.event_type ?? '-'}  ${e.status_reason ?? ''}`);
+        const refused = await whyStillRejected(db, targets, config.BALLAST_MAX_JSON_DEPTH);
+        console.log(`would replay ${found.length - refused.size} event(s)`);
+        for (const e of found) {
+          console.log(`  ${e.id}  ${new Date(e.received_at).toISOString()}  ${e.event_type ?? '-'}  ${e.status_reason ?? ''}${stays(refused.get(e.id))}`);
+        }
         return;
       }
     } else if (opts.dryRun) {
-      const { rows } = await db.query(`select id, status, status_reason from ingest.webhook_events where id = any ($1::bigint[]) order by id`, [idList]);
-      const ok = rows.filter((r) => (REPLAYABLE_STATUSES as readonly string[]).includes(r.status));
+      const rows = (await db.query(`select id, status, status_reason from ingest.webhook_events where id = any ($1::bigint[]) order by id`, [idList]))
+        .rows.map((r) => ({ ...r, id: Number(r.id) }));
+      const refused = await whyStillRejected(db, idList, config.BALLAST_MAX_JSON_DEPTH);
+      const ok = rows.filter((r) => (REPLAYABLE_STATUSES as readonly string[]).includes(r.status) && !refused.has(r.id));
       console.log(`would replay ${ok.length} of ${idList.length} event(s)`);
-      for (const r of rows) console.log(`  ${r.id}  ${r.status}${ok.includes(r) ? '' : ' (not replayable)'}  ${r.status_reason ?? ''}`);
+      for (const r of rows) {
+        console.log(`  ${r.id}  ${r.status}${ok.includes(r) || refused.has(r.id) ? '' : ' (not replayable)'}  ${r.status_reason ?? ''}${stays(refused.get(r.id))}`);
+      }
       return;
     }
     if (targets.length === 0) {
@@ -78,7 +88,8 @@ export async function inboxReplay(eventIds: string[], opts: { status?: string; r
       return;
     }
     const bar = progressBar('replay', targets.length);
-    const r = await replayEvents(db, targets, { actor: config.cliActor, note: opts.note!, batchSize: opts.batch, onProgress: (done) => bar?.update(done) });
+    const r = await replayEvents(db, targets, { actor: config.cliActor, note: opts.note!, batchSize: opts.batch,
+      maxJsonDepth: config.BALLAST_MAX_JSON_DEPTH, onProgress: (done) => bar?.update(done) });
     bar?.stop();
     printReplayResult(r);
     if (r.replayed.length < targets.length) process.exitCode = 1;
@@ -106,7 +117,8 @@ export async function inboxDismiss(number: string, opts: { note: string }): Prom
 export function registerInboxCommands(program: Command, positiveInt: (v: string, name: string) => number): void {
   const inbox = program.command('inbox').description('the webhook inbox: replay events, and the numbers no agent owns');
   inbox.command('replay')
-    .description('put events through the pipeline again, on their own trace with a new span; outputs are replaced, never duplicated; audited')
+    .description('put events through the pipeline again, on their own trace with a new span; outputs are replaced, never duplicated; '
+      + 'a rejected event only when its stored body passes the receiver\'s checks; audited')
     .argument('[event id...]', 'inbox event ids (or select them with --status)')
     .option('--status <status>', `select events in this status: ${REPLAYABLE_STATUSES.join(', ')}`)
     .option('--reason <codes>', 'with --status quarantined: only these reason codes, comma-separated (unknown_phone, agent_suspended, usage_blocked, ...)')

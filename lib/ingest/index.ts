@@ -5,4 +5,4 @@ export { ClientEvents, type ClientEventCounts, type ClientEventKind } from './cl
 export { sign, verify, unixSeconds, newSecret, secretKey, SignatureError, TOLERANCE_SECONDS } from './signature.ts';
 export { resolveSecrets, ensureDemoAgent, sendWebhook, sampleEvent, receiverFile, DEMO_AGENT, SAMPLE_SOURCE } from './sample.ts';
 export * as telephony from './telephony.ts';
-export { findReplayable, replayEvents, REPLAYABLE_STATUSES, type ReplayableStatus, type ReplayCandidate, type ReplayFilter, type ReplayOptions, type ReplayResult } from './replay.ts';
+export { findReplayable, replayEvents, whyStillRejected, REPLAYABLE_STATUSES, type ReplayableStatus, type ReplayCandidate, type ReplayFilter, type ReplayOptions, type ReplayResult } from './replay.ts';

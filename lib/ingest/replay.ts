@@ -1,15 +1,24 @@
 /**
  * Inbox replay: events go back to `received` and `normalize_event` is
  * enqueued again on each event's original trace, under a new span
- * (`ingest.replay_events`, 017_agents.sql). The stages replace their outputs,
- * so a replay never duplicates an interaction or a decision. Every replayed
- * event leaves an audit row (the inbox is audited) naming the operator, the
- * reason and the replay's span.
+ * (`ingest.replay_events`, 032_replay_rejected.sql). The stages replace their
+ * outputs, so a replay never duplicates an interaction or a decision. Every
+ * replayed event leaves an audit row (the inbox is audited) naming the
+ * operator, the reason and the replay's span.
+ *
+ * A rejected event is replayed only when its stored body passes the
+ * receiver's own body checks today (body.ts `inspectBody`, without a
+ * Content-Type: the operator vouches for the type); its payload is then
+ * PostgreSQL's parse of the stored text, and the receiver's dead letter of
+ * the refusal is resolved with the note. One whose body still fails stays
+ * rejected, untouched, and is reported with the reason.
  */
 import type { Db } from '../db/index.ts';
+import { inspectBody } from './body.ts';
+import { DEFAULT_LIMITS } from './receiver.ts';
 
-/** Statuses an event can be replayed from: those a pipeline run has finished with. */
-export const REPLAYABLE_STATUSES = ['quarantined', 'completed'] as const;
+/** Statuses an event can be replayed from: those a pipeline run has finished with, and rejected (when its body passes the checks now). */
+export const REPLAYABLE_STATUSES = ['quarantined', 'completed', 'rejected'] as const;
 export type ReplayableStatus = (typeof REPLAYABLE_STATUSES)[number];
 
 export interface ReplayFilter {
@@ -41,6 +50,9 @@ export async function findReplayable(db: Db, f: ReplayFilter): Promise<ReplayCan
   if (!(REPLAYABLE_STATUSES as readonly string[]).includes(f.status)) {
     throw new Error(`--status must be one of ${REPLAYABLE_STATUSES.join(', ')}, got "${f.status}"`);
   }
+  if (f.status === 'rejected' && (f.reason !== undefined || f.number !== undefined)) {
+    throw new Error('--reason and --number are read from a parsed body (a quarantine reason code, the number); a rejected event has neither');
+  }
   const reasons = f.reason === undefined ? null : typeof f.reason === 'string' ? [f.reason] : [...f.reason];
   for (const r of reasons ?? []) {
     if (!/^[a-z][a-z0-9_]*$/.test(r)) throw new Error(`--reason is a reason code like unknown_phone or usage_blocked, got "${r}"`);
@@ -66,15 +78,44 @@ export interface ReplayOptions {
   note: string;
   /** Events per transaction. @defaultValue `200` */
   batchSize?: number;
+  /** The receiver's nesting limit, which a rejected event's body must pass. @defaultValue `64` (BALLAST_MAX_JSON_DEPTH) */
+  maxJsonDepth?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface ReplayResult {
   /** Back in the pipeline, with the span each replay was given. */
   replayed: { id: number; span_id: string }[];
-  /** Found but not replayable, with the status that prevented it: received or processing (still in the pipeline), failed (a dead letter to requeue), rejected. */
-  skipped: { id: number; status: string }[];
+  /**
+   * Found but not replayable, with the status that prevented it: received or
+   * processing (still in the pipeline), failed (a dead letter to requeue), or
+   * rejected with the reason its body is still refused.
+   */
+  skipped: { id: number; status: string; reason?: string }[];
   notFound: number[];
+}
+
+/** A store to read from: a Db or an open transaction. */
+interface Queryable { query(text: string, values?: unknown[]): Promise<{ rows: any[] }> }
+
+/**
+ * Why each rejected event among `ids` would stay rejected: its body is kept
+ * as bytes, or fails the receiver's body checks (body.ts). A rejected event
+ * whose body passes them, and any event not rejected, is absent.
+ */
+export async function whyStillRejected(db: Queryable, ids: readonly number[], maxJsonDepth = DEFAULT_LIMITS.maxJsonDepth): Promise<Map<number, string>> {
+  const { rows } = await db.query(
+    `select id, raw_body from ingest.webhook_events where id = any ($1::bigint[]) and status = 'rejected'`, [ids]);
+  const why = new Map<number, string>();
+  for (const r of rows) {
+    if (r.raw_body === null) {
+      why.set(Number(r.id), 'its body is kept as bytes, not as UTF-8 text; only a text body can be replayed');
+      continue;
+    }
+    const inspected = inspectBody(Buffer.from(r.raw_body, 'utf8'), maxJsonDepth);
+    if (!inspected.ok) why.set(Number(r.id), inspected.problem.message);
+  }
+  return why;
 }
 
 /** Replays the events `ids`, in batches of one transaction each. */
@@ -84,18 +125,25 @@ export async function replayEvents(db: Db, ids: readonly number[], opts: ReplayO
   const size = opts.batchSize ?? 200;
   for (let i = 0; i < ids.length; i += size) {
     const batch = ids.slice(i, i + size);
-    const { rows } = await db.atomicWrite((tx) => tx.query<{ event_id: string; outcome: string; span_id: string | null }>(
-      'select event_id, outcome, span_id from ingest.replay_events($1::bigint[], $2)', [batch, opts.actor]),
-    { actor: opts.actor, reason: `inbox replay: ${opts.note}` });
-    const seen = new Set<number>();
+    const { rows, refused } = await db.atomicWrite(async (tx) => {
+      // Bodies never change, so what is checked here is what the function parses.
+      const refused = await whyStillRejected(tx, batch, opts.maxJsonDepth);
+      const { rows } = await tx.query<{ event_id: string; outcome: string; span_id: string | null; reason: string | null }>(
+        'select event_id, outcome, span_id, reason from ingest.replay_events($1::bigint[], $2, $3)',
+        [batch.filter((id) => !refused.has(id)), opts.actor, opts.note]);
+      return { rows, refused };
+    }, { actor: opts.actor, reason: `inbox replay: ${opts.note}` });
+    const seen = new Set<number>(refused.keys());
+    for (const [id, reason] of refused) result.skipped.push({ id, status: 'rejected', reason });
     for (const r of rows) {
       const id = Number(r.event_id);
       seen.add(id);
       if (r.outcome === 'replayed') result.replayed.push({ id, span_id: r.span_id! });
-      else result.skipped.push({ id, status: r.outcome });
+      else result.skipped.push({ id, status: r.outcome, ...(r.reason ? { reason: r.reason } : {}) });
     }
     for (const id of batch) if (!seen.has(id)) result.notFound.push(id);
     opts.onProgress?.(Math.min(i + size, ids.length), ids.length);
   }
+  result.skipped.sort((a, b) => a.id - b.id);
   return result;
 }

@@ -211,7 +211,8 @@ const TABLES: Record<string, Privs> = {
   'graphile_worker.migrations': OWNER_WRITES,
   // The receiver inserts, and reads back only its acknowledgement columns (a column grant).
   'ingest.webhook_events': { ...PIPELINE, ingest: 'I' },
-  // The inbox's idempotency keys, kept for all time: written by its insert trigger (as the owner), never changed.
+  // The inbox's idempotency keys, kept for all time: written by its insert trigger (as the owner), never changed but
+  // for `rejected`, which its update trigger sets as the keeper when the row leaves `rejected` (032).
   'ingest.webhook_keys': { owner: 'SI', worker: 'S', ingest: '', forensics: 'S' },
   // Re-delivered bodies that differ from the first delivery's: written only through ingest.note_redelivery (as the
   // owner, which inserts a body and counts it again); operators read them, and the owner deletes one with a stated
@@ -322,6 +323,9 @@ const DEFINER: Record<string, Definer> = {
   // The inbox's insert trigger: claims a delivery's keys in ingest.webhook_keys.
   'ingest.claim_webhook_key()': byOwner(KEEPER),
   'ingest.delivery_status(text,text)': byOwner(ROLES.ingest),
+  // The inbox's update trigger: a row that leaves `rejected` (an inbox replay) clears its key's flag, as the keeper,
+  // which alone may change it (a column grant); nobody executes it.
+  'ingest.key_follows_status()': { owner: KEEPER, execute: [] },
   // The receiver's duplicate path: the first delivery's status, and a differing body kept in ingest.redelivery_conflicts.
   'ingest.note_redelivery(text,text,text,bytea,jsonb,text,text)': byOwner(ROLES.ingest),
   // The inbox's statement trigger: the first stage's jobs, one add_jobs call per INSERT (020).

@@ -134,13 +134,13 @@ t.test('a replay asked twice at once runs once; events still in the pipeline, re
   const { rows: [rejected] } = await db.query(`insert into ingest.webhook_events (source, raw_body) values ('telephony', 'not json') returning id`);
   const failed = await fails('inbox', 'replay', String(rejected.id), '999999', '--note', 'try');
   t.equal(failed.code, 1);
-  t.match(failed.stdout, new RegExp(`skipped 1: ${rejected.id} \\(rejected\\)`));
+  t.match(failed.stdout, new RegExp(`skipped 1: ${rejected.id} \\(rejected: body is not valid JSON\\)`), 'a body that is still not JSON stays rejected');
   t.match(failed.stdout, /no such event: 999999/);
   t.match((await fails('inbox', 'replay', String(done.id))).stderr, /--note <why> is required/);
   t.match((await fails('inbox', 'replay')).stderr, /name the events/);
   t.match((await fails('inbox', 'replay', '12', '--status', 'quarantined', '--note', 'x')).stderr, /name the events/);
   t.match((await fails('inbox', 'replay', 'abc', '--note', 'x')).stderr, /not an inbox event id/);
-  t.match((await fails('inbox', 'replay', '--status', 'received', '--note', 'x')).stderr, /--status must be one of quarantined, completed/);
+  t.match((await fails('inbox', 'replay', '--status', 'received', '--note', 'x')).stderr, /--status must be one of quarantined, completed, rejected/);
 });
 
 t.test('batch replay by status and reason: --dry-run lists, dismissed numbers are left out, --since narrows', async (t) => {
