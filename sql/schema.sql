@@ -2681,6 +2681,27 @@ end $$;
 COMMENT ON FUNCTION ingest.follow_dead_letters(p_correlation_id text, p_replayed_task text) IS 'sets an inbox event''s status from its open dead letters: failed while one waits, back in flight when the replay of p_replayed_task is enqueued';
 
 --
+-- Name: key_follows_status(); Type: FUNCTION; Schema: ingest; Owner: -
+--
+
+CREATE FUNCTION ingest.key_follows_status() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  update ingest.webhook_keys k
+     set rejected = (new.status = 'rejected')
+   where k.event_id = new.id and k.rejected is distinct from (new.status = 'rejected');
+  return null;
+end $$;
+
+--
+-- Name: FUNCTION key_follows_status(); Type: COMMENT; Schema: ingest; Owner: -
+--
+
+COMMENT ON FUNCTION ingest.key_follows_status() IS 'inbox update trigger: a row that leaves (or enters) `rejected` sets its key''s rejected flag, which ingest.delivery_status() answers with after the row is purged';
+
+--
 -- Name: note_redelivery(text, text, text, bytea, jsonb, text, text); Type: FUNCTION; Schema: ingest; Owner: -
 --
 
@@ -2789,37 +2810,70 @@ end $_$;
 COMMENT ON FUNCTION ingest.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) IS 'the receiver''s door to the failure tables: its own envelopes and diagnostics, and non-replayable dead letters of rejected events';
 
 --
--- Name: replay_events(bigint[], text); Type: FUNCTION; Schema: ingest; Owner: -
+-- Name: replay_events(bigint[], text, text); Type: FUNCTION; Schema: ingest; Owner: -
 --
 
-CREATE FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text) RETURNS TABLE(event_id bigint, outcome text, span_id text)
+CREATE FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text, p_note text) RETURNS TABLE(event_id bigint, outcome text, span_id text, reason text)
     LANGUAGE plpgsql
     AS $$
 declare
   e record;
+  v_payload jsonb;
   saved text[] := array[current_setting('ballast.trace_id', true), current_setting('ballast.span_id', true),
                         current_setting('ballast.correlation_id', true)];
 begin
-  for e in select w.id, w.status, w.trace_id, w.correlation_id from ingest.webhook_events w
+  if coalesce(btrim(p_note), '') = '' then
+    raise exception 'ingest.replay_events: a replay needs a note saying why' using errcode = '22023';
+  end if;
+  for e in select w.id, w.status, w.trace_id, w.correlation_id, w.raw_bytes is not null as as_bytes
+             from ingest.webhook_events w
             where w.id = any (p_ids) order by w.id loop
     event_id := e.id;
     span_id := null;
-    if e.status not in ('quarantined', 'completed') then
+    reason := null;
+    v_payload := null;
+    if e.status not in ('quarantined', 'completed', 'rejected') then
       outcome := e.status;
       return next;
       continue;
+    end if;
+    if e.status = 'rejected' then
+      outcome := 'rejected';
+      if e.as_bytes then
+        reason := 'its body is kept as bytes, not as UTF-8 text; only a text body can be replayed';
+        return next;
+        continue;
+      end if;
+      begin
+        select w.raw_body::jsonb into v_payload from ingest.webhook_events w where w.id = e.id;
+      exception when data_exception or program_limit_exceeded then
+        -- The error's message may quote the body: keep only its SQLSTATE.
+        reason := format('PostgreSQL refused its body as jsonb (SQLSTATE %s)', sqlstate);
+        return next;
+        continue;
+      end;
     end if;
     span_id := ballast.new_span_id();
     perform set_config('ballast.trace_id', e.trace_id, true), set_config('ballast.span_id', span_id, true),
             set_config('ballast.correlation_id', e.correlation_id, true);
     update ingest.webhook_events w
-       set status = 'received', status_reason = null, processed_at = null, stages_done = '{}'
-     where w.id = e.id and w.status in ('quarantined', 'completed');
+       set status = 'received', status_reason = null, processed_at = null, stages_done = '{}',
+           payload = case when e.status = 'rejected' then v_payload else w.payload end,
+           event_type = case when e.status = 'rejected' then v_payload->>'type' else w.event_type end
+     where w.id = e.id
+       and case when e.status = 'rejected' then w.status = 'rejected' else w.status in ('quarantined', 'completed') end;
     if not found then
       -- Another replay (or a stage) moved it meanwhile: report where it is now.
       select w.status into outcome from ingest.webhook_events w where w.id = e.id;
       span_id := null;
     else
+      if e.status = 'rejected' then
+        update ballast.pipeline_failures f
+           set resolved_at = now(), next_retry_at = null,
+               resolution_note = format('inbox replay: %s (by %s)', p_note, p_replayed_by)
+         where f.context->>'correlation_id' = e.correlation_id and f.resolved_at is null
+           and f.failing_function = 'ingest.receiver';
+      end if;
       perform graphile_worker.add_job(
         'normalize_event',
         json_build_object('event_id', e.id, 'trace_id', e.trace_id, 'parent_span_id', span_id,
@@ -2835,10 +2889,10 @@ begin
 end $$;
 
 --
--- Name: FUNCTION replay_events(p_ids bigint[], p_replayed_by text); Type: COMMENT; Schema: ingest; Owner: -
+-- Name: FUNCTION replay_events(p_ids bigint[], p_replayed_by text, p_note text); Type: COMMENT; Schema: ingest; Owner: -
 --
 
-COMMENT ON FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text) IS 'inbox replay: back to received, normalize_event enqueued on the original trace under a new span; outcome replayed, or the status that prevented it';
+COMMENT ON FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text, p_note text) IS 'inbox replay: back to received (a rejected event only when its text body parses; its payload parsed, the receiver''s dead letter resolved with the note), normalize_event enqueued on the original trace under a new span; outcome replayed, or the status that prevented it and a reason';
 
 --
 -- Name: capture_changes(); Type: FUNCTION; Schema: search; Owner: -
@@ -4800,7 +4854,7 @@ CREATE TABLE ingest.webhook_keys (
 -- Name: TABLE webhook_keys; Type: COMMENT; Schema: ingest; Owner: -
 --
 
-COMMENT ON TABLE ingest.webhook_keys IS 'one row per delivery ever stored in the inbox: the keys that must stay unique across partitions, written by the inbox''s insert trigger, never purged';
+COMMENT ON TABLE ingest.webhook_keys IS 'one row per delivery ever stored in the inbox: the keys that must stay unique across partitions, written by the inbox''s insert trigger, never purged; rejected follows the row''s status (ingest.key_follows_status)';
 
 --
 -- Name: COLUMN webhook_keys.received_at; Type: COMMENT; Schema: ingest; Owner: -
@@ -7617,6 +7671,12 @@ CREATE TRIGGER webhook_events_defaults BEFORE INSERT ON ingest.webhook_events FO
 CREATE TRIGGER webhook_events_key BEFORE INSERT ON ingest.webhook_events FOR EACH ROW EXECUTE FUNCTION ingest.claim_webhook_key();
 
 --
+-- Name: webhook_events webhook_events_key_status; Type: TRIGGER; Schema: ingest; Owner: -
+--
+
+CREATE TRIGGER webhook_events_key_status AFTER UPDATE OF status ON ingest.webhook_events FOR EACH ROW WHEN (((old.status = 'rejected'::text) IS DISTINCT FROM (new.status = 'rejected'::text))) EXECUTE FUNCTION ingest.key_follows_status();
+
+--
 -- Name: webhook_events webhook_events_start; Type: TRIGGER; Schema: ingest; Owner: -
 --
 
@@ -8263,6 +8323,12 @@ GRANT ALL ON FUNCTION ingest.follow_dead_letters(p_correlation_id text, p_replay
 GRANT ALL ON FUNCTION ingest.follow_dead_letters(p_correlation_id text, p_replayed_task text) TO ballast_worker;
 
 --
+-- Name: FUNCTION key_follows_status(); Type: ACL; Schema: ingest; Owner: -
+--
+
+REVOKE ALL ON FUNCTION ingest.key_follows_status() FROM PUBLIC;
+
+--
 -- Name: FUNCTION note_redelivery(p_source text, p_webhook_id text, p_raw_body text, p_raw_bytes bytea, p_headers jsonb, p_trace_id text, p_span_id text); Type: ACL; Schema: ingest; Owner: -
 --
 
@@ -8277,12 +8343,12 @@ REVOKE ALL ON FUNCTION ingest.record_failure(p_envelope jsonb, p_diagnostic json
 GRANT ALL ON FUNCTION ingest.record_failure(p_envelope jsonb, p_diagnostic jsonb, p_dead_letter jsonb) TO ballast_ingest;
 
 --
--- Name: FUNCTION replay_events(p_ids bigint[], p_replayed_by text); Type: ACL; Schema: ingest; Owner: -
+-- Name: FUNCTION replay_events(p_ids bigint[], p_replayed_by text, p_note text); Type: ACL; Schema: ingest; Owner: -
 --
 
-REVOKE ALL ON FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text) FROM PUBLIC;
-GRANT ALL ON FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text) TO ballast_owner;
-GRANT ALL ON FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text) TO ballast_worker;
+REVOKE ALL ON FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text, p_note text) FROM PUBLIC;
+GRANT ALL ON FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text, p_note text) TO ballast_owner;
+GRANT ALL ON FUNCTION ingest.replay_events(p_ids bigint[], p_replayed_by text, p_note text) TO ballast_worker;
 
 --
 -- Name: TABLE agents; Type: ACL; Schema: app; Owner: -
@@ -8956,6 +9022,18 @@ GRANT USAGE ON SEQUENCE ingest.webhook_events_id_seq TO ballast_ingest;
 GRANT SELECT,INSERT ON TABLE ingest.webhook_keys TO ballast_owner;
 GRANT SELECT ON TABLE ingest.webhook_keys TO ballast_worker;
 GRANT SELECT ON TABLE ingest.webhook_keys TO ballast_forensics;
+
+--
+-- Name: COLUMN webhook_keys.event_id; Type: ACL; Schema: ingest; Owner: -
+--
+
+GRANT SELECT(event_id) ON TABLE ingest.webhook_keys TO ballast_partition_keeper;
+
+--
+-- Name: COLUMN webhook_keys.rejected; Type: ACL; Schema: ingest; Owner: -
+--
+
+GRANT SELECT(rejected),UPDATE(rejected) ON TABLE ingest.webhook_keys TO ballast_partition_keeper;
 
 --
 -- Name: TABLE migrations; Type: ACL; Schema: public; Owner: -
