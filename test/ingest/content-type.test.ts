@@ -10,7 +10,7 @@
  */
 import type http from 'node:http';
 import zlib from 'node:zlib';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Db, ROLES, withRole } from '../../lib/db/index.ts';
 import { sign } from '../../lib/ingest/index.ts';
 import { inspectBody } from '../../lib/ingest/body.ts';
@@ -71,6 +71,23 @@ t.test('the same JSON body is taken under no Content-Type or a JSON type in UTF-
   }
 });
 
+/** A 415's row keeps the body exactly (as bytes when `asBytes`), starts nothing, and has its dead letter and envelope. */
+async function keptAsRefused(t: Test, ev: Record<string, any>, body: Buffer, asBytes: boolean, jobsBefore: number) {
+  if (asBytes) {
+    t.equal(ev.raw_body, null, 'bytes that are not UTF-8 are kept as bytes');
+    t.ok(Buffer.compare(ev.raw_bytes, body) === 0, 'exactly as received');
+  } else {
+    t.equal(ev.raw_bytes, null);
+    t.ok(Buffer.compare(ev.text_bytes, body) === 0, 'the text is kept byte for byte');
+  }
+  t.equal(await jobs(), jobsBefore, 'the pipeline did not start');
+  const { rows: [dl] } = await db.query(
+    `select error_code, http_status, context from ballast.pipeline_failures where interaction_id = $1`, [`event:${ev.id}`]);
+  t.match(dl, { error_code: 'INPUT_INVALID', http_status: 415, context: { event_id: ev.id, error_class: 'infra.ingest.unsupported_media_type' } });
+  const { rows: [env] } = await db.query(`select error_class, context from ballast.error_envelopes where error_id = $1`, [dl.context.error_id]);
+  t.match(env, { error_class: 'infra.ingest.unsupported_media_type', context: { reason: 'unsupported_media_type', kept: true } });
+}
+
 const refused: { name: string; type: string; body: Buffer; message: RegExp; asBytes: boolean }[] = [
   { name: 'JSON under text/plain', type: 'text/plain', body: Buffer.from(JSON_BODY), message: /^unsupported content type text\/plain; send application\/json or application\/\*\+json in UTF-8$/, asBytes: false },
   { name: 'a form', type: 'application/x-www-form-urlencoded', body: Buffer.from('type=message.received&to=%2B15555550142'),
@@ -93,19 +110,7 @@ for (const [i, r] of refused.entries()) {
     const ev = await row(id);
     t.match(ev, { status: 'rejected', status_reason: res.body.message, payload: null });
     t.equal(ev.headers['content-type'], r.type);
-    if (r.asBytes) {
-      t.equal(ev.raw_body, null, 'bytes that are not UTF-8 are kept as bytes');
-      t.ok(Buffer.compare(ev.raw_bytes, r.body) === 0, 'exactly');
-    } else {
-      t.equal(ev.raw_bytes, null);
-      t.ok(Buffer.compare(ev.text_bytes, r.body) === 0, 'the text is kept byte for byte');
-    }
-    t.equal(await jobs(), before, 'the pipeline did not start');
-    const { rows: [dl] } = await db.query(
-      `select error_code, http_status, context from ballast.pipeline_failures where interaction_id = $1`, [`event:${ev.id}`]);
-    t.match(dl, { error_code: 'INPUT_INVALID', http_status: 415, context: { event_id: ev.id, error_class: 'infra.ingest.unsupported_media_type' } });
-    const { rows: [env] } = await db.query(`select error_class, context from ballast.error_envelopes where error_id = $1`, [dl.context.error_id]);
-    t.match(env, { error_class: 'infra.ingest.unsupported_media_type', context: { reason: 'unsupported_media_type', kept: true } });
+    await keptAsRefused(t, ev, r.body, r.asBytes, before);
 
     const again = await post(id, r.body, r.type);
     t.same(again, { status: 400, body: { error: 'rejected', message: res.body.message, event_id: ev.id } }, 'a re-delivery is answered like any re-delivery of a rejected row');
@@ -149,19 +154,7 @@ for (const [i, r] of encoded.entries()) {
     const ev = await row(id);
     t.match(ev, { status: 'rejected', status_reason: message, payload: null });
     t.equal(ev.headers['content-encoding'], r.encoding, 'the Content-Encoding is kept with the row');
-    if (isText(r.body)) {
-      t.equal(ev.raw_bytes, null);
-      t.ok(Buffer.compare(ev.text_bytes, r.body) === 0, 'the text is kept byte for byte');
-    } else {
-      t.equal(ev.raw_body, null, 'bytes that are not UTF-8 are kept as bytes');
-      t.ok(Buffer.compare(ev.raw_bytes, r.body) === 0, 'exactly as received, not decompressed');
-    }
-    t.equal(await jobs(), before, 'the pipeline did not start');
-    const { rows: [dl] } = await db.query(
-      `select error_code, http_status, context from ballast.pipeline_failures where interaction_id = $1`, [`event:${ev.id}`]);
-    t.match(dl, { error_code: 'INPUT_INVALID', http_status: 415, context: { event_id: ev.id, error_class: 'infra.ingest.unsupported_media_type' } });
-    const { rows: [env] } = await db.query(`select error_class, context from ballast.error_envelopes where error_id = $1`, [dl.context.error_id]);
-    t.match(env, { error_class: 'infra.ingest.unsupported_media_type', context: { reason: 'unsupported_media_type', kept: true } });
+    await keptAsRefused(t, ev, r.body, !isText(r.body), before);
   });
 }
 
