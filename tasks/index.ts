@@ -3,7 +3,7 @@
  * list that the stage registry (ballast.stages), backfill, offline replay and
  * the CLI help derive from.
  */
-import type { Stage } from '../lib/stage/index.ts';
+import { checkStageNames, type Stage } from '../lib/stage/index.ts';
 import normalizeEvent from './normalize_event.ts';
 import segmentInteraction from './segment_interaction.ts';
 import summarizeInteraction from './summarize_interaction.ts';
@@ -26,3 +26,5 @@ export const stages: Stage[] = [
   requeueDeadLetters, recoverFailedJobs, rescueDeadWorkers, evaluateAlerts, deliverAlerts,
   searchSync, searchReconcile, maintainPartitions, reconcileUsage, archivePartitions,
 ] as Stage[];
+// Checked as the list loads, so a copied stage that keeps its original name stops every command, not just the worker.
+checkStageNames(stages);

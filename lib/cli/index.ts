@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, debugRequested, loadConfig } from '../config/index.ts';
 import { describeTarget, explainConnectionFailure, explainMissingRole } from '../db/index.ts';
+import { messageWithCause } from '../failures/errors.ts';
 
 /** The exit code of a command that failed. */
 export const EXIT_FAILURE = 1;
@@ -27,10 +28,7 @@ const TASKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
  */
 export function explainFailure(e: unknown, opts: { loading?: boolean } = {}): { message: string; exitCode: number } {
   const err = explainConnectionFailure(explainMissingRole(e), databasePlace());
-  let message = err instanceof Error ? err.message || err.name : String(err);
-  const cause = (err as { cause?: { message?: unknown } } | null)?.cause;
-  // fetch says only "fetch failed"; what failed (ECONNREFUSED 127.0.0.1:6333, ...) is in its cause.
-  if (message === 'fetch failed' && typeof cause?.message === 'string') message = `${message}: ${cause.message}`;
+  const message = messageWithCause(err);
   const exitCode = err instanceof ConfigError ? EXIT_CONFIG : EXIT_FAILURE;
   if (!opts.loading) return { message, exitCode };
   const site = thrownInTasks(err);

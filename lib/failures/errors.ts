@@ -46,3 +46,15 @@ export function zodMessage(err: ZodError, root = 'payload'): string {
     .map((i) => `${[root, ...i.path.map(String)].join('.')}: ${i.message}`)
     .join('; ');
 }
+
+/**
+ * An error's message, with what failed beneath it when the message alone
+ * says nothing: fetch fails with just "fetch failed", and what failed
+ * (connect ECONNREFUSED 127.0.0.1:6333, ...) is in its cause.
+ */
+export function messageWithCause(err: unknown): string {
+  const message = err instanceof Error ? err.message || err.name : String(err);
+  const cause = (err as { cause?: { message?: unknown; code?: unknown } } | null | undefined)?.cause;
+  const why = cause?.message || cause?.code;
+  return message === 'fetch failed' && typeof why === 'string' ? `${message}: ${why}` : message;
+}

@@ -1,4 +1,4 @@
-export { PermanentError, InvalidInputError, TransientError, DownstreamError, ModelParseError, zodMessage } from './errors.ts';
+export { PermanentError, InvalidInputError, TransientError, DownstreamError, ModelParseError, messageWithCause, zodMessage } from './errors.ts';
 export { classify, isPermanent, RULES, type Classification, type DiagnosticCode, type Layer, type Outcome } from './classify.ts';
 export { buildEnvelope, errorMessage, exceptionChain, inputHash, layerAllows, newErrorId, LayerViolationError, type ErrorEnvelope, type Severity } from './envelope.ts';
 export { Redactor, DEFAULT_REDACT_KEYS, type MaskKind, type RedactorOptions } from './redact.ts';

@@ -1,7 +1,7 @@
 /**
  * What the receiver checks in a signed body before it is stored, so that a
- * body that can never succeed is refused with a 400 (a Content-Type it does
- * not take: 415) and kept as a `rejected` row, never answered 503, and never
+ * body that can never succeed is refused with a 400 (a Content-Type or
+ * Content-Encoding it does not take: 415) and kept as a `rejected` row, never answered 503, and never
  * refused by the database (whose error would print a prefix of the body into
  * the server log).
  *
@@ -70,16 +70,31 @@ export function contentTypeProblem(header: string | undefined): BodyProblem | nu
   return { error: 'unsupported_media_type', message: `unsupported ${refused}; send ${ACCEPTED_MEDIA_TYPES.join(' or ')} in UTF-8` };
 }
 
+const CODINGS = new RegExp(`^${TOKEN}(?:, ${TOKEN})*$`, 'i');
+
 /**
- * Checks a signed body: its Content-Type (`contentTypeProblem`), UTF-8, no
+ * Why a request's Content-Encoding is refused, or null when it has none (or
+ * only `identity`). A compressed body is not decompressed: the bytes are not
+ * JSON as they stand, and inflating them is a decompression bomb waiting to
+ * happen; the sender can send them as they are.
+ */
+export function contentEncodingProblem(header: string | undefined): BodyProblem | null {
+  const codings = (header ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
+  if (codings.length === 0) return null;
+  return { error: 'unsupported_media_type', message: `unsupported content encoding ${shown(codings.join(', '), CODINGS)}; send the body uncompressed, without Content-Encoding` };
+}
+
+/**
+ * Checks a signed body: its Content-Encoding (`contentEncodingProblem`) and
+ * Content-Type (`contentTypeProblem`), UTF-8, no
  * NUL byte, nesting within `maxDepth`, JSON syntax, and what PostgreSQL's
  * jsonb refuses although JavaScript accepts it (`\u0000`, unpaired
- * surrogates, numbers beyond numeric's range). A refused Content-Type is the
- * problem named even when the bytes are wrong too; they decide only whether
- * the body is kept as text or as bytes.
+ * surrogates, numbers beyond numeric's range). A refused Content-Encoding,
+ * else a refused Content-Type, is the problem named even when the bytes are
+ * wrong too; they decide only whether the body is kept as text or as bytes.
  */
-export function inspectBody(body: Buffer, maxDepth: number, contentType?: string): InspectedBody {
-  const refusedType = contentTypeProblem(contentType);
+export function inspectBody(body: Buffer, maxDepth: number, contentType?: string, contentEncoding?: string): InspectedBody {
+  const refusedType = contentEncodingProblem(contentEncoding) ?? contentTypeProblem(contentType);
   let text: string;
   try {
     text = utf8.decode(body);

@@ -3,12 +3,12 @@
  *
  * Order of work: known source (404) -> body within the limit (413) ->
  * signature (401) -> webhook-id within the inbox's limit (400, an envelope
- * says why) -> Content-Type and body checks (body.ts) -> persist the raw body (idempotent on
+ * says why) -> Content-Encoding, Content-Type and body checks (body.ts) -> persist the raw body (idempotent on
  * source+webhook-id; concurrent deliveries share one INSERT, group-commit.ts;
  * a re-delivery whose body differs from the first is answered as a duplicate
  * and its body kept in ingest.redelivery_conflicts, store.ts);
  * a body that can never succeed is kept as a `rejected` row and answered 400,
- * or 415 when its Content-Type is not JSON in UTF-8.
+ * or 415 when its Content-Type is not JSON in UTF-8 or it has a Content-Encoding.
  * Every refusal has a JSON body saying what was wrong, and none of them
  * starts the pipeline. 503 means only "the database is unavailable, retry".
  *
@@ -87,7 +87,7 @@ export interface ReceiverOptions extends ReceiverLimits {
 
 export type Reply = { status: number; body: Record<string, unknown> };
 
-const KEPT_HEADERS = ['content-type', 'user-agent', 'traceparent', 'tracestate', 'webhook-id', 'webhook-timestamp'];
+const KEPT_HEADERS = ['content-type', 'content-encoding', 'user-agent', 'traceparent', 'tracestate', 'webhook-id', 'webhook-timestamp'];
 
 class BodyTooLarge extends Error {}
 /** The client went away (or was timed out) before its body arrived: nobody to answer. */
@@ -199,7 +199,7 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
       tlog.warn({ source, error_id: envelope.error_id }, message);
       return { status: 400, body: { error: 'webhook_id_too_long', message, error_id: envelope.error_id } };
     }
-    const inspected = inspectBody(body, limits.maxJsonDepth, header(req, 'content-type'));
+    const inspected = inspectBody(body, limits.maxJsonDepth, header(req, 'content-type'), header(req, 'content-encoding'));
     const headers = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (req.headers[h] ? [[h, header(req, h)]] : [])));
     const stored = await inbox.store({
       source, webhookId: id, text: inspected.text, bytes: body, parse: inspected.ok, headers, trace,
@@ -223,7 +223,7 @@ export function createHandler(opts: ReceiverOptions): (req: http.IncomingMessage
     const error = inspected.ok || stored.kind === 'unstorable' ? 'unstorable_body' : inspected.problem.error;
     const eventId = stored.kind === 'stored' ? stored.id : null;
     const reason = stored.reason!;
-    // A Content-Type the receiver does not take is 415 (RFC 9110); the answer names the types it takes.
+    // A Content-Type or Content-Encoding the receiver does not take is 415 (RFC 9110); the answer names the types it takes.
     const status = error === 'unsupported_media_type' ? 415 : 400;
     const errorClass = status === 415 ? 'infra.ingest.unsupported_media_type' : 'infra.ingest.malformed_body';
     const envelope = buildEnvelope(redactor, { err: new Error(reason), classification: { errorClass, layer: 'L2' },

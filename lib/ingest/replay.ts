@@ -8,7 +8,7 @@
  *
  * A rejected event is replayed only when its stored body passes the
  * receiver's own body checks today (body.ts `inspectBody`, without a
- * Content-Type: the operator vouches for the type); its payload is then
+ * Content-Type or Content-Encoding: the operator vouches for them); its payload is then
  * PostgreSQL's parse of the stored text, and the receiver's dead letter of
  * the refusal is resolved with the note. One whose body still fails stays
  * rejected, untouched, and is reported with the reason.

@@ -9,6 +9,7 @@
  * `search.reconcile_runs`.
  */
 import type { Db } from '../db/index.ts';
+import { messageWithCause } from '../failures/index.ts';
 import { ensureCollection } from './collection.ts';
 import { LOAD_DOCUMENTS_SQL, type Document } from './points.ts';
 import type { SearchRuntime } from './runtime.ts';
@@ -165,7 +166,7 @@ export async function reconcileSearch(db: Db, rt: Rt, opts: ReconcileOptions = {
     r.status = r.unrepaired > 0 ? 'partial' : r.repaired > 0 ? 'repaired' : 'clean';
   } catch (err) {
     r.status = 'failed';
-    r.error = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
+    r.error = (err instanceof Error ? `${err.name}: ${messageWithCause(err)}` : String(err)).slice(0, 500);
   }
   r.duration_ms = Math.round(performance.now() - started);
   await db.atomicWrite((tx) => tx.query(

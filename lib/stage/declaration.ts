@@ -4,6 +4,8 @@
  * registry (`ballast.stages`, read by the SQL), backfill, offline replay and
  * the CLI help all derive from the stage list in tasks/index.ts.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/index.ts';
 import type { Engine } from '../engines/index.ts';
 
@@ -82,3 +84,35 @@ export function checkDeclaration(task: string, spec: Declares & { version: strin
   if (spec.inputKey && !/^[a-z_][a-z0-9_]*$/.test(spec.inputKey)) bad(`inputKey ${JSON.stringify(spec.inputKey)} is not a column name`);
 }
 
+const LIB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The module that is declaring a stage, relative to the tree (`tasks/x.ts`):
+ * the innermost stack frame outside lib/, so defineStage called through
+ * defineMaintenanceTask still names the task's file. Null when none is found.
+ */
+export function declaringFile(): string | null {
+  for (const line of (new Error().stack ?? '').split('\n').slice(1)) {
+    const file = /\(?(?:file:\/\/)?([^()\s]+\.[cm]?[jt]s):\d+:\d+\)?$/.exec(line.trim())?.[1];
+    if (file && path.isAbsolute(file) && !file.startsWith(LIB + path.sep)) return path.relative(path.dirname(LIB), file);
+  }
+  return null;
+}
+
+/**
+ * Refuses a stage list in which two stages share a name: graphile-worker
+ * would run only one of them, and the registry would hold one row for both.
+ * The message names both files when they are known.
+ */
+export function checkStageNames(stages: readonly { task: string; definedIn?: string | null }[]): void {
+  const seen = new Map<string, string | null>();
+  for (const s of stages) {
+    if (!seen.has(s.task)) {
+      seen.set(s.task, s.definedIn ?? null);
+      continue;
+    }
+    const files = [seen.get(s.task), s.definedIn].filter((f): f is string => !!f);
+    const where = files.length === 2 ? ` (${files[0]} and ${files[1]})` : '';
+    throw new StageDeclarationError(`two stages are named ${s.task}${where}`);
+  }
+}

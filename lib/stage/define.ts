@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { Db, Tx } from '../db/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import { checkDeclaration, type Declares, type StageDeclaration } from './declaration.ts';
+import { checkDeclaration, declaringFile, type Declares, type StageDeclaration } from './declaration.ts';
 import { isSpanId, isTraceId, newSpanId, newTraceId, withTrace, type TraceContext } from '../trace/index.ts';
 import { classify, errorMessage, InvalidInputError, recordFailureSafely, stageFailure, zodMessage, type Redactor } from '../failures/index.ts';
 import { stopRetrying } from '../queue/index.ts';
@@ -72,6 +72,8 @@ export interface StageSpec<S extends z.ZodType> extends Declares {
 export interface Stage<S extends z.ZodType = z.ZodType> extends Omit<StageSpec<S>, keyof Declares | keyof StageDeclaration>, StageDeclaration {
   /** Builds the graphile-worker task for a worker process. */
   toTask(runtime: StageRuntime): Task;
+  /** The module that declared the stage (`tasks/x.ts`), for messages; null when unknown. */
+  readonly definedIn: string | null;
 }
 
 /** What a worker process shares with all its stages. */
@@ -125,6 +127,7 @@ export function defineStage<S extends z.ZodType>(declared: StageSpec<S>): Stage<
     engine: spec.engine ?? null,
     outputs: spec.outputs ?? [],
     inputKey: spec.inputKey ?? null,
+    definedIn: declaringFile(),
     toTask(rt: StageRuntime): Task {
       return async (payload: unknown, helpers: JobHelpers) => {
         const { job } = helpers;

@@ -15,6 +15,7 @@ import type { Redactor } from '../failures/index.ts';
 import { WorkerHeartbeat } from '../fleet/index.ts';
 import { LedgerBatcher } from './ledger.ts';
 import { registryDrift } from './registry.ts';
+import { checkStageNames } from './declaration.ts';
 import type { Stage, StageRuntime } from './define.ts';
 import { superviseRunner } from './supervise.ts';
 
@@ -88,10 +89,10 @@ export function workerPreset(concurrency: number, gracefulAbortMs = 25_000) {
 export const workerPoolSize = (concurrency: number): number => concurrency * 2 + 4;
 
 export function buildTaskList(stages: Stage[], rt: StageRuntime, queues?: string[]): TaskList {
+  checkStageNames(stages);
   const list: TaskList = {};
   for (const s of stages) {
     if (queues && !queues.includes(s.queue)) continue;
-    if (list[s.task]) throw new Error(`two stages are named ${s.task}`);
     list[s.task] = s.toTask(rt);
   }
   if (Object.keys(list).length === 0) {

@@ -30,3 +30,12 @@ t.test('a task module that throws while loading is named with its line, in one l
   oneLine(t, await ballast(['dlq', 'list'], {}, root), 1,
     /^ballast: cannot load tasks\/audit_seal\.ts:\d+: TypeError: Cannot read properties of undefined \(reading 'x'\) \(BALLAST_DEBUG=1 prints the stack\)\n$/, 'load');
 });
+
+t.test('two stages under one name stop every command with one line naming both files (exit 78), not only the worker', async (t) => {
+  const env = { BALLAST_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ballast-data-')) };
+  t.teardown(() => fs.rmSync(env.BALLAST_DATA_DIR, { recursive: true, force: true }));
+  // A stage copied from another that keeps the original's name.
+  const twice = treeWithTask(t, 'extract_claims.ts', (s) => s.replace(`task: 'extract_claims'`, `task: 'detect_striking'`));
+  const line = /^ballast: tasks\/index\.ts:\d+: two stages are named detect_striking \(tasks\/extract_claims\.ts and tasks\/detect_striking\.ts\)\n$/;
+  for (const args of [['dlq', 'list'], ['migrate'], ['--help']]) oneLine(t, await ballast(args, env, twice), 78, line, args.join(' '));
+});

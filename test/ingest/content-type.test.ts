@@ -4,10 +4,13 @@
  * in UTF-8; a signed request under any other type (or charset) is answered
  * 415 with the accepted types, and its raw body is kept as received on a
  * `rejected` row that starts nothing, whether it is inserted alone or in a
- * group-commit batch. The signature is still checked first.
+ * group-commit batch. A body under a Content-Encoding (other than identity)
+ * is refused the same way and never decompressed. The signature is still
+ * checked first.
  */
 import type http from 'node:http';
-import t from 'tap';
+import zlib from 'node:zlib';
+import t, { type Test } from 'tap';
 import { Db, ROLES, withRole } from '../../lib/db/index.ts';
 import { sign } from '../../lib/ingest/index.ts';
 import { inspectBody } from '../../lib/ingest/body.ts';
@@ -25,14 +28,14 @@ const receiver = await startTestReceiver(t, ingestDb);
 const JSON_BODY = '{"type":"message.received","note":"caf\u00e9"}';
 const ACCEPTED = ['application/json', 'application/*+json'];
 
-async function post(id: string, body: Buffer | string, contentType: string | undefined, secret = SECRET) {
+async function post(id: string, body: Buffer | string, contentType: string | undefined, secret = SECRET, extra: Record<string, string> = {}) {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
   const ts = Math.floor(Date.now() / 1000);
   // A Uint8Array body: fetch adds no Content-Type of its own (a string body would get text/plain).
   const res = await fetch(`${receiver.url}/webhooks/telephony`, {
     method: 'POST', body: new Uint8Array(bytes),
     headers: { ...(contentType === undefined ? {} : { 'content-type': contentType }),
-      'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': sign(secret, id, ts, bytes) },
+      'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': sign(secret, id, ts, bytes), ...extra },
   });
   return { status: res.status, body: await res.json() as Record<string, any> };
 }
@@ -68,6 +71,23 @@ t.test('the same JSON body is taken under no Content-Type or a JSON type in UTF-
   }
 });
 
+/** A 415's row keeps the body exactly (as bytes when `asBytes`), starts nothing, and has its dead letter and envelope. */
+async function keptAsRefused(t: Test, ev: Record<string, any>, body: Buffer, asBytes: boolean, jobsBefore: number) {
+  if (asBytes) {
+    t.equal(ev.raw_body, null, 'bytes that are not UTF-8 are kept as bytes');
+    t.ok(Buffer.compare(ev.raw_bytes, body) === 0, 'exactly as received');
+  } else {
+    t.equal(ev.raw_bytes, null);
+    t.ok(Buffer.compare(ev.text_bytes, body) === 0, 'the text is kept byte for byte');
+  }
+  t.equal(await jobs(), jobsBefore, 'the pipeline did not start');
+  const { rows: [dl] } = await db.query(
+    `select error_code, http_status, context from ballast.pipeline_failures where interaction_id = $1`, [`event:${ev.id}`]);
+  t.match(dl, { error_code: 'INPUT_INVALID', http_status: 415, context: { event_id: ev.id, error_class: 'infra.ingest.unsupported_media_type' } });
+  const { rows: [env] } = await db.query(`select error_class, context from ballast.error_envelopes where error_id = $1`, [dl.context.error_id]);
+  t.match(env, { error_class: 'infra.ingest.unsupported_media_type', context: { reason: 'unsupported_media_type', kept: true } });
+}
+
 const refused: { name: string; type: string; body: Buffer; message: RegExp; asBytes: boolean }[] = [
   { name: 'JSON under text/plain', type: 'text/plain', body: Buffer.from(JSON_BODY), message: /^unsupported content type text\/plain; send application\/json or application\/\*\+json in UTF-8$/, asBytes: false },
   { name: 'a form', type: 'application/x-www-form-urlencoded', body: Buffer.from('type=message.received&to=%2B15555550142'),
@@ -90,19 +110,7 @@ for (const [i, r] of refused.entries()) {
     const ev = await row(id);
     t.match(ev, { status: 'rejected', status_reason: res.body.message, payload: null });
     t.equal(ev.headers['content-type'], r.type);
-    if (r.asBytes) {
-      t.equal(ev.raw_body, null, 'bytes that are not UTF-8 are kept as bytes');
-      t.ok(Buffer.compare(ev.raw_bytes, r.body) === 0, 'exactly');
-    } else {
-      t.equal(ev.raw_bytes, null);
-      t.ok(Buffer.compare(ev.text_bytes, r.body) === 0, 'the text is kept byte for byte');
-    }
-    t.equal(await jobs(), before, 'the pipeline did not start');
-    const { rows: [dl] } = await db.query(
-      `select error_code, http_status, context from ballast.pipeline_failures where interaction_id = $1`, [`event:${ev.id}`]);
-    t.match(dl, { error_code: 'INPUT_INVALID', http_status: 415, context: { event_id: ev.id, error_class: 'infra.ingest.unsupported_media_type' } });
-    const { rows: [env] } = await db.query(`select error_class, context from ballast.error_envelopes where error_id = $1`, [dl.context.error_id]);
-    t.match(env, { error_class: 'infra.ingest.unsupported_media_type', context: { reason: 'unsupported_media_type', kept: true } });
+    await keptAsRefused(t, ev, r.body, r.asBytes, before);
 
     const again = await post(id, r.body, r.type);
     t.same(again, { status: 400, body: { error: 'rejected', message: res.body.message, event_id: ev.id } }, 'a re-delivery is answered like any re-delivery of a rejected row');
@@ -120,6 +128,48 @@ t.test('the signature is checked before the Content-Type: an unsigned or badly s
   t.equal(unsigned.status, 401);
   t.equal(await events(), before, 'no row');
   t.equal((await post('ct_signed', JSON_BODY, 'text/plain')).status, 415, 'the same request, signed, is 415');
+});
+
+const isText = (b: Buffer) => !b.includes(0) && (() => { try { new TextDecoder('utf-8', { fatal: true }).decode(b); return true; } catch { return false; } })();
+const encoded: { name: string; encoding: string; body: Buffer; type?: string; named: string }[] = [
+  { name: 'gzip', encoding: 'gzip', body: zlib.gzipSync(JSON_BODY), named: 'gzip' },
+  { name: 'deflate', encoding: 'deflate', body: zlib.deflateSync(JSON_BODY), named: 'deflate' },
+  { name: 'brotli', encoding: 'br', body: zlib.brotliCompressSync(JSON_BODY), named: 'br' },
+  // Valid UTF-8 JSON that says it is compressed: refused, not taken at its bytes.
+  { name: 'plain JSON said to be gzip', encoding: 'gzip', body: Buffer.from(JSON_BODY), named: 'gzip' },
+  { name: 'a list of codings', encoding: 'Identity, GZIP', body: zlib.gzipSync(JSON_BODY), named: 'gzip' },
+  { name: 'an unreadable coding', encoding: 'x<script>', body: Buffer.from(JSON_BODY), named: '(unreadable)' },
+  { name: 'gzip under text/plain', encoding: 'gzip', type: 'text/plain', body: zlib.gzipSync(JSON_BODY), named: 'gzip' },
+];
+
+for (const [i, r] of encoded.entries()) {
+  t.test(`a body under Content-Encoding (${r.name}) is answered 415 naming the coding, never decompressed, and kept as received`, async (t) => {
+    const before = await jobs();
+    const id = `ce_refused_${i}`;
+    const res = await post(id, r.body, r.type ?? 'application/json', SECRET, { 'content-encoding': r.encoding });
+    t.equal(res.status, 415);
+    const message = `unsupported content encoding ${r.named}; send the body uncompressed, without Content-Encoding`;
+    t.match(res.body, { error: 'unsupported_media_type', message, event_id: /^\d+$/ });
+    t.equal(res.body.message, message);
+    const ev = await row(id);
+    t.match(ev, { status: 'rejected', status_reason: message, payload: null });
+    t.equal(ev.headers['content-encoding'], r.encoding, 'the Content-Encoding is kept with the row');
+    await keptAsRefused(t, ev, r.body, !isText(r.body), before);
+  });
+}
+
+t.test('Content-Encoding identity (or empty) is no coding: the body is taken', async (t) => {
+  for (const [i, encoding] of ['identity', 'IDENTITY', ''].entries()) {
+    const res = await post(`ce_identity_${i}`, JSON_BODY, 'application/json', SECRET, { 'content-encoding': encoding });
+    t.match(res, { status: 200, body: { status: 'accepted' } }, JSON.stringify(encoding));
+  }
+});
+
+t.test('the signature is checked before the Content-Encoding: a badly signed gzip body is 401 and nothing of it is kept', async (t) => {
+  const forged = await post('ce_forged', zlib.gzipSync(JSON_BODY), 'application/json', 'whsec_' + Buffer.from('not the secret').toString('base64'),
+    { 'content-encoding': 'gzip' });
+  t.match(forged, { status: 401, body: { error: 'invalid_signature' } });
+  t.equal(await row('ce_forged'), undefined, 'no row');
 });
 
 /**

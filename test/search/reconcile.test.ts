@@ -2,6 +2,7 @@ import t from 'tap';
 import { loadConfig } from '../../lib/config/index.ts';
 import { pointId, reconcileSearch, searchRuntime } from '../../lib/search/index.ts';
 import searchSync from '../../tasks/search_sync.ts';
+import { closedPort } from '../helpers/cli.ts';
 import { testDatabase } from '../helpers/db.ts';
 import { startTestWorker } from '../helpers/pipeline.ts';
 import { addDecisions, pointOf, searchTarget, waitForOutboxDrained } from './helpers.ts';
@@ -51,4 +52,14 @@ t.test('repairs are bounded: drift beyond the bound is reported as unrepaired', 
   t.match(await reconcileSearch(db, rt), { missing: 1, repaired: 1 });
   await waitForOutboxDrained(db);
   t.match(await reconcileSearch(db, rt), { status: 'clean' });
+});
+
+t.test('with the engine down, the failed run records what failed (the refused address), not just "fetch failed"', async (t) => {
+  const port = await closedPort();
+  const down = await searchRuntime(loadConfig({ ...process.env, QDRANT_URL: `http://127.0.0.1:${port}` }));
+  const r = await reconcileSearch(db, down);
+  const error = `TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`;
+  t.match(r, { status: 'failed', error });
+  const { rows: [stored] } = await db.query('select status, error from search.reconcile_runs where id = $1', [r.run_id]);
+  t.same(stored, { status: 'failed', error }, 'the run row says so');
 });
