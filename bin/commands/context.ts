@@ -50,12 +50,15 @@ export async function withSession<T>(fn: (s: Session) => Promise<T>, opts?: { po
   }
 }
 
-/** Resolves on the first SIGINT/SIGTERM; a second one exits at once. */
-export function untilSignal(): Promise<NodeJS.Signals> {
+/** Resolves on the first SIGINT/SIGTERM; a second one runs `onSecond` (which must not wait) and exits at once. */
+export function untilSignal(onSecond?: () => void): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     let got = false;
     const on = (sig: NodeJS.Signals) => {
-      if (got) process.exit(1);
+      if (got) {
+        onSecond?.();
+        process.exit(1);
+      }
       got = true;
       resolve(sig);
     };

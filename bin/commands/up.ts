@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { loadConfig, type Config } from '../../lib/config/index.ts';
-import { freePort, watchEmbedded } from '../../lib/embedded/index.ts';
+import { freePort, watchEmbedded, type Postmaster } from '../../lib/embedded/index.ts';
 import { checkPortFree, claimDataDir, supervise, WORKER_NODE_ARGS, type Supervisor } from '../../lib/fleet/index.ts';
 import { migrate } from '../../lib/db/index.ts';
 import { ensureDemoAgent, receiverFile, resolveSecrets } from '../../lib/ingest/index.ts';
@@ -88,7 +88,10 @@ async function runFleet(config: Config, receiverPort: number, opts: { concurrenc
     const host = s.config.BALLAST_HTTP_HOST;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${receiverPort}`;
     // A signal (null), or the watch giving up on the database.
-    const end = Promise.race([untilSignal().then(() => null), watch?.gaveUp ?? new Promise<never>(() => undefined)]);
+    // A second signal exits at once: the embedded server this process started is told to shut down
+    // fast (it would otherwise outlive `up`, and the next `up` would adopt it unwatched).
+    const end = Promise.race([untilSignal(() => stopPostmasterNow(s.handle.embedded?.postmaster ?? null)).then(() => null),
+      watch?.gaveUp ?? new Promise<never>(() => undefined)]);
     const ready = await Promise.race([receiverReady(url, fleet, 60_000, giveUp.signal).then(() => true), end.then(() => false)]);
     if (!ready) return (failure = await end);
     record = JSON.stringify({ url, pid: process.pid }) + '\n';
@@ -126,5 +129,16 @@ async function runFleet(config: Config, receiverPort: number, opts: { concurrenc
     // Only the receiver.json this process wrote (the data dir claim means no other `up` writes one).
     if (record && await fs.readFile(receiverFile(s.config), 'utf8').catch(() => null) === record) await fs.rm(receiverFile(s.config), { force: true });
     await s.close();
+  }
+}
+
+/** On a second signal: PostgreSQL's fast shutdown (SIGINT: sessions ended, a clean checkpoint), without waiting. */
+function stopPostmasterNow(postmaster: Postmaster | null): void {
+  if (!postmaster) return;
+  console.error('second signal: exiting now; the embedded PostgreSQL shuts down (fast) on its own');
+  try {
+    process.kill(postmaster.pid, 'SIGINT');
+  } catch {
+    // already gone
   }
 }
