@@ -30,12 +30,12 @@ interface Facts {
  */
 export async function checkAlerts(db: Db, opts: { maxAgeSeconds: number }): Promise<AlertsCheck> {
   const facts = await db.readOnly(async (tx) => (await tx.query<Facts>(
-    `select (select max(finished_at) from ballast.maintenance_runs where task = 'evaluate_alerts' and outcome = 'succeeded') as last_evaluated,
-            extract(epoch from now() - (select max(finished_at) from ballast.maintenance_runs
-                                         where task = 'evaluate_alerts' and outcome = 'succeeded'))::int as evaluated_ago,
+    `select e.last_evaluated, extract(epoch from now() - e.last_evaluated)::int as evaluated_ago,
             coalesce((select jsonb_agg(o order by o.severity = 'critical' desc, o.rule, o.status)
                         from (select rule, severity, status, count(*)::int as n from ballast.alerts
-                               where status <> 'resolved' group by rule, severity, status) o), '[]') as open`)).rows[0]!);
+                               where status <> 'resolved' group by rule, severity, status) o), '[]') as open
+       from (select max(finished_at) as last_evaluated from ballast.maintenance_runs
+              where task = 'evaluate_alerts' and outcome = 'succeeded') e`)).rows[0]!);
   const findings: [0 | 1 | 2, string][] = [];
   if (facts.evaluated_ago === null || facts.evaluated_ago > opts.maxAgeSeconds) {
     const when = facts.last_evaluated === null ? 'no evaluation has ever succeeded'

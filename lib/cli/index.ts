@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, debugRequested, loadConfig } from '../config/index.ts';
 import { describeTarget, explainConnectionFailure, explainMissingRole } from '../db/index.ts';
 import { messageWithCause } from '../failures/errors.ts';
+import { stackFrames } from '../stage/declaration.ts';
 
 /** The exit code of a command that failed. */
 export const EXIT_FAILURE = 1;
@@ -59,10 +60,6 @@ function databasePlace(): string {
 
 /** `tasks/<file>.ts:<line>` of the innermost stack frame in tasks/, or null. */
 function thrownInTasks(e: unknown): string | null {
-  const stack = e instanceof Error && typeof e.stack === 'string' ? e.stack : '';
-  for (const line of stack.split('\n').slice(1)) {
-    const frame = /\(?(?:file:\/\/)?([^()\s]+\.ts):(\d+):\d+\)?$/.exec(line.trim());
-    if (frame && frame[1]!.startsWith(TASKS_DIR + path.sep)) return `${path.relative(path.dirname(TASKS_DIR), frame[1]!)}:${frame[2]}`;
-  }
-  return null;
+  const frame = stackFrames(e instanceof Error ? e.stack : undefined).find((f) => f.file.startsWith(TASKS_DIR + path.sep));
+  return frame ? `${path.relative(path.dirname(TASKS_DIR), frame.file)}:${frame.line}` : null;
 }

@@ -86,17 +86,22 @@ export function checkDeclaration(task: string, spec: Declares & { version: strin
 
 const LIB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The source files and lines of a stack trace's frames, innermost first (V8's `at f (file:///x.ts:12:3)` form). */
+export function stackFrames(stack: string | undefined): { file: string; line: number }[] {
+  return (stack ?? '').split('\n').slice(1).flatMap((l) => {
+    const frame = /\(?(?:file:\/\/)?([^()\s]+\.[cm]?[jt]s):(\d+):\d+\)?$/.exec(l.trim());
+    return frame && path.isAbsolute(frame[1]!) ? [{ file: frame[1]!, line: Number(frame[2]) }] : [];
+  });
+}
+
 /**
  * The module that is declaring a stage, relative to the tree (`tasks/x.ts`):
  * the innermost stack frame outside lib/, so defineStage called through
  * defineMaintenanceTask still names the task's file. Null when none is found.
  */
 export function declaringFile(): string | null {
-  for (const line of (new Error().stack ?? '').split('\n').slice(1)) {
-    const file = /\(?(?:file:\/\/)?([^()\s]+\.[cm]?[jt]s):\d+:\d+\)?$/.exec(line.trim())?.[1];
-    if (file && path.isAbsolute(file) && !file.startsWith(LIB + path.sep)) return path.relative(path.dirname(LIB), file);
-  }
-  return null;
+  const frame = stackFrames(new Error().stack).find((f) => !f.file.startsWith(LIB + path.sep));
+  return frame ? path.relative(path.dirname(LIB), frame.file) : null;
 }
 
 /**
